@@ -1,0 +1,174 @@
+"""Load the review protocol and check it against its JSON Schema before anything runs.
+
+A protocol error must stop the run before any API call or file is written, with a message that
+names the key (``sources[2].database``) and what was expected, because the protocol is written
+by hand by researchers who are not expected to read a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from review.errors import ProtocolError
+
+DEFAULT_PROTOCOL = Path("config/protocol.yaml")
+SCHEMA_RELATIVE = Path("workflow/schemas/protocol.schema.yaml")
+
+
+def schema_path(project_root: Path | None = None) -> Path:
+    """Find the protocol schema: in the project, else beside the package source (editable)."""
+    candidates = []
+    if project_root is not None:
+        candidates.append(project_root / SCHEMA_RELATIVE)
+    candidates.append(Path(__file__).resolve().parents[2] / SCHEMA_RELATIVE)
+    candidates.append(Path.cwd() / SCHEMA_RELATIVE)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise ProtocolError(f"cannot find the protocol schema {SCHEMA_RELATIVE} (looked in the project)")
+
+
+def _key_path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> None:
+    """Raise :class:`ProtocolError` naming the key and the expectation of the first problem."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path)))
+    if not errors:
+        return
+    messages = []
+    for err in errors[:5]:
+        best = jsonschema.exceptions.best_match([err])
+        key = _key_path(best.absolute_path)
+        messages.append(f"{where}: {key}: {best.message}")
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    raise ProtocolError("; ".join(messages) + more)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """The validated protocol, with helpers for what the stages ask of it."""
+
+    data: dict[str, Any]
+    path: Path
+    sha256: str = ""
+    root: Path = field(default_factory=Path.cwd)
+
+    @property
+    def title(self) -> str:
+        return str(self.data["title"]).strip()
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        return list(self.data["sources"])
+
+    def source(self, source_id: str) -> dict[str, Any]:
+        for src in self.sources:
+            if src["id"] == source_id:
+                return src
+        known = ", ".join(s["id"] for s in self.sources)
+        raise ProtocolError(f"{self.path}: no source with id {source_id!r} (sources: {known})")
+
+    @property
+    def criteria(self) -> list[dict[str, Any]]:
+        return list(self.data["criteria"])
+
+    @property
+    def criteria_codes(self) -> list[str]:
+        return [c["code"] for c in self.criteria]
+
+    @property
+    def coding_fields(self) -> list[dict[str, Any]]:
+        return list(self.data["coding"]["fields"])
+
+    @property
+    def themes(self) -> list[dict[str, Any]]:
+        return list(self.data["synthesis"]["themes"])
+
+    @property
+    def contact_email(self) -> str:
+        return str(self.data.get("contact_email", ""))
+
+
+def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
+    """Read, validate and return the protocol at ``path``."""
+    import hashlib
+
+    path = Path(path)
+    if not path.is_file():
+        raise ProtocolError(f"{path}: protocol file not found")
+    raw = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ProtocolError(f"{path}{where}: invalid YAML: {problem}") from exc
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{path}: expected a mapping of keys (title, sources, ...) at the top")
+    root = path.resolve().parent.parent if path.resolve().parent.name == "config" else Path.cwd()
+    schema = yaml.safe_load(schema_path(root).read_text(encoding="utf-8"))
+    validate(data, schema=schema, where=str(path))
+    _check_references(data, path)
+    return Protocol(
+        data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root
+    )
+
+
+def _check_references(data: dict[str, Any], path: Path) -> None:
+    """Cross-field rules JSON Schema cannot say: unique ids and codes, themes that exist."""
+    for key, items, id_key in (
+        ("sources", data["sources"], "id"),
+        ("criteria", data["criteria"], "code"),
+        ("coding.fields", data["coding"]["fields"], "name"),
+        ("research_questions", data["research_questions"], "id"),
+    ):
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            value = item[id_key]
+            if value in seen:
+                raise ProtocolError(f"{path}: {key}[{i}].{id_key}: {value!r} is used twice")
+            seen.add(value)
+    synth = data["synthesis"]
+    field_names = {f["name"]: f for f in data["coding"]["fields"]}
+    for key in ("theme_field", "outcome_field", "barrier_field"):
+        name = synth.get(key)
+        if name and name not in field_names:
+            raise ProtocolError(
+                f"{path}: synthesis.{key}: {name!r} is not a coding field "
+                f"(fields: {', '.join(field_names)})"
+            )
+    theme_field = synth.get("theme_field")
+    if theme_field:
+        allowed = field_names[theme_field].get("values") or []
+        for i, theme in enumerate(synth["themes"]):
+            if theme["id"] not in allowed:
+                raise ProtocolError(
+                    f"{path}: synthesis.themes[{i}].id: {theme['id']!r} is not a value of coding "
+                    f"field {theme_field!r} (values: {', '.join(allowed)})"
+                )
+
+
+def field_values(field_def: dict[str, Any]) -> list[str]:
+    """Allowed values of a choice field, whether given as a list or a keyword mapping."""
+    values = field_def.get("values") or []
+    return list(values.keys()) if isinstance(values, dict) else list(values)
+
+
+def field_keywords(field_def: dict[str, Any]) -> dict[str, list[str]]:
+    values = field_def.get("values") or {}
+    return {k: list(v) for k, v in values.items()} if isinstance(values, dict) else {}

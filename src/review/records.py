@@ -1,0 +1,291 @@
+"""The common record schema every source is normalised to, and the normalisers it relies on.
+
+A *record* is one sighting of a work in one source (a database hit, a line in an export file, a
+page in the website collection). Records are never merged here: deduplication links them into
+studies later, and keeps every record so that provenance survives.
+
+Multi-valued fields (``authors``, ``keywords``) are lists in Python and ``"; "``-joined in CSV,
+because author names themselves contain commas ("Surname, Given").
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from review import atomic
+from review.errors import SchemaError
+
+LIST_SEPARATOR = "; "
+
+#: Columns of ``data/interim/records.csv``, in order. The contract is also written as JSON Schema
+#: in ``workflow/schemas/records.schema.yaml``.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "source_id",
+    "source_kind",
+    "database",
+    "title",
+    "title_alt",
+    "abstract",
+    "summary",
+    "authors",
+    "year",
+    "venue",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "url",
+    "keywords",
+    "language",
+    "doc_type",
+    "found_at",
+    "prov_file",
+    "prov_sha256",
+    "prov_position",
+    "run_id",
+    "notes",
+)
+
+SOURCE_KINDS = ("database", "register", "file", "websites", "organisations", "citations")
+
+
+@dataclass(slots=True)
+class Record:
+    """One sighting of a work in one source.
+
+    ``summary`` holds a text written by the review team (never a published abstract), so that it
+    can always be labelled as such; ``abstract`` holds only what the source published.
+    ``prov_*`` say where the record came from: the file, its sha256 and the 1-based position of the
+    record in it (or the page of a search run), so any record can be traced back.
+    """
+
+    record_id: str
+    source_id: str
+    source_kind: str = "file"
+    database: str = ""
+    title: str = ""
+    title_alt: str = ""
+    abstract: str = ""
+    summary: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    url: str = ""
+    keywords: list[str] = field(default_factory=list)
+    language: str = ""
+    doc_type: str = ""
+    found_at: str = ""
+    prov_file: str = ""
+    prov_sha256: str = ""
+    prov_position: int | None = None
+    run_id: str = ""
+    notes: str = ""
+
+    def to_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["authors"] = LIST_SEPARATOR.join(self.authors)
+        row["keywords"] = LIST_SEPARATOR.join(self.keywords)
+        return row
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], *, where: str = "") -> Record:
+        """Build a record from a CSV row, checking the types the schema promises."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key in known:
+            raw = row.get(key)
+            raw = "" if raw is None else str(raw)
+            if key in ("authors", "keywords"):
+                values[key] = split_list(raw)
+            elif key in ("year", "prov_position"):
+                values[key] = _int_or_none(raw, field_name=key, where=where)
+            else:
+                values[key] = raw
+        if not values["record_id"]:
+            raise SchemaError(f"{where}: field 'record_id' is empty; every record needs an id")
+        if not values["source_id"]:
+            raise SchemaError(f"{where}: field 'source_id' is empty; every record needs a source")
+        return cls(**values)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.doi, self.title, self.year)
+
+
+def _int_or_none(raw: str, *, field_name: str, where: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return int(float(raw)) if re.fullmatch(r"\d+\.0*", raw) else int(raw)
+    except ValueError:
+        raise SchemaError(
+            f"{where}: field '{field_name}' is {raw!r}; expected a whole number or empty"
+        ) from None
+
+
+def split_list(raw: str | Iterable[str] | None) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        parts = raw.split(";")
+    else:
+        parts = list(raw)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisers
+# --------------------------------------------------------------------------------------------
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
+_DOI_VALID = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def normalise_doi(raw: str | None) -> str:
+    """Return the DOI in canonical form (lower case, no resolver prefix) or ``""``.
+
+    DOIs are case-insensitive (DOI Handbook), and sources write them as bare ``10.x/y``,
+    ``https://doi.org/10.x/y`` or ``doi:10.x/y``; comparing them needs one form. A string that
+    is not a DOI after cleaning yields ``""`` rather than a bogus identifier that could merge
+    unrelated records.
+    """
+    if not raw:
+        return ""
+    doi = unquote(str(raw).strip())
+    doi = _DOI_PREFIX.sub("", doi).strip()
+    doi = doi.rstrip(".,;")
+    doi = doi.lower()
+    return doi if _DOI_VALID.match(doi) else ""
+
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+_JATS_TITLE = re.compile(r"^\s*<jats:title>\s*abstract\s*</jats:title>", re.IGNORECASE)
+
+
+def clean_text(raw: str | None) -> str:
+    """Strip markup (HTML, JATS, MathML), unescape entities and fold white space."""
+    if raw is None:
+        return ""
+    text = str(raw)
+    text = _JATS_TITLE.sub("", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = html.unescape(text)
+    text = text.replace("\u00a0", " ").replace("\ufeff", "")
+    text = unicodedata.normalize("NFC", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def normalise_title(raw: str | None) -> str:
+    """Title folded for comparison: lower case, no accents, no punctuation, single spaces."""
+    text = clean_text(raw)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w\s]", " ", text.lower())
+    return _SPACE.sub(" ", text).strip()
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def parse_year(raw: Any) -> int | None:
+    """The first plausible four-digit year in ``raw`` (1500–2099), else ``None``."""
+    if raw is None:
+        return None
+    if isinstance(raw, int):
+        return raw if 1500 <= raw <= 2099 else None
+    match = _YEAR.search(str(raw))
+    return int(match.group(1)) if match else None
+
+
+def fingerprint(doi: str | None, title: str | None, year: int | None) -> str:
+    """A key that re-attaches a human decision to its study when ids change.
+
+    The DOI when there is one; otherwise the folded title and the year. Decisions carry this
+    beside the study id, so a cluster that is split or merged on a later run still finds them.
+    """
+    doi = normalise_doi(doi)
+    if doi:
+        return f"doi:{doi}"
+    return f"title:{normalise_title(title)}|{year if year else ''}"
+
+
+def content_id(*parts: Any, length: int = 12) -> str:
+    """A short stable hash for records whose source gives no id of its own."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and writing the records table
+# --------------------------------------------------------------------------------------------
+
+
+def write_records(path: str | Path, records: Iterable[Record]) -> None:
+    atomic.write_csv(path, (r.to_row() for r in records), RECORD_COLUMNS)
+
+
+def read_records(path: str | Path) -> list[Record]:
+    """Read ``records.csv``, checking its header and every row against the schema."""
+    path = Path(path)
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in ("record_id", "source_id", "title") if c not in header]
+        if missing:
+            raise SchemaError(
+                f"{path}: missing column(s) {', '.join(missing)}; "
+                f"a records table has the columns {', '.join(RECORD_COLUMNS)}"
+            )
+        out = []
+        seen: dict[str, int] = {}
+        for row in reader:
+            i = reader.line_num
+            rec = Record.from_row(row, where=f"{path}, line {i}")
+            if rec.record_id in seen:
+                raise SchemaError(
+                    f"{path}, line {i}: record_id {rec.record_id!r} repeats line {seen[rec.record_id]}"
+                )
+            seen[rec.record_id] = i
+            out.append(rec)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Study ids
+# --------------------------------------------------------------------------------------------
+
+
+def study_id_for(anchor_record_id: str) -> str:
+    """The id of the study whose *anchor* is ``anchor_record_id``.
+
+    The anchor of a study is its earliest member record: the smallest ``(run_id, record_id)``.
+    Records found by a later run (an update) sort after the ones already there, so a study keeps
+    its id when new records join it, with no id registry to store or lose. When two studies are
+    merged, the earlier anchor wins; decisions on the other re-attach through their fingerprint.
+    """
+    return "st-" + content_id(anchor_record_id, length=10)
