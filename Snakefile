@@ -1,0 +1,26 @@
+# The review workflow: a table of contents. Each stage's rules live in workflow/rules/<stage>.smk
+# and call one function of the `review` package; all logic lives there.
+# Runtime settings come from --config (protocol=PATH, live=true|false), never the protocol.
+from pathlib import Path
+
+from snakemake.utils import min_version
+
+from review.protocol import load_protocol
+from review.workflow import raw_inputs
+
+min_version("9.0")
+
+
+PROTOCOL_PATH = config.get("protocol", "config/protocol.yaml")
+PROTOCOL = load_protocol(PROTOCOL_PATH)
+LIVE = str(config.get("live", "false")).lower() == "true"
+
+
+include: "workflow/rules/normalise.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        rules.render_report.output,
+    default_target: True

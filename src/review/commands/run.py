@@ -1,0 +1,69 @@
+"""``review run``: run the whole workflow through Snakemake, so users need not know Snakemake.
+
+Options that matter to a reviewer (cores, live searches, another protocol, a dry run) are named
+here; anything else after ``--`` goes to Snakemake untouched. The environment's ``PATH`` gets this
+interpreter's ``bin`` first, so the rules' ``review ...`` commands are the ones of this install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from review.errors import ReviewError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run the whole review workflow (through Snakemake) and write the report",
+        description="Run the review workflow with Snakemake: normalise, deduplicate, screen, "
+        "extract and report. Offline by default: the committed runs in data/raw are used.",
+    )
+    p.add_argument("targets", nargs="*", help="workflow targets (default: the whole review)")
+    p.add_argument("-c", "--cores", default="1", help="cores Snakemake may use (default 1)")
+    p.add_argument("-d", "--directory", type=Path, default=Path(), help="project folder")
+    p.add_argument("--protocol", default="config/protocol.yaml", help="protocol file")
+    p.add_argument("--live", action="store_true", help="also run live database searches")
+    p.add_argument("-n", "--dry-run", action="store_true", help="show what would run")
+    p.add_argument(
+        "snakemake_args", nargs=argparse.REMAINDER, help="after --: passed on to Snakemake"
+    )
+    p.set_defaults(func=run)
+
+
+def snakemake_command(args: argparse.Namespace) -> list[str]:
+    root = args.directory.resolve()
+    snakefile = root / "Snakefile"
+    if not snakefile.is_file():
+        raise ReviewError(f"{root}: no Snakefile here; run from the project folder or pass -d")
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(snakefile),
+        "--directory",
+        str(root),
+        "--cores",
+        str(args.cores),
+        "--config",
+        f"protocol={args.protocol}",
+        f"live={'true' if args.live else 'false'}",
+        "--printshellcmds",
+        "--show-failed-logs",
+    ]
+    if args.dry_run:
+        cmd.append("--dry-run")
+    extra = [a for a in args.snakemake_args if a != "--"]
+    return [*cmd, *extra, *args.targets]
+
+
+def run(args: argparse.Namespace) -> int:
+    cmd = snakemake_command(args)
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run(cmd, env=env, check=False).returncode

@@ -1,0 +1,77 @@
+"""Gather every source named in the protocol into one records table.
+
+This is the only place that knows which reader serves which kind of source; the readers
+themselves know nothing of the protocol. Nothing is written unless every source reads cleanly,
+so a malformed file stops the run before anything downstream sees partial data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from review.errors import ProtocolError, SchemaError
+from review.protocol import Protocol
+from review.records import Record
+from review.sources.corpus_csv import read_collection
+
+RAW_DIR = Path("data/raw")
+
+
+def _file_paths(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return [path]
+
+
+def source_records(source: dict[str, Any], *, root: Path) -> list[Record]:
+    """Records of one protocol source, read from the project's committed data."""
+    kind = source["kind"]
+    if kind == "database":
+        if not (root / RAW_DIR / source["id"]).is_dir():
+            return []  # never searched: the search log says "not searched yet"
+        from review.searchruns import records_from_runs
+
+        return records_from_runs(source, root / RAW_DIR)
+    path = source.get("path")
+    if not path:
+        raise ProtocolError(f"source {source['id']!r} of kind {kind!r} needs a 'path'")
+    full = root / path
+    if not full.exists():
+        raise ProtocolError(f"source {source['id']!r}: {path} does not exist")
+    fmt = source.get("format", "auto")
+    if fmt == "corpus_csv":
+        return [
+            r
+            for p in _file_paths(full)
+            if p.suffix.lower() == ".csv"
+            for r in read_collection(p.relative_to(root), source_id=source["id"])
+        ]
+    from review.importers import read_file
+
+    out: list[Record] = []
+    for p in _file_paths(full):
+        if p.name == "manifest.json":
+            continue
+        out.extend(read_file(p.relative_to(root), source_id=source["id"], fmt=fmt, source_kind=kind))
+    return out
+
+
+def collect_records(protocol: Protocol, *, root: Path | None = None) -> list[Record]:
+    """All records of all sources, in protocol order; record ids must be unique."""
+    root = root if root is not None else protocol.root
+    records: list[Record] = []
+    for source in protocol.sources:
+        records.extend(source_records(source, root=root))
+    counts = Counter(r.record_id for r in records)
+    repeated = [rid for rid, n in counts.items() if n > 1]
+    if repeated:
+        raise SchemaError(
+            f"record id(s) appear more than once across sources: {', '.join(repeated[:5])}"
+        )
+    return records
+
+
+def counts_by_source(records: list[Record]) -> dict[str, int]:
+    return dict(Counter(r.source_id for r in records))
