@@ -54,7 +54,9 @@ def source_records(source: dict[str, Any], *, root: Path) -> list[Record]:
     for p in _file_paths(full):
         if p.name == "manifest.json":
             continue
-        out.extend(read_file(p.relative_to(root), source_id=source["id"], fmt=fmt, source_kind=kind))
+        out.extend(
+            read_file(p.relative_to(root), source_id=source["id"], fmt=fmt, source_kind=kind)
+        )
     return out
 
 

@@ -31,7 +31,9 @@ def schema_path(project_root: Path | None = None) -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    raise ProtocolError(f"cannot find the protocol schema {SCHEMA_RELATIVE} (looked in the project)")
+    raise ProtocolError(
+        f"cannot find the protocol schema {SCHEMA_RELATIVE} (looked in the project)"
+    )
 
 
 def _key_path(parts: Any) -> str:

@@ -205,7 +205,7 @@ _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
 def parse_year(raw: Any) -> int | None:
-    """The first plausible four-digit year in ``raw`` (1500–2099), else ``None``."""
+    """The first plausible four-digit year in ``raw`` (1500-2099), else ``None``."""
     if raw is None:
         return None
     if isinstance(raw, int):
@@ -267,8 +267,9 @@ def read_records(path: str | Path) -> list[Record]:
             i = reader.line_num
             rec = Record.from_row(row, where=f"{path}, line {i}")
             if rec.record_id in seen:
+                first = seen[rec.record_id]
                 raise SchemaError(
-                    f"{path}, line {i}: record_id {rec.record_id!r} repeats line {seen[rec.record_id]}"
+                    f"{path}, line {i}: record_id {rec.record_id!r} repeats line {first}"
                 )
             seen[rec.record_id] = i
             out.append(rec)

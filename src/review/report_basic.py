@@ -13,8 +13,8 @@ from review.records import read_records
 
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem}
 </style></head><body>
 <h1>{{ title }}</h1>
 <h2>Records per source</h2>
@@ -22,8 +22,10 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem 
 {% for source, n in counts %}<tr><td>{{ source }}</td><td>{{ n }}</td></tr>{% endfor %}
 </tbody></table>
 <h2>Records ({{ records|length }})</h2>
-<table><thead><tr><th>Id</th><th>Title</th><th>Year</th><th>Found at</th></tr></thead><tbody>
-{% for r in records %}<tr><td>{{ r.record_id }}</td><td>{{ r.title }}</td><td>{{ r.year or "" }}</td>
+<table><thead><tr><th>Id</th><th>Title</th><th>Year</th><th>Found at</th></tr></thead>
+<tbody>
+{% for r in records %}<tr><td>{{ r.record_id }}</td><td>{{ r.title }}</td>
+<td>{{ r.year or "" }}</td>
 <td>{% if r.found_at %}<a href="{{ r.found_at }}">page</a>{% endif %}</td></tr>{% endfor %}
 </tbody></table>
 <p>review {{ version }}; protocol sha256 {{ sha }}</p>

@@ -31,7 +31,9 @@ def raw_inputs(protocol: Protocol, *, root: Path | None = None) -> list[str]:
     return out
 
 
-def decision_files(folder: str | Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx")) -> list[str]:
+def decision_files(
+    folder: str | Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx")
+) -> list[str]:
     """Every human decision file below ``folder`` (a new reviewer's file retriggers the rule)."""
     folder = Path(folder)
     if not folder.is_dir():

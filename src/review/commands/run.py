@@ -23,15 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run the review workflow with Snakemake: normalise, deduplicate, screen, "
         "extract and report. Offline by default: the committed runs in data/raw are used.",
     )
-    p.add_argument("targets", nargs="*", help="workflow targets (default: the whole review)")
+    p.add_argument(
+        "targets",
+        nargs="*",
+        help="workflow targets (default: the whole review); after --, any Snakemake option",
+    )
     p.add_argument("-c", "--cores", default="1", help="cores Snakemake may use (default 1)")
     p.add_argument("-d", "--directory", type=Path, default=Path(), help="project folder")
     p.add_argument("--protocol", default="config/protocol.yaml", help="protocol file")
     p.add_argument("--live", action="store_true", help="also run live database searches")
     p.add_argument("-n", "--dry-run", action="store_true", help="show what would run")
-    p.add_argument(
-        "snakemake_args", nargs=argparse.REMAINDER, help="after --: passed on to Snakemake"
-    )
     p.set_defaults(func=run)
 
 
@@ -46,8 +47,6 @@ def snakemake_command(args: argparse.Namespace) -> list[str]:
         "snakemake",
         "--snakefile",
         str(snakefile),
-        "--directory",
-        str(root),
         "--cores",
         str(args.cores),
         "--config",
@@ -58,12 +57,12 @@ def snakemake_command(args: argparse.Namespace) -> list[str]:
     ]
     if args.dry_run:
         cmd.append("--dry-run")
-    extra = [a for a in args.snakemake_args if a != "--"]
-    return [*cmd, *extra, *args.targets]
+    return [*cmd, *args.targets]
 
 
 def run(args: argparse.Namespace) -> int:
     cmd = snakemake_command(args)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return subprocess.run(cmd, env=env, check=False).returncode
+    # Run inside the project, so the protocol and data paths resolve there.
+    return subprocess.run(cmd, env=env, cwd=args.directory.resolve(), check=False).returncode

@@ -31,9 +31,7 @@ def _keywords(raw: str) -> list[str]:
     return split_list(raw) if ";" in raw else [k.strip() for k in raw.split(",") if k.strip()]
 
 
-def read_collection(
-    path: str | Path, *, source_id: str, run_id: str | None = None
-) -> list[Record]:
+def read_collection(path: str | Path, *, source_id: str, run_id: str | None = None) -> list[Record]:
     """Read a website-collection CSV into records, checking every row."""
     path = Path(path)
     if not path.is_file():
@@ -64,12 +62,16 @@ def read_collection(
         sid = (row.get("sighting_id") or "").strip()
         if not sid:
             raise InputFormatError(
-                "empty sighting_id; every row needs an id", path=path, line=line,
+                "empty sighting_id; every row needs an id",
+                path=path,
+                line=line,
                 field="sighting_id",
             )
         if sid in seen:
             raise InputFormatError(
-                f"sighting_id {sid!r} repeats line {seen[sid]}", path=path, line=line,
+                f"sighting_id {sid!r} repeats line {seen[sid]}",
+                path=path,
+                line=line,
                 field="sighting_id",
             )
         seen[sid] = line
@@ -78,7 +80,9 @@ def read_collection(
         if year_raw and year is None:
             raise InputFormatError(
                 f"year {year_raw!r} is not a four-digit year (1500-2099) or empty",
-                path=path, line=line, field="year",
+                path=path,
+                line=line,
+                field="year",
             )
         doi_raw = (row.get("doi") or "").strip()
         doi = normalise_doi(doi_raw)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review.cli import main
+from review.errors import ProtocolError
+from review.normalise import collect_records, counts_by_source
+from review.protocol import load_protocol
+from review.records import read_records
+
+
+def test_default_sources_give_the_website_collection(project: Path) -> None:
+    protocol = load_protocol(project / "config" / "protocol.yaml")
+    records = collect_records(protocol, root=project)
+    counts = counts_by_source(records)
+    assert counts["umkm_web"] == 415
+    # database sources that were never searched contribute nothing (and are not faked)
+    assert set(counts) <= {s["id"] for s in protocol.sources}
+
+
+def test_cli_writes_records_and_refuses_bad_input_without_writing(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    assert main(["normalise", "-o", "data/interim/records.csv"]) == 0
+    assert len(read_records("data/interim/records.csv")) == 415
+    assert "umkm_web: 415 records" in capsys.readouterr().out
+
+    snapshot = next(Path("data/raw/websites").rglob("records.csv"))
+    lines = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
+    # corrupt the year of the first data row
+    header = lines[0].rstrip("\n").split(",")
+    assert header[5] == "year"
+    lines[1] = lines[1].replace(",2021,", ",MMXXI,", 1)
+    snapshot.write_text("".join(lines), encoding="utf-8")
+    assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "records.csv, line 2, field 'year': year 'MMXXI'" in err
+    assert not Path("data/interim/other.csv").exists()
+
+
+def test_file_source_that_does_not_exist_is_a_protocol_error(project: Path) -> None:
+    protocol = load_protocol(project / "config" / "protocol.yaml")
+    protocol.data["sources"].append(
+        {"id": "garuda", "kind": "file", "path": "data/raw/files/x.csv"}
+    )
+    with pytest.raises(
+        ProtocolError, match=r"source 'garuda': data/raw/files/x.csv does not exist"
+    ):
+        collect_records(protocol, root=project)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from review.errors import ProtocolError
+from review.protocol import field_keywords, field_values, load_protocol
+
+
+@pytest.fixture
+def default_data(repo_root: Path) -> dict:
+    return yaml.safe_load((repo_root / "config" / "protocol.yaml").read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "config" / "protocol.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_default_protocol_is_valid_and_complete(repo_root: Path) -> None:
+    p = load_protocol(repo_root / "config" / "protocol.yaml")
+    assert "UMKM" in p.title
+    assert {s["database"] for s in p.sources if s["kind"] == "database"} == {
+        "openalex",
+        "crossref",
+        "semanticscholar",
+        "doaj",
+    }
+    assert p.criteria_codes[0] == "E1-year"
+    themes = {t["id"] for t in p.themes}
+    assert {
+        "volunteers",
+        "umkm_community",
+        "digital_clinic",
+        "smart_village",
+        "pahlawan_ekonomi",
+        "mentoring_training",
+        "collaboration",
+    } <= themes
+    strategy = next(f for f in p.coding_fields if f["name"] == "strategy")
+    assert "desa cerdas" in field_keywords(strategy)["smart_village"]
+    assert "volunteers" in field_values(strategy)
+    assert len(p.sha256) == 64
+
+
+def test_missing_key_is_named(tmp_path: Path, default_data: dict) -> None:
+    del default_data["title"]
+    with pytest.raises(ProtocolError, match=r"\(top level\): 'title' is a required property"):
+        load_protocol(write(tmp_path, default_data))
+
+
+def test_wrong_value_names_the_nested_key_and_allowed_values(
+    tmp_path: Path, default_data: dict
+) -> None:
+    default_data["criteria"][2]["stage"] = "abstract"
+    with pytest.raises(ProtocolError, match=r"criteria\[2\]\.stage: 'abstract' is not one of"):
+        load_protocol(write(tmp_path, default_data))
+
+
+def test_database_source_needs_database(tmp_path: Path, default_data: dict) -> None:
+    del default_data["sources"][0]["database"]
+    with pytest.raises(ProtocolError, match=r"sources\[0\]: 'database' is a required property"):
+        load_protocol(write(tmp_path, default_data))
+
+
+def test_repeated_codes_and_unknown_themes_are_refused(tmp_path: Path, default_data: dict) -> None:
+    default_data["criteria"][1]["code"] = default_data["criteria"][0]["code"]
+    with pytest.raises(ProtocolError, match=r"criteria\[1\]\.code: 'E1-year' is used twice"):
+        load_protocol(write(tmp_path, default_data))
+    default_data["criteria"][1]["code"] = "E2-language"
+    default_data["synthesis"]["themes"].append({"id": "astrology", "label": "Stars"})
+    with pytest.raises(ProtocolError, match=r"themes\[8\]\.id: 'astrology' is not a value"):
+        load_protocol(write(tmp_path, default_data))
+
+
+def test_invalid_yaml_gives_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "protocol.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text("title: x\nsources: [a, b\n", encoding="utf-8")
+    with pytest.raises(ProtocolError, match=r"protocol.yaml, line \d+, column \d+: invalid YAML"):
+        load_protocol(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ProtocolError, match="protocol file not found"):
+        load_protocol(tmp_path / "nope.yaml")
