@@ -1,0 +1,128 @@
+"""BibTeX exports (Google Scholar, Zotero/Better BibTeX, Scopus, Publish or Perish, JabRef).
+
+bibtexparser 2 splits the file and decodes LaTeX (``{\\"u}`` → ``ü``, protective braces
+dropped); names are split into parts with its BibTeX name rules, so ``Jos\\'e Garc\\'ia`` and
+``Garc\\'ia, Jos\\'e`` both become ``García, José``. A block the parser cannot read stops the
+import with its line, instead of silently losing a record.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import ClassVar
+
+import bibtexparser
+from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+from bibtexparser.model import Entry
+
+from review.errors import InputFormatError
+from review.sources.export_record import ExportEntry, ExportReader
+from review.sources.export_text import decode_export
+
+_ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+
+#: Record field → BibTeX fields, in order of preference.
+FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "abstract": ("abstract",),
+    "year": ("year", "date"),
+    "venue": (
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "series",
+        "publisher",
+        "school",
+        "institution",
+        "howpublished",
+    ),
+    "volume": ("volume",),
+    "issue": ("number", "issue"),
+    "pages": ("pages",),
+    "doi": ("doi",),
+    "url": ("url",),
+    "language": ("language", "langid"),
+}
+KEYWORD_KEYS = ("keywords", "keyword", "mesh")
+DATABASE_KEYS = ("source", "database")
+
+
+class BibtexReader(ExportReader):
+    format: ClassVar[str] = "bibtex"
+    label: ClassVar[str] = "BibTeX"
+    extensions: ClassVar[tuple[str, ...]] = (".bib", ".bibtex")
+
+    def sniff(self, head: str) -> bool:
+        return bool(_ENTRY_START.search(head))
+
+    def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
+        text, encoding = decode_export(data, path=path)
+        library = bibtexparser.parse_string(
+            text, append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors()]
+        )
+        if library.failed_blocks:
+            block = library.failed_blocks[0]
+            # bibtexparser counts lines from 0.
+            line = (block.start_line or 0) + 1
+            error = getattr(block, "error", None)
+            reason = str(error).splitlines()[-1].strip() if error else "cannot be parsed"
+            raise InputFormatError(
+                f"BibTeX block {_first_line(block.raw)!r} cannot be read: {reason}",
+                path=path,
+                line=line,
+            )
+        return [
+            self._entry(entry, position=i, path=path) for i, entry in enumerate(library.entries, 1)
+        ], encoding
+
+    def _entry(self, entry: Entry, *, position: int, path: Path) -> ExportEntry:
+        fields = {f.key.lower(): f for f in entry.fields}
+
+        def first(name: str) -> str:
+            for key in FIELD_KEYS[name]:
+                if key in fields and str(fields[key].value).strip():
+                    return str(fields[key].value).strip()
+            return ""
+
+        line = (entry.start_line or 0) + 1
+        authors: list[str] = []
+        if "author" in fields:
+            raw = fields["author"].value
+            for name in raw if isinstance(raw, list) else [raw]:
+                try:
+                    parts = parse_single_name_into_parts(name, strict=False)
+                except InvalidNameError as exc:
+                    raise InputFormatError(
+                        f"author {name!r} cannot be split into parts: {exc.reason}",
+                        path=path,
+                        line=(fields["author"].start_line or entry.start_line or 0) + 1,
+                        record=position,
+                        field="author",
+                    ) from exc
+                authors.append(parts.merge_last_name_first)
+        return ExportEntry(
+            position=position,
+            line=line,
+            native_id=entry.key,
+            title=first("title"),
+            abstract=first("abstract"),
+            authors=authors,
+            year=first("year"),
+            venue=first("venue"),
+            volume=first("volume"),
+            issue=first("issue"),
+            pages=first("pages"),
+            doi=first("doi"),
+            url=first("url"),
+            keywords=[str(fields[k].value) for k in KEYWORD_KEYS if k in fields],
+            language=first("language"),
+            doc_type=entry.entry_type,
+            database=next((str(fields[k].value) for k in DATABASE_KEYS if k in fields), ""),
+        )
+
+
+def _first_line(raw: str | None) -> str:
+    line = (raw or "").strip().splitlines()[0] if (raw or "").strip() else ""
+    return line if len(line) <= 60 else line[:59] + "…"
