@@ -73,6 +73,9 @@ def test_fingerprint_prefers_doi_then_title_and_year() -> None:
         == "title:pelatihan literasi digital|2023"
     )
     assert fingerprint(None, "Title", None) == "title:title|"
+    # untitled records without a DOI must never share a fingerprint
+    assert fingerprint(None, "", 2025) == ""
+    assert fingerprint(None, "  ...  ", None) == ""
 
 
 def test_study_id_is_stable_and_distinct() -> None:

@@ -219,11 +219,16 @@ def fingerprint(doi: str | None, title: str | None, year: int | None) -> str:
 
     The DOI when there is one; otherwise the folded title and the year. Decisions carry this
     beside the study id, so a cluster that is split or merged on a later run still finds them.
+    A record with neither a DOI nor a title has no fingerprint (``""``): "untitled, 2025" would
+    match every other untitled record of that year, and re-attach a decision to the wrong study.
     """
     doi = normalise_doi(doi)
     if doi:
         return f"doi:{doi}"
-    return f"title:{normalise_title(title)}|{year if year else ''}"
+    folded = normalise_title(title)
+    if not folded:
+        return ""
+    return f"title:{folded}|{year if year else ''}"
 
 
 def content_id(*parts: Any, length: int = 12) -> str:
