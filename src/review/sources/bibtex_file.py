@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import bibtexparser
+from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-from bibtexparser.model import Entry
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from review.errors import InputFormatError
 from review.sources.export_record import ExportEntry, ExportReader
@@ -59,22 +60,29 @@ class BibtexReader(ExportReader):
 
     def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
         text, encoding = decode_export(data, path=path)
-        library = bibtexparser.parse_string(
-            text, append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors()]
-        )
-        if library.failed_blocks:
-            block = library.failed_blocks[0]
-            # bibtexparser counts lines from 0.
-            line = (block.start_line or 0) + 1
-            error = getattr(block, "error", None)
-            reason = str(error).splitlines()[-1].strip() if error else "cannot be parsed"
-            raise InputFormatError(
-                f"BibTeX block {_first_line(block.raw)!r} cannot be read: {reason}",
-                path=path,
-                line=line,
-            )
+        library = _parse(text)
+        entries: list[Entry] = []
+        for block in library.blocks:
+            if isinstance(block, Entry):
+                entries.append(block)
+            elif isinstance(block, DuplicateBlockKeyBlock) and block.raw:
+                # A key used twice (two exports pasted together) is still two records;
+                # the repeated id gets a suffix later, like any repeated id.
+                again = _parse(block.raw).entries
+                if again:
+                    entries.append(_at_line(again[0], block.start_line))
+            elif isinstance(block, ParsingFailedBlock):
+                # bibtexparser counts lines from 0.
+                error = block.error
+                reason = getattr(error, "abort_reason", "") or str(error or "") or "unreadable"
+                raise InputFormatError(
+                    f"BibTeX block {_first_line(block.raw)!r} cannot be read: "
+                    f"{' '.join(reason.split())}",
+                    path=path,
+                    line=(block.start_line or 0) + 1,
+                )
         return [
-            self._entry(entry, position=i, path=path) for i, entry in enumerate(library.entries, 1)
+            self._entry(entry, position=i, path=path) for i, entry in enumerate(entries, 1)
         ], encoding
 
     def _entry(self, entry: Entry, *, position: int, path: Path) -> ExportEntry:
@@ -116,11 +124,29 @@ class BibtexReader(ExportReader):
             pages=first("pages"),
             doi=first("doi"),
             url=first("url"),
-            keywords=[str(fields[k].value) for k in KEYWORD_KEYS if k in fields],
+            keywords=[
+                # Zotero and JabRef separate keywords with commas, others with semicolons.
+                kw
+                for k in KEYWORD_KEYS
+                if k in fields
+                for kw in re.split(
+                    ";" if ";" in str(fields[k].value) else ",", str(fields[k].value)
+                )
+            ],
             language=first("language"),
             doc_type=entry.entry_type,
             database=next((str(fields[k].value) for k in DATABASE_KEYS if k in fields), ""),
         )
+
+
+def _parse(text: str) -> Library:
+    return bibtexparser.parse_string(
+        text, append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors()]
+    )
+
+
+def _at_line(entry: Entry, start_line: int | None) -> Entry:
+    return Entry(entry.entry_type, entry.key, entry.fields, start_line=start_line, raw=entry.raw)
 
 
 def _first_line(raw: str | None) -> str:

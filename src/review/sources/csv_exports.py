@@ -403,6 +403,14 @@ class GarudaCsvReader(CsvExportReader):
     format: ClassVar[str] = GARUDA.format
     label: ClassVar[str] = GARUDA.label
 
+    def sniff(self, head: str) -> bool:
+        """Indonesian headers, or English ones over rows that link to Garuda."""
+        if super().sniff(head):
+            return True
+        _delimiter, header = read_header(head)
+        has_title = any(c in header for c in GARUDA.columns["title"])
+        return has_title and "garuda.kemdikbud.go.id" in head.lower()
+
 
 class GenericCsvReader(CsvExportReader):
     """Any CSV with a title column under a common name; detected last."""

@@ -97,7 +97,13 @@ DOC_TYPES: dict[str, str] = {
     "misc": "other", "online": "web page", "web page": "web page", "preprint": "preprint",
     "editorial": "editorial", "letter": "letter", "note": "note", "erratum": "erratum",
     "artikel": "journal article", "jurnal": "journal article", "prosiding": "conference paper",
-    "citation": "citation", "html": "web page", "pdf": "document",
+    "citation": "citation",
+    # Zotero item types (CSV "Item Type")
+    "journalarticle": "journal article", "conferencepaper": "conference paper",
+    "booksection": "book chapter", "webpage": "web page", "magazinearticle": "magazine article",
+    "newspaperarticle": "newspaper article", "document": "document",
+    # Publish or Perish's "Type" is the kind of link Google Scholar found, not of the work.
+    "pdf": "", "html": "", "doc": "",
 }  # fmt: skip
 
 _PLACEHOLDER_ABSTRACTS = {"[no abstract available]", "no abstract available", "n/a", "-"}

@@ -27,6 +27,8 @@ from review.sources.export_text import decode_export, split_lines
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
 #: Lines some services write before the first record (ScienceDirect, JSTOR, Ovid).
+#: Scopus writes its record id (EID) only inside the record link.
+_SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d+)")
 _PREAMBLE = re.compile(r"^(Provider|Database|Content|Charset|Copyright)\s*:", re.IGNORECASE)
 
 #: Record field → RIS tags, in order of preference (first non-empty wins).
@@ -166,10 +168,14 @@ class RisReader(ExportReader):
         database = first("database") or database_from_url(
             " ".join(tags.get("M1", []) + tags.get("N1", []) + tags.get("UR", []))
         )
+        native_id = first("native_id")
+        if not native_id:
+            eids = _SCOPUS_EID.findall(" ".join(tags.get("UR", [])))
+            native_id = eids[0] if eids else ""
         return ExportEntry(
             position=position,
             line=line,
-            native_id=first("native_id"),
+            native_id=native_id,
             title=first("title"),
             title_alt=first("title_alt"),
             abstract=" ".join(every(("AB",))) or first("abstract"),

@@ -1,0 +1,76 @@
+"""``review import``: the command writes one records table, or nothing at all."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review.cli import build_parser, main
+from review.records import RECORD_COLUMNS, read_records
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
+
+
+def test_import_is_listed_in_help() -> None:
+    assert "import" in build_parser().format_help()
+
+
+def test_import_writes_records_and_prints_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "interim" / "records.csv"
+    files = [FIXTURES / "scopus.csv", FIXTURES / "no_title.ris", FIXTURES / "latex_accents.bib"]
+    code = main(["import", *map(str, files), "-o", str(out), "--source-id", "mine"])
+    assert code == 0
+    records = read_records(out)
+    assert len(records) == 6
+    assert {r.source_id for r in records} == {"mine"}
+    assert out.read_text(encoding="utf-8").splitlines()[0] == ",".join(RECORD_COLUMNS)
+    printed = capsys.readouterr().out
+    assert "scopus.csv: 2 records (scopus_csv, utf-8-sig)" in printed
+    assert "no_title.ris: 2 records (ris, utf-8, 1 without a title)" in printed
+    assert "wrote 6 records to" in printed
+
+
+def test_default_source_id_is_each_file_name(tmp_path: Path) -> None:
+    src = tmp_path / "Scopus Export-2026.csv"
+    shutil.copy(FIXTURES / "scopus.csv", src)
+    out = tmp_path / "records.csv"
+    assert main(["import", str(src), str(FIXTURES / "zotero.csv"), "-o", str(out)]) == 0
+    ids = [r.record_id for r in read_records(out)]
+    assert ids == [
+        "scopus_export_2026:2-s2.0-85200000001",
+        "scopus_export_2026:2-s2.0-85200000002",
+        "zotero:8KQ2ZB4D",
+    ]
+
+
+def test_a_bad_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "records.csv"
+    out.write_text("old,content\n", encoding="utf-8")
+    bad = FIXTURES / "junk_between_records.ris"
+    code = main(["import", str(FIXTURES / "scopus.csv"), str(bad), "-o", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "review import: error:" in err
+    assert "junk_between_records.ris, line 7: text 'Query: UMKM" in err
+    assert out.read_text(encoding="utf-8") == "old,content\n"
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
+
+
+def test_forced_format_that_does_not_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "records.csv"
+    code = main(["import", str(FIXTURES / "zotero.csv"), "-o", str(out), "--format", "ris"])
+    assert code == 2
+    assert 'zotero.csv, line 1: text \'"Key","Item Type"' in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_unknown_format_choice_is_rejected_by_the_parser(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["import", str(FIXTURES / "zotero.csv"), "-o", str(tmp_path / "r.csv"),
+              "--format", "wos"])  # fmt: skip

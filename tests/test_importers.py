@@ -1,0 +1,544 @@
+"""Importers: format detection, every reader on a real-shaped fixture per quirk, real exports.
+
+Fixtures in ``tests/fixtures/imports/`` are tiny files written for these tests (see the README
+there); the real exports in ``../shared`` are read in place and skipped when absent.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review.errors import InputFormatError, ReviewError, UnknownFormatError
+from review.importers import (
+    SUPPORTED_FORMATS,
+    detect_format,
+    import_file,
+    read_file,
+    read_files,
+)
+from review.records import Record, sha256_file
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def fixture(name: str) -> Path:
+    return FIXTURES / name
+
+
+def read(name: str, **kw) -> list[Record]:
+    return read_file(fixture(name), source_id="t", **kw)
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("pop_google_scholar_bom.ris", "ris"),
+        ("zotero_crlf.ris", "ris"),
+        ("scopus_missing_er.ris", "ris"),
+        ("pop_scopus_repeated_tags.ris", "ris"),
+        ("endnote_cp1252.ris", "ris"),
+        ("no_title.ris", "ris"),
+        ("latex_accents.bib", "bibtex"),
+        ("endnote.xml", "endnote_xml"),
+        ("scopus.csv", "scopus_csv"),
+        ("publish_or_perish.csv", "pop_csv"),
+        ("garuda_semicolon.csv", "garuda_csv"),
+        ("garuda_english.csv", "garuda_csv"),
+        ("zotero.csv", "csv"),
+    ],
+)
+def test_detect_format_by_content(name: str, fmt: str) -> None:
+    assert detect_format(fixture(name)) == fmt
+
+
+def test_content_wins_over_a_misleading_extension(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    shutil.copy(fixture("zotero_crlf.ris"), path)
+    assert detect_format(path) == "ris"
+    assert len(read_file(path, source_id="t")) == 2
+
+
+def test_extension_decides_when_the_content_does_not(tmp_path: Path) -> None:
+    # An export of zero hits is empty: the name says what it is, and it holds no records.
+    assert detect_format(write(tmp_path, "empty.ris", "")) == "ris"
+    assert read_file(tmp_path / "empty.ris", source_id="t") == []
+    assert detect_format(write(tmp_path, "refs.bib", "% nothing yet\n")) == "bibtex"
+
+
+def test_unknown_format_lists_the_supported_formats(tmp_path: Path) -> None:
+    path = write(tmp_path, "hits.json", '{"results": []}')
+    with pytest.raises(
+        UnknownFormatError,
+        match=r"hits\.json: cannot tell the export format.*supported formats: ris \(RIS\), "
+        r"bibtex \(BibTeX\), endnote_xml \(EndNote XML\)|hits\.json: cannot tell",
+    ) as info:
+        detect_format(path)
+    for fmt in ("ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv"):
+        assert fmt in str(info.value)
+
+
+def test_unsupported_format_name_is_refused() -> None:
+    with pytest.raises(UnknownFormatError, match=r"format 'wos' is not supported; supported "
+                       r"formats: auto, endnote_xml"):  # fmt: skip
+        read("zotero_crlf.ris", fmt="wos")
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "library.enl", b"\x00\x01ENDNOTE\x00\x00" * 10)
+    with pytest.raises(UnknownFormatError, match=r"library\.enl: binary file"):
+        read_file(path, source_id="t")
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputFormatError, match=r"nowhere\.ris: file not found"):
+        read_file(tmp_path / "nowhere.ris", source_id="t")
+
+
+def test_source_id_must_be_usable_in_record_ids() -> None:
+    with pytest.raises(ReviewError, match=r"source id 'my source' must be letters"):
+        read_file(fixture("no_title.ris"), source_id="my source")
+
+
+def test_every_supported_format_has_a_reader() -> None:
+    assert set(SUPPORTED_FORMATS) == {
+        "ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv"
+    }  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# RIS quirks
+# --------------------------------------------------------------------------------------------
+
+
+def test_ris_with_bom_keeps_its_first_record() -> None:
+    records = read("pop_google_scholar_bom.ris")
+    assert [r.title for r in records] == [
+        "R-TIK Digital Literacy towards Indonesian MSMEs (UMKM) Digital Energy of Asia",
+        "Implementasi program digital marketing pada pelaku UMKM di masa pandemi Covid-19",
+    ]
+    first = records[0]
+    assert first.authors == ["Sunuantari, M", "Zarkasi, IR", "Gunawan, I"]
+    assert first.year == 2021  # "PY  - 2021///"
+    assert first.doi == "10.18196/jkm.12380"
+    assert first.venue == "Jurnal Komunikator"
+    assert first.database == "Google Scholar"  # told by the cites link in M1
+    assert first.notes == "query date 2026-11-20 09:14:02"
+    assert records[1].doi == ""
+
+
+def test_ris_with_crlf_line_ends() -> None:
+    result = import_file(fixture("zotero_crlf.ris"), source_id="t")
+    assert result.encoding == "utf-8"
+    first, second = result.records
+    assert first.abstract == (
+        "Artikel ini membahas pemberdayaan masyarakat melalui pendidikan nonformal."
+    )
+    assert "\r" not in first.title + first.abstract
+    assert first.pages == "75-96"
+    assert first.keywords == ["community empowerment", "non formal education"]
+    assert first.language == "id"
+    assert second.language == "id"  # "LA  - Indonesian"
+    assert second.doi == "10.17977/um045v6i2p084"  # "https://doi.org/10.17977/UM045V6I2P084"
+
+
+def test_ris_last_record_without_er_is_kept() -> None:
+    records = read("scopus_missing_er.ris")
+    assert len(records) == 2
+    assert records[1].title.startswith("ERP-Based Management Information System")
+    # Scopus has no ID tag; its EID sits in the record link and is the stable id.
+    assert [r.record_id for r in records] == ["t:2-s2.0-85200000001", "t:2-s2.0-85200000002"]
+    assert records[0].abstract.endswith("adopt digital technologies and what hinders them.")
+    assert records[0].keywords == ["Digital transformation", "MSMEs", "Indonesia"]
+    assert records[0].database == "Scopus"
+    assert records[0].language == "en"
+
+
+def test_ris_repeated_tags_and_authors_at_the_end() -> None:
+    (record,) = read("pop_scopus_repeated_tags.ris")
+    assert record.doi == "10.54371/jiip.v8i4.7609"
+    assert "several DOIs in the export" in record.notes
+    assert record.authors == ["Neka, D. R.", "Akbar, R. S.", "Prabadhi, I. A."]
+    assert record.doc_type == "journal article"  # non-standard "TY  - Article"
+    assert record.year == 2025
+    assert record.url == "https://api.elsevier.com/content/abstract/scopus_id/85200000003"
+
+
+def test_ris_in_cp1252_is_decoded() -> None:
+    result = import_file(fixture("endnote_cp1252.ris"), source_id="t")
+    assert result.encoding == "cp1252"
+    (record,) = result.records
+    assert record.abstract == (
+        "Surabaya\u2019s Pejuang Muda programme \u2013 collaborative policy for MSMEs, "
+        "from the caf\u00e9 to the market."
+    )
+    assert record.record_id == "t:17"  # EndNote's ID tag
+    assert record.venue == "Sosial: Jurnal Ilmiah Pendidikan IPS"  # JO
+    assert record.year == 2025  # Y1
+
+
+def test_ris_record_without_title_is_kept_and_flagged() -> None:
+    records = read("no_title.ris")
+    assert len(records) == 2
+    untitled = records[1]
+    assert untitled.title == ""
+    assert untitled.notes == "no title in the export"
+    assert untitled.authors == ["Mustopa"]
+    assert untitled.year is None  # "n.d." is no year, and not worth a note
+    assert untitled.prov_position == 2
+
+
+def test_ris_text_between_records_is_refused_with_its_line() -> None:
+    with pytest.raises(
+        InputFormatError,
+        match=r"junk_between_records\.ris, line 7: text 'Query: UMKM AND \(digital OR daring\)"
+        r" -- 2026-11-20' after record 1",
+    ):
+        read("junk_between_records.ris")
+
+
+def test_ris_tag_outside_a_record_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "cut.ris", "TY  - JOUR\nTI  - One\nER  - \nAU  - Orphan, A\n")
+    with pytest.raises(InputFormatError, match=r"cut\.ris, line 4, record 2: tag AU outside"):
+        read_file(path, source_id="t")
+
+
+def test_ris_service_preamble_is_allowed(tmp_path: Path) -> None:
+    text = (
+        'Provider: Elsevier\nDatabase: ScienceDirect\nContent: text/plain; charset="UTF-8"\n\n'
+        "TY  - JOUR\nTI  - One\nER  - \n"
+    )
+    assert [r.title for r in read_file(write(tmp_path, "sd.ris", text), source_id="t")] == ["One"]
+
+
+# --------------------------------------------------------------------------------------------
+# BibTeX, EndNote XML
+# --------------------------------------------------------------------------------------------
+
+
+def test_bibtex_latex_is_decoded_and_names_are_surname_first() -> None:
+    first, second = read("latex_accents.bib")
+    assert first.record_id == "t:sunuantari2021rtik"
+    assert first.title == (
+        "R-TIK Digital Literacy towards Indonesian MSMEs (UMKM) Digital Energy of Asia"
+    )
+    assert first.venue == "Jurnal Komunikator"  # from the @string macro
+    assert first.doi == "10.18196/jkm.12380"
+    assert first.keywords == ["Digital Literacy", "R-TIK", "UMKM Go Online"]
+    assert first.language == "en"
+    assert second.title == "Klinik UMKM: Mentoring Caf\u00e9 Owners in Surabaya"
+    assert second.authors == [
+        "M\u00fcller, J\u00f6rg",
+        "Garc\u00eda, Jos\u00e9",
+        "Effendi, Bahtiar",
+    ]
+    assert second.pages == "75-96"
+    assert second.doc_type == "conference paper"
+    assert "business clinic" in second.abstract
+    assert "\\" not in second.abstract
+    assert "{" not in second.abstract
+
+
+def test_bibtex_parse_failure_names_the_block_line(tmp_path: Path) -> None:
+    text = (
+        "@article{ok, title={Fine}, year=2020}\n\n"
+        "@article{bad,\n  title = {Unclosed\n  year = 2020\n\n"
+        "@article{next, title={After}}\n"
+    )
+    with pytest.raises(
+        InputFormatError, match=r"bad\.bib, line 3: BibTeX block '@article\{bad,' cannot be read"
+    ):
+        read_file(write(tmp_path, "bad.bib", text), source_id="t")
+
+
+def test_endnote_xml_style_runs_and_missing_titles() -> None:
+    first, second = read("endnote.xml")
+    assert first.record_id == "t:12"
+    assert first.title == (
+        "R-TIK Digital Literacy towards Indonesian MSMEs (UMKM) Digital Energy of Asia"
+    )
+    assert first.doi == "10.18196/jkm.12380"
+    assert first.language == "en"
+    assert first.keywords == ["Digital Literacy", "UMKM Go Online"]
+    assert "Duplicate" not in first.notes + first.title  # benchmark labels never leak
+    assert second.title == ""
+    assert second.notes == "no title in the export"
+    assert second.abstract == "Pelatihan & pendampingan UMKM (< 5 karyawan)."
+    assert second.doc_type == "conference paper"
+
+
+def test_endnote_xml_not_well_formed_names_the_line(tmp_path: Path) -> None:
+    text = fixture("endnote.xml").read_text(encoding="utf-8")
+    path = write(tmp_path, "cut.xml", text.replace("<title>", "\n\n<title", 1))
+    with pytest.raises(InputFormatError, match=r"cut\.xml, line 3: cannot be read as XML"):
+        read_file(path, source_id="t")
+
+
+def test_xml_that_is_not_endnote_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "feed.xml", '<?xml version="1.0"?><rss><channel/></rss>')
+    with pytest.raises(InputFormatError, match=r"feed\.xml: no <records><record> elements"):
+        read_file(path, source_id="t", fmt="endnote_xml")
+
+
+# --------------------------------------------------------------------------------------------
+# CSV exports
+# --------------------------------------------------------------------------------------------
+
+
+def test_scopus_csv() -> None:
+    first, second = read("scopus.csv")
+    assert first.record_id == "t:2-s2.0-85200000001"
+    assert first.authors == ["Purnomo, Sigit", "Nurmalitasari, Nurmalitasari", "Nurchim, Nurchim"]
+    assert first.pages == "283-301"
+    assert first.doc_type == "review article"
+    assert first.database == "Scopus"
+    # Without "Author full names", the short "Surname I." form is used.
+    assert second.authors == ["Hasanah, N.", "Saputra, D.I.S.", "Hiiyatin, D.L."]
+    assert second.abstract == ""  # "[No abstract available]"
+    assert second.pages == "e224"
+    assert "article number" in second.notes
+    assert second.keywords == ["Enterprise resource planning", "Information management"]
+
+
+def test_publish_or_perish_csv() -> None:
+    first, second = read("publish_or_perish.csv")
+    assert first.authors == ["Sunuantari, M", "Zarkasi, IR", "Gunawan, I", "Farhan, RM"]
+    assert first.volume == "13"
+    assert first.issue == "2"
+    assert first.database == "Google Scholar"
+    assert first.notes == "query date 2026-11-20 09:14:02"
+    assert second.pages == "353-358"
+    assert second.doc_type == ""  # PoP's "PDF" is the link type, not the work's
+
+
+def test_garuda_csv_with_indonesian_headers_and_semicolons() -> None:
+    first, second = read("garuda_semicolon.csv")
+    assert first.record_id == "t:3900001"  # the Garuda document number in the link
+    assert (
+        first.title == "Literasi Keuangan Guna Mewujudkan UMKM Berkelanjutan di Era Endemi Covid-19"
+    )
+    assert first.abstract == "Artikel ini membahas literasi keuangan pelaku UMKM; studi kasus."
+    assert first.venue == "Jurnal Karinov"
+    assert first.database == "Garuda"
+    assert second.authors == ["Rivani, Rivani", "Muftiadi, Anang", "Nirmalasari, Healthy"]
+
+
+def test_garuda_csv_with_english_headers() -> None:
+    (record,) = read("garuda_english.csv")
+    assert record.record_id == "t:2000003"
+    assert record.authors == ["Sunuantari, Manik", "Zarkasi, Irwa R.", "Gunawan, Imsar"]
+    assert record.venue == "Universitas Muhammadiyah Yogyakarta"
+
+
+def test_generic_csv_zotero_export() -> None:
+    (record,) = read("zotero.csv")
+    assert record.record_id == "t:8KQ2ZB4D"
+    assert record.doc_type == "journal article"
+    assert record.pages == "115-127"
+    assert record.language == "id"
+    assert record.keywords == ["Literasi Digital", "Pemberdayaan"]
+    assert "<" not in record.abstract
+    assert record.abstract.startswith("Pelatihan literasi digital")
+
+
+def test_generic_csv_with_short_column_names(tmp_path: Path) -> None:
+    text = "TI\tAU\tPY\tSO\tDI\tUT\nA title\tSmith, J; Doe, A\t2020\tA Journal\t10.1000/X\tWOS:1\n"
+    (record,) = read_file(write(tmp_path, "wos.tsv", text), source_id="wos")
+    assert record.record_id == "wos:WOS:1"
+    assert record.authors == ["Smith, J", "Doe, A"]
+    assert (record.year, record.venue, record.doi) == (2020, "A Journal", "10.1000/x")
+
+
+def test_csv_without_a_title_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "list.csv", "name,when\nx,2020\n")
+    with pytest.raises(
+        InputFormatError, match=r"list\.csv, line 1, field 'title': no title column; a CSV export"
+    ):
+        read_file(path, source_id="t", fmt="csv")
+
+
+def test_csv_row_with_extra_cells(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "ragged.csv", "title,year,doi\nOne,2020,\nTwo, a subtitle,2021,10.1000/x\n"
+    )
+    with pytest.raises(
+        InputFormatError,
+        match=r"ragged\.csv, line 3, record 2: row has 4 cells but the header has 3",
+    ):
+        read_file(path, source_id="t")
+
+
+def test_csv_with_an_unterminated_quote(tmp_path: Path) -> None:
+    path = write(tmp_path, "quote.csv", 'title,year\n"One,2020\n')
+    with pytest.raises(InputFormatError, match=r"quote\.csv, line \d+: cannot be read as CSV"):
+        read_file(path, source_id="t")
+
+
+# --------------------------------------------------------------------------------------------
+# Ids and provenance
+# --------------------------------------------------------------------------------------------
+
+
+def test_provenance_of_every_record(repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo_root)
+    relative = Path("tests/fixtures/imports/no_title.ris")
+    records = read_file(repo_root / relative, source_id="t")
+    assert {r.prov_file for r in records} == {relative.as_posix()}
+    assert {r.prov_sha256 for r in records} == {sha256_file(relative)}
+    assert [r.prov_position for r in records] == [1, 2]
+    assert {(r.source_id, r.source_kind) for r in records} == {("t", "file")}
+    kinds = read_file(relative, source_id="t", source_kind="database", run_id="2026-11")
+    assert {(r.source_kind, r.run_id) for r in kinds} == {("database", "2026-11")}
+
+
+def test_content_ids_are_stable_and_do_not_depend_on_the_path(tmp_path: Path) -> None:
+    ids = [r.record_id for r in read("pop_google_scholar_bom.ris")]
+    assert all(re.fullmatch(r"t:[0-9a-f]{12}", i) for i in ids)
+    assert len(set(ids)) == 2
+    moved = tmp_path / "renamed.ris"
+    shutil.copy(fixture("pop_google_scholar_bom.ris"), moved)
+    assert [r.record_id for r in read_file(moved, source_id="t")] == ids
+
+
+def test_repeated_record_in_one_file_gets_a_suffix(tmp_path: Path) -> None:
+    block = "TY  - JOUR\nTI  - Same work\nAU  - Doe, A\nPY  - 2020\nER  - \n\n"
+    records = read_file(write(tmp_path, "twice.ris", block * 2), source_id="t")
+    assert records[1].record_id == records[0].record_id + "~2"
+    assert records[1].notes == "id repeats record 1 of this file"
+
+
+def test_read_files_keeps_ids_unique_across_files() -> None:
+    results = read_files(
+        [fixture("scopus.csv"), fixture("scopus_missing_er.ris")], source_id="scopus"
+    )
+    ids = [r.record_id for res in results for r in res.records]
+    assert ids == [
+        "scopus:2-s2.0-85200000001",
+        "scopus:2-s2.0-85200000002",
+        "scopus:2-s2.0-85200000001~2",
+        "scopus:2-s2.0-85200000002~2",
+    ]
+    assert results[1].records[0].notes == "id also in an earlier file of source scopus"
+
+
+def test_a_bad_file_among_good_ones_returns_nothing() -> None:
+    with pytest.raises(InputFormatError, match="junk_between_records"):
+        read_files([fixture("scopus.csv"), fixture("junk_between_records.ris")], source_id="s")
+
+
+# --------------------------------------------------------------------------------------------
+# Real exports, read in place from ../shared
+# --------------------------------------------------------------------------------------------
+
+
+def shared_file(relative: str) -> Path:
+    path = SHARED / relative
+    if not path.is_file():
+        pytest.skip(f"../shared/{relative} is not available")
+    return path
+
+
+def test_real_publish_or_perish_google_scholar_export() -> None:
+    path = shared_file("corpus/umkm/exports/maxi07-getRISInfos__tests_data_importMultiple.ris")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    result = import_file(path, source_id="pop")
+    assert result.format == "ris"
+    records = result.records
+    assert [r.year for r in records] == [2017, 2019, 2018]
+    assert records[0].authors == ["O'Connor, C", "Kelly, S"]
+    assert records[0].title.startswith("Facilitating knowledge management through filtered big")
+    assert records[0].doi == "10.1108/jkm-08-2016-0357"
+    assert records[0].venue == "Journal of Knowledge Management"
+    assert [r.database for r in records] == ["Google Scholar"] * 3
+    third = records[2]
+    assert third.title == "Exploring SME cybersecurity practices in developing countries"
+    assert (third.doi, third.abstract) == ("", "")
+    assert all(r.notes == "query date 2022-09-25 18:25:59" for r in records)
+
+
+def test_real_publish_or_perish_scopus_export() -> None:
+    path = shared_file("corpus/umkm/exports/maxi07-getRISInfos__tests_data_importSingle.ris")
+    assert not path.read_bytes().endswith(b"\n")  # no newline after the final ER
+    (record,) = read_file(path, source_id="pop")
+    assert record.title.startswith("Identifying digital transformation paths")
+    assert record.authors == ["Priyono, Anjar", "Moin, Abdul", "Putri, Vera Nur Aini Oktaviani"]
+    assert (record.year, record.volume, record.issue, record.pages) == (2020, "6", "4", "1-22")
+    assert record.doi == "10.3390/joitmc6040104"  # DO appears twice with the same value
+    assert record.language == "en"
+    assert record.doc_type == "journal article"  # "TY  - Article"
+    assert record.database == "Scopus"
+    assert record.abstract.startswith("The objective of this study was to analyze")
+    assert record.notes == "query date 2022-09-25 17:51:36"
+
+
+@pytest.mark.parametrize(
+    ("relative", "n", "n_doi", "first_id", "first_title"),
+    [
+        (
+            "benchmarks/dedup/iebh_deduplicator/copper.xml", 505, 379, "258",
+            "Zinc, copper, CD4 T-cell count and some hematological parameters of HIV-infected "
+            "subjects in Southern Nigeria",
+        ),
+        (
+            "benchmarks/dedup/iebh_deduplicator/tafenoquine.xml", 179, 156, "19",
+            "8-Aminoquinoline Therapy for Latent Malaria",
+        ),
+        (
+            "benchmarks/dedup/sra_rathbone2015/Respiratory_original_endnote.xml", 1988, 0, "2",
+            "Perioperative nutritional support in patients undergoing hepatectomy for "
+            "hepatocellular carcinoma",
+        ),
+    ],
+)  # fmt: skip
+def test_real_endnote_xml_exports(
+    relative: str, n: int, n_doi: int, first_id: str, first_title: str
+) -> None:
+    path = shared_file(relative)
+    assert detect_format(path) == "endnote_xml"
+    records = read_file(path, source_id="en")
+    assert len(records) == n == path.read_bytes().count(b"<record>")
+    assert sum(1 for r in records if r.doi) == n_doi
+    assert records[0].record_id == f"en:{first_id}"
+    assert records[0].title == first_title
+    # EndNote record numbers are unique in each library: no id needed a suffix.
+    assert len({r.record_id for r in records}) == n
+    assert all(r.title and r.year for r in records)
+    assert [r.prov_position for r in records] == list(range(1, n + 1))
+
+
+def test_real_endnote_xml_fields_of_one_record() -> None:
+    path = shared_file("benchmarks/dedup/iebh_deduplicator/copper.xml")
+    first = read_file(path, source_id="en")[0]
+    assert first.authors[0] == "Asemota, E. A."
+    assert len(first.authors) == 7
+    assert (first.year, first.volume, first.issue, first.pages) == (2018, "7", "1", "53-60")
+    assert first.doi == "10.1016/j.imr.2018.01.008"
+    assert first.venue == "Integrative Medicine Research"
+    assert first.database == "Embase"
+    assert "zinc" in first.keywords
+
+
+def test_bibtex_key_used_twice_is_two_records(tmp_path: Path) -> None:
+    text = "@article{k, title={First}, year=2020}\n\n@article{k, title={Caf\\'e}, year=2021}\n"
+    records = read_file(write(tmp_path, "twice.bib", text), source_id="b")
+    assert [(r.record_id, r.title, r.year) for r in records] == [
+        ("b:k", "First", 2020),
+        ("b:k~2", "Caf\u00e9", 2021),
+    ]
