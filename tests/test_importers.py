@@ -21,6 +21,7 @@ from review.importers import (
     read_files,
 )
 from review.records import Record, sha256_file
+from review.sources.export_record import split_names, surname_first
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -542,3 +543,72 @@ def test_bibtex_key_used_twice_is_two_records(tmp_path: Path) -> None:
         ("b:k", "First", 2020),
         ("b:k~2", "Caf\u00e9", 2021),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# Names, missing values, DOIs inside text
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "separated", "expected"),
+    [
+        ("Priyono, Anjar; Moin, Abdul", False, ["Priyono, Anjar", "Moin, Abdul"]),
+        ("Zuna, R E and Wang, S S", False, ["Zuna, R E", "Wang, S S"]),
+        ("C O'Connor, S Kelly", False, ["O'Connor, C", "Kelly, S"]),
+        ("Rivani Rivani, Anang Muftiadi", False, ["Rivani, Rivani", "Muftiadi, Anang"]),
+        ("Priyono, Anjar, Moin, Abdul", False, ["Priyono, Anjar", "Moin, Abdul"]),
+        ("Smith, J. W., 2nd", False, ["Smith, J. W., 2nd"]),
+        ("Lewis G. F.", False, ["Lewis, G. F."]),
+        ("Mustopa", False, ["Mustopa"]),
+        # In a column that elsewhere separates people with " and ", this is one person.
+        ("Rodriguez Portal, Jose Antonio", True, ["Rodriguez Portal, Jose Antonio"]),
+    ],
+)
+def test_author_cells(cell: str, separated: bool, expected: list[str]) -> None:
+    names = split_names(cell, one_person_without_separator=separated)
+    assert [surname_first(n) for n in names] == expected
+
+
+def test_csv_missing_value_markers_and_doi_inside_text(tmp_path: Path) -> None:
+    text = (
+        "title,author,year,doi,number\n"
+        "One,Doe J,2020,NA,NA\n"
+        "Two,Roe R,NA,ARTN 106 10.1186/s12933-018-0749-1,3\n"
+    )
+    one, two = read_file(write(tmp_path, "r_export.csv", text), source_id="r")
+    assert (one.doi, one.issue, one.notes) == ("", "", "")
+    assert two.doi == "10.1186/s12933-018-0749-1"
+    assert two.year is None
+    assert two.authors == ["Roe, R"]
+
+
+def test_real_asysd_csv_in_cp1252() -> None:
+    path = shared_file("benchmarks/dedup/asysd_diabetes/labelled_test_set.csv")
+    result = import_file(path, source_id="asysd")
+    assert (result.format, result.encoding) == ("csv", "cp1252")
+    records = result.records
+    assert len(records) == 1845
+    assert records[0].record_id == "asysd:1"
+    assert records[0].title == "Intestinal lipoprotein overproduction in insulin-resistant states"
+    assert records[0].doi == "10.1097/mol.0b013e3282ffaf82"
+    assert records[1].abstract.endswith("\u00a9 2008 Lippincott Williams & Wilkins Inc.")
+    # 1,353 rows carry a DOI cell other than "NA"; two of them are not DOIs (prefix "10.231").
+    assert sum(1 for r in records if r.doi) == 1351
+    assert sum(1 for r in records if r.notes.startswith("unusable DOI")) == 2
+    # The benchmark's labels are not bibliographic data and never reach a record.
+    assert not any("In_database" in str(r.to_row()) for r in records)
+
+
+def test_real_endnote_xml_and_its_csv_export_agree() -> None:
+    xml = shared_file("benchmarks/dedup/sra_rathbone2015/Respiratory_original_endnote.xml")
+    csv_path = shared_file("benchmarks/dedup/sra_rathbone2015/respiratory_records.csv")
+
+    def key(r: Record) -> tuple:
+        return (r.title, r.year, tuple(r.authors), r.venue, r.volume, r.issue, r.pages)
+
+    from_xml = [key(r) for r in read_file(xml, source_id="x")]
+    from_csv = [key(r) for r in read_file(csv_path, source_id="c")]
+    assert len(from_xml) == len(from_csv) == 1988
+    # Same library, two formats (the CSV joins authors with " and " as BibTeX does).
+    assert from_xml == from_csv

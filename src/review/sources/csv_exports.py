@@ -35,21 +35,20 @@ from review.sources.export_record import (
     split_names,
     surname_first,
     surname_initials,
+    uses_name_separators,
 )
 from review.sources.export_text import decode_export, split_lines
 
 _DELIMITERS = (",", ";", "\t")
 _SCOPUS_AUTHOR_ID = re.compile(r"\s*\(\d+\)\s*$")
+#: Cells that mean "no value" (R and pandas write NA/NaN, databases NULL).
+_MISSING = frozenset({"NA", "N/A", "NAN", "NULL", "NONE"})
 _NO_AUTHOR = re.compile(r"^\[?no author", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------------------------
 # How author cells are written
 # --------------------------------------------------------------------------------------------
-
-
-def _authors_auto(cell: str) -> list[str]:
-    return split_names(cell)
 
 
 def _authors_given_first(cell: str) -> list[str]:
@@ -69,8 +68,8 @@ def _authors_scopus_short(cell: str) -> list[str]:
     return [surname_initials(p) for p in parts if p.strip()]
 
 
+#: Fixed author-cell styles; ``"auto"`` (see :func:`split_names`) also looks at the whole column.
 AUTHOR_STYLES: dict[str, Callable[[str], list[str]]] = {
-    "auto": _authors_auto,
     "given_first": _authors_given_first,
     "scopus_full": _authors_scopus_full,
     "scopus_short": _authors_scopus_short,
@@ -310,7 +309,7 @@ class CsvExportReader(ExportReader):
                 field="title",
             )
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        out: list[ExportEntry] = []
+        rows: list[tuple[int, dict[str, str]]] = []
         last_line = 0
         header_seen = False
         try:
@@ -327,17 +326,29 @@ class CsvExportReader(ExportReader):
                         "a cell holding the delimiter must be quoted",
                         path=path,
                         line=start,
-                        record=len(out) + 1,
+                        record=len(rows) + 1,
                     )
-                row = {name: cells[i].strip() for name, i in index.items() if i < len(cells)}
-                out.append(self._entry(row, position=len(out) + 1, line=start))
+                row = {
+                    name: "" if cells[i].strip().upper() in _MISSING else cells[i].strip()
+                    for name, i in index.items()
+                    if i < len(cells)
+                }
+                rows.append((start, row))
         except csv.Error as exc:
             raise InputFormatError(
                 f"cannot be read as CSV: {exc}", path=path, line=reader.line_num
             ) from exc
+        columns = {c for c, _style in layout.authors}
+        separated = uses_name_separators([v for _, r in rows for c, v in r.items() if c in columns])
+        out = [
+            self._entry(row, position=i, line=line, separated=separated)
+            for i, (line, row) in enumerate(rows, 1)
+        ]
         return out, encoding
 
-    def _entry(self, row: dict[str, str], *, position: int, line: int) -> ExportEntry:
+    def _entry(
+        self, row: dict[str, str], *, position: int, line: int, separated: bool
+    ) -> ExportEntry:
         layout = self.layout
 
         def first(name: str) -> str:
@@ -346,7 +357,10 @@ class CsvExportReader(ExportReader):
         authors: list[str] = []
         for column, style in layout.authors:
             if row.get(column) and not _NO_AUTHOR.match(row[column]):
-                authors = AUTHOR_STYLES[style](row[column])
+                if style == "auto":
+                    authors = split_names(row[column], one_person_without_separator=separated)
+                else:
+                    authors = AUTHOR_STYLES[style](row[column])
                 break
         keywords = []
         for column in layout.keyword_columns:

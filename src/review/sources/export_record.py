@@ -107,6 +107,10 @@ DOC_TYPES: dict[str, str] = {
 }  # fmt: skip
 
 _PLACEHOLDER_ABSTRACTS = {"[no abstract available]", "no abstract available", "n/a", "-"}
+_INITIALS = re.compile(r"^(?:[A-Z]\.-?){1,4}$|^[A-Z]{1,2}$")
+_AND = re.compile(r"\s+and\s+")
+_SUFFIX = re.compile(r"^(?:jr\.?|sr\.?|[2-9](?:nd|rd|th)|i{2,3}|iv)$", re.IGNORECASE)
+_DOI_INSIDE = re.compile(r"10\.\d{4,9}/\S+")
 _PAGE_DASH = re.compile(r"\s*[-\u2010-\u2015]+\s*")
 _SPACE = re.compile(r"\s+")
 
@@ -141,8 +145,9 @@ def surname_first(name: str) -> str:
     """One person's name as ``"Surname, Given"``.
 
     A name with a comma is already surname-first and is only tidied. Otherwise the last word is
-    taken as the surname (``"C O'Connor"`` → ``"O'Connor, C"``); a single word (common in
-    Indonesian names) stays as it is.
+    taken as the surname (``"C O'Connor"`` → ``"O'Connor, C"``), unless the name ends in initials
+    (``"Lewis G. F."`` → ``"Lewis, G. F."``); a single word (common in Indonesian names) stays as
+    it is.
     """
     name = _SPACE.sub(" ", clean_text(name)).strip(" ;,")
     if not name:
@@ -154,6 +159,9 @@ def surname_first(name: str) -> str:
     words = name.split(" ")
     if len(words) == 1:
         return name
+    if _INITIALS.match(words[-1]) and not _INITIALS.match(words[0]):
+        # "Lewis G. F.", "Zuna RE" (Medline, Scopus): the surname comes first.
+        return f"{words[0]}, {' '.join(words[1:])}"
     return f"{words[-1]}, {' '.join(words[:-1])}"
 
 
@@ -166,27 +174,40 @@ def surname_initials(name: str) -> str:
     return f"{surname}, {given}"
 
 
-def split_names(cell: str) -> list[str]:
+def split_names(cell: str, *, one_person_without_separator: bool = False) -> list[str]:
     """Split a cell that holds several people, in whatever way the export joined them.
 
     ``;`` and `` and `` are unambiguous separators. With commas only, the cell is either a list
     of given-first names (``"C O'Connor, S Kelly"``, Publish or Perish, Garuda) or
     ``Surname, Given`` pairs (``"Priyono, Anjar, Moin, Abdul"``): when every comma-separated part
-    has two or more words it is the first; otherwise parts are paired up.
+    has two or more words it is the first; otherwise parts are paired up. A name suffix
+    (``Jr.``, ``2nd``, ``III``) stays with its person. When the rest of the column uses ``;`` or
+    `` and ``, a cell without them is one person (``"Rodriguez Portal, Jose Antonio"``): pass
+    ``one_person_without_separator``.
     """
     cell = clean_text(cell)
     if not cell:
         return []
     if ";" in cell:
         return [p.strip() for p in cell.split(";") if p.strip()]
-    if re.search(r"\s+and\s+", cell):
+    if _AND.search(cell):
         return [p.strip() for p in re.split(r"\s*,?\s+and\s+", cell) if p.strip()]
-    parts = [p.strip() for p in cell.split(",") if p.strip()]
-    if len(parts) <= 1 or all(" " in p for p in parts):
+    if one_person_without_separator:
+        return [cell]
+    parts: list[str] = []
+    for part in (p.strip() for p in cell.split(",")):
+        if part and _SUFFIX.match(part) and parts:
+            parts[-1] = f"{parts[-1]}, {part}"
+        elif part:
+            parts.append(part)
+    if len(parts) <= 1 or all(" " in p.split(",")[0] for p in parts):
         return parts
-    if len(parts) == 2:
-        return [f"{parts[0]}, {parts[1]}"]
     return [", ".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
+
+
+def uses_name_separators(cells: list[str]) -> bool:
+    """Whether a column of author cells separates people with ``;`` or `` and ``."""
+    return any(";" in c or _AND.search(c) for c in cells)
 
 
 def split_keywords(values: list[str]) -> list[str]:
@@ -268,6 +289,8 @@ def to_record(entry: ExportEntry, prov: Provenance) -> Record:
     if not title:
         notes.append("no title in the export")
     doi = normalise_doi(entry.doi)
+    if not doi and (found := _DOI_INSIDE.search(entry.doi)):
+        doi = normalise_doi(found.group(0))  # e.g. Web of Science's "ARTN 106 10.1186/…"
     if entry.doi.strip() and not doi:
         notes.append(f"unusable DOI {clean_text(entry.doi)!r} ignored")
     year = parse_year(entry.year)
