@@ -612,3 +612,17 @@ def test_real_endnote_xml_and_its_csv_export_agree() -> None:
     assert len(from_xml) == len(from_csv) == 1988
     # Same library, two formats (the CSV joins authors with " and " as BibTeX does).
     assert from_xml == from_csv
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("TY - JOUR\nTI - One\nER - \n", r"line 1: text 'TY - JOUR' before the first record; a RIS "
+         r"tag is followed by two spaces"),
+        ("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n", r"Web of Science plain text"),
+        ("PMID- 12345678\nTI  - One\n", r"MEDLINE \(\.nbib\)"),
+    ],
+)  # fmt: skip
+def test_ris_lookalikes_get_a_hint(tmp_path: Path, text: str, hint: str) -> None:
+    with pytest.raises(InputFormatError, match=hint):
+        read_file(write(tmp_path, "export.ris", text), source_id="t", fmt="ris")

@@ -29,6 +29,7 @@ _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
 #: Lines some services write before the first record (ScienceDirect, JSTOR, Ovid).
 #: Scopus writes its record id (EID) only inside the record link.
 _SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d+)")
+_LOOSE_TAG = re.compile(r"^[A-Z][A-Z0-9] ?- ?\S")
 _PREAMBLE = re.compile(r"^(Provider|Database|Content|Charset|Copyright)\s*:", re.IGNORECASE)
 
 #: Record field → RIS tags, in order of preference (first non-empty wins).
@@ -125,11 +126,7 @@ class RisReader(ExportReader):
             else:
                 where = "before the first record" if not blocks else f"after record {len(blocks)}"
                 raise InputFormatError(
-                    f"text {_short(line)!r} {where}; RIS holds only tagged lines "
-                    "('XX  - value') between 'TY  - ' and 'ER  - ' (remove query notes or "
-                    "other text pasted into the file)",
-                    path=path,
-                    line=number,
+                    f"text {_short(line)!r} {where}; {_hint(line)}", path=path, line=number
                 )
         parser = _AllTagsParser()
         out = []
@@ -193,6 +190,23 @@ class RisReader(ExportReader):
             database=database,
             notes=notes,
         )
+
+
+def _hint(line: str) -> str:
+    """What the user most likely has, for the message about a line that is not RIS."""
+    if _LOOSE_TAG.match(line):
+        return "a RIS tag is followed by two spaces, a dash and a space ('TY  - JOUR')"
+    if line.startswith(("FN ", "PT ")):
+        return (
+            "this looks like Web of Science plain text, which is not RIS; export the records "
+            "from Web of Science as RIS (Other File Formats > RIS) or as tab-delimited text"
+        )
+    if line.startswith("PMID-"):
+        return "this looks like PubMed's MEDLINE (.nbib) format; export the records as RIS or CSV"
+    return (
+        "RIS holds only tagged lines ('XX  - value') between 'TY  - ' and 'ER  - ' (remove "
+        "query notes or other text pasted into the file)"
+    )
 
 
 def _short(text: str, limit: int = 60) -> str:
