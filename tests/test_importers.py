@@ -288,7 +288,9 @@ def test_endnote_xml_style_runs_and_missing_titles() -> None:
 def test_endnote_xml_not_well_formed_names_the_line(tmp_path: Path) -> None:
     text = fixture("endnote.xml").read_text(encoding="utf-8")
     path = write(tmp_path, "cut.xml", text.replace("<title>", "\n\n<title", 1))
-    with pytest.raises(InputFormatError, match=r"cut\.xml, line 3: cannot be read as XML"):
+    with pytest.raises(
+        InputFormatError, match=r"cut\.xml, line 3, record 1: cannot be read as XML"
+    ):
         read_file(path, source_id="t")
 
 
@@ -626,3 +628,14 @@ def test_real_endnote_xml_and_its_csv_export_agree() -> None:
 def test_ris_lookalikes_get_a_hint(tmp_path: Path, text: str, hint: str) -> None:
     with pytest.raises(InputFormatError, match=hint):
         read_file(write(tmp_path, "export.ris", text), source_id="t", fmt="ris")
+
+
+def test_endnote_xml_on_one_line_names_the_broken_record(tmp_path: Path) -> None:
+    text = fixture("endnote.xml").read_text(encoding="utf-8")
+    head, _, tail = text.rpartition("<year><style")  # the last <year> is in record 2
+    broken = f"{head}<year><styl{tail}"
+    assert broken.count("\n") == text.count("\n") == 1
+    with pytest.raises(
+        InputFormatError, match=r"one_line\.xml, line 1, record 2: cannot be read as XML"
+    ):
+        read_file(write(tmp_path, "one_line.xml", broken), source_id="t")

@@ -61,8 +61,14 @@ class EndnoteXmlReader(ExportReader):
         try:
             root = fromstring(data)
         except ParseError as exc:
-            line, _column = exc.position
-            raise InputFormatError(f"cannot be read as XML: {exc}", path=path, line=line) from exc
+            line, column = exc.position
+            # EndNote writes the whole library on one line: say which record broke, too.
+            lines = data.split(b"\n")
+            offset = sum(len(x) + 1 for x in lines[: line - 1]) + column
+            record = data[:offset].count(b"<record>") or None
+            raise InputFormatError(
+                f"cannot be read as XML: {exc}", path=path, line=line, record=record
+            ) from exc
         except DefusedXmlException as exc:
             raise InputFormatError(
                 f"refused unsafe XML ({type(exc).__name__}); an EndNote export has no DTD "
