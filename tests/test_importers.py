@@ -21,6 +21,7 @@ from review.importers import (
     read_files,
 )
 from review.records import Record, sha256_file
+from review.sources.corpus_csv import read_collection
 from review.sources.export_record import split_names, surname_first
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
@@ -120,7 +121,7 @@ def test_source_id_must_be_usable_in_record_ids() -> None:
 
 def test_every_supported_format_has_a_reader() -> None:
     assert set(SUPPORTED_FORMATS) == {
-        "ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv"
+        "ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv", "corpus_csv"
     }  # fmt: skip
 
 
@@ -639,3 +640,16 @@ def test_endnote_xml_on_one_line_names_the_broken_record(tmp_path: Path) -> None
         InputFormatError, match=r"one_line\.xml, line 1, record 2: cannot be read as XML"
     ):
         read_file(write(tmp_path, "one_line.xml", broken), source_id="t")
+
+
+def test_website_collection_is_detected_and_read_by_its_own_reader(
+    repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo_root)
+    snapshot = Path("data/raw/websites/umkm_web/2026-11-collection/records.csv")
+    if not snapshot.is_file():
+        pytest.skip("the website collection snapshot is not committed")
+    assert detect_format(snapshot) == "corpus_csv"
+    records = read_file(snapshot, source_id="umkm_web")
+    assert records == read_collection(snapshot, source_id="umkm_web")
+    assert all(r.found_at for r in records)

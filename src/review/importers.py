@@ -17,11 +17,13 @@ from pathlib import Path
 from review.errors import InputFormatError, ReviewError, UnknownFormatError
 from review.records import Record, sha256_file
 from review.sources.bibtex_file import BibtexReader
+from review.sources.corpus_csv import read_collection
 from review.sources.csv_exports import (
     GarudaCsvReader,
     GenericCsvReader,
     PublishOrPerishCsvReader,
     ScopusCsvReader,
+    read_header,
 )
 from review.sources.endnote_xml import EndnoteXmlReader
 from review.sources.export_record import ExportReader, Provenance, display_path, to_records
@@ -41,7 +43,11 @@ READERS: dict[str, ExportReader] = {
         GenericCsvReader(),
     )
 }
-SUPPORTED_FORMATS: tuple[str, ...] = tuple(READERS)
+#: Website collections (``corpus_csv``) have their own reader, which keeps the page each work was
+#: seen on and the team's summary; detected by its required columns before any generic CSV.
+CORPUS_FORMAT = "corpus_csv"
+CORPUS_COLUMNS = frozenset({"sighting_id", "found_at"})
+SUPPORTED_FORMATS: tuple[str, ...] = (*READERS, CORPUS_FORMAT)
 _SNIFF_BYTES = 65536
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -57,7 +63,8 @@ class ImportResult:
 
 
 def supported_formats_text() -> str:
-    return ", ".join(f"{fmt} ({reader.label})" for fmt, reader in READERS.items())
+    labels = [f"{fmt} ({reader.label})" for fmt, reader in READERS.items()]
+    return ", ".join([*labels, f"{CORPUS_FORMAT} (website collection)"])
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -74,6 +81,8 @@ def detect_format(path: str | Path) -> str:
 
 def _detect(data: bytes, *, path: Path) -> str:
     head, _encoding = decode_export(data[:_SNIFF_BYTES], path=path)
+    if CORPUS_COLUMNS <= set(read_header(head)[1]):
+        return CORPUS_FORMAT
     for fmt, reader in READERS.items():
         if reader.sniff(head):
             return fmt
@@ -103,7 +112,7 @@ def import_file(
             f"source id {source_id!r} must be letters, digits, '_', '.' or '-' "
             "(it prefixes every record id)"
         )
-    if fmt != "auto" and fmt not in READERS:
+    if fmt != "auto" and fmt not in SUPPORTED_FORMATS:
         raise UnknownFormatError(
             f"format {fmt!r} is not supported; supported formats: auto, {supported_formats_text()}",
             path=path,
@@ -111,6 +120,9 @@ def import_file(
     data = _read_bytes(path)
     if fmt == "auto":
         fmt = _detect(data, path=path)
+    if fmt == CORPUS_FORMAT:
+        records = read_collection(path, source_id=source_id, run_id=run_id or None)
+        return ImportResult(path=path, format=fmt, encoding="utf-8", records=records)
     entries, encoding = READERS[fmt].entries(data, path=path)
     prov = Provenance(
         source_id=source_id,
