@@ -171,6 +171,14 @@ def test_ris_last_record_without_er_is_kept() -> None:
     assert records[0].keywords == ["Digital transformation", "MSMEs", "Indonesia"]
     assert records[0].database == "Scopus"
     assert records[0].language == "en"
+    assert (records[0].notes, records[1].notes) == ("", "no 'ER' line ends this record")
+
+
+def test_ris_record_without_er_in_the_middle_ends_at_the_next_ty(tmp_path: Path) -> None:
+    text = "TY  - JOUR\nTI  - First\nTY  - JOUR\nTI  - Second\nER  - \n"
+    first, second = read_file(write(tmp_path, "cut.ris", text), source_id="t")
+    assert (first.title, first.notes) == ("First", "no 'ER' line ends this record")
+    assert (second.title, second.notes) == ("Second", "")
 
 
 def test_ris_repeated_tags_and_authors_at_the_end() -> None:

@@ -37,7 +37,6 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
         "publisher",
         "school",
         "institution",
-        "howpublished",
     ),
     "volume": ("volume",),
     "issue": ("number", "issue"),

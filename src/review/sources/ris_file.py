@@ -93,14 +93,17 @@ class RisReader(ExportReader):
     def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
         text, encoding = decode_export(data, path=path)
         return [
-            self._entry(tags, position=i, line=line, path=path)
-            for i, (line, tags) in enumerate(self._records(split_lines(text), path=path), 1)
+            self._entry(tags, position=i, line=line, closed=closed)
+            for i, (line, tags, closed) in enumerate(self._records(split_lines(text), path=path), 1)
         ], encoding
 
     # ----------------------------------------------------------------------------------------
 
-    def _records(self, lines: list[str], *, path: Path) -> list[tuple[int, dict[str, list[str]]]]:
-        """``(first line, {tag: [values]})`` per record, checking the text between records."""
+    def _records(
+        self, lines: list[str], *, path: Path
+    ) -> list[tuple[int, dict[str, list[str]], bool]]:
+        """``(first line, {tag: [values]}, ended by ER)`` per record, checking the text between
+        records."""
         blocks: list[tuple[int, list[str]]] = []
         current: list[str] | None = None
         for number, raw in enumerate(lines, 1):
@@ -131,7 +134,8 @@ class RisReader(ExportReader):
         parser = _AllTagsParser()
         out = []
         for number, block in blocks:
-            if not block[-1].startswith("ER  -"):
+            closed = block[-1].startswith("ER  -")
+            if not closed:
                 block = [*block, "ER  - "]
             parsed = parser.parse_lines(iter(block))
             tags: dict[str, Any] = parsed[0] if parsed else {}
@@ -139,11 +143,11 @@ class RisReader(ExportReader):
             for tag, values in unknown.items():
                 tags.setdefault(tag, []).extend(values)
             tags["TY"] = [block[0][6:].strip()]
-            out.append((number, tags))
+            out.append((number, tags, closed))
         return out
 
     def _entry(
-        self, tags: dict[str, list[str]], *, position: int, line: int, path: Path
+        self, tags: dict[str, list[str]], *, position: int, line: int, closed: bool
     ) -> ExportEntry:
         def first(name: str) -> str:
             for tag in FIELD_TAGS[name]:
@@ -155,7 +159,7 @@ class RisReader(ExportReader):
         def every(names: tuple[str, ...]) -> list[str]:
             return [v.strip() for t in names for v in tags.get(t, []) if v.strip()]
 
-        notes = []
+        notes = [] if closed else ["no 'ER' line ends this record"]
         for value in tags.get("M1", []):
             if value.lower().startswith("query date:"):
                 notes.append("query date " + value.split(":", 1)[1].strip())
