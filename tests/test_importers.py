@@ -59,6 +59,7 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
         ("endnote_cp1252.ris", "ris"),
         ("no_title.ris", "ris"),
         ("latex_accents.bib", "bibtex"),
+        ("scopus.bib", "bibtex"),
         ("endnote.xml", "endnote_xml"),
         ("scopus.csv", "scopus_csv"),
         ("publish_or_perish.csv", "pop_csv"),
@@ -264,6 +265,32 @@ def test_bibtex_latex_is_decoded_and_names_are_surname_first() -> None:
     assert "business clinic" in second.abstract
     assert "\\" not in second.abstract
     assert "{" not in second.abstract
+
+
+def test_scopus_bibtex_uses_the_eid_like_scopus_ris_and_csv() -> None:
+    (record,) = read("scopus.bib")
+    assert record.record_id == "t:2-s2.0-85200000001"
+    assert (
+        record.record_id
+        == read("scopus.csv")[0].record_id
+        == read("scopus_missing_er.ris")[0].record_id
+    )
+    assert (
+        record.title
+        == "Digital transformation of MSMEs in Indonesia: A systematic literature review"
+    )
+    assert record.pages == "283-301"
+    assert record.keywords == ["Digital transformation", "MSMEs", "Indonesia"]
+    assert (record.database, record.language) == ("Scopus", "en")
+
+
+def test_old_endnote_ris_doi_in_m3(tmp_path: Path) -> None:
+    text = (
+        "TY  - JOUR\nTI  - One\nM3  - 10.1000/ABC\nER  - \n"
+        "TY  - JOUR\nTI  - Two\nM3  - Article\nER  - \n"
+    )
+    one, two = read_file(write(tmp_path, "old.ris", text), source_id="t")
+    assert (one.doi, two.doi, two.notes) == ("10.1000/abc", "", "")
 
 
 def test_bibtex_parse_failure_names_the_block_line(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_i
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from review.errors import InputFormatError
-from review.sources.export_record import ExportEntry, ExportReader
+from review.sources.export_record import ExportEntry, ExportReader, scopus_eid
 from review.sources.export_text import decode_export
 
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
@@ -45,7 +45,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "url": ("url",),
     "language": ("language", "langid"),
 }
-KEYWORD_KEYS = ("keywords", "keyword", "mesh")
+KEYWORD_KEYS = ("author_keywords", "keywords", "keyword", "mesh")
 DATABASE_KEYS = ("source", "database")
 
 
@@ -112,7 +112,8 @@ class BibtexReader(ExportReader):
         return ExportEntry(
             position=position,
             line=line,
-            native_id=entry.key,
+            # Scopus keys ("Priyono2020") repeat across exports; its EID does not.
+            native_id=scopus_eid(first("url")) or entry.key,
             title=first("title"),
             abstract=first("abstract"),
             authors=authors,

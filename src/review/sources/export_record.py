@@ -224,6 +224,19 @@ def split_keywords(values: list[str]) -> list[str]:
     return out
 
 
+_SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d+)")
+
+
+def scopus_eid(urls: str) -> str:
+    """The Scopus record id (EID) in a Scopus record link, or ``""``.
+
+    Scopus RIS and BibTeX exports carry the EID only inside the link; using it as the record id
+    gives a record the same id whether it was exported as RIS, BibTeX or CSV.
+    """
+    found = _SCOPUS_EID.search(urls)
+    return found.group(1) if found else ""
+
+
 def database_from_url(url: str) -> str:
     """The database behind a Publish or Perish export, told by its cites/record links."""
     url = url.lower()

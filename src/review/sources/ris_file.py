@@ -17,18 +17,18 @@ from typing import Any, ClassVar
 import rispy
 
 from review.errors import InputFormatError
+from review.records import normalise_doi
 from review.sources.export_record import (
     ExportEntry,
     ExportReader,
     database_from_url,
     join_pages,
+    scopus_eid,
 )
 from review.sources.export_text import decode_export, split_lines
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
 #: Lines some services write before the first record (ScienceDirect, JSTOR, Ovid).
-#: Scopus writes its record id (EID) only inside the record link.
-_SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d+)")
 _LOOSE_TAG = re.compile(r"^[A-Z][A-Z0-9] ?- ?\S")
 _PREAMBLE = re.compile(r"^(Provider|Database|Content|Charset|Copyright)\s*:", re.IGNORECASE)
 
@@ -164,6 +164,10 @@ class RisReader(ExportReader):
             if value.lower().startswith("query date:"):
                 notes.append("query date " + value.split(":", 1)[1].strip())
         dois = list(dict.fromkeys(every(DOI_TAGS)))
+        if not dois:
+            # Older EndNote versions write the DOI in M3 ("Type of Work"); Scopus writes the
+            # document type there, which is no DOI and is left alone.
+            dois = [v for v in every(("M3",)) if normalise_doi(v)]
         if len(dois) > 1:
             notes.append(f"several DOIs in the export: {', '.join(dois)}")
         database = first("database") or database_from_url(
@@ -171,8 +175,7 @@ class RisReader(ExportReader):
         )
         native_id = first("native_id")
         if not native_id:
-            eids = _SCOPUS_EID.findall(" ".join(tags.get("UR", [])))
-            native_id = eids[0] if eids else ""
+            native_id = scopus_eid(" ".join(tags.get("UR", [])))
         return ExportEntry(
             position=position,
             line=line,
