@@ -1,0 +1,199 @@
+"""Accuracy of ``review.dedup`` on every labelled set, beside bib-dedupe run in the same session.
+
+Usage (from the repository root)::
+
+    bash benchmarks/setup_bibdedupe.sh          # once: bib-dedupe in its own venv
+    .venv/bin/python benchmarks/dedup_accuracy.py [--sets a,b] [--no-bibdedupe] [--cases DIR]
+
+Prints markdown tables (both counting conventions, F1, runtime, and the time ratio) and writes
+``benchmarks/work/dedup_accuracy.json``. ``--cases DIR`` writes each set's false merges and
+missed duplicates for inspection. Also measures the UMKM website corpus against its work_key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dedup_metrics import convention_a, convention_b, groups, pairwise
+from dedup_sets import ROOT, BenchSet, load_sets, to_bibdedupe_csv
+
+from review.dedup import deduplicate
+from review.sources.corpus_csv import read_collection
+
+WORK = ROOT / "benchmarks" / "work"
+BIBDEDUPE = WORK / "venv-bibdedupe" / "bin" / "python"
+UMKM = ROOT / "data" / "raw" / "websites" / "umkm_web" / "2026-11-collection" / "records.csv"
+
+
+def run_ours(bench: BenchSet) -> tuple[dict[str, str], float, object]:
+    start = time.perf_counter()
+    result = deduplicate(bench.records)
+    elapsed = time.perf_counter() - start
+    pred = {bench.bench_id[c["record_id"]]: c["study_id"] for c in result.clusters}
+    return pred, elapsed, result
+
+
+def run_bibdedupe(bench: BenchSet) -> tuple[dict[str, str], float, float]:
+    src = to_bibdedupe_csv(bench, WORK / "bibdedupe_in" / f"{bench.name}.csv")
+    out = WORK / "bibdedupe_out" / f"{bench.name}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(BIBDEDUPE), str(ROOT / "benchmarks" / "bibdedupe_run.py"), str(src), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall = time.perf_counter() - start
+    inner = float(proc.stdout.strip().splitlines()[-1])
+    pred = {
+        bench.bench_id[r.record_id]: f"single:{bench.bench_id[r.record_id]}" for r in bench.records
+    }
+    with out.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            pred[row["ID"]] = f"cluster:{row['cluster']}"
+    return pred, inner, wall
+
+
+def score(bench: BenchSet, pred: dict[str, str]) -> dict:
+    order = {bench.bench_id[r.record_id]: k for k, r in enumerate(bench.records)}
+    out: dict = {}
+    if bench.flagged is not None:
+        out["a"] = convention_a(pred, bench.flagged)
+    if bench.clusters is not None:
+        out["b"] = convention_b(pred, bench.clusters, order)
+        truth = {i: f"s:{i}" for i in pred}
+        for k, c in enumerate(bench.clusters):
+            for i in c:
+                truth[i] = f"c:{k}"
+        out["pairs"] = pairwise(pred, truth)
+    return out
+
+
+def write_cases(bench: BenchSet, pred: dict[str, str], result, folder: Path) -> None:
+    """False merges and missed duplicates, with the fields a reader needs to judge them."""
+    if bench.clusters is None:
+        return
+    truth = {i: f"s:{i}" for i in pred}
+    for k, c in enumerate(bench.clusters):
+        for i in c:
+            truth[i] = f"c:{k}"
+    by_id = {bench.bench_id[r.record_id]: r for r in bench.records}
+    rows = []
+    for g in groups(pred):
+        labs = {truth[i] for i in g}
+        if len(labs) > 1:
+            rows.append(("FALSE_MERGE", g))
+    for g in groups(truth):
+        labs = {pred[i] for i in g}
+        if len(labs) > 1:
+            rows.append(("MISSED", g))
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{bench.name}.txt").open("w", encoding="utf-8") as fh:
+        for kind, g in rows:
+            fh.write(f"== {kind}\n")
+            for i in g:
+                r = by_id[i]
+                fh.write(
+                    f"  {i} [{pred[i][-6:]}] {r.year} | {r.title[:110]} | "
+                    f"{'; '.join(r.authors)[:60]} | {r.venue[:40]} | {r.volume} | "
+                    f"{r.pages} | {r.doi}\n"
+                )
+
+
+def fmt(m: dict | None) -> str:
+    if not m:
+        return "n/a"
+    spec = f"{m['specificity']:.4f}" if "specificity" in m else "-"
+    return (
+        f"{m['TP']}/{m['FN']}/{m.get('TN', '-')}/{m['FP']} | {m['sensitivity']:.4f} | "
+        f"{spec} | {m['f1']:.4f}"
+    )
+
+
+def umkm() -> dict:
+    """Pairwise figures and cluster counts on the UMKM website corpus (truth: work_key)."""
+    records = read_collection(UMKM, source_id="umkm_web")
+    with UMKM.open(encoding="utf-8") as fh:
+        key = {f"umkm_web:{row['sighting_id']}": row["work_key"] for row in csv.DictReader(fh)}
+    start = time.perf_counter()
+    result = deduplicate(records)
+    elapsed = time.perf_counter() - start
+    pred = {c["record_id"]: c["study_id"] for c in result.clusters}
+    m = pairwise(pred, key)
+    truth_groups = groups(key)
+    return {
+        "records": len(records),
+        "studies": len(result.studies),
+        "works": len(truth_groups),
+        "true_multi": sum(len(g) > 1 for g in truth_groups),
+        "pred_multi": sum(s["n_records"] > 1 for s in result.studies),
+        "exact_clusters": len(
+            {frozenset(g) for g in groups(pred)} & {frozenset(g) for g in truth_groups}
+        ),
+        "pairs": m,
+        "seconds": elapsed,
+        "rules": {
+            r: sum(1 for x in result.links if x["rule"] == r)
+            for r in {x["rule"] for x in result.links}
+        },
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sets", default=None)
+    ap.add_argument("--no-bibdedupe", action="store_true")
+    ap.add_argument("--cases", type=Path, default=None)
+    args = ap.parse_args()
+    names = args.sets.split(",") if args.sets else None
+    report: dict = {"sets": {}}
+    print(
+        "| set | n | tool | (a) TP/FN/TN/FP | sens | spec | F1 "
+        "| (b) TP/FN/TN/FP | sens | spec | F1 | seconds |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for bench in load_sets(names):
+        pred, secs, result = run_ours(bench)
+        entry = {"n": len(bench.records), "ours": {**score(bench, pred), "seconds": secs}}
+        if args.cases:
+            write_cases(bench, pred, result, args.cases)
+        rows = [("review.dedup", entry["ours"], secs)]
+        if not args.no_bibdedupe and BIBDEDUPE.exists():
+            bpred, inner, wall = run_bibdedupe(bench)
+            entry["bibdedupe"] = {**score(bench, bpred), "seconds": inner, "wall": wall}
+            entry["time_ratio"] = inner / secs
+            rows.append(("bib-dedupe", entry["bibdedupe"], inner))
+        for tool, m, s in rows:
+            print(
+                f"| {bench.name} | {len(bench.records)} | {tool} | {fmt(m.get('a'))} | "
+                f"{fmt(m.get('b'))} | {s:.2f} |"
+            )
+        report["sets"][bench.name] = entry
+    if names is None or "umkm" in names:
+        u = umkm()
+        report["umkm"] = u
+        p = u["pairs"]
+        print(
+            f"\nUMKM corpus: {u['records']} sightings -> {u['studies']} studies "
+            f"(truth {u['works']} works; multi-record studies {u['pred_multi']} vs "
+            f"{u['true_multi']}; identical clusters {u['exact_clusters']}); pairwise "
+            f"TP {p['TP']} FP {p['FP']} FN {p['FN']} precision {p['precision']:.4f} "
+            f"recall {p['sensitivity']:.4f} F1 {p['f1']:.4f}; {u['seconds']:.2f} s; "
+            f"rules {u['rules']}"
+        )
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "dedup_accuracy.json").write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

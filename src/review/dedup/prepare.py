@@ -1,0 +1,327 @@
+"""Turn records into the comparable features deduplication works on, and report bad input.
+
+Everything here is per record and linear in the number of records. The features are folded forms
+(titles without case, accents and punctuation; author names reduced to their name tokens, so
+"Sunuantari, Manik" and "Manik Sunuantari" agree; DOIs in canonical form) kept in parallel lists,
+so that blocking and scoring can index them with numpy arrays instead of walking objects.
+Problems that would make a merge unsafe (no title, a DOI that is not a DOI, an impossible year,
+a field so long it is surely a parsing accident) are collected as :class:`QualityIssue` rows:
+they never stop the run, they are always reported, and they never make a merge easier.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from review.errors import SchemaError
+from review.records import Record, normalise_doi, normalise_title
+
+#: Longest title and abstract text compared; longer values are cut (and reported as huge).
+MAX_TITLE_CHARS = 400
+MAX_ABSTRACT_CHARS = 600
+#: A field longer than this is reported as huge: it is most likely two fields run together.
+HUGE_FIELD_CHARS = {"title": 1000, "title_alt": 1000, "venue": 500, "abstract": 20000}
+HUGE_AUTHOR_COUNT = 500
+#: Authors compared per record (long consortium lists add cost and no evidence).
+MAX_AUTHORS = 12
+
+#: DOI prefixes of preprint servers: a preprint and its published version have different DOIs
+#: and are still one study, so such a pair is the one DOI conflict that does not veto a merge.
+PREPRINT_DOI_PREFIXES = (
+    "10.1101/",  # bioRxiv, medRxiv
+    "10.48550/",  # arXiv
+    "10.2139/",  # SSRN
+    "10.21203/",  # Research Square
+    "10.20944/",  # Preprints.org
+    "10.31219/",  # OSF Preprints
+    "10.31234/",  # PsyArXiv
+    "10.31235/",  # SocArXiv
+    "10.31224/",  # engrXiv
+    "10.35542/",  # EdArXiv
+    "10.22541/",  # Authorea
+    "10.36227/",  # TechRxiv
+    "10.26434/",  # ChemRxiv
+    "10.32942/",  # EcoEvoRxiv
+    "10.1002/essoar",  # ESS Open Archive
+)
+_PREPRINT_WORDS = re.compile(
+    r"preprint|arxiv|biorxiv|medrxiv|ssrn|research square|psyarxiv|socarxiv|osf preprints",
+    re.IGNORECASE,
+)
+#: Titles of notices about another paper: never the same study as the paper they are about.
+_NOTICE = re.compile(
+    r"^(?:erratum|errata|corrigendum|correction|retraction|retracted|withdrawn|expression of "
+    r"concern|reply|response to|comment on|commentary on|author s reply|authors reply)\b"
+)
+_LANG_TAG = re.compile(
+    r"\s*[\[(](?:chinese|german|french|spanish|japanese|russian|italian|polish|portuguese|"
+    r"korean|dutch|czech|hungarian|turkish|indonesian|danish|swedish|norwegian|hebrew|persian|"
+    r"author'?s? transl\.?)[\])]\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_PAREN = re.compile(r"\([^)]*\)")
+_NAME_TOKEN = re.compile(r"[^\W\d_]+")
+_ET_AL = re.compile(r"\bet\.? al\.?", re.IGNORECASE)
+_FIRST_NUMBER = re.compile(r"[A-Za-z]?(\d+)")
+_DIGITS = re.compile(r"\d+")
+_URL_SCHEME = re.compile(r"^[a-z]+://", re.IGNORECASE)
+_DOI_IN_URL = re.compile(r"(?:doi\.org|/doi)/(10\.\d{4,9}/\S+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class QualityIssue:
+    """One problem with one input record, written to the dedup report."""
+
+    record_id: str
+    issue: str
+    detail: str
+
+
+@dataclass(slots=True)
+class Features:
+    """Parallel lists of folded fields, one entry per record, in input order."""
+
+    record_ids: list[str]
+    anchor_keys: list[tuple[str, str]]
+    title: list[str]
+    title_alt: list[str]
+    authors: list[str]
+    first_author: list[str]
+    year: list[int]  # 0 = unknown
+    venue: list[str]
+    volume: list[str]
+    issue: list[str]
+    start_page: list[str]
+    page_range: list[str]
+    pages_raw: list[str]
+    doi: list[str]
+    url: list[str]
+    abstract: list[str]
+    title_numbers: list[str]
+    preprint: list[bool]
+    notice: list[bool]
+    issues: list[QualityIssue] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+_BRACKET_NOTE = re.compile(r"(?<=\S)\s*\[[^\]]*\]?")
+
+
+def fold_title(raw: str) -> str:
+    """The title as compared: :func:`normalise_title` without trailing database notes.
+
+    MEDLINE-style exports append "[Review] [33 refs]", "[Chinese]" or "[Erratum appears in
+    ...]" to titles; a bracket that *opens* the title (a translated title) is kept.
+    """
+    if not raw:
+        return ""
+    return normalise_title(_BRACKET_NOTE.sub("", _LANG_TAG.sub("", raw)))[:MAX_TITLE_CHARS]
+
+
+def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
+    """(signature, first-author key) of an author list.
+
+    The signature is every name token of the first authors, sorted, so that "Surname, Given",
+    "Given Surname", all-caps surnames and Indonesian single names ("Muchlis") compare by the
+    names they share whatever order a source printed them in; initials stay as one-letter tokens,
+    which a token-set comparison treats as weak, partial evidence. Affiliations in parentheses and
+    "et al." are dropped. The first-author key is that author's longest name token, the part
+    most likely to be the family name in either order.
+    """
+    tokens: list[str] = []
+    first = ""
+    for k, name in enumerate(authors[:MAX_AUTHORS]):
+        name = _ET_AL.sub(" ", _PAREN.sub(" ", name))
+        parts = _NAME_TOKEN.findall(_fold(name))
+        if not parts:
+            continue
+        if not first:
+            first = sorted(parts, key=lambda p: (-len(p), p))[0] if k == 0 else ""
+        tokens.extend(parts)
+    return " ".join(sorted(tokens)), first
+
+
+def start_page(pages: str) -> str:
+    """The first page (or article number) as digits: "S123-9" and "123" both give "123"."""
+    m = _FIRST_NUMBER.search(pages or "")
+    return m.group(1).lstrip("0") if m else ""
+
+
+_RANGE = re.compile(r"[A-Za-z]?(\d+)\s*[-\u2013\u2014]+\s*[A-Za-z]?(\d+)")
+
+
+def page_range(pages: str) -> str:
+    """``"start-end"`` with the end written out ("221-8" gives "221-228"), or "" for one page."""
+    m = _RANGE.search(pages or "")
+    if not m:
+        return ""
+    start, end = m.group(1).lstrip("0"), m.group(2).lstrip("0")
+    if len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    return f"{start}-{end}" if start and end and int(end) > int(start) else ""
+
+
+_CLEAN_PAGES = re.compile(r"^([A-Za-z]{0,4})(\d+)(?:\s*[-\u2013]+\s*[A-Za-z]{0,4}(\d+))?$")
+
+
+def pages_compatible(a: str, b: str) -> bool:
+    """Whether two page fields whose first pages differ can still be the same article.
+
+    Exports garble pages ("Suppl-12" for S109-S112, "01-Sep" for 1-9, "t-8"), and journals give
+    an article number (e1234, a1754) where print gives a range, so only two clean values that
+    truly disagree count as a conflict: a single page inside the other's range, or ranges that
+    end alike (one end a suffix of the other), are compatible.
+    """
+    ma, mb = _CLEAN_PAGES.match(a.strip()), _CLEAN_PAGES.match(b.strip())
+    if not ma or not mb:
+        return True
+    for m in (ma, mb):
+        if (
+            m.group(1)
+            and m.group(1).lower() not in ("s", "i", "ii", "iii", "iv")
+            and not m.group(3)
+        ):
+            return True  # an e-locator / article number: not comparable with print pages
+    ea, eb = ma.group(3) or "", mb.group(3) or ""
+    if ea and eb and (ea.endswith(eb) or eb.endswith(ea)):
+        return True
+    for single, other in ((ma, mb), (mb, ma)):
+        if not single.group(3) and other.group(3):
+            lo, hi = int(other.group(2)), int(page_range(other.group(0)).split("-")[-1] or 0)
+            if lo <= int(single.group(2)) <= hi:
+                return True
+    return False
+
+
+def normalise_url(url: str) -> str:
+    """A URL folded for identity: no scheme, no ``www.``, no fragment, no trailing slash."""
+    url = (url or "").strip()
+    if not url or "doi.org/" in url.lower():
+        return ""
+    url = _URL_SCHEME.sub("", url).split("#", 1)[0].rstrip("/")
+    url = url.removeprefix("www.")
+    return url if "/" in url else ""  # a bare host names a site, not a work
+
+
+def is_preprint_doi(doi: str) -> bool:
+    return doi.startswith(PREPRINT_DOI_PREFIXES)
+
+
+def _plain(value: str) -> str:
+    return re.sub(r"\s+", " ", _fold(value)).strip()
+
+
+def build_features(records: Sequence[Record], *, today: _dt.date | None = None) -> Features:
+    """Fold every record; collect the quality issues of bad input on the way."""
+    max_year = (today or _dt.date.today()).year + 1
+    issues: list[QualityIssue] = []
+    seen: set[str] = set()
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "title",
+            "title_alt",
+            "authors",
+            "first_author",
+            "year",
+            "venue",
+            "volume",
+            "issue",
+            "start_page",
+            "page_range",
+            "pages_raw",
+            "doi",
+            "url",
+            "abstract",
+            "title_numbers",
+            "preprint",
+            "notice",
+        )
+    }
+    for rec in records:
+        rid = rec.record_id
+        if rid in seen:
+            raise SchemaError(f"record_id {rid!r} appears more than once in the dedup input")
+        seen.add(rid)
+        for name, limit in HUGE_FIELD_CHARS.items():
+            value = getattr(rec, name) or ""
+            if len(value) > limit:
+                issues.append(
+                    QualityIssue(rid, "huge_field", f"{name} has {len(value)} characters")
+                )
+        if len(rec.authors) > HUGE_AUTHOR_COUNT:
+            issues.append(QualityIssue(rid, "huge_field", f"authors has {len(rec.authors)} names"))
+        title = fold_title(rec.title)
+        alt = fold_title(rec.title_alt)
+        if alt == title:
+            alt = ""
+        if not title:
+            issues.append(
+                QualityIssue(
+                    rid,
+                    "no_title",
+                    "no title: merged only on an exact DOI, an identical URL or an override",
+                )
+            )
+        doi = normalise_doi(rec.doi)
+        if (rec.doi and rec.doi.strip() and not doi) or "unusable DOI" in rec.notes:
+            issues.append(
+                QualityIssue(
+                    rid,
+                    "malformed_doi",
+                    f"DOI {rec.doi[:80]!r} is not a DOI; ignored"
+                    if rec.doi
+                    else "the export's DOI is not a DOI; ignored",
+                )
+            )
+        if not doi and rec.url:
+            m = _DOI_IN_URL.search(rec.url)
+            doi = normalise_doi(m.group(1)) if m else ""
+        year = rec.year or 0
+        if year and not 1500 <= year <= max_year:
+            issues.append(
+                QualityIssue(rid, "absurd_year", f"year {year} is outside 1500-{max_year}; ignored")
+            )
+            year = 0
+        signature, first = author_tokens(rec.authors)
+        venue = _plain(rec.venue)[:200]
+        cols["title"].append(title)
+        cols["title_alt"].append(alt)
+        cols["authors"].append(signature)
+        cols["first_author"].append(first)
+        cols["year"].append(year)
+        cols["venue"].append(venue)
+        cols["volume"].append(start_page(rec.volume))
+        cols["issue"].append(start_page(rec.issue))
+        cols["start_page"].append(start_page(rec.pages))
+        cols["page_range"].append(page_range(rec.pages))
+        cols["pages_raw"].append((rec.pages or "").strip()[:40])
+        cols["doi"].append(doi)
+        cols["url"].append(normalise_url(rec.url))
+        cols["abstract"].append(
+            normalise_title(rec.abstract[: MAX_ABSTRACT_CHARS * 2])[:MAX_ABSTRACT_CHARS]
+        )
+        cols["preprint"].append(
+            is_preprint_doi(doi)
+            or bool(_PREPRINT_WORDS.search(rec.doc_type or ""))
+            or bool(_PREPRINT_WORDS.search(venue))
+        )
+        cols["title_numbers"].append(" ".join(sorted(_DIGITS.findall(title))))
+        cols["notice"].append(bool(_NOTICE.match(title)))
+    return Features(
+        record_ids=[r.record_id for r in records],
+        anchor_keys=[(r.run_id or "", r.record_id) for r in records],
+        issues=issues,
+        **cols,
+    )

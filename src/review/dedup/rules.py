@@ -1,0 +1,303 @@
+"""The decision rule, written as named rules a reviewer can read (``review dedup --explain``).
+
+A pair is merged when one *merge rule* holds and none of that rule's *vetoes* does. Rules are
+tried in order and the first that fires is recorded in ``dedup_links.csv``, with every score,
+so a reviewer sees why two records became one study. Thresholds were set on the public SRA
+and ASySD sets (see ``benchmarks/RESULTS.md``) with a false merge costing far more than a
+missed one: a missed duplicate costs a reviewer a minute, a false merge loses a study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from review.dedup.scoring import PairScores
+
+Test = Callable[[PairScores], np.ndarray]
+
+
+def _ge(x: np.ndarray, t: float) -> np.ndarray:
+    return np.nan_to_num(x, nan=-1.0) >= t
+
+
+def _le(x: np.ndarray, t: float) -> np.ndarray:
+    """``x <= t``, false where ``x`` is unknown."""
+    return np.nan_to_num(x, nan=np.inf) <= t
+
+
+def _within(x: np.ndarray, t: float) -> np.ndarray:
+    """``x <= t``, true where ``x`` is unknown (a missing year does not contradict)."""
+    return np.nan_to_num(x, nan=-np.inf) <= t
+
+
+def _unknown(x: np.ndarray) -> np.ndarray:
+    return np.isnan(x)
+
+
+def _long_title(s: PairScores) -> np.ndarray:
+    return (s.title_len >= 40) & (s.title_words >= 5)
+
+
+@dataclass(frozen=True, slots=True)
+class Veto:
+    name: str
+    text: str
+    test: Test
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    text: str
+    test: Test
+    vetoes: tuple[str, ...]
+
+
+VETOES: dict[str, Veto] = {
+    v.name: v
+    for v in (
+        Veto(
+            "doi_conflict",
+            "both records have a DOI and they differ (unless one is a preprint DOI)",
+            lambda s: (s.doi == 0) & ~s.preprint_pair,
+        ),
+        Veto(
+            "notice_mismatch",
+            "one title is an erratum/retraction/comment/reply notice and the other is not",
+            lambda s: s.notice_mismatch,
+        ),
+        Veto(
+            "year_far",
+            "years differ by more than 1 (more than 3 for a preprint and its published version)",
+            lambda s: np.nan_to_num(s.year_diff, nan=0) > np.where(s.preprint_pair, 3, 1),
+        ),
+        Veto(
+            "title_numbers_differ",
+            "both titles carry numbers and they differ (FOCUS 1 / FOCUS 2, five-year / "
+            "six-year follow-up, part 1 / part 2)",
+            lambda s: s.numbers_differ & ~s.title_via_alt,
+        ),
+        Veto(
+            "pages_conflict",
+            "both records give a first page and the pages differ (page 1 of a PDF against an "
+            "article number is not a conflict)",
+            lambda s: s.pages == 0,
+        ),
+        Veto(
+            "volume_conflict",
+            "both records give a volume and the volumes differ (another issue, or a conference "
+            "abstract and the article that followed it), unless title, year, venue and authors "
+            "all agree (a typo in the volume)",
+            lambda s: (
+                (s.volume == 0)
+                & ~(
+                    _ge(s.title, 0.99)
+                    & (s.year_diff == 0)
+                    & _ge(s.venue, 0.9)
+                    & _ge(s.authors, 0.9)
+                )
+            ),
+        ),
+        Veto(
+            "venue_conflict",
+            "both records name a venue and the names barely overlap (< 0.5)",
+            lambda s: s.venue < 0.5,
+        ),
+        Veto(
+            "authors_conflict",
+            "both records list authors and the names barely overlap (< 0.5)",
+            lambda s: s.authors < 0.5,
+        ),
+    )
+}
+_ALL = tuple(v for v in VETOES if v != "venue_conflict")
+_NOT_DOI = ("notice_mismatch",)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "doi_exact",
+        "same DOI, and the titles are not unrelated (title >= 0.6 in either language, or a "
+        "title is missing): a supplement's DOI shared by many abstracts must not merge them",
+        lambda s: (s.doi == 1) & (_ge(s.title, 0.6) | _unknown(s.title)),
+        _NOT_DOI,
+    ),
+    Rule(
+        "preprint_published",
+        "one is a preprint, the other not (their DOIs may differ); title >= 0.95 and "
+        "authors >= 0.7, or a long identical title where a side lists no authors; "
+        "years within 3",
+        lambda s: (
+            s.preprint_pair
+            & (
+                (_ge(s.title, 0.95) & _ge(s.authors, 0.7))
+                | (_ge(s.title, 0.99) & _long_title(s) & _unknown(s.authors))
+            )
+            & _within(s.year_diff, 3)
+        ),
+        ("notice_mismatch", "year_far", "authors_conflict"),
+    ),
+    Rule(
+        "title_high+year+author",
+        "title >= 0.95, authors >= 0.75, same year (or years 1 apart with venue >= 0.6 or "
+        "the same first page: online-first and print)",
+        lambda s: (
+            _ge(s.title, 0.95)
+            & _ge(s.authors, 0.75)
+            & ((s.year_diff == 0) | ((s.year_diff == 1) & (_ge(s.venue, 0.6) | (s.pages == 1))))
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_high+year+pages",
+        "title >= 0.95, years within 1, same first page",
+        lambda s: (
+            _ge(s.title, 0.95) & _le(s.year_diff, 1) & ~_unknown(s.year_diff) & (s.pages == 1)
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_exact+venue",
+        "long title identical after folding, same year or a year missing, venue >= 0.8",
+        lambda s: _ge(s.title, 0.99) & _long_title(s) & _within(s.year_diff, 0) & _ge(s.venue, 0.8),
+        _ALL,
+    ),
+    Rule(
+        "title_exact+year",
+        "long title identical after folding, same year, authors missing on one side",
+        lambda s: _ge(s.title, 0.99) & _long_title(s) & (s.year_diff == 0) & _unknown(s.authors),
+        _ALL,
+    ),
+    Rule(
+        "title_exact+author",
+        "long title identical after folding, authors >= 0.75, year missing on one side",
+        lambda s: (
+            _ge(s.title, 0.99) & _long_title(s) & _ge(s.authors, 0.75) & _unknown(s.year_diff)
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_similar+author+year+venue",
+        "title >= 0.88, authors >= 0.9, same year, venue >= 0.8 or same first page",
+        lambda s: (
+            _ge(s.title, 0.88)
+            & _ge(s.authors, 0.9)
+            & (s.year_diff == 0)
+            & (_ge(s.venue, 0.8) | (s.pages == 1))
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_prefix+author",
+        "a truncated title matches the start of the other (>= 0.97 over >= 30 characters), "
+        "authors >= 0.75, same year or a year missing",
+        lambda s: _ge(s.title_prefix, 0.97) & _ge(s.authors, 0.75) & _within(s.year_diff, 0),
+        (*_ALL, "venue_conflict"),
+    ),
+    Rule(
+        "title_prefix+venue",
+        "a truncated title matches the start of the other (>= 0.97 over >= 40 characters), "
+        "venue >= 0.9, same year or a year missing",
+        lambda s: (
+            _ge(s.title_prefix, 0.97)
+            & (s.title_len >= 40)
+            & _ge(s.venue, 0.9)
+            & _within(s.year_diff, 0)
+        ),
+        _ALL,
+    ),
+    Rule(
+        "url_exact",
+        "the same web address (ignoring scheme and www.), titles >= 0.9 or one missing",
+        lambda s: (s.url == 1) & (_ge(s.title, 0.9) | _unknown(s.title)),
+        _ALL,
+    ),
+    Rule(
+        "authors+year+venue+pages",
+        "titles differ (e.g. translated) but both exist, authors >= 0.9, same year, "
+        "venue >= 0.9, same volume and the same page range (one-page abstracts share pages)",
+        lambda s: (
+            ~_unknown(s.title)
+            & _ge(s.authors, 0.9)
+            & (s.year_diff == 0)
+            & _ge(s.venue, 0.9)
+            & (s.page_range == 1)
+            & (s.volume == 1)
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_exact_long",
+        "title identical after folding, at least 60 characters and 8 words, same year or a "
+        "year missing, nothing conflicts",
+        lambda s: (
+            _ge(s.title, 0.99)
+            & (s.title_len >= 60)
+            & (s.title_words >= 8)
+            & _within(s.year_diff, 0)
+        ),
+        _ALL,
+    ),
+)
+
+#: Priority of each rule (lower fires first, and links are clustered in this order).
+RULE_RANK = {r.name: k for k, r in enumerate(RULES)}
+
+
+def rule_rank(name: str) -> int:
+    """Priority of a fired rule name (``title_alt_*`` ranks as its ``title_*`` rule)."""
+    if name.startswith("title_alt_"):
+        name = "title_" + name[len("title_alt_") :]
+    return RULE_RANK[name]
+
+
+def apply_rules(scores: PairScores) -> tuple[np.ndarray, np.ndarray]:
+    """The rule that fired for each pair ("" = not merged) and the vetoes that stopped others.
+
+    Returns ``(rule, blocked_by)``: ``blocked_by`` names the vetoes of the first rule whose
+    test held but was vetoed, so near misses can be shown to a reviewer.
+    """
+    n = len(scores)
+    veto_hits = {name: v.test(scores) for name, v in VETOES.items()}
+    rule = np.full(n, "", dtype=object)
+    blocked = np.full(n, "", dtype=object)
+    open_ = np.ones(n, dtype=bool)
+    for r in RULES:
+        hit = r.test(scores) & open_
+        if not hit.any():
+            continue
+        stopped = np.zeros(n, dtype=bool)
+        why = np.full(n, "", dtype=object)
+        for v in r.vetoes:
+            h = hit & veto_hits[v]
+            why[h] = np.where(why[h] == "", v, why[h] + "+" + v)
+            stopped |= h
+        fire = hit & ~stopped
+        rule[fire] = r.name
+        open_ &= ~fire
+        first_block = hit & stopped & (blocked == "")
+        blocked[first_block] = r.name + " vetoed by " + why[first_block]
+    via_alt = scores.title_via_alt & (rule != "")
+    for k in np.flatnonzero(via_alt):
+        if rule[k].startswith("title_") and not rule[k].startswith("title_prefix"):
+            rule[k] = "title_alt_" + rule[k][len("title_") :]
+    blocked[rule != ""] = ""
+    return rule, blocked
+
+
+def explain() -> str:
+    """The rules and vetoes as plain text, in the order they are tried."""
+    lines = ["Merge rules (tried in order; the first that holds and is not vetoed fires):"]
+    for k, r in enumerate(RULES, 1):
+        lines.append(f"  {k:2d}. {r.name}: {r.text}")
+        lines.append(f"      vetoed by: {', '.join(r.vetoes)}")
+    lines.append("Vetoes:")
+    lines.extend(f"  - {v.name}: {v.text}" for v in VETOES.values())
+    lines.append(
+        "Clustering: links are joined strongest first; a join is refused when any two records of "
+        "the joined study would have different DOIs (preprint pairs aside), years more than 1 "
+        "apart, unrelated titles (< 0.5, alternative titles included), or a reviewer's split."
+    )
+    return "\n".join(lines)

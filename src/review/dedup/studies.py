@@ -1,0 +1,112 @@
+"""One row per study: the best value of each field, chosen from its member records.
+
+Records are never changed or dropped: a study lists all its member record ids, and its fields are
+*chosen*, not edited. The most complete record leads (a published DOI counts most, so the
+published version leads over its preprint); gaps are filled from the other members in order.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from review.dedup.prepare import fold_title, is_preprint_doi
+from review.records import (
+    LIST_SEPARATOR,
+    RECORD_COLUMNS,
+    Record,
+    fingerprint,
+    normalise_doi,
+    study_id_for,
+)
+
+#: Columns of ``studies.csv`` (the contract): the study's ids, then the bibliographic fields of
+#: the records table from ``title`` to ``doc_type``, then the fingerprint decisions carry.
+STUDY_COLUMNS: tuple[str, ...] = (
+    "study_id",
+    "record_ids",
+    "n_records",
+    "source_ids",
+    *RECORD_COLUMNS[RECORD_COLUMNS.index("title") : RECORD_COLUMNS.index("doc_type") + 1],
+    "fingerprint",
+)
+_FILLED = ("title", "authors", "year", "venue", "volume", "issue", "pages", "doi", "abstract")
+
+
+def _completeness(r: Record) -> int:
+    score = sum(1 for name in _FILLED if getattr(r, name))
+    doi = normalise_doi(r.doi)
+    if doi and not is_preprint_doi(doi):
+        score += 3
+    return score
+
+
+def _first(values: Sequence[Any]) -> Any:
+    return next((v for v in values if v), "")
+
+
+def _title(ordered: Sequence[Record]) -> str:
+    titles = [r.title.strip() for r in ordered if r.title.strip()]
+    mixed = [t for t in titles if not t.isupper()]
+    return (mixed or titles or [""])[0]
+
+
+def _title_alt(ordered: Sequence[Record], title: str) -> str:
+    folded = fold_title(title)
+    alt = _first([r.title_alt.strip() for r in ordered if fold_title(r.title_alt) != folded])
+    if alt:
+        return alt
+    for r in ordered:  # a member titled in another language
+        if r.title and fuzz.ratio(fold_title(r.title), folded) < 80:
+            return r.title.strip()
+    return ""
+
+
+def study_row(study_id: str, members: Sequence[Record]) -> dict[str, Any]:
+    """The study's row of ``studies.csv`` from its member records (in anchor order).
+
+    Impossible years (reported by :mod:`review.dedup.prepare`) are never chosen.
+    """
+    max_year = _dt.date.today().year + 1
+    ordered = sorted(members, key=_completeness, reverse=True)  # stable: anchor order on ties
+    title = _title(ordered)
+    authors_lists = [r.authors for r in ordered if r.authors]
+    with_commas = [a for a in authors_lists if any("," in n for n in a)]
+    authors = max(with_commas or authors_lists or [[]], key=len)
+    published = [r for r in ordered if not is_preprint_doi(normalise_doi(r.doi))]
+    years = [r.year for r in (published or ordered) if r.year and 1500 <= r.year <= max_year]
+    year = Counter(years).most_common(1)[0][0] if years else None
+    dois = [normalise_doi(r.doi) for r in ordered if normalise_doi(r.doi)]
+    doi = _first([d for d in dois if not is_preprint_doi(d)]) or _first(dois)
+    keywords: dict[str, str] = {}
+    for r in ordered:
+        for k in r.keywords:
+            keywords.setdefault(k.casefold(), k)
+    row: dict[str, Any] = {
+        "study_id": study_id,
+        "record_ids": LIST_SEPARATOR.join(r.record_id for r in members),
+        "n_records": len(members),
+        "source_ids": LIST_SEPARATOR.join(sorted({r.source_id for r in members})),
+        "title": title,
+        "title_alt": _title_alt(ordered, title),
+        "abstract": max((r.abstract for r in members), key=len, default=""),
+        "summary": _first([r.summary for r in ordered]),
+        "authors": LIST_SEPARATOR.join(authors),
+        "year": year,
+        "doi": doi,
+        "keywords": LIST_SEPARATOR.join(keywords.values()),
+        "fingerprint": fingerprint(doi, title, year),
+    }
+    for name in ("venue", "volume", "issue", "pages", "url", "language", "doc_type"):
+        row[name] = _first([getattr(r, name) for r in ordered])
+    return row
+
+
+def anchor_study_id(members: Sequence[Record]) -> str:
+    """The contract's study id: from the member with the smallest ``(run_id, record_id)``."""
+    anchor = min(members, key=lambda r: (r.run_id or "", r.record_id))
+    return study_id_for(anchor.record_id)

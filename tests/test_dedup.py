@@ -1,0 +1,259 @@
+"""Deduplication: real-shaped records (Indonesian/English titles, author formats, preprints,
+conflicting DOIs, chaining, bad input), reviewers' overrides, stable study ids, and the
+``review dedup`` command on export files and on the shared labelled sets."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from review.cli import main
+from review.dedup import deduplicate, explain, read_overrides
+from review.dedup.prepare import fold_title, page_range, pages_compatible
+from review.errors import DecisionError
+from review.records import Record, read_records, study_id_for
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "dedup"
+
+
+@pytest.fixture
+def records() -> list[Record]:
+    return read_records(FIXTURES / "records.csv")
+
+
+def study_of(result, record_id: str) -> str:
+    return next(c["study_id"] for c in result.clusters if c["record_id"] == record_id)
+
+
+def link_rule(result, a: str, b: str) -> str:
+    for link in result.links:
+        if {link["record_id_a"], link["record_id_b"]} == {a, b}:
+            return link["rule"]
+    return ""
+
+
+def test_indonesian_title_meets_its_english_alternative(records):
+    result = deduplicate(records)
+    assert study_of(result, "umkm_web:S002") == study_of(result, "garuda:G77")
+    assert link_rule(result, "umkm_web:S002", "garuda:G77").startswith("title_alt_")
+    study = next(s for s in result.studies if "garuda:G77" in s["record_ids"])
+    titles = {study["title"], study["title_alt"]}
+    assert titles == {
+        "Transformation of SMEs Through Digital Literacy Skills Coaching",
+        "TRANSFORMASI UMKM MELALUI PENDAMPINGAN KETERAMPILAN LITERASI DIGITAL",
+    }
+
+
+def test_author_formats_and_single_names_agree(records):
+    result = deduplicate(records)
+    # "Sunuantari, Manik" vs "Manik Sunuantari"; "Masduki" (one name) and "Rahayu, Ninik Sri"
+    assert study_of(result, "umkm_web:S001") == study_of(result, "umkm_web:S151")
+    assert study_of(result, "umkm_web:S302") == study_of(
+        result, "crossref:10.1186/s13731-023-00322-y"
+    )
+
+
+def test_preprint_joins_its_published_version_and_the_study_takes_the_published_doi(records):
+    result = deduplicate(records)
+    assert link_rule(result, "openalex_en:W900", "openalex_en:W901") == "preprint_published"
+    study = next(s for s in result.studies if "openalex_en:W900" in s["record_ids"])
+    assert study["doi"] == "10.1080/00472778.2026.1234567"
+    assert study["year"] == 2026
+
+
+def test_conflicting_dois_never_merge_even_through_a_third_record(records):
+    result = deduplicate(records)
+    a, b = "crossref:10.3390/su13031098", "crossref:10.3390/su13039999"
+    assert study_of(result, a) != study_of(result, b)
+    # the DOI-less sighting joins one of them, never both (no chaining)
+    assert study_of(result, "umkm_web:S264") in {study_of(result, a), study_of(result, b)}
+    reasons = " ".join(r["why_not_merged"] for r in result.review)
+    assert "doi_conflict" in reasons
+    assert "different DOIs" in reasons
+
+
+def test_similar_titles_of_different_studies_stay_apart(records):
+    result = deduplicate(records)
+    assert study_of(result, "umkm_web:S900") != study_of(result, "umkm_web:S901")
+
+
+def test_records_without_title_are_reported_and_merged_only_on_a_doi(records):
+    result = deduplicate(records)
+    assert study_of(result, "umkm_web:S174") != study_of(result, "umkm_web:S175")
+    assert link_rule(result, "umkm_web:S404", "umkm_web:S405") == "doi_exact"
+    no_title = {i.record_id for i in result.issues if i.issue == "no_title"}
+    assert no_title == {"umkm_web:S174", "umkm_web:S175", "umkm_web:S405"}
+
+
+def test_bad_years_dois_and_huge_fields_are_reported(records):
+    huge = dataclasses.replace(records[0], record_id="x:huge", title="UMKM " * 500)
+    result = deduplicate([*records, huge])
+    issues = {(i.record_id, i.issue) for i in result.issues}
+    assert next(s for s in result.studies if "umkm_web:S900" in s["record_ids"])["year"] is None
+    assert ("umkm_web:S900", "absurd_year") in issues
+    assert ("umkm_web:S900", "malformed_doi") in issues
+    assert ("x:huge", "huge_field") in issues
+
+
+def test_every_merge_is_a_link_with_scores_and_a_named_rule(records):
+    result = deduplicate(records)
+    merged = sum(s["n_records"] - 1 for s in result.studies)
+    assert len(result.links) >= merged
+    for link in result.links:
+        assert link["rule"]
+        assert link["score_total"] != ""
+    assert sum(s["n_records"] for s in result.studies) == len(records)
+
+
+def test_overrides_split_merge_and_report_unknown_records(records):
+    result = deduplicate(records, read_overrides(FIXTURES / "overrides.csv"))
+    assert study_of(result, "umkm_web:S001") != study_of(result, "umkm_web:S151")
+    assert study_of(result, "umkm_web:S900") == study_of(result, "umkm_web:S901")
+    assert link_rule(result, "umkm_web:S900", "umkm_web:S901") == "override_merge"
+    assert len(result.warnings) == 1
+    assert "umkm_web:S999" in result.warnings[0]
+    assert "line 4" in result.warnings[0]
+
+
+def test_bad_override_action_names_file_line_and_field(tmp_path):
+    bad = tmp_path / "dedup_overrides.csv"
+    bad.write_text(
+        "record_id_a,record_id_b,action,reviewer,note,timestamp\na:1,a:2,join,r,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DecisionError, match=r"dedup_overrides\.csv, line 2: field 'action'"):
+        read_overrides(bad)
+
+
+def test_a_merge_override_contradicting_a_split_is_an_error(records, tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "record_id_a,record_id_b,action\n"
+        "umkm_web:S174,umkm_web:S175,split\n"
+        "umkm_web:S175,umkm_web:S900,merge\n"
+        "umkm_web:S900,umkm_web:S174,merge\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DecisionError, match=r"o\.csv, line 4: merging"):
+        deduplicate(records, read_overrides(path))
+
+
+def test_study_ids_are_stable_when_a_later_run_adds_records(records):
+    before = deduplicate(records)
+    later = [
+        Record(
+            "openalex_id:W7",
+            "openalex_id",
+            "database",
+            title="R-TIK digital literacy towards Indonesian MSMEs (UMKM) digital energy of Asia",
+            authors=["Sunuantari, M."],
+            year=2021,
+            venue="Jurnal Komunikator",
+            run_id="2026-12-update",
+        ),
+        Record(
+            "openalex_id:W8",
+            "openalex_id",
+            "database",
+            title="Klinik UMKM dan literasi digital di desa cerdas",
+            authors=["Saputra, Adi"],
+            year=2026,
+            run_id="2026-12-update",
+        ),
+    ]
+    after = deduplicate([*later, *records])
+    old = {c["record_id"]: c["study_id"] for c in before.clusters}
+    new = {c["record_id"]: c["study_id"] for c in after.clusters}
+    assert all(new[rid] == sid for rid, sid in old.items())
+    assert new["openalex_id:W7"] == old["umkm_web:S001"]
+    assert new["openalex_id:W8"] == study_id_for("openalex_id:W8")
+
+
+def test_pages_and_titles_are_compared_as_exports_garble_them():
+    assert pages_compatible("S109-S112", "Suppl-12")
+    assert pages_compatible("487-488", "488")
+    assert pages_compatible("969-972", "a1754")
+    assert not pages_compatible("S557-S558", "S528-S529")
+    assert not pages_compatible("iii33-iii44", "iii19-iii32")
+    assert page_range("221-8") == "221-228"
+    assert fold_title("Update on HPV testing. [Review] [33 refs]") == "update on hpv testing"
+    assert fold_title("[Clinical research on Ad-p53]") == "clinical research on ad p53"
+
+
+def test_explain_lists_every_rule_and_veto():
+    text = explain()
+    for name in ("doi_exact", "preprint_published", "title_high+year+author", "doi_conflict"):
+        assert name in text
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _dedup_fixture(outdir: Path, *extra: str) -> int:
+    records, overrides = FIXTURES / "records.csv", FIXTURES / "overrides.csv"
+    args = ["dedup", "--records", str(records), "--overrides", str(overrides), *extra]
+    return main([*args, "-o", str(outdir)])
+
+
+def test_cli_on_a_records_table_with_overrides(tmp_path, capsys):
+    code = _dedup_fixture(tmp_path)
+    assert code == 0
+    clusters = _rows(tmp_path / "clusters.csv")
+    assert len(clusters) == 17
+    assert {"umkm_web:S001", "garuda:G77"} <= {c["record_id"] for c in clusters}
+    studies = _rows(tmp_path / "studies.csv")
+    assert all(s["fingerprint"] for s in studies if s["title"] or s["doi"])
+    assert _rows(tmp_path / "dedup_links.csv")[0]["rule"]
+    err = capsys.readouterr().err
+    assert "umkm_web:S999" in err
+
+
+def test_cli_strict_overrides_fails_on_unknown_records(tmp_path):
+    code = _dedup_fixture(tmp_path, "--strict-overrides")
+    assert code == 2
+
+
+def test_cli_on_an_export_uses_its_own_ids(tmp_path):
+    ris = tmp_path / "export.ris"
+    ris.write_text(
+        "TY  - JOUR\nID  - 17\nTI  - Digital literacy training for MSMEs in Bogor Regency\n"
+        "AU  - Pratiwi, Aprilianti\nPY  - 2024\nDO  - 10.33822/jep.v8i1.8723\nER  - \n\n"
+        "TY  - JOUR\nID  - 18\nTI  - Digital Literacy Training for MSMEs in Bogor Regency\n"
+        "AU  - Aprilianti Pratiwi\nPY  - 2024\nDO  - https://doi.org/10.33822/JEP.V8I1.8723\n"
+        "ER  - \n",
+        encoding="utf-8",
+    )
+    assert main(["dedup", str(ris), "-o", str(tmp_path / "out")]) == 0
+    clusters = _rows(tmp_path / "out" / "clusters.csv")
+    assert [c["record_id"] for c in clusters] == ["17", "18"]
+    assert clusters[0]["study_id"] == clusters[1]["study_id"]
+
+
+SHARED_FILES = [
+    "asysd_diabetes/labelled_test_set.csv",
+    "sra_rathbone2015/cytology_screening_records.csv",
+    "sra_rathbone2015/haematology_records.csv",
+    "sra_rathbone2015/respiratory_records.csv",
+    "sra_rathbone2015/stroke_records.csv",
+    "sra_rathbone2015/Respiratory_original_endnote.xml",
+    "iebh_deduplicator/copper.xml",
+    "iebh_deduplicator/tafenoquine.xml",
+]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not present")
+@pytest.mark.parametrize("name", SHARED_FILES)
+def test_cli_reads_every_shared_set(name, tmp_path):
+    path = SHARED / name
+    assert main(["dedup", str(path), "-o", str(tmp_path)]) == 0
+    clusters = _rows(tmp_path / "clusters.csv")
+    studies = _rows(tmp_path / "studies.csv")
+    assert len({c["record_id"] for c in clusters}) == len(clusters)
+    assert sum(int(s["n_records"]) for s in studies) == len(clusters)
+    assert len(studies) < len(clusters)  # every set holds duplicates
