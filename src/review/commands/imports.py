@@ -74,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         untitled = sum(1 for r in result.records if not r.title)
         extra = f", {untitled} without a title" if untitled else ""
+        n = len(result.records)
         print(
-            f"{result.path}: {len(result.records)} records ({result.format}, "
+            f"{result.path}: {n} record{'' if n == 1 else 's'} ({result.format}, "
             f"{result.encoding}{extra})"
         )
     print(f"wrote {len(records)} records to {args.output}")
