@@ -1,0 +1,226 @@
+"""The audit trail of a study: its records and where they were found, how they were merged,
+every screening and coding event, and the PRISMA box it ends in.
+
+One builder serves both ``reports/audit.html`` and ``review audit STUDY_ID`` so that the page and
+the terminal can never tell different stories about the same study.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from review.errors import ReviewError
+from review.records import Record, split_list
+from review.report.inputs import SCREENING_COLUMNS, ReportInputs, Row
+from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, cite_label
+
+#: Columns of a dedup link shown as scores (any other ``score_*`` column is shown too).
+SCORE_PREFIX = "score_"
+
+
+@dataclass
+class Trail:
+    """Everything known about one study, in the order a reviewer would check it."""
+
+    study_id: str
+    cite: str
+    title: str
+    year: str
+    box: str
+    box_label: str
+    state: Row = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+    source_labels: dict[str, str] = field(default_factory=dict)
+    links: list[Row] = field(default_factory=list)
+    screening_events: list[Row] = field(default_factory=list)
+    conflicts: list[Row] = field(default_factory=list)
+    coding_events: list[Row] = field(default_factory=list)
+    coded: Row | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({r.source_id for r in self.records})
+
+    @property
+    def search_text(self) -> str:
+        """What the audit page's text filter matches against (besides the visible text)."""
+        return " ".join(
+            [self.study_id, self.title, self.cite, *(r.record_id for r in self.records)]
+        )
+
+
+def box_of(inputs: ReportInputs, study_id: str) -> str:
+    if inputs.studies is None:
+        return "not_deduplicated"
+    row = inputs.screening_by_id().get(study_id)
+    return row["state"] if row else "not_screened"
+
+
+def scores(link: Row) -> list[tuple[str, str]]:
+    """The ``score_*`` cells of a dedup link that hold a value, named without the prefix."""
+    return [
+        (k[len(SCORE_PREFIX) :], v) for k, v in link.items() if k.startswith(SCORE_PREFIX) and v
+    ]
+
+
+def extra_cells(row: Row, skip: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in row.items() if k not in skip and v]
+
+
+def build_trails(inputs: ReportInputs) -> list[Trail]:
+    """One trail per study (per record while deduplication has not run), in study-id order."""
+    records = inputs.records_by_id()
+    labels = {s["id"]: s.get("label") or s["id"] for s in inputs.protocol.sources}
+    by_record_link: dict[str, list[Row]] = defaultdict(list)
+    for link in inputs.dedup_links or []:
+        by_record_link[link["record_id_a"]].append(link)
+        by_record_link[link["record_id_b"]].append(link)
+    events = _group(inputs.screening_events)
+    conflicts = _group(inputs.screening_conflicts)
+    coding_events = _group(inputs.coding_events)
+    coded = inputs.coded_by_id()
+    screening = inputs.screening_by_id()
+
+    trails: list[Trail] = []
+    if inputs.studies is None:
+        for rec in inputs.records:
+            trails.append(
+                Trail(
+                    study_id=rec.record_id,
+                    cite=cite_label("; ".join(rec.authors), rec.year, rec.title),
+                    title=rec.title or rec.title_alt,
+                    year=str(rec.year or ""),
+                    box="not_deduplicated",
+                    box_label=BOXES["not_deduplicated"],
+                    records=[rec],
+                    source_labels=labels,
+                )
+            )
+        return trails
+    for study in sorted(inputs.studies, key=lambda s: s["study_id"]):
+        sid = study["study_id"]
+        members = [records[r] for r in split_list(study.get("record_ids", "")) if r in records]
+        links: list[Row] = []
+        seen: set[int] = set()
+        for rec in members:
+            for link in by_record_link.get(rec.record_id, []):
+                if id(link) not in seen:
+                    seen.add(id(link))
+                    links.append(link)
+        box = box_of(inputs, sid)
+        trails.append(
+            Trail(
+                study_id=sid,
+                cite=cite_label(
+                    study.get("authors", ""), study.get("year", ""), study.get("title", "")
+                ),
+                title=study.get("title", "") or study.get("title_alt", ""),
+                year=study.get("year", ""),
+                box=box,
+                box_label=BOXES[box],
+                state=screening.get(sid, {}),
+                records=members,
+                source_labels=labels,
+                links=links,
+                screening_events=sorted(events.get(sid, []), key=_event_order),
+                conflicts=conflicts.get(sid, []),
+                coding_events=sorted(
+                    coding_events.get(sid, []), key=lambda e: e.get("timestamp", "")
+                ),
+                coded=coded.get(sid),
+            )
+        )
+    return trails
+
+
+def _event_order(event: Row) -> tuple[int, str, str]:
+    stage_rank = {"automatic": 0, "title_abstract": 1, "full_text": 2}
+    return (
+        stage_rank.get(event.get("stage", ""), 3),
+        event.get("timestamp", ""),
+        event.get("reviewer", ""),
+    )
+
+
+def _group(rows: list[Row] | None) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = defaultdict(list)
+    for row in rows or []:
+        out[row.get("study_id", "")].append(row)
+    return out
+
+
+def find_trail(inputs: ReportInputs, ident: str) -> Trail:
+    """The trail of a study id, or of the study holding a record id; else a clear error."""
+    trails = build_trails(inputs)
+    for trail in trails:
+        if trail.study_id == ident or any(r.record_id == ident for r in trail.records):
+            return trail
+    close = [t.study_id for t in trails if ident.lower() in t.study_id.lower()][:5]
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise ReviewError(
+        f"{ident!r} is neither a study id of data/interim/studies.csv nor a record id of "
+        f"data/interim/records.csv{hint}"
+    )
+
+
+def format_trail(trail: Trail) -> str:
+    """The trail as plain text for the terminal, in the same order as the audit page."""
+    out = [
+        f"{trail.study_id}  {trail.cite}",
+        f"  title: {trail.title}",
+        f"  PRISMA box: {trail.box_label}",
+    ]
+    state = trail.state
+    if state:
+        for key in (*SCREENING_COLUMNS[2:], "conflict", "carried_forward_note"):
+            if state.get(key):
+                out.append(f"    {key}: {state[key]}")
+    out.append(f"records ({len(trail.records)}):")
+    for rec in trail.records:
+        out.append(f"  {rec.record_id}  [{trail.source_labels.get(rec.source_id, rec.source_id)}]")
+        out.append(f"    title: {rec.title}")
+        if rec.title_alt:
+            out.append(f"    alternative title: {rec.title_alt}")
+        for label, value in (
+            ("year", rec.year or ""),
+            ("venue", rec.venue),
+            ("doi", rec.doi),
+            ("url", rec.url),
+            ("found at", rec.found_at),
+            ("provenance", f"{rec.prov_file} #{rec.prov_position}" if rec.prov_file else ""),
+            ("run", rec.run_id),
+        ):
+            if value:
+                out.append(f"    {label}: {value}")
+        if rec.summary:
+            out.append(f"    summary ({TEAM_SUMMARY_LABEL}): {rec.summary}")
+    if trail.links:
+        out.append(f"dedup links ({len(trail.links)}):")
+        for link in trail.links:
+            sc = ", ".join(f"{k} {v}" for k, v in scores(link))
+            out.append(
+                f"  {link['record_id_a']} = {link['record_id_b']}  rule {link.get('rule', '')}"
+                + (f"  ({sc})" if sc else "")
+            )
+    out.append(f"screening events ({len(trail.screening_events)}):")
+    for ev in trail.screening_events:
+        reason = f" {ev['reason']}" if ev.get("reason") else ""
+        note = f"  note: {ev['note']}" if ev.get("note") else ""
+        out.append(
+            f"  {ev.get('timestamp', '')}  {ev.get('stage', '')}  {ev.get('reviewer', '')}: "
+            f"{ev.get('decision', '')}{reason}{note}"
+        )
+    for conflict in trail.conflicts:
+        cells = ", ".join(f"{k}={v}" for k, v in extra_cells(conflict, ("study_id",)))
+        out.append(f"  conflict: {cells}")
+    if trail.coding_events or trail.coded:
+        out.append(f"coding events ({len(trail.coding_events)}):")
+        for ev in trail.coding_events:
+            cells = "; ".join(f"{k}={v}" for k, v in extra_cells(ev, ("study_id",)))
+            out.append(f"  {cells}")
+        if trail.coded:
+            out.append("coded values:")
+            for k, v in extra_cells(trail.coded, ("study_id",)):
+                out.append(f"  {k}: {v}")
+    return "\n".join(out) + "\n"

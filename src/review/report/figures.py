@@ -1,0 +1,48 @@
+"""Small bar charts as inline SVG: no plotting library, nothing to fetch, prints crisply.
+
+Labels are escaped here because the SVG is inserted into the page as markup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+BAR = "#3b6ea5"
+
+
+def bar_chart(
+    title: str,
+    items: list[tuple[str, int]],
+    *,
+    width: int = 560,
+    label_width: int = 235,
+    empty: str = "no data yet",
+) -> str:
+    """A horizontal bar chart of ``(label, count)``; one row per item, count at the bar's end."""
+    row_h, top = 22, 30
+    height = top + max(1, len(items)) * row_h + 12
+    plot_w = width - label_width - 50
+    biggest = max((n for _, n in items), default=0) or 1
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" class="chart">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
+    ]
+    if not items:
+        out.append(f'<text x="0" y="{top + 14}" class="chart-empty">{escape(empty)}</text>')
+    for i, (label, n) in enumerate(items):
+        y = top + i * row_h
+        w = max(1.0, plot_w * n / biggest) if n else 0
+        short = label if len(label) <= 36 else label[:35] + "…"
+        out.append(
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" class="chart-label">'
+            f"<title>{escape(label)}</title>{escape(short)}</text>"
+        )
+        out.append(
+            f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" '
+            f'fill="{BAR}" rx="2"/>'
+        )
+        out.append(f'<text x="{label_width + w + 5:.1f}" y="{y + 15}" class="chart-n">{n}</text>')
+    out.append("</svg>")
+    return "\n".join(out)

@@ -1,0 +1,347 @@
+"""The methods section, generated: sources and search dates, the searches as executed
+(PRISMA-S), deduplication counts, the screening process, software and provenance.
+
+Each function states what the files say and nothing more; where a stage has not run it says so.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from review import __version__
+from review.report.inputs import ReportInputs, Row
+
+#: Search-log columns shown in the PRISMA-S table, in this order, when the log has them.
+SEARCH_COLUMNS = (
+    ("source_id", "Source"),
+    ("database", "Database"),
+    ("platform", "Platform / endpoint"),
+    ("run_id", "Run"),
+    ("run_kind", "Kind"),
+    ("query_as_executed", "Query as executed"),
+    ("filters", "Filters and limits"),
+    ("executed_at", "Executed (UTC)"),
+    ("coverage_from", "Coverage from"),
+    ("coverage_to", "Coverage to"),
+    ("n_hits_reported", "Hits reported"),
+    ("n_records_retrieved", "Retrieved"),
+    ("n_records_parsed", "Parsed"),
+    ("software_version", "Client"),
+)
+DATE_KEYS = ("executed_at", "finished_at", "completed_at", "date", "searched_at")
+PACKAGES = ("pandas", "jinja2", "snakemake", "rapidfuzz", "scikit-learn", "rispy", "requests")
+
+
+def sources_table(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """One row per protocol source: kind, records, duplicates, date last searched."""
+    per_source = Counter(r.source_id for r in inputs.records)
+    dup = duplicates_per_source(inputs)
+    last = last_searched(inputs)
+    runs: dict[str, set[str]] = defaultdict(set)
+    for r in inputs.records:
+        if r.run_id:
+            runs[r.source_id].add(r.run_id)
+    rows = []
+    for src in inputs.protocol.sources:
+        sid = src["id"]
+        rows.append(
+            {
+                "id": sid,
+                "label": src.get("label") or sid,
+                "kind": src["kind"],
+                "database": src.get("database", ""),
+                "records": per_source.get(sid, 0),
+                "duplicates": dup.get(sid, 0) if dup is not None else None,
+                "runs": sorted(runs.get(sid, set())),
+                "last_searched": last.get(sid, "")
+                or (f"run {max(runs[sid])}" if runs.get(sid) else ""),
+                "method": src.get("method", ""),
+            }
+        )
+    return rows
+
+
+def duplicates_per_source(inputs: ReportInputs) -> dict[str, int] | None:
+    """Records per source that joined a study anchored on another record (None: no dedup yet).
+
+    The anchor is the member with the smallest ``(run_id, record_id)``, as for study ids.
+    """
+    if inputs.studies is None:
+        return None
+    records = inputs.records_by_id()
+    out: Counter[str] = Counter()
+    for study in inputs.studies:
+        members = [records[r] for r in inputs.study_record_ids(study) if r in records]
+        if len(members) < 2:
+            continue
+        anchor = min(members, key=lambda r: (r.run_id, r.record_id))
+        for rec in members:
+            if rec is not anchor:
+                out[rec.source_id] += 1
+    return dict(out)
+
+
+def last_searched(inputs: ReportInputs) -> dict[str, str]:
+    """Date each source was last searched, from the search log (else the records' run ids)."""
+    out: dict[str, str] = {}
+    for row in inputs.search_log or []:
+        sid = row.get("source_id") or row.get("source") or ""
+        date = next((row[k] for k in DATE_KEYS if row.get(k)), "")
+        if sid and date and date > out.get(sid, ""):
+            out[sid] = date
+    return out
+
+
+def search_table(inputs: ReportInputs) -> dict[str, Any]:
+    """The PRISMA-S table: the log's rows with the known columns first, others after."""
+    if not inputs.search_log:
+        rows = [
+            {
+                "source_id": s["id"],
+                "database": s.get("database", s["kind"]),
+                "query_as_executed": s.get("query") or s.get("method", ""),
+                "filters": json.dumps(s.get("filters") or {}, ensure_ascii=False, sort_keys=True)
+                if s.get("filters")
+                else "",
+            }
+            for s in inputs.protocol.sources
+        ]
+        columns = [
+            c
+            for c in SEARCH_COLUMNS
+            if c[0] in ("source_id", "database", "query_as_executed", "filters")
+        ]
+        return {"columns": columns, "rows": rows, "from_log": False}
+    present = {k for row in inputs.search_log for k, v in row.items() if v}
+    columns = [c for c in SEARCH_COLUMNS if c[0] in present]
+    known = {c[0] for c in SEARCH_COLUMNS}
+    extra = sorted(present - known)
+    return {
+        "columns": columns,
+        "extra": extra,
+        "rows": inputs.search_log,
+        "from_log": True,
+        "origin": inputs.search_log_origin,
+    }
+
+
+def dedup_summary(inputs: ReportInputs) -> dict[str, Any] | None:
+    if inputs.studies is None:
+        return None
+    rules = Counter(link.get("rule", "") or "(unnamed)" for link in inputs.dedup_links or [])
+    multi = [s for s in inputs.studies if len(inputs.study_record_ids(s)) > 1]
+    return {
+        "records": len(inputs.records),
+        "studies": len(inputs.studies),
+        "duplicates": len(inputs.records) - len(inputs.studies),
+        "multi_record_studies": len(multi),
+        "largest": max((len(inputs.study_record_ids(s)) for s in inputs.studies), default=0),
+        "links": sum(rules.values()) if inputs.dedup_links is not None else None,
+        "rules": sorted(rules.items(), key=lambda kv: -kv[1]),
+        "score_columns": sorted(
+            {k for link in inputs.dedup_links or [] for k in link if k.startswith("score_")}
+        ),
+    }
+
+
+def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
+    """Reviewers per stage (from the events), conflicts, automation, agreement, stopping rule."""
+    protocol = inputs.protocol
+    declared = {r["id"]: r for r in protocol.data.get("reviewers", [])}
+    screening_cfg = protocol.data.get("screening", {})
+    auto_criteria = [c for c in protocol.criteria if c.get("stage") == "automatic"]
+    base = {
+        "declared": list(declared.values()),
+        "reviewers_per_stage": screening_cfg.get("reviewers_per_stage"),
+        "ranking": screening_cfg.get("ranking"),
+        "stopping_rule": screening_cfg.get("stopping_rule"),
+        "auto_criteria": auto_criteria,
+        "agreement": agreement_rows(inputs.agreement),
+        "agreement_path": str(inputs.agreement_path) if inputs.agreement_path else "",
+    }
+    if inputs.screening is None:
+        return {**base, "run": False, "stages": []}
+    stages = []
+    for stage in ("title_abstract", "full_text"):
+        events = [e for e in inputs.screening_events or [] if e.get("stage") == stage]
+        human = [e for e in events if e.get("reviewer") not in ("automation", "")]
+        per_reviewer = Counter(e["reviewer"] for e in human)
+        per_study = Counter(e["study_id"] for e in human)
+        reviewers = []
+        for rid, n in sorted(per_reviewer.items()):
+            info = declared.get(rid, {})
+            reviewers.append(
+                {
+                    "id": rid,
+                    "name": info.get("name", rid),
+                    "kind": info.get("kind", "unknown (not declared in the protocol)"),
+                    "description": info.get("description", ""),
+                    "decisions": n,
+                }
+            )
+        stages.append(
+            {
+                "stage": stage,
+                "label": "Title and abstract" if stage == "title_abstract" else "Full text",
+                "reviewers": reviewers,
+                "studies": len(per_study),
+                "double": sum(1 for n in per_study.values() if n >= 2),
+                "automation_events": sum(1 for e in events if e.get("reviewer") == "automation"),
+                "resolutions": sum(1 for e in events if e.get("resolver")),
+            }
+        )
+    conflicts = [
+        r for r in inputs.screening if r.get("conflict") not in ("", "0", "false", "False", "no")
+    ]
+    return {
+        **base,
+        "run": True,
+        "stages": stages,
+        "conflicts": len(conflicts),
+        "conflict_rows": len(inputs.screening_conflicts or []),
+        "conflicts_file": inputs.screening_conflicts is not None,
+        "ai_only": bool(stages)
+        and all(r["kind"] == "ai" for st in stages for r in st["reviewers"])
+        and any(st["reviewers"] for st in stages),
+    }
+
+
+def agreement_rows(agreement: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Flatten whatever the screening stage wrote (JSON object/list or CSV rows) to label/value."""
+    if agreement is None:
+        return []
+    out: list[tuple[str, str]] = []
+    if isinstance(agreement, dict):
+        for key, value in agreement.items():
+            label = f"{prefix}{key}"
+            if isinstance(value, dict | list):
+                out.extend(agreement_rows(value, prefix=f"{label} / "))
+            else:
+                out.append((label, _fmt(value)))
+    elif isinstance(agreement, list):
+        for i, item in enumerate(agreement):
+            if isinstance(item, dict):
+                name = next(
+                    (str(item[k]) for k in ("stage", "pair", "name", "id") if item.get(k)),
+                    str(i + 1),
+                )
+                rest = {k: v for k, v in item.items() if str(item.get(k)) != name}
+                out.extend(agreement_rows(rest, prefix=f"{prefix}{name} / "))
+            else:
+                out.append((f"{prefix}{i + 1}", _fmt(item)))
+    else:
+        out.append((prefix.rstrip(" /") or "value", _fmt(agreement)))
+    return out
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value == value else "n/a"
+    return "" if value is None else str(value)
+
+
+def software_versions() -> list[tuple[str, str]]:
+    out = [("review", __version__), ("Python", platform.python_version())]
+    for name in PACKAGES:
+        try:
+            out.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def git_commit(root: Path) -> dict[str, str]:
+    """HEAD of the project's git repository and whether the tree had uncommitted changes."""
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return {"commit": "", "dirty": ""}
+    head = subprocess.run(
+        [git, "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    if head.returncode != 0:
+        return {"commit": "", "dirty": ""}
+    status = subprocess.run(
+        [git, "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {"commit": head.stdout.strip(), "dirty": "yes" if status.stdout.strip() else ""}
+
+
+def stage_status(inputs: ReportInputs, included: int | None) -> list[dict[str, str]]:
+    """Which stages have data, and what is waiting, for the report's status box."""
+    n_records = len(inputs.records)
+    n_studies = len(inputs.studies) if inputs.studies is not None else None
+    out = [
+        {"stage": "Records", "status": "done", "text": f"{n_records} records read from the sources"}
+    ]
+    if n_studies is None:
+        out.append(
+            {
+                "stage": "Deduplication",
+                "status": "missing",
+                "text": f"not deduplicated yet: {n_records} records",
+            }
+        )
+    else:
+        out.append({"stage": "Deduplication", "status": "done", "text": f"{n_studies} studies"})
+    if inputs.screening is None:
+        waiting = n_studies if n_studies is not None else n_records
+        unit = "studies" if n_studies is not None else "records"
+        out.append(
+            {
+                "stage": "Screening",
+                "status": "missing",
+                "text": f"not screened yet: {waiting} {unit}",
+            }
+        )
+    else:
+        states = Counter(r["state"] for r in inputs.screening)
+        pending = states["to_screen"] + states["maybe_ta"] + states["included_ta"]
+        text = f"{len(inputs.screening)} studies in the state table"
+        if pending:
+            text += f"; {pending} still waiting for a decision"
+        out.append({"stage": "Screening", "status": "partial" if pending else "done", "text": text})
+    if inputs.coded is None:
+        text = (
+            f"not coded yet: {included} included studies"
+            if included is not None
+            else "not coded yet"
+        )
+        out.append({"stage": "Coding", "status": "missing", "text": text})
+    else:
+        out.append(
+            {"stage": "Coding", "status": "done", "text": f"{len(inputs.coded)} studies coded"}
+        )
+    return out
+
+
+def search_rows_by_source(rows: list[Row] | None) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = defaultdict(list)
+    for row in rows or []:
+        out[row.get("source_id") or row.get("source") or ""].append(row)
+    return out
+
+
+def protocol_search_rows(inputs: ReportInputs) -> list[dict[str, str]]:
+    """The searches as the protocol writes them, for ``search_log.csv`` when no search has run."""
+    return [
+        {
+            "source_id": s["id"],
+            "kind": s["kind"],
+            "database": s.get("database", ""),
+            "query": s.get("query") or s.get("method", ""),
+            "filters": json.dumps(s.get("filters") or {}, ensure_ascii=False, sort_keys=True),
+            "executed_at": "",
+            "note": "not executed in this snapshot: the query as written in the protocol",
+        }
+        for s in inputs.protocol.sources
+    ]

@@ -1,0 +1,214 @@
+"""PRISMA 2020 counts from the fixture project's tables, the arithmetic check, the diagram and
+the PRISMA2020 R package CSV."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import xml.etree.ElementTree as ET  # our own SVG, not untrusted input
+from pathlib import Path
+
+import pytest
+
+from review import prisma
+from review.protocol import load_protocol
+from review.records import read_records
+from review.report.inputs import read_table
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report" / "project"
+
+
+@pytest.fixture
+def proj(tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def counts_for(root: Path, *, screening: bool = True, studies: bool = True) -> prisma.PrismaCounts:
+    protocol = load_protocol(root / "config" / "protocol.yaml")
+    interim = root / "data" / "interim"
+    return prisma.compute_counts(
+        records=read_records(interim / "records.csv"),
+        studies=read_table(interim / "studies.csv", ()) if studies else None,
+        screening=read_table(interim / "screening.csv", ()) if screening else None,
+        sources=protocol.sources,
+        criteria=protocol.criteria,
+    )
+
+
+def svg_text(svg: str) -> str:
+    """All text of the diagram, wrapped lines joined, white space folded."""
+    root = ET.fromstring(svg)  # noqa: S314 (our own output)
+    return " ".join(
+        " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")).split()
+    )
+
+
+def rewrite(path: Path, change) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = reader.fieldnames
+        rows = [change(dict(r)) for r in reader]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(r for r in rows if r is not None)
+
+
+def test_counts_follow_the_state_table(proj: Path) -> None:
+    c = counts_for(proj)
+    prisma.check_counts(c)
+    assert c.identification.databases == [
+        ("OpenAlex (English query)", 2),
+        ("Crossref (bibliographic query)", 0),
+    ]
+    assert c.identification.websites == [
+        ("Web collection (OJS journal pages, Garuda, repositories, document mirrors)", 8)
+    ]
+    assert (c.identified, c.duplicates, c.studies) == (10, 2, 8)
+    assert (c.excluded_auto, c.awaiting_screening, c.screened) == (1, 1, 6)
+    assert (c.excluded_ta, c.sought, c.not_retrieved, c.assessed) == (1, 5, 1, 4)
+    assert (c.excluded_ft, c.included) == (1, 3)
+    assert c.auto_reasons == [("E1-year", 1)]
+    assert c.ta_reasons == [("E3-not-indonesia", 1)]
+    assert c.ft_reasons == [("E7-no-outcome-or-barrier", 1)]
+    # study A has an OpenAlex record: databases arm; the rest came from the web collection only
+    assert c.arms["dbr"] == {"sought": 1, "assessed": 1, "included": 1}
+    assert c.arms["other"]["sought"] == 4
+
+
+def test_wrong_duplicate_count_fails_with_the_arithmetic(proj: Path) -> None:
+    studies = proj / "data" / "interim" / "studies.csv"
+    rewrite(studies, lambda r: {**r, "n_records": "3"} if r["n_records"] == "2" else r)
+    c = counts_for(proj)
+    with pytest.raises(
+        prisma.PrismaError, match=r"identified 10 - duplicates 4 = 6, but there are 8 studies"
+    ):
+        prisma.check_counts(c)
+
+
+def test_inconsistent_box_fails_with_the_arithmetic(proj: Path) -> None:
+    c = counts_for(proj)
+    c.sought = 7
+    with pytest.raises(
+        prisma.PrismaError,
+        match=r"screened 6 - excluded at title/abstract 1 - undecided 0 = 5, but 7 reports were",
+    ):
+        prisma.check_counts(c)
+
+
+def test_study_without_state_is_reported(proj: Path) -> None:
+    screening = proj / "data" / "interim" / "screening.csv"
+    rewrite(screening, lambda r: None if r["state"] == "to_screen" else r)
+    with pytest.raises(
+        prisma.PrismaError, match=r"1 study\(ies\) of studies.csv have no state \(st-ba7b47746a"
+    ):
+        counts_for(proj)
+
+
+def test_exclusion_without_reason_fails(proj: Path) -> None:
+    screening = proj / "data" / "interim" / "screening.csv"
+    rewrite(screening, lambda r: {**r, "ta_reason": ""} if r["state"] == "excluded_ta" else r)
+    with pytest.raises(
+        prisma.PrismaError, match=r"study st-2167270e10 .* no reason in 'ta_reason'"
+    ):
+        counts_for(proj)
+
+
+def test_reason_must_be_a_protocol_criterion(proj: Path) -> None:
+    screening = proj / "data" / "interim" / "screening.csv"
+    rewrite(
+        screening, lambda r: {**r, "ft_reason": "E99-bad"} if r["state"] == "excluded_ft" else r
+    )
+    with pytest.raises(
+        prisma.PrismaError, match=r"reason 'E99-bad' in 'ft_reason' is not a criterion code"
+    ):
+        counts_for(proj)
+
+
+def test_unavailable_full_text_must_be_not_retrieved(proj: Path) -> None:
+    screening = proj / "data" / "interim" / "screening.csv"
+    rewrite(
+        screening,
+        lambda r: {**r, "ft_reason": prisma.FT_UNAVAILABLE} if r["state"] == "excluded_ft" else r,
+    )
+    with pytest.raises(prisma.PrismaError, match=r"that reason means state 'not_retrieved'"):
+        counts_for(proj)
+
+
+def test_record_in_no_study_fails(proj: Path) -> None:
+    studies = proj / "data" / "interim" / "studies.csv"
+    rewrite(studies, lambda r: None if r["record_ids"] == "umkm_web:S8" else r)
+    with pytest.raises(
+        prisma.PrismaError,
+        match=r"1 record\(s\) of records.csv belong to no study \(first: umkm_web:S8\)",
+    ):
+        counts_for(proj)
+
+
+def test_svg_is_well_formed_and_shows_every_box(proj: Path) -> None:
+    text = svg_text(prisma.render_svg(counts_for(proj)))
+    for expected in (
+        "Records identified from databases and registers (n = 2)",
+        "OpenAlex (English query): n = 2",
+        "Duplicate records: n = 2",
+        "Records marked as ineligible by automation tools: n = 1",
+        "Records screened (n = 6)",
+        "Awaiting screening: n = 1",
+        "Reports not retrieved (n = 1)",
+        "Studies included in review (n = 3)",
+    ):
+        assert expected in text
+
+
+def test_svg_escapes_hostile_labels(proj: Path) -> None:
+    c = counts_for(proj)
+    c.identification.databases[0] = ("<script>alert(1)</script>", 2)
+    svg = prisma.render_svg(c)
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    ET.fromstring(svg)  # noqa: S314 (our own output)
+
+
+def test_unscreened_flow_says_so(proj: Path) -> None:
+    c = counts_for(proj, screening=False)
+    prisma.check_counts(c)
+    assert "not screened yet (8 studies after deduplication)" in svg_text(prisma.render_svg(c))
+    data = prisma.read_prisma_csv(prisma.prisma_csv(c))
+    assert data["duplicates"] == "2"
+    assert data["records_screened"] == "NA"
+    undeduplicated = counts_for(proj, screening=False, studies=False)
+    assert "not deduplicated or screened yet (10 records)" in svg_text(
+        prisma.render_svg(undeduplicated)
+    )
+
+
+def test_r_package_csv(proj: Path) -> None:
+    text = prisma.prisma_csv(counts_for(proj))
+    header = text.splitlines()[0]
+    assert header == "data,node,box,description,boxtext,tooltips,url,n"
+    data = prisma.read_prisma_csv(text)
+    assert data["database_results"] == "2"
+    assert data["database_specific_results"] == (
+        "OpenAlex (English query), 2; Crossref (bibliographic query), 0"
+    )
+    assert data["website_results"] == "8"
+    assert (data["duplicates"], data["excluded_automatic"]) == ("2", "1")
+    assert (data["records_screened"], data["records_excluded"]) == ("6", "1")
+    assert (data["dbr_sought_reports"], data["other_sought_reports"]) == ("1", "4")
+    assert data["other_notretrieved_reports"] == "1"
+    assert data["other_excluded"] == "E7-no-outcome-or-barrier, 1; Other, 0"
+    assert (data["new_studies"], data["total_studies"]) == ("3", "3")
+
+
+def test_write_outputs_writes_nothing_when_check_fails(proj: Path, tmp_path: Path) -> None:
+    c = counts_for(proj)
+    c.included = 99
+    svg, csv_path = tmp_path / "out" / "prisma.svg", tmp_path / "out" / "prisma.csv"
+    with pytest.raises(
+        prisma.PrismaError, match="assessed 4 - excluded at full text 1 = 3, but 99"
+    ):
+        prisma.write_outputs(c, svg_path=str(svg), csv_path=str(csv_path))
+    assert not svg.exists()
+    assert not csv_path.exists()

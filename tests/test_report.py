@@ -1,0 +1,209 @@
+"""The report rendered from the fixture project: content, escaping, stages not run yet,
+the PRISMA check stopping the run, and the ``review report`` / ``review audit`` commands."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review.cli import main
+from review.errors import ReviewError
+from review.prisma import PrismaError
+from review.protocol import load_protocol
+from review.report.inputs import Paths
+from review.report.render import Outputs, render_report
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report" / "project"
+STUDY_IDS = {
+    "A": "st-3e3b6133c3",  # included; OpenAlex + web record, merged
+    "B": "st-6f0eebc487",  # included; hostile title, abstract and summary
+    "C": "st-0c375048a5",  # excluded by automation (E1-year)
+    "D": "st-2167270e10",  # excluded at title/abstract
+    "H": "st-ba7b47746a",  # awaiting screening
+}
+
+
+@pytest.fixture
+def proj(tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def render(root: Path, **paths: Path) -> dict[str, str]:
+    protocol = load_protocol(root / "config" / "protocol.yaml")
+    paths.setdefault("search_log", root / "reports" / "search_log.csv")
+    render_report(
+        protocol,
+        paths=Paths(root=root, **paths),
+        outputs=Outputs(folder=root / "reports"),
+        generated_at="2026-11-29 08:00 UTC",
+    )
+    return {p.name: p.read_text(encoding="utf-8") for p in (root / "reports").iterdir()}
+
+
+def visible(html: str) -> str:
+    """Text of the page without tags (entities kept), white space folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_all_report_files_are_written(proj: Path) -> None:
+    out = render(proj)
+    assert {"review.html", "review.md", "audit.html", "prisma.svg", "prisma.csv"} <= set(out)
+    html = out["review.html"]
+    assert html.count("<svg") >= 4  # PRISMA diagram + three figures, inline
+    assert "<link" not in html  # self-contained
+    assert 'src="http' not in html
+    assert "Records screened (n = 6)" in visible(html)
+
+
+def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
+    out = render(proj)
+    for name in ("review.html", "audit.html", "review.md"):
+        text = out[name]
+        assert "<script>alert(" not in text, name
+        assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in text, name
+        assert "<img src=x" not in text, name
+        assert "<b>markup</b>" not in text, name
+    audit = out["audit.html"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in audit
+    # The only scripts are the audit page's own filter.
+    assert out["review.html"].count("<script") == 0
+    assert audit.count("<script") == 1
+
+
+def test_methods_sources_and_screening(proj: Path) -> None:
+    text = visible(render(proj)["review.html"])
+    assert "OpenAlex (English query) openalex_en database (openalex) 2 0" in text
+    assert (
+        "document mirrors), each with the address of the page where it was seen. websites 8 2"
+        in text
+    )
+    assert "no run in this snapshot" in text  # Crossref: in the protocol, never run
+    assert "not as executed" in text  # no search log: queries as written in the protocol
+    assert "AI reviewer" in text
+    assert "All screening decisions were made by AI reviewers" in text
+    assert "cohen_kappa 0.571" in text
+    assert "Stopping rule: consecutive irrelevant (n = 50)" in text
+    assert re.search(r"protocol sha256 [0-9a-f]{16}", text)
+
+
+def test_search_log_csv_is_the_prisma_s_table(proj: Path) -> None:
+    log = proj / "reports" / "search_log.csv"
+    log.parent.mkdir()
+    log.write_text(
+        "source_id,database,platform,query_as_executed,executed_at,n_hits_reported,n_records_retrieved\n"
+        'openalex_en,openalex,OpenAlex API,"UMKM AND <b>digital</b>",2026-11-20T08:00:00Z,120,2\n',
+        encoding="utf-8",
+    )
+    out = render(proj)
+    text = visible(out["review.html"])
+    assert "Query as executed" in text
+    assert "Hits reported" in text
+    assert "UMKM AND &lt;b&gt;digital&lt;/b&gt;" in text
+    assert "2026-11-20T08:00:00Z" in text  # date last searched, from the log
+    assert "UMKM AND <b>digital</b>" in out["search_log.csv"]
+
+
+def test_synthesis_links_and_conclusions(proj: Path) -> None:
+    html = render(proj)["review.html"]
+    text = visible(html)
+    a, b = STUDY_IDS["A"], STUDY_IDS["B"]
+    assert f'href="audit.html#{a}"' in html
+    assert "Economic outcomes are reported by 1 study ( Sunuantari &amp; Zarkasi 2021 )" in text
+    conclusions = html[html.index('id="conclusions"') : html.index('id="excluded"')]
+    c1 = conclusions[conclusions.index("C1-communities") : conclusions.index("C2-clinics")]
+    assert "not supported by the evidence here" in c1
+    c2 = conclusions[conclusions.index("C2-clinics") : conclusions.index("C3-smart-village")]
+    # the clinic study reports no outcome: weak evidence, listed apart, not support
+    assert "not supported by the evidence here" in c2
+    assert f"audit.html#{b}" in c2
+    c6 = conclusions[conclusions.index("C6-barriers") : conclusions.index("C7-impacts")]
+    assert "partly supported" in c6
+    assert ">supported<" in conclusions[conclusions.index("C7-impacts") :]
+    assert "team summary, not the abstract" in text
+
+
+def test_excluded_studies_and_matrix(proj: Path) -> None:
+    text = visible(render(proj)["review.html"])
+    assert "E7-no-outcome-or-barrier Reports no outcome or barrier" in text
+    assert "E8-full-text-unavailable Full text could not be assessed not retrieved" in text
+    assert "Theme \u00d7 outcome matrix" in text
+
+
+def test_audit_page_has_every_study_and_its_trail(proj: Path) -> None:
+    audit = render(proj)["audit.html"]
+    for sid in STUDY_IDS.values():
+        assert f'id="{sid}"' in audit
+    assert audit.count('class="study-row"') == 8
+    row_a = audit[audit.index(f'id="{STUDY_IDS["A"]}"') :]
+    row_a = row_a[: row_a.index("</tr>")]
+    assert 'href="https://example.org/page/W1"' in row_a
+    assert "openalex_en:W1" in row_a
+    assert "umkm_web:S1" in row_a
+    assert "title 0.97" in row_a
+    assert "total 0.93" in row_a
+    assert "ai-reviewer-2" in row_a
+    assert "2026-11-21T" in row_a
+    assert 'data-box="included_ft"' in audit
+    assert 'data-box="excluded_auto"' in audit
+
+
+def test_missing_stages_are_shown_as_such(proj: Path) -> None:
+    (proj / "data" / "extracted" / "coded.csv").unlink()
+    text = visible(render(proj)["review.html"])
+    assert "not coded yet: 3 included studies" in text
+    (proj / "data" / "interim" / "screening.csv").unlink()
+    out = render(proj)
+    text = visible(out["review.html"])
+    assert "not screened yet: 8 studies" in text
+    assert "Not screened yet" in visible(out["audit.html"])
+    for name in ("studies.csv", "clusters.csv", "dedup_links.csv"):
+        (proj / "data" / "interim" / name).unlink()
+    out = render(proj)
+    assert "not deduplicated yet: 10 records" in visible(out["review.html"])
+    assert visible(out["audit.html"]).count("Not deduplicated yet") >= 10
+
+
+def test_failed_prisma_check_writes_nothing(proj: Path) -> None:
+    studies = proj / "data" / "interim" / "studies.csv"
+    studies.write_text(
+        studies.read_text(encoding="utf-8").replace(
+            ",2,openalex_en; umkm_web,", ",3,openalex_en; umkm_web,"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        PrismaError, match=r"identified 10 - duplicates 4 = 6, but there are 8 studies"
+    ):
+        render(proj)
+    assert not (proj / "reports").exists() or not any((proj / "reports").iterdir())
+
+
+def test_bad_state_names_file_line_and_field(proj: Path) -> None:
+    screening = proj / "data" / "interim" / "screening.csv"
+    screening.write_text(
+        screening.read_text(encoding="utf-8").replace("to_screen", "pending", 1), encoding="utf-8"
+    )
+    with pytest.raises(ReviewError, match=r"screening.csv, line \d+: field 'state' is 'pending'"):
+        render(proj)
+
+
+def test_report_and_audit_commands(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    protocol = str(proj / "config" / "protocol.yaml")
+    assert main(["report", "--protocol", protocol, "--root", str(proj)]) == 0
+    assert (proj / "reports" / "review.html").is_file()
+    capsys.readouterr()
+    assert main(["audit", STUDY_IDS["D"], "--protocol", protocol, "--root", str(proj)]) == 0
+    out = capsys.readouterr().out
+    assert "PRISMA box: Excluded at title/abstract" in out
+    assert "found at: https://example.org/page/S4" in out
+    assert "title_abstract  ai-reviewer-1: exclude E3-not-indonesia" in out
+    # a record id finds its study
+    assert main(["audit", "umkm_web:S4", "--protocol", protocol, "--root", str(proj)]) == 0
+    assert STUDY_IDS["D"] in capsys.readouterr().out
+    assert main(["audit", "st-nope", "--protocol", protocol, "--root", str(proj)]) == 2
+    assert "'st-nope' is neither a study id" in capsys.readouterr().err
