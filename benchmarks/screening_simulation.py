@@ -1,0 +1,271 @@
+"""Screening simulation benchmark: our ranking vs ASReview LAB's default model, same data/priors.
+
+Every labelled set under ``../shared/benchmarks/screening/`` is replayed with both tools from
+the SAME prior knowledge (one relevant + one irrelevant row chosen by
+``LabelOracle.prior_rows(seed)``, passed to ASReview as ``--prior-idx``). Metrics for both are
+computed by the same functions (:func:`review.screening.simulate.wss`, ``recall_at``) from the
+screening order. ASReview stops after the last relevant record (its default); the unscreened rest
+is appended as irrelevant, which leaves WSS@95 and recall@10 % exact.
+
+Usage (from the repository root; ASReview via ``benchmarks/setup_asreview.sh``)::
+
+    .venv/bin/python benchmarks/screening_simulation.py run --tool asreview --seeds 0 1 2 3 4
+    .venv/bin/python benchmarks/screening_simulation.py run --tool ours --seeds 0 1 2 3 4
+    .venv/bin/python benchmarks/screening_simulation.py timing
+    .venv/bin/python benchmarks/screening_simulation.py table
+
+``run`` accepts ``--sets NAME ...`` (default: all) and skips runs whose result file exists, so it
+can be split across background jobs and resumed. Results: ``benchmarks/work/screening/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from review.screening.ranking import DEFAULT_MODEL, Ranker  # noqa: E402
+from review.screening.simulate import (  # noqa: E402
+    LabelOracle,
+    read_labelled_set,
+    recall_at,
+    simulate,
+    wss,
+)
+from review.screening.stopping import evaluate_rules  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "benchmarks" / "screening"
+WORK = REPO / "benchmarks" / "work" / "screening"
+ASREVIEW = REPO / "benchmarks" / "work" / "venv-asreview" / "bin" / "asreview"
+
+
+def discover_sets() -> dict[str, Path]:
+    """Every labelled CSV under the shared screening folder, by a short name."""
+    sets: dict[str, Path] = {}
+    for path in sorted(SHARED.rglob("*.csv")):
+        if path.name == "index.csv":
+            continue
+        name = path.stem.replace("_from_xlsx", "")
+        if path.parent.name.startswith("Cohen"):
+            name = f"Cohen_{name}"
+        sets[name] = path
+    return sets
+
+
+def result_path(tool: str, name: str, seed: int) -> Path:
+    return WORK / tool / f"{name}__seed{seed}.json"
+
+
+def run_ours(path: Path, seed: int, model: str) -> dict:
+    data = read_labelled_set(path)
+    start = time.perf_counter()
+    oracle = LabelOracle(data.labels)
+    result = simulate(data.texts, oracle, seed=seed, model=model)
+    wall = time.perf_counter() - start
+    return {
+        "labels": result.labels,
+        "order": result.order,
+        "wall_seconds": wall,
+        "n_retrains": len(result.train_seconds),
+        "mean_retrain_seconds": float(np.mean(result.train_seconds)),
+    }
+
+
+def run_asreview(path: Path, seed: int) -> dict:
+    data = read_labelled_set(path)
+    prior = LabelOracle(data.labels).prior_rows(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sim.asreview"
+        cmd = [
+            str(ASREVIEW),
+            "simulate",
+            str(path),
+            "--prior-idx",
+            *(str(r) for r in prior),
+            "--seed",
+            str(seed),
+            "-o",
+            str(out),
+        ]
+        start = time.perf_counter()
+        subprocess.run(
+            cmd, check=True, capture_output=True, env={**os.environ, "OMP_NUM_THREADS": "1"}
+        )
+        wall = time.perf_counter() - start
+        with zipfile.ZipFile(out) as zf:
+            zf.extract("results.db", tmp)
+        con = sqlite3.connect(Path(tmp) / "results.db")
+        to_row = dict(con.execute("SELECT record_id, dataset_row FROM record").fetchall())
+        screened = con.execute("SELECT record_id, label FROM results ORDER BY rowid").fetchall()
+        con.close()
+    order = [int(to_row[r]) for r, _ in screened]
+    labels = [int(lab) for _, lab in screened]
+    assert sorted(order[:2]) == sorted(prior), "ASReview did not start from our prior rows"
+    seen = set(order)
+    rest = [r for r in range(data.n) if r not in seen]
+    assert int(data.labels[rest].sum()) == 0, "ASReview stopped before the last relevant"
+    return {
+        "labels": labels + [0] * len(rest),
+        "order": order + rest,
+        "n_screened_by_tool": len(order),
+        "wall_seconds": wall,
+        # One retraining per screened record after the priors, plus one-off feature extraction.
+        "mean_retrain_seconds": wall / max(1, len(order) - 2),
+    }
+
+
+def summarise(run: dict) -> dict:
+    labels = run["labels"]
+    out = {
+        "wss95": wss(labels, 0.95),
+        "recall10": recall_at(labels, 0.10),
+        "n": len(labels),
+        "n_relevant": int(sum(labels)),
+        "wall_seconds": run["wall_seconds"],
+        "mean_retrain_seconds": run["mean_retrain_seconds"],
+    }
+    out["stopping"] = evaluate_rules(labels)
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    sets = discover_sets()
+    names = args.sets or list(sets)
+    for name in names:
+        for seed in args.seeds:
+            out = result_path(args.tool, name, seed)
+            if out.exists():
+                continue
+            if args.tool == "ours":
+                run = run_ours(sets[name], seed, args.model)
+            else:
+                run = run_asreview(sets[name], seed)
+            summary = summarise(run)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(
+                json.dumps({"set": name, "seed": seed, **summary, "order": run["order"]})
+            )
+            print(
+                f"{args.tool} {name} seed={seed} WSS@95={summary['wss95']:.3f} "
+                f"R@10={summary['recall10']:.3f} wall={summary['wall_seconds']:.1f}s",
+                flush=True,
+            )
+
+
+def cmd_timing(args: argparse.Namespace) -> None:
+    """Time one retraining (fit on labelled rows + score all rows) at ~10k real records."""
+    texts: list[str] = []
+    for path in discover_sets().values():
+        texts.extend(read_labelled_set(path).texts)
+        if len(texts) >= args.n:
+            break
+    texts = texts[: args.n]
+    rng = np.random.default_rng(0)
+    start = time.perf_counter()
+    ranker = Ranker(texts, model=args.model, seed=0)
+    vec = time.perf_counter() - start
+    lines = [f"records={len(texts)} model={args.model} vectorise_once={vec:.2f}s"]
+    for n_labelled in (100, 1000, 5000):
+        rows = rng.choice(len(texts), n_labelled, replace=False)
+        labels = {int(r): int(i < max(2, n_labelled // 20)) for i, r in enumerate(rows)}
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            ranker.scores(labels)
+            times.append(time.perf_counter() - t0)
+        lines.append(f"labelled={n_labelled}: retrain median {statistics.median(times):.3f}s")
+    text = "\n".join(lines)
+    print(text)
+    (WORK / f"timing_{args.model}.txt").parent.mkdir(parents=True, exist_ok=True)
+    (WORK / f"timing_{args.model}.txt").write_text(text + "\n")
+
+
+def cmd_table(args: argparse.Namespace) -> None:
+    rows = []
+    totals: dict[str, list[float]] = {"ours_w": [], "asr_w": [], "ours_r": [], "asr_r": []}
+    for name in discover_sets():
+        cell: dict[str, dict] = {}
+        for tool in ("ours", "asreview"):
+            runs = [
+                json.loads(p.read_text())
+                for p in sorted((WORK / tool).glob(f"{name}__seed*.json"))
+                if p.stem.rsplit("seed", 1)[1].isdigit()
+            ]
+            cell[tool] = {
+                "k": len(runs),
+                "w": statistics.mean(r["wss95"] for r in runs) if runs else None,
+                "r": statistics.mean(r["recall10"] for r in runs) if runs else None,
+                "t": statistics.mean(r["mean_retrain_seconds"] for r in runs) if runs else None,
+                "n": runs[0]["n"] if runs else None,
+                "nr": runs[0]["n_relevant"] if runs else None,
+            }
+        o, a = cell["ours"], cell["asreview"]
+        if o["k"] and a["k"]:
+            totals["ours_w"].append(o["w"])
+            totals["asr_w"].append(a["w"])
+            totals["ours_r"].append(o["r"])
+            totals["asr_r"].append(a["r"])
+
+        def pct(x: float | None) -> str:
+            return "not run" if x is None else f"{100 * x:.1f}"
+
+        def ms(x: float | None) -> str:
+            return "-" if x is None else f"{1000 * x:.0f}"
+
+        n = o["n"] or a["n"]
+        nr = o["nr"] or a["nr"]
+        rows.append(
+            f"| {name} | {n} | {nr} | {pct(o['w'])} | {pct(a['w'])} | {pct(o['r'])} | "
+            f"{pct(a['r'])} | {ms(o['t'])} | {ms(a['t'])} | {o['k']}/{a['k']} |"
+        )
+    head = (
+        "| set | records | relevant | WSS@95 ours | WSS@95 ASReview | recall@10% ours | "
+        "recall@10% ASReview | ms/retrain ours | ms/label ASReview | seeds ours/ASR |\n"
+        "|---|---|---|---|---|---|---|---|---|---|"
+    )
+    print(head)
+    print("\n".join(rows))
+    if totals["ours_w"]:
+        print(
+            f"| **mean over {len(totals['ours_w'])} sets run by both** | | | "
+            f"{100 * statistics.mean(totals['ours_w']):.1f} | "
+            f"{100 * statistics.mean(totals['asr_w']):.1f} | "
+            f"{100 * statistics.mean(totals['ours_r']):.1f} | "
+            f"{100 * statistics.mean(totals['asr_r']):.1f} | | | |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("run")
+    p.add_argument("--tool", choices=("ours", "asreview"), required=True)
+    p.add_argument("--sets", nargs="*")
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    p.add_argument("--model", default=DEFAULT_MODEL)
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("timing")
+    p.add_argument("--n", type=int, default=10_000)
+    p.add_argument("--model", default=DEFAULT_MODEL)
+    p.set_defaults(func=cmd_timing)
+    p = sub.add_parser("table")
+    p.set_defaults(func=cmd_table)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
