@@ -1,0 +1,1 @@
+"""Screening: criteria, decision ledgers, sheets, agreement and relevance ranking."""
