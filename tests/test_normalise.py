@@ -50,3 +50,26 @@ def test_file_source_that_does_not_exist_is_a_protocol_error(project: Path) -> N
         ProtocolError, match=r"source 'garuda': data/raw/files/x.csv does not exist"
     ):
         collect_records(protocol, root=project)
+
+
+def test_file_sources_read_from_anywhere_and_keep_project_relative_provenance(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = project / "data" / "raw" / "files" / "garuda"
+    files.mkdir(parents=True)
+    (files / "export.ris").write_text(
+        "TY  - JOUR\nTI  - Pendampingan UMKM go digital\nAU  - Sari, Dewi\nPY  - 2022\n"
+        "DO  - 10.1234/ABC.1\nER  - \n",
+        encoding="utf-8",
+    )
+    protocol = load_protocol(project / "config" / "protocol.yaml")
+    protocol.data["sources"].append(
+        {"id": "garuda", "kind": "file", "path": "data/raw/files/garuda", "format": "auto"}
+    )
+    monkeypatch.chdir(tmp_path)  # not the project folder
+    records = [r for r in collect_records(protocol, root=project) if r.source_id == "garuda"]
+    assert len(records) == 1
+    assert records[0].doi == "10.1234/abc.1"
+    assert records[0].prov_file == "data/raw/files/garuda/export.ris"
+    web = next(r for r in collect_records(protocol, root=project) if r.source_id == "umkm_web")
+    assert web.prov_file == "data/raw/websites/umkm_web/2026-11-collection/records.csv"

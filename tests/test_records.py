@@ -44,6 +44,8 @@ def test_clean_text_strips_jats_html_and_entities() -> None:
         "<jats:p>UMKM &amp; <i>digital</i>\u00a0go  online</jats:p>"
     )
     assert clean_text(raw) == "UMKM & digital go online"
+    assert clean_text("bagi <i>UMKM</i>.") == "bagi UMKM."
+    assert clean_text("Going <digital>: a study") == "Going <digital>: a study"
 
 
 def test_normalise_title_folds_case_accents_and_punctuation() -> None:

@@ -41,22 +41,25 @@ def source_records(source: dict[str, Any], *, root: Path) -> list[Record]:
     if not full.exists():
         raise ProtocolError(f"source {source['id']!r}: {path} does not exist")
     fmt = source.get("format", "auto")
+    files = [p for p in _file_paths(full) if p.name != "manifest.json"]
     if fmt == "corpus_csv":
-        return [
+        out = [
             r
-            for p in _file_paths(full)
+            for p in files
             if p.suffix.lower() == ".csv"
-            for r in read_collection(p.relative_to(root), source_id=source["id"])
+            for r in read_collection(p, source_id=source["id"])
         ]
-    from review.importers import read_file
+    else:
+        from review.importers import read_files
 
-    out: list[Record] = []
-    for p in _file_paths(full):
-        if p.name == "manifest.json":
-            continue
-        out.extend(
-            read_file(p.relative_to(root), source_id=source["id"], fmt=fmt, source_kind=kind)
-        )
+        results = read_files(files, source_id=source["id"], fmt=fmt, source_kind=kind)
+        out = [r for result in results for r in result.records]
+    # Provenance names the file as it is in the project, wherever the run was started from.
+    for rec in out:
+        path_of = Path(rec.prov_file)
+        absolute = path_of if path_of.is_absolute() else (Path.cwd() / path_of)
+        if absolute.resolve().is_relative_to(root.resolve()):
+            rec.prov_file = absolute.resolve().relative_to(root.resolve()).as_posix()
     return out
 
 

@@ -173,7 +173,20 @@ def normalise_doi(raw: str | None) -> str:
     return doi if _DOI_VALID.match(doi) else ""
 
 
-_TAG = re.compile(r"<[^>]+>")
+# Markup that sources put in titles and abstracts (HTML, JATS, MathML). Inline tags vanish
+# (so "<i>x</i>." stays "x."); block tags become a space. Anything else in angle brackets,
+# such as "<digital>", is text and is kept.
+_INLINE_TAG = re.compile(
+    r"</?(?:i|b|u|em|strong|sup|sub|sc|span|a|small|tt|font|mml:[\w-]+|math|"
+    r"jats:(?:italic|bold|sup|sub|sc|underline|monospace|inline-formula|xref|ext-link))"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|div|li|ul|ol|h[1-6]|table|tr|td|th|section|title|abstract|"
+    r"jats:[\w-]+)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s+")
 _JATS_TITLE = re.compile(r"^\s*<jats:title>\s*abstract\s*</jats:title>", re.IGNORECASE)
 
@@ -185,7 +198,7 @@ def clean_text(raw: str | None) -> str:
     text = str(raw)
     text = _JATS_TITLE.sub("", text)
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _BLOCK_TAG.sub(" ", _INLINE_TAG.sub("", text))
     text = html.unescape(text)
     text = text.replace("\u00a0", " ").replace("\ufeff", "")
     text = unicodedata.normalize("NFC", text)
