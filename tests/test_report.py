@@ -65,7 +65,8 @@ def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
     for name in ("review.html", "audit.html", "review.md"):
         text = out[name]
         assert "<script>alert(" not in text, name
-        assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in text, name
+        quote = "'" if name.endswith(".md") else "&#39;"  # quotes cannot open a tag
+        assert f"&lt;script&gt;alert({quote}pwned{quote})&lt;/script&gt;" in text, name
         assert "<img src=x" not in text, name
         assert "<b>markup</b>" not in text, name
     audit = out["audit.html"]
@@ -207,3 +208,36 @@ def test_report_and_audit_commands(proj: Path, capsys: pytest.CaptureFixture[str
     assert STUDY_IDS["D"] in capsys.readouterr().out
     assert main(["audit", "st-nope", "--protocol", protocol, "--root", str(proj)]) == 2
     assert "'st-nope' is neither a study id" in capsys.readouterr().err
+
+
+def test_only_parts_and_protocol_search_rows(proj: Path) -> None:
+    protocol = load_protocol(proj / "config" / "protocol.yaml")
+    reports = proj / "reports"
+    written = render_report(
+        protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="prisma"
+    )
+    assert set(written) == {"prisma.svg", "prisma.csv"}
+    written = render_report(
+        protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="pages"
+    )
+    assert set(written) == {"review.html", "review.md", "audit.html", "search_log.csv"}
+    # With no search run, search_log.csv lists the protocol's queries, marked as not executed...
+    log = (reports / "search_log.csv").read_text(encoding="utf-8")
+    assert "not executed in this snapshot" in log
+    # ...and the next report does not mistake that table for a log of executed searches.
+    render_report(protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="pages")
+    assert "Query (as written in the protocol)" in (reports / "review.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_stage_files_waits_for_produced_or_existing_outputs(proj: Path) -> None:
+    from review.report.inputs import stage_files
+
+    (proj / "data" / "extracted" / "coded.csv").unlink()
+    files = stage_files({"data/extracted/coded.csv"}, root=proj)
+    assert files["coded"] == "data/extracted/coded.csv"  # a rule makes it
+    assert files["screening"] == "data/interim/screening.csv"  # it exists
+    assert files["agreement"] == "data/interim/screening_agreement.json"
+    (proj / "data" / "interim" / "screening.csv").unlink()
+    assert "screening" not in stage_files(set(), root=proj)  # neither: not waited for

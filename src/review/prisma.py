@@ -719,7 +719,7 @@ def render_svg(c: PrismaCounts) -> str:
         for name, n in group
     ]
     y = 52.0
-    db_w, oth_w = lay.MID_W + 110, lay.RIGHT_W - 20
+    db_w, oth_w = lay.MID_W + 110, lay.RIGHT_W
     db_box = lay.add(
         lay.MID_X - 110,
         y,
@@ -732,7 +732,7 @@ def render_svg(c: PrismaCounts) -> str:
         "main",
     )
     oth_box = lay.add(
-        lay.RIGHT_X + 20,
+        lay.RIGHT_X,
         y,
         oth_w,
         _lines(
@@ -830,7 +830,7 @@ def render_svg(c: PrismaCounts) -> str:
         "<style>"
         ".prisma text{font-family:'Inter','Segoe UI',system-ui,-apple-system,sans-serif;"
         f"font-size:{FONT}px;fill:#1d2733}}"
-        ".prisma .head{font-weight:600}.prisma .hdr{font-weight:600;font-size:11.5px}"
+        ".prisma .head{font-weight:600}.prisma .hdr{font-weight:600;font-size:11px}"
         ".prisma .note{font-style:italic;fill:#555}"
         ".prisma .item{fill:#2f3b48}"
         ".prisma .b-main{fill:#fff;stroke:#44546a;stroke-width:1.2}"

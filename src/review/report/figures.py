@@ -34,7 +34,7 @@ def bar_chart(
     for i, (label, n) in enumerate(items):
         y = top + i * row_h
         w = max(1.0, plot_w * n / biggest) if n else 0
-        short = label if len(label) <= 36 else label[:35] + "…"
+        short = label if len(label) <= 32 else label[:31] + "…"
         out.append(
             f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" class="chart-label">'
             f"<title>{escape(label)}</title>{escape(short)}</text>"

@@ -114,9 +114,10 @@ def search_table(inputs: ReportInputs) -> dict[str, Any]:
             for s in inputs.protocol.sources
         ]
         columns = [
-            c
-            for c in SEARCH_COLUMNS
-            if c[0] in ("source_id", "database", "query_as_executed", "filters")
+            ("source_id", "Source"),
+            ("database", "Database"),
+            ("query_as_executed", "Query (as written in the protocol)"),
+            ("filters", "Filters and limits"),
         ]
         return {"columns": columns, "rows": rows, "from_log": False}
     present = {k for row in inputs.search_log for k, v in row.items() if v}

@@ -131,7 +131,7 @@ def build_context(inputs: ReportInputs, *, root: Path, generated_at: str) -> dic
         "theme": trusted(
             bar_chart(
                 "Included studies by theme",
-                [(t.label, len(t.studies)) for t in theme_list],
+                [(t.label, len(t.studies)) for t in theme_list] if coded else [],
                 empty="not coded yet",
             )
         ),
@@ -237,7 +237,9 @@ def render_report(
         css = trusted((TEMPLATES / "report.css").read_text(encoding="utf-8"))
         js = trusted((TEMPLATES / "audit.js").read_text(encoding="utf-8"))
         texts[outputs.html] = env.get_template("review.html.j2").render(**context, css=css)
-        texts[outputs.markdown] = env.get_template("review.md.j2").render(**context)
+        markdown = env.get_template("review.md.j2").render(**context)
+        # Quotes cannot open a tag, so Markdown readers get them back; < > & stay escaped.
+        texts[outputs.markdown] = markdown.replace("&#34;", '"').replace("&#39;", "'")
         texts[outputs.audit] = env.get_template("audit.html.j2").render(**context, css=css, js=js)
         log = inputs.search_log or methods.protocol_search_rows(inputs)
         columns = list(dict.fromkeys(k for row in log for k in row))
