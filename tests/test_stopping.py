@@ -15,7 +15,7 @@ from review.screening.stopping import (
 
 
 def test_consecutive_irrelevant_counts_the_trailing_run() -> None:
-    rule = {"rule": "consecutive_irrelevant", "n": 3}
+    rule = {"kind": "consecutive_irrelevant", "n": 3}
     assert not should_stop([1, 0, 0], rule, n_total=10).stop
     decision = should_stop([1, 0, 0, 0], rule, n_total=10)
     assert decision.stop
@@ -24,13 +24,13 @@ def test_consecutive_irrelevant_counts_the_trailing_run() -> None:
 
 
 def test_fraction_screened_rounds_up() -> None:
-    rule = {"rule": "fraction_screened", "fraction": 0.25}
+    rule = {"kind": "fraction_screened", "fraction": 0.25}
     assert not should_stop([0, 0], rule, n_total=10).stop  # needs ceil(2.5) = 3
     assert should_stop([0, 0, 0], rule, n_total=10).stop
 
 
 def test_every_rule_stops_when_everything_is_screened() -> None:
-    assert should_stop([1, 0], {"rule": "knee"}, n_total=2).stop
+    assert should_stop([1, 0], {"kind": "knee"}, n_total=2).stop
 
 
 def test_knee_fires_on_a_clear_knee_and_not_before_min_screened() -> None:
@@ -40,23 +40,23 @@ def test_knee_fires_on_a_clear_knee_and_not_before_min_screened() -> None:
     rho, threshold = knee_ratio(labels)
     assert threshold == 156 - 30
     assert rho == pytest.approx(410.0)
-    assert should_stop(labels, {"rule": "knee", "min_screened": 150}, n_total=1000).stop
-    assert not should_stop(labels, {"rule": "knee", "min_screened": 500}, n_total=1000).stop
+    assert should_stop(labels, {"kind": "knee", "min_screened": 150}, n_total=1000).stop
+    assert not should_stop(labels, {"kind": "knee", "min_screened": 500}, n_total=1000).stop
 
 
 def test_knee_does_not_fire_while_relevant_records_keep_coming() -> None:
     labels = [1, 0] * 200
-    assert not should_stop(labels, {"rule": "knee"}, n_total=1000).stop
+    assert not should_stop(labels, {"kind": "knee"}, n_total=1000).stop
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"rule": "magic"}, r"'rule' must be one of consecutive_irrelevant, .*got 'magic'"),
-        ({"rule": "consecutive_irrelevant", "n": 0}, r"'n' must be a positive integer, got 0"),
-        ({"rule": "fraction_screened", "fraction": 1.5}, r"'fraction' must be .* got 1.5"),
-        ({"rule": "fraction_screened"}, r"'fraction' must be a number in \(0, 1\], got None"),
-        ({"rule": "knee", "min_screened": "x"}, r"'min_screened' must be a positive integer"),
+        ({"kind": "magic"}, r"'kind' must be one of none, consecutive_irrelevant, .*got 'magic'"),
+        ({"kind": "consecutive_irrelevant", "n": 0}, r"'n' must be a positive integer, got 0"),
+        ({"kind": "fraction_screened", "fraction": 1.5}, r"'fraction' must be .* got 1.5"),
+        ({"kind": "fraction_screened"}, r"'fraction' must be a number in \(0, 1\], got None"),
+        ({"kind": "knee", "min_screened": "x"}, r"'min_screened' must be a positive integer"),
     ],
 )
 def test_bad_rules_are_named(spec: dict, message: str) -> None:
@@ -65,7 +65,7 @@ def test_bad_rules_are_named(spec: dict, message: str) -> None:
 
 
 def test_describe() -> None:
-    assert describe({"rule": "consecutive_irrelevant", "n": 7}) == "consecutive_irrelevant(n=7)"
+    assert describe({"kind": "consecutive_irrelevant", "n": 7}) == "consecutive_irrelevant(n=7)"
 
 
 def test_evaluate_rules_reports_stop_point_recall_and_work_saved() -> None:
@@ -74,15 +74,20 @@ def test_evaluate_rules_reports_stop_point_recall_and_work_saved() -> None:
     out = evaluate_rules(
         labels,
         [
-            {"rule": "consecutive_irrelevant", "n": 5},
-            {"rule": "fraction_screened", "fraction": 0.5},
+            {"kind": "consecutive_irrelevant", "n": 5},
+            {"kind": "fraction_screened", "fraction": 0.5},
         ],
     )
     assert out[0] == {
-        "rule": "consecutive_irrelevant(n=5)",
+        "kind": "consecutive_irrelevant(n=5)",
         "stopped_at": 10,
         "recall": 0.75,
         "work_saved": 0.5,
     }
     assert out[1]["stopped_at"] == 10
     assert out[1]["recall"] == 0.75
+
+
+def test_no_rule_screens_everything() -> None:
+    assert not should_stop([0] * 99, {"kind": "none"}, n_total=100).stop
+    assert evaluate_rules([1, 0, 0], [{"kind": "none"}])[0]["stopped_at"] == 3

@@ -2,14 +2,16 @@
 
 With a ranked list most relevant studies come early, and the protocol must say in advance when
 screening stops (and the report must say which rule was used and where it fired). Rules, each a
-mapping as written in the protocol:
+mapping as written in the protocol's ``screening.stopping_rule``:
 
-``{"rule": "consecutive_irrelevant", "n": 100}``
+``{"kind": "none"}``
+    No rule: screen everything (the protocol's choice when every record must be read).
+``{"kind": "consecutive_irrelevant", "n": 100}``
     Stop after ``n`` irrelevant records in a row (the common "data-driven" heuristic; simple
     to audit, but its recall depends on the set's size and prevalence).
-``{"rule": "fraction_screened", "fraction": 0.5}``
+``{"kind": "fraction_screened", "fraction": 0.5}``
     Stop after screening this share of all records (a fixed budget).
-``{"rule": "knee", "min_screened": 150}``
+``{"kind": "knee", "min_screened": 150}``
     The knee method of Cormack & Grossman (2016, "Engineering quality and reliability in
     technology-assisted review", SIGIR), a statistical rule: find the knee ``i`` of the gain
     curve (cumulative relevant found vs records screened ``s``; the point farthest from the
@@ -35,14 +37,14 @@ import numpy as np
 
 from review.errors import ProtocolError
 
-RULES: tuple[str, ...] = ("consecutive_irrelevant", "fraction_screened", "knee")
+RULES: tuple[str, ...] = ("none", "consecutive_irrelevant", "fraction_screened", "knee")
 
 #: The rules a simulation reports when the protocol names none.
 DEFAULT_RULES: tuple[Mapping[str, Any], ...] = (
-    {"rule": "consecutive_irrelevant", "n": 50},
-    {"rule": "consecutive_irrelevant", "n": 100},
-    {"rule": "fraction_screened", "fraction": 0.5},
-    {"rule": "knee", "min_screened": 150},
+    {"kind": "consecutive_irrelevant", "n": 50},
+    {"kind": "consecutive_irrelevant", "n": 100},
+    {"kind": "fraction_screened", "fraction": 0.5},
+    {"kind": "knee", "min_screened": 150},
 )
 
 
@@ -56,30 +58,32 @@ class StopDecision:
 
 def check_rule(spec: Mapping[str, Any], *, where: str = "stopping rule") -> dict[str, Any]:
     """Validate a rule mapping and fill defaults; :class:`ProtocolError` names what is wrong."""
-    name = spec.get("rule")
+    name = spec.get("kind")
     if name not in RULES:
-        raise ProtocolError(f"{where}: 'rule' must be one of {', '.join(RULES)}, got {name!r}")
+        raise ProtocolError(f"{where}: 'kind' must be one of {', '.join(RULES)}, got {name!r}")
+    if name == "none":
+        return {"kind": name}
     if name == "consecutive_irrelevant":
         n = spec.get("n", 100)
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise ProtocolError(f"{where}: 'n' must be a positive integer, got {n!r}")
-        return {"rule": name, "n": n}
+        return {"kind": name, "n": n}
     if name == "fraction_screened":
         f = spec.get("fraction")
         if not isinstance(f, int | float) or isinstance(f, bool) or not 0 < f <= 1:
             raise ProtocolError(f"{where}: 'fraction' must be a number in (0, 1], got {f!r}")
-        return {"rule": name, "fraction": float(f)}
+        return {"kind": name, "fraction": float(f)}
     m = spec.get("min_screened", 150)
     if not isinstance(m, int) or isinstance(m, bool) or m < 1:
         raise ProtocolError(f"{where}: 'min_screened' must be a positive integer, got {m!r}")
-    return {"rule": name, "min_screened": m}
+    return {"kind": name, "min_screened": m}
 
 
 def describe(spec: Mapping[str, Any]) -> str:
     """A short label for a rule, e.g. ``consecutive_irrelevant(n=100)``."""
     rule = check_rule(spec)
-    args = ", ".join(f"{k}={v}" for k, v in rule.items() if k != "rule")
-    return f"{rule['rule']}({args})"
+    args = ", ".join(f"{k}={v}" for k, v in rule.items() if k != "kind")
+    return f"{rule['kind']}({args})"
 
 
 def should_stop(labels: Sequence[int], spec: Mapping[str, Any], *, n_total: int) -> StopDecision:
@@ -88,12 +92,14 @@ def should_stop(labels: Sequence[int], spec: Mapping[str, Any], *, n_total: int)
     s = len(labels)
     if s >= n_total:
         return StopDecision(True, f"all {n_total} records screened")
-    if rule["rule"] == "consecutive_irrelevant":
+    if rule["kind"] == "none":
+        return StopDecision(False, f"no stopping rule: {s} of {n_total} screened")
+    if rule["kind"] == "consecutive_irrelevant":
         run = _trailing_zeros(labels)
         if run >= rule["n"]:
             return StopDecision(True, f"{run} irrelevant records in a row (rule: {rule['n']})")
         return StopDecision(False, f"{run} irrelevant in a row, rule needs {rule['n']}")
-    if rule["rule"] == "fraction_screened":
+    if rule["kind"] == "fraction_screened":
         need = math.ceil(rule["fraction"] * n_total - 1e-9)
         if s >= need:
             return StopDecision(True, f"{s} of {n_total} screened (rule: {need})")
@@ -154,7 +160,7 @@ def evaluate_rules(
                 break
         out.append(
             {
-                "rule": describe(spec),
+                "kind": describe(spec),
                 "stopped_at": stop_at,
                 "recall": float(found[stop_at - 1] / total) if total else 1.0,
                 "work_saved": (n - stop_at) / n,
@@ -165,8 +171,10 @@ def evaluate_rules(
 
 def _cheap_skip(spec: Mapping[str, Any], labels: Sequence[int], s: int) -> bool:
     """Skip steps where a rule cannot fire, so replaying 10k records stays fast."""
-    if spec["rule"] == "consecutive_irrelevant":
+    if spec["kind"] == "none":
+        return s != len(labels)
+    if spec["kind"] == "consecutive_irrelevant":
         return labels[s - 1] == 1 or s < spec.get("n", 100)
-    if spec["rule"] == "knee":
+    if spec["kind"] == "knee":
         return s < spec.get("min_screened", 150) or (s % 10 != 0 and s != len(labels))
     return False
