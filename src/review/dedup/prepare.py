@@ -214,6 +214,37 @@ def normalise_url(url: str) -> str:
     return url if "/" in url else ""  # a bare host names a site, not a work
 
 
+_VENUE_STOP = {"of", "and", "the", "for", "in", "on", "de", "la", "le", "der", "und", "dan"}
+
+
+def fold_venue(raw: str) -> str:
+    """A venue folded for comparison: no accents, apostrophes or punctuation, no stop words."""
+    text = _fold(raw or "").replace("'", "").replace("\u2019", "")
+    words = [w for w in re.split(r"[^\w]+", text) if w and w not in _VENUE_STOP]
+    return " ".join(words)[:200]
+
+
+def venue_abbreviates(a: str, b: str) -> bool:
+    """Whether one folded venue abbreviates the other.
+
+    "j open innov technol mark complex" abbreviates "journal open innovation technology
+    market complexity", "neuro endocrinol lett" abbreviates "neuroendocrinology letters", "bmj"
+    abbreviates "british medical journal"; "acp journal club" does not abbreviate "annals
+    internal medicine". The test: same first letter, and the shorter name's letters appear in
+    order in the longer one, each word starting where a word or the previous match left off.
+    """
+    short, long_ = sorted((a, b), key=len)
+    short, long_ = short.replace(" ", ""), long_.replace(" ", "")
+    if len(short) < 3 or not long_ or short[0] != long_[0] or len(short) == len(long_):
+        return False
+    pos = 0
+    for ch in short:
+        pos = long_.find(ch, pos) + 1
+        if pos == 0:
+            return False
+    return True
+
+
 def is_preprint_doi(doi: str) -> bool:
     return doi.startswith(PREPRINT_DOI_PREFIXES)
 
@@ -295,7 +326,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
             )
             year = 0
         signature, first = author_tokens(rec.authors)
-        venue = _plain(rec.venue)[:200]
+        venue = fold_venue(rec.venue)
         cols["title"].append(title)
         cols["title_alt"].append(alt)
         cols["authors"].append(signature)

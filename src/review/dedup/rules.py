@@ -103,8 +103,12 @@ VETOES: dict[str, Veto] = {
         ),
         Veto(
             "venue_conflict",
-            "both records name a venue and the names barely overlap (< 0.5)",
-            lambda s: s.venue < 0.5,
+            "both records name a venue, the names barely overlap (< 0.5) and neither "
+            "abbreviates the other, unless title, authors, year and pages all agree (a venue "
+            "named in two languages)",
+            lambda s: (s.venue < 0.5)
+            & ~(_ge(s.title, 0.99) & _ge(s.authors, 0.9) & (s.year_diff == 0)
+                & ((s.pages == 1) | (s.page_range == 1))),
         ),
         Veto(
             "authors_conflict",
@@ -113,7 +117,7 @@ VETOES: dict[str, Veto] = {
         ),
     )
 }
-_ALL = tuple(v for v in VETOES if v != "venue_conflict")
+_ALL = tuple(VETOES)
 _NOT_DOI = ("notice_mismatch",)
 
 RULES: tuple[Rule, ...] = (

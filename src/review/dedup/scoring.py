@@ -13,7 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
-from review.dedup.prepare import Features, pages_compatible
+from review.dedup.prepare import Features, pages_compatible, venue_abbreviates
 
 #: Weights of the summary score (used only to order links and to show a reviewer one number).
 WEIGHTS = {"title": 0.45, "authors": 0.2, "year": 0.1, "venue": 0.05, "pages": 0.1, "abstract": 0.1}
@@ -122,6 +122,10 @@ def score_pairs(
     venue = _fuzzy(
         _take(features.venue, left), _take(features.venue, right), fuzz.token_set_ratio, workers
     )
+    va, vb = _take(features.venue, left), _take(features.venue, right)
+    for k in np.flatnonzero(np.nan_to_num(venue, nan=1.0) < 0.9):
+        if venue_abbreviates(va[k], vb[k]):
+            venue[k] = 0.9  # an abbreviation of the same name
     pa, pb = _take(features.start_page, left), _take(features.start_page, right)
     pages = _equal(pa, pb)
     pages[(pages == 0) & ((pa == "1") | (pb == "1"))] = np.nan  # a PDF's page 1 vs an article no.
