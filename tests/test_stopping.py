@@ -79,7 +79,7 @@ def test_evaluate_rules_reports_stop_point_recall_and_work_saved() -> None:
         ],
     )
     assert out[0] == {
-        "kind": "consecutive_irrelevant(n=5)",
+        "rule": "consecutive_irrelevant(n=5)",
         "stopped_at": 10,
         "recall": 0.75,
         "work_saved": 0.5,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review.screening.ranking import DEFAULT_MODEL, MODELS
+from review.screening.ranking import ALIASES, DEFAULT_MODEL, MODELS
 from review.screening.simulate import (
     LabelOracle,
     read_labelled_set,
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="order CSV to write")
     p.add_argument("--label", help="label column (default: auto-detect, e.g. label_included)")
     p.add_argument("--seed", type=int, default=0, help="seed for the prior records and model")
-    p.add_argument("--model", choices=MODELS, default=DEFAULT_MODEL)
+    p.add_argument("--model", choices=(*MODELS, *ALIASES), default=DEFAULT_MODEL)
     p.add_argument(
         "--batch-fraction",
         type=float,

@@ -5,19 +5,23 @@ screening a fraction of the set. The texts are vectorised ONCE per data set (TF-
 abstract and keywords); each retraining fits a linear classifier on the labelled rows only and
 scores every row, which keeps a retraining well under a second at 10,000 records.
 
-Models (``model=``), all deterministic for a given ``seed``:
+Models (``model=``, the protocol's ``screening.ranking.model``), deterministic for a ``seed``:
 
-``"nb"``
-    Multinomial naive Bayes on word TF-IDF: ASReview LAB v1's default, kept as a baseline.
-``"svm"``
-    Linear SVM on word uni+bigram TF-IDF with sublinear tf and class-balanced sample weights:
-    the configuration of ASReview LAB's current default ("ELAS u4"), kept as a baseline.
-``"ensemble"`` (default)
-    The mean of the rank-normalised scores of the SVM above and of a class-balanced logistic
-    regression on word + character n-gram TF-IDF. Averaging two differently-featured linear
-    models smooths out either one's blind spots (a relevant record whose wording the word model
-    misses is often caught by character n-grams, e.g. drug-name stems and hyphenation variants).
-    Chosen from the measurements in ``benchmarks/RESULTS.md`` ("Screening (active learning)").
+``"naive_bayes"`` (alias ``"nb"``)
+    Multinomial naive Bayes with balanced sample weights: ASReview LAB's "ELAS u3" baseline.
+``"logistic_regression"`` (alias ``"lr"``)
+    Class-balanced logistic regression (liblinear, C=1).
+``"svm"`` (default)
+    Linear SVM (C=0.11, squared hinge) with balanced sample weights (relevant weigh 9.8 x):
+    the configuration ASReview LAB tuned on the SYNERGY sets for its default ("ELAS u4").
+``"ensemble"``
+    Mean of the rank-normalised SVM and naive Bayes scores.
+
+All share one word uni+bigram TF-IDF (sublinear tf, max_df 0.95). What we measured before
+choosing (``benchmarks/RESULTS.md``, "Screening (active learning)"): adding char 3-5-gram TF-IDF
+to a logistic regression made each retraining ~10x slower and lowered WSS@95 on 3 of 3 sets;
+the SVM+NB ensemble raised WSS@95 on 4 of 6 sets but lost 8.5 points on one, so it is offered,
+not the default.
 
 An optional ``prior`` (e.g. a lexical score for the protocol's query terms) is blended in while
 few labels exist and fades out as labels accumulate, so the first screens are not random.
@@ -27,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,8 +40,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
-MODELS: tuple[str, ...] = ("nb", "svm", "lr", "ensemble")
-DEFAULT_MODEL = "ensemble"
+MODELS: tuple[str, ...] = ("naive_bayes", "logistic_regression", "svm", "ensemble")
+ALIASES: dict[str, str] = {"nb": "naive_bayes", "lr": "logistic_regression"}
+DEFAULT_MODEL = "svm"
 
 #: Weight ratio ASReview tuned on SYNERGY for its balanced sample weights (relevant : irrelevant).
 _BALANCE_RATIO = 9.8
@@ -46,37 +50,15 @@ _BALANCE_RATIO = 9.8
 _PRIOR_FADE = 50
 
 
-@dataclass(frozen=True)
-class Features:
-    """The feature matrices of one data set, computed once and reused by every retraining."""
-
-    words: sp.csr_matrix
-    chars: sp.csr_matrix | None
-
-
-def featurise(texts: Sequence[str], *, chars: bool = True) -> Features:
-    """Vectorise the texts: word uni+bigram TF-IDF, and optionally char 3-5-gram TF-IDF.
+def featurise(texts: Sequence[str]) -> sp.csr_matrix:
+    """Word uni+bigram TF-IDF of the texts (sublinear tf), as ASReview's default extractor.
 
     Unsupervised, so it uses every row (labelled or not), exactly as ASReview does.
     """
-    docs = [t or "" for t in texts]
-    word_vec = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95, dtype=np.float32
+    vectoriser = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95, dtype=np.float64
     )
-    words = _fit_or_empty(word_vec, docs)
-    char_mat = None
-    if chars:
-        char_vec = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
-            sublinear_tf=True,
-            min_df=2,
-            max_df=0.95,
-            max_features=200_000,
-            dtype=np.float32,
-        )
-        char_mat = _fit_or_empty(char_vec, docs)
-    return Features(words=words, chars=char_mat)
+    return _fit_or_empty(vectoriser, [t or "" for t in texts])
 
 
 def _fit_or_empty(vectoriser: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
@@ -115,15 +97,13 @@ class Ranker:
         seed: int = 0,
         prior: Sequence[float] | None = None,
     ) -> None:
+        model = ALIASES.get(model, model)
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
         self.model = model
         self.seed = seed
         self.n_rows = len(texts)
-        self.features = featurise(texts, chars=model in ("lr", "ensemble"))
-        self._lr_x = self.features.words
-        if self.features.chars is not None:  # stacked once, not per retraining
-            self._lr_x = sp.hstack([self.features.words, self.features.chars], format="csr")
+        self.features = featurise(texts)
         self.prior = None if prior is None else _rank01(np.asarray(prior, dtype=float))
         if self.prior is not None and len(self.prior) != self.n_rows:
             raise ValueError(f"prior has {len(self.prior)} values for {self.n_rows} texts")
@@ -140,14 +120,14 @@ class Ranker:
             return None
         order = np.argsort(rows, kind="stable")  # the fit must not depend on dict order
         rows, y = rows[order], y[order]
-        if self.model == "nb":
+        if self.model == "naive_bayes":
             out = self._nb(rows, y)
         elif self.model == "svm":
             out = self._svm(rows, y)
-        elif self.model == "lr":
+        elif self.model == "logistic_regression":
             out = self._lr(rows, y)
         else:
-            out = (_rank01(self._svm(rows, y)) + _rank01(self._lr(rows, y))) / 2
+            out = (_rank01(self._svm(rows, y)) + _rank01(self._nb(rows, y))) / 2
         if self.prior is not None:
             w = max(0.0, 1.0 - len(rows) / _PRIOR_FADE)
             out = (1 - w) * _rank01(out) + w * self.prior
@@ -155,20 +135,21 @@ class Ranker:
 
     def _nb(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         clf = MultinomialNB(alpha=3.822)
-        x = self.features.words
+        x = self.features
         clf.fit(x[rows], y, sample_weight=_balanced_weights(y))
-        return clf.predict_log_proba(x)[:, 1] - clf.predict_log_proba(x)[:, 0]
+        log_p = clf.predict_log_proba(x)
+        return log_p[:, 1] - log_p[:, 0]
 
     def _svm(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         clf = LinearSVC(C=0.11, loss="squared_hinge", random_state=self.seed)
-        x = self.features.words
+        x = self.features
         clf.fit(x[rows], y, sample_weight=_balanced_weights(y))
         return clf.decision_function(x)
 
     def _lr(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
-        x = self._lr_x
+        x = self.features
         clf = LogisticRegression(
-            C=10.0, class_weight="balanced", solver="liblinear", random_state=self.seed
+            C=1.0, class_weight="balanced", solver="liblinear", random_state=self.seed
         )
         clf.fit(x[rows], y)
         return clf.decision_function(x)

@@ -160,7 +160,7 @@ def evaluate_rules(
                 break
         out.append(
             {
-                "kind": describe(spec),
+                "rule": describe(spec),
                 "stopped_at": stop_at,
                 "recall": float(found[stop_at - 1] / total) if total else 1.0,
                 "work_saved": (n - stop_at) / n,
