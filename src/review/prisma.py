@@ -656,7 +656,8 @@ def _lines(w: float, head: str, items: Iterable[str] = (), tail: str = "") -> li
 
 
 def _reason_items(reasons: list[tuple[str, int]], labels: dict[str, str]) -> list[str]:
-    return [f"{labels.get(code, code)} ({code}): n = {n}" for code, n in reasons]
+    # A no-break space keeps "n = 12" on one line when the reason wraps.
+    return [f"{labels.get(code, code)} ({code}):\u00a0n\u00a0=\u00a0{n}" for code, n in reasons]
 
 
 def _num(value: int | None, missing: str) -> str:

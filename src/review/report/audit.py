@@ -15,6 +15,20 @@ from review.records import Record, split_list
 from review.report.inputs import SCREENING_COLUMNS, ReportInputs, Row
 from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, cite_label
 
+#: Order of the audit table: the included studies first, then back up the flow.
+AUDIT_ORDER = (
+    "included_ft",
+    "excluded_ft",
+    "not_retrieved",
+    "included_ta",
+    "maybe_ta",
+    "excluded_ta",
+    "to_screen",
+    "excluded_auto",
+    "not_screened",
+    "not_deduplicated",
+)
+
 #: Columns of a dedup link shown as scores (any other ``score_*`` column is shown too).
 SCORE_PREFIX = "score_"
 
@@ -98,7 +112,7 @@ def build_trails(inputs: ReportInputs) -> list[Trail]:
                 )
             )
         return trails
-    for study in sorted(inputs.studies, key=lambda s: s["study_id"]):
+    for study in inputs.studies:
         sid = study["study_id"]
         members = [records[r] for r in split_list(study.get("record_ids", "")) if r in records]
         links: list[Row] = []
@@ -131,7 +145,7 @@ def build_trails(inputs: ReportInputs) -> list[Trail]:
                 coded=coded.get(sid),
             )
         )
-    return trails
+    return sorted(trails, key=lambda t: (AUDIT_ORDER.index(t.box), t.cite.lower(), t.study_id))
 
 
 def _event_order(event: Row) -> tuple[int, str, str]:
