@@ -257,3 +257,52 @@ def test_cli_reads_every_shared_set(name, tmp_path):
     assert len({c["record_id"] for c in clusters}) == len(clusters)
     assert sum(int(s["n_records"]) for s in studies) == len(clusters)
     assert len(studies) < len(clusters)  # every set holds duplicates
+
+
+@pytest.mark.workflow
+def test_workflow_rule_deduplicates_and_applies_overrides_on_rerun(project: Path):
+    """The real Snakemake engine runs ``deduplicate_records`` on a copy of the project."""
+    import os
+    import subprocess
+    import sys
+
+    snakefile = project / "Snakefile"
+    text = snakefile.read_text(encoding="utf-8")
+    if "workflow/rules/dedup.smk" not in text:  # until the root Snakefile includes the stage
+        text = text.replace(
+            'include: "workflow/rules/normalise.smk"\n',
+            'include: "workflow/rules/normalise.smk"\ninclude: "workflow/rules/dedup.smk"\n',
+        )
+        snakefile.write_text(text, encoding="utf-8")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--directory",
+        str(project),
+        "--snakefile",
+        str(snakefile),
+        "--cores",
+        "1",
+        "deduplicate_records",
+    ]
+    run = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    clusters = {c["record_id"]: c["study_id"] for c in _rows(project / "data/interim/clusters.csv")}
+    assert len(clusters) == 415
+    assert clusters["umkm_web:S001"] == clusters["umkm_web:S151"]
+    assert _rows(project / "data/interim/dedup_links.csv")
+    log = project / "logs/deduplicate_records/deduplicate_records.log"
+    assert "studies" in log.read_text(encoding="utf-8")
+
+    overrides = project / "data/decisions/dedup_overrides.csv"
+    overrides.write_text(
+        "record_id_a,record_id_b,action,reviewer,note,timestamp\n"
+        "umkm_web:S001,umkm_web:S151,split,r1,test,2026-11-29T08:00:00Z\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    clusters = {c["record_id"]: c["study_id"] for c in _rows(project / "data/interim/clusters.csv")}
+    assert clusters["umkm_web:S001"] != clusters["umkm_web:S151"]

@@ -91,16 +91,16 @@ def score_pairs(
             via_alt[sub[better]] = True
             best = np.maximum(best, s)
         title[sub] = np.where(best < 0, np.nan, best)
-    la = np.fromiter((len(t) for t in ta), dtype=np.int64, count=len(ta))
-    lb = np.fromiter((len(t) for t in tb), dtype=np.int64, count=len(tb))
-    shorter = np.minimum(la, lb)
-    words = np.fromiter(
-        (min(x.count(" "), y.count(" ")) + 1 for x, y in zip(ta, tb, strict=True)),
-        dtype=np.int64,
-        count=len(ta),
+    lens = np.fromiter((len(t) for t in features.title), dtype=np.int64, count=len(features))
+    nwords = np.fromiter(
+        (t.count(" ") + 1 for t in features.title), dtype=np.int64, count=len(features)
     )
+    la, lb = lens[left], lens[right]
+    shorter = np.minimum(la, lb)
+    words = np.minimum(nwords[left], nwords[right])
     prefix = np.full(len(left), np.nan)
-    cut = (shorter >= MIN_PREFIX_CHARS) & (np.abs(la - lb) >= 3)
+    t0 = np.nan_to_num(title, nan=0.0)
+    cut = (shorter >= MIN_PREFIX_CHARS) & (np.abs(la - lb) >= 3) & (t0 >= 0.6) & (t0 < 0.97)
     if cut.any():
         sub = np.flatnonzero(cut)
         short = [a if len(a) < len(b) else b for a, b in zip(ta[sub], tb[sub], strict=True)]
@@ -123,14 +123,16 @@ def score_pairs(
         _take(features.venue, left), _take(features.venue, right), fuzz.token_set_ratio, workers
     )
     va, vb = _take(features.venue, left), _take(features.venue, right)
-    for k in np.flatnonzero(np.nan_to_num(venue, nan=1.0) < 0.9):
+    # Python-level checks only where they can change a decision (titles or authors close).
+    near = (np.nan_to_num(title, nan=0.0) >= 0.85) | (np.nan_to_num(authors, nan=0.0) >= 0.9)
+    for k in np.flatnonzero(near & (np.nan_to_num(venue, nan=1.0) < 0.9)):
         if venue_abbreviates(va[k], vb[k]):
             venue[k] = 0.9  # an abbreviation of the same name
     pa, pb = _take(features.start_page, left), _take(features.start_page, right)
     pages = _equal(pa, pb)
     pages[(pages == 0) & ((pa == "1") | (pb == "1"))] = np.nan  # a PDF's page 1 vs an article no.
     raw = features.pages_raw
-    for k in np.flatnonzero(pages == 0):
+    for k in np.flatnonzero(near & (pages == 0)):
         if pages_compatible(raw[left[k]], raw[right[k]]):
             pages[k] = np.nan  # garbled or differently written: unknown, not different
     page_rng = _equal(_take(features.page_range, left), _take(features.page_range, right))
