@@ -172,7 +172,11 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
     stages = []
     for stage in ("title_abstract", "full_text"):
         events = [e for e in inputs.screening_events or [] if e.get("stage") == stage]
-        human = [e for e in events if e.get("reviewer") not in ("automation", "")]
+        # "_resolutions" (a ledger of conflict resolutions) and "automation" are not reviewers.
+        resolved = [e for e in events if e.get("reviewer", "").startswith("_") or e.get("resolver")]
+        human = [
+            e for e in events if e.get("reviewer") not in ("automation", "") and e not in resolved
+        ]
         per_reviewer = Counter(e["reviewer"] for e in human)
         per_study = Counter(e["study_id"] for e in human)
         reviewers = []
@@ -195,7 +199,7 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
                 "studies": len(per_study),
                 "double": sum(1 for n in per_study.values() if n >= 2),
                 "automation_events": sum(1 for e in events if e.get("reviewer") == "automation"),
-                "resolutions": sum(1 for e in events if e.get("resolver")),
+                "resolutions": len(resolved),
             }
         )
     conflicts = [
@@ -346,3 +350,30 @@ def protocol_search_rows(inputs: ReportInputs) -> list[dict[str, str]]:
         }
         for s in inputs.protocol.sources
     ]
+
+
+def limitations(inputs: ReportInputs, included_ids: list[str]) -> dict[str, Any]:
+    """What the evidence could not show, counted from the tables (for an honest report)."""
+    studies = inputs.studies_by_id()
+    screening = inputs.screening_by_id()
+    included = [studies[s] for s in included_ids if s in studies]
+    ft_reviewers = Counter(
+        e["study_id"]
+        for e in inputs.screening_events or []
+        if e.get("stage") == "full_text" and e.get("reviewer") not in ("automation", "")
+    )
+    return {
+        "not_retrieved": sorted(s for s, r in screening.items() if r["state"] == "not_retrieved"),
+        "no_abstract": [s["study_id"] for s in included if not s.get("abstract")],
+        "summary_only": [
+            s["study_id"] for s in included if not s.get("abstract") and s.get("summary")
+        ],
+        "no_year": [s["study_id"] for s in included if not s.get("year")],
+        "single_ft": [s for s in included_ids if ft_reviewers.get(s, 0) == 1],
+        "pending": sorted(
+            s
+            for s, r in screening.items()
+            if r["state"] in ("to_screen", "maybe_ta", "included_ta")
+        ),
+        "included": len(included),
+    }

@@ -168,6 +168,8 @@ def build_context(inputs: ReportInputs, *, root: Path, generated_at: str) -> dic
         elif row["state"] == "excluded_ta":
             ta_reasons[row.get("ta_reason", "").split(";")[0].strip()] += 1
 
+    limits = methods.limitations(inputs, included_ids)
+    limits["not_retrieved_refs"] = [refs[s] for s in limits["not_retrieved"] if s in refs]
     trails = build_trails(inputs)
     svg = prisma.render_svg(counts)
     dedup = methods.dedup_summary(inputs)
@@ -197,6 +199,7 @@ def build_context(inputs: ReportInputs, *, root: Path, generated_at: str) -> dic
         "conclusions": synthesis.conclusions(protocol, coded),
         "figures": figures,
         "excluded_ft": excluded_ft,
+        "limits": limits,
         "ta_reasons": sorted(ta_reasons.items(), key=lambda kv: (-kv[1], kv[0])),
         "trails": trails,
         "boxes": BOXES,
