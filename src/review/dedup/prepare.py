@@ -48,6 +48,9 @@ PREPRINT_DOI_PREFIXES = (
     "10.32942/",  # EcoEvoRxiv
     "10.1002/essoar",  # ESS Open Archive
 )
+#: DOIs that name a database's record of a work (Cochrane CENTRAL) rather than the work, so two
+#: of them, or one and the article's own DOI, say nothing about identity.
+DATABASE_DOI_PREFIXES = ("10.1002/central/",)
 _PREPRINT_WORDS = re.compile(
     r"preprint|arxiv|biorxiv|medrxiv|ssrn|research square|psyarxiv|socarxiv|osf preprints",
     re.IGNORECASE,
@@ -319,6 +322,8 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         if not doi and rec.url:
             m = _DOI_IN_URL.search(rec.url)
             doi = normalise_doi(m.group(1)) if m else ""
+        if doi.startswith(DATABASE_DOI_PREFIXES):
+            doi = ""  # names a database's record of the work, not the work: never compared
         year = rec.year or 0
         if year and not 1500 <= year <= max_year:
             issues.append(
