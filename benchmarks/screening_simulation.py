@@ -246,6 +246,47 @@ def cmd_table(args: argparse.Namespace) -> None:
             f"{100 * statistics.mean(totals['ours_r']):.1f} | "
             f"{100 * statistics.mean(totals['asr_r']):.1f} | | | |"
         )
+    print()
+    stop_table()
+
+
+def stop_table() -> None:
+    """Where each stopping rule would have stopped our screening order (mean over seeds)."""
+    by_rule: dict[str, dict[str, list[float]]] = {}
+    per_set: dict[str, dict[str, tuple[float, float]]] = {}
+    for name in discover_sets():
+        runs = [json.loads(p.read_text()) for p in sorted((WORK / "ours").glob(f"{name}__seed*"))]
+        if not runs:
+            continue
+        for rule in [r["rule"] for r in runs[0]["stopping"]]:
+            rec = [next(x for x in r["stopping"] if x["rule"] == rule)["recall"] for r in runs]
+            saved = [
+                next(x for x in r["stopping"] if x["rule"] == rule)["work_saved"] for r in runs
+            ]
+            agg = by_rule.setdefault(rule, {"recall": [], "saved": [], "min": []})
+            agg["recall"].append(statistics.mean(rec))
+            agg["saved"].append(statistics.mean(saved))
+            agg["min"].append(min(rec))
+            per_set.setdefault(name, {})[rule] = (statistics.mean(rec), statistics.mean(saved))
+    rules = list(by_rule)
+    print("| set | " + " | ".join(f"{r}: recall / work saved" for r in rules) + " |")
+    print("|---|" + "---|" * len(rules))
+    for name, cells in per_set.items():
+        print(
+            f"| {name} | "
+            + " | ".join(f"{100 * cells[r][0]:.0f} / {100 * cells[r][1]:.0f}" for r in rules)
+            + " |"
+        )
+    print(
+        f"| **mean over {len(per_set)} sets** | "
+        + " | ".join(
+            f"{100 * statistics.mean(by_rule[r]['recall']):.0f} / "
+            f"{100 * statistics.mean(by_rule[r]['saved']):.0f} "
+            f"(worst run recall {100 * min(by_rule[r]['min']):.0f})"
+            for r in rules
+        )
+        + " |"
+    )
 
 
 def main() -> None:

@@ -8,7 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from review.screening.ranking import MODELS, Ranker, record_text, relevance_scores
+from review.screening.ranking import (
+    MODELS,
+    Ranker,
+    lexical_prior,
+    record_text,
+    relevance_scores,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "simulation"
 
@@ -101,3 +107,21 @@ def test_blank_texts_do_not_crash() -> None:
 def test_record_text_joins_non_blank_parts() -> None:
     assert record_text(" Title ", "", "k1; k2") == "Title k1; k2"
     assert record_text(None, None) == ""
+
+
+def test_lexical_prior_counts_distinct_query_terms() -> None:
+    texts = ["PTSD trajectories after trauma", "Statin trial", "Growth mixture model of PTSD"]
+    prior = lexical_prior(texts, ["ptsd", "trajectories", "growth mixture", ""])
+    assert prior.tolist() == [2.0, 0.0, 2.0]
+    assert lexical_prior(["postptsd"], ["ptsd"]).tolist() == [0.0]  # whole words only
+
+
+def test_relevance_scores_accepts_a_prior_and_caches_per_prior() -> None:
+    texts, labels = _fixture()
+    prior = lexical_prior(texts, ["trajectories", "posttraumatic"])
+    known = _two_labels(labels)
+    with_prior = relevance_scores(texts, known, prior=prior)
+    plain = relevance_scores(texts, known)
+    assert with_prior is not None
+    assert plain is not None
+    assert not np.allclose(with_prior, plain)

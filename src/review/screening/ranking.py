@@ -30,6 +30,7 @@ few labels exist and fades out as labels accumulate, so the first screens are no
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -155,7 +156,11 @@ class Ranker:
         return clf.decision_function(x)
 
 
-_CACHE: dict[tuple[str, str, int], Ranker] = {}
+_CACHE: dict[tuple[str, str, int, str], Ranker] = {}
+
+
+def _digest(parts: Sequence[object]) -> str:
+    return hashlib.sha256("\x1e".join(str(p) for p in parts).encode("utf-8")).hexdigest()
 
 
 def relevance_scores(
@@ -164,20 +169,44 @@ def relevance_scores(
     *,
     model: str = DEFAULT_MODEL,
     seed: int = 0,
+    prior: Sequence[float] | None = None,
 ) -> np.ndarray | None:
     """Relevance scores for every row of ``texts`` (higher = more relevant), or ``None``.
 
     ``labels`` maps a 0-based row to 1 (relevant/included) or 0 (irrelevant/excluded). The
-    result is ``None`` until at least one relevant and one irrelevant label exist. The last
-    data set's features are cached, so calling this after every decision does not re-vectorise.
+    result is ``None`` until at least one relevant and one irrelevant label exist (order by
+    :func:`lexical_prior` until then). ``prior`` (one value per row, e.g. from
+    :func:`lexical_prior`) is blended in while labels are few. The last data set's features are
+    cached, so calling this after every decision does not re-vectorise.
     """
-    digest = hashlib.sha256("\x1e".join(t or "" for t in texts).encode("utf-8")).hexdigest()
-    key = (digest, model, seed)
+    key = (
+        _digest([t or "" for t in texts]),
+        model,
+        seed,
+        "" if prior is None else _digest(list(prior)),
+    )
     ranker = _CACHE.get(key)
     if ranker is None:
         _CACHE.clear()
-        ranker = _CACHE[key] = Ranker(texts, model=model, seed=seed)
+        ranker = _CACHE[key] = Ranker(texts, model=model, seed=seed, prior=prior)
     return ranker.scores(labels)
+
+
+def lexical_prior(texts: Sequence[str], terms: Sequence[str]) -> np.ndarray:
+    """A label-free relevance guess: how many of the query ``terms`` each text contains.
+
+    Each distinct term found counts 1 (case-insensitive, whole-word for single words, substring
+    for phrases), so a record matching more of the protocol's concepts ranks higher before
+    anyone has screened. Used as the order when :func:`relevance_scores` returns ``None``.
+    """
+    patterns = [
+        re.compile(rf"\b{re.escape(t.strip().lower())}\b") for t in terms if t and t.strip()
+    ]
+    out = np.zeros(len(texts), dtype=float)
+    for i, text in enumerate(texts):
+        low = (text or "").lower()
+        out[i] = sum(1 for p in patterns if p.search(low))
+    return out
 
 
 def record_text(title: str | None, abstract: str | None, keywords: str | None = None) -> str:
