@@ -253,3 +253,39 @@ def test_stage_files_waits_for_produced_or_existing_outputs(proj: Path) -> None:
     assert files["agreement"] == "data/interim/screening_agreement.json"
     (proj / "data" / "interim" / "screening.csv").unlink()
     assert "screening" not in stage_files(set(), root=proj)  # neither: not waited for
+
+
+@pytest.mark.workflow
+def test_report_rules_in_the_real_workflow(proj: Path) -> None:
+    """render_prisma then render_report through Snakemake on the fixture project's tables."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copy2(repo / "Snakefile", proj / "Snakefile")
+    shutil.copytree(repo / "workflow", proj / "workflow")
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    cmd = [
+        sys.executable, "-m", "snakemake", "--cores", "1", "--config",
+        "protocol=config/protocol.yaml", "--allowed-rules", "render_prisma", "render_report",
+        "--", "reports/review.html",
+    ]  # fmt: skip
+    done = subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for name in ("review.html", "review.md", "audit.html", "prisma.svg", "prisma.csv"):
+        assert (proj / "reports" / name).is_file()
+    assert "wrote" in (proj / "logs" / "render_prisma" / "render_prisma.log").read_text()
+    # An inconsistent state stops the rule, with the arithmetic in its log.
+    studies = proj / "data" / "interim" / "studies.csv"
+    studies.write_text(
+        studies.read_text(encoding="utf-8").replace(
+            ",2,openalex_en; umkm_web,", ",3,openalex_en; umkm_web,"
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    log = (proj / "logs" / "render_prisma" / "render_prisma.log").read_text()
+    assert "identified 10 - duplicates 4 = 6, but there are 8 studies" in log
