@@ -642,6 +642,7 @@ def _wrap(text: str, width: float, cls: str = "") -> list[tuple[str, str]]:
     advance = CHAR_W * (1.1 if cls == "head" else 1.0)  # bold text runs wider
     chars = max(12, int((width - 2 * PAD) / advance))
     indent = "   " if cls == "item" else ""
+    text = text.replace("n = ", "n\u00a0=\u00a0")  # keep counts whole when a line wraps
     wrapped = textwrap.wrap(text, chars, subsequent_indent=indent, break_on_hyphens=False) or [""]
     return [(line, cls) for line in wrapped]
 
@@ -656,8 +657,7 @@ def _lines(w: float, head: str, items: Iterable[str] = (), tail: str = "") -> li
 
 
 def _reason_items(reasons: list[tuple[str, int]], labels: dict[str, str]) -> list[str]:
-    # A no-break space keeps "n = 12" on one line when the reason wraps.
-    return [f"{labels.get(code, code)} ({code}):\u00a0n\u00a0=\u00a0{n}" for code, n in reasons]
+    return [f"{labels.get(code, code)} ({code}): n = {n}" for code, n in reasons]
 
 
 def _num(value: int | None, missing: str) -> str:
