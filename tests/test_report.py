@@ -89,6 +89,9 @@ def test_methods_sources_and_screening(proj: Path) -> None:
     assert "All screening decisions were made by AI reviewers" in text
     assert "cohen_kappa 0.571" in text
     assert "Stopping rule: consecutive irrelevant (n = 50)" in text
+    # the adjudicator's resolution is counted as such, not as a third reviewer
+    assert "Conflicts resolved: 1 (by AI adjudicator)" in text
+    assert "_resolutions" not in text.split("Conflicts resolved")[0]
     assert re.search(r"protocol sha256 [0-9a-f]{16}", text)
 
 

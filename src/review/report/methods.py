@@ -200,6 +200,13 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
                 "double": sum(1 for n in per_study.values() if n >= 2),
                 "automation_events": sum(1 for e in events if e.get("reviewer") == "automation"),
                 "resolutions": len(resolved),
+                "resolvers": sorted(
+                    {
+                        declared.get(e["resolver"], {}).get("name", e["resolver"])
+                        for e in resolved
+                        if e.get("resolver")
+                    }
+                ),
             }
         )
     conflicts = [
