@@ -1,0 +1,78 @@
+"""Read the two upstream tables the coding sheet is built from, checking their contracts.
+
+``studies.csv`` (deduplication) gives the bibliographic data; ``screening.csv`` (screening)
+says which studies are included after full-text screening (state ``included_ft``). A missing
+column is a :class:`~review.errors.SchemaError` naming the file and the column, because a sheet
+built from half a table would silently drop studies.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from review.errors import SchemaError
+
+Row = dict[str, str]
+
+STUDY_COLUMNS = (
+    "study_id",
+    "title",
+    "title_alt",
+    "abstract",
+    "summary",
+    "authors",
+    "year",
+    "venue",
+    "doi",
+    "url",
+    "keywords",
+)
+SCREENING_COLUMNS = ("study_id", "fingerprint", "state")
+INCLUDED_STATE = "included_ft"
+
+
+def read_table(path: str | Path, required: tuple[str, ...]) -> list[Row]:
+    """Rows of a UTF-8 CSV (BOM tolerated) that must have the ``required`` columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise SchemaError(f"{path}: file not found")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise SchemaError(
+                f"{path}: line 1: missing column(s) {', '.join(missing)} "
+                f"(expected at least: {', '.join(required)})"
+            )
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            if not row.get("study_id"):
+                raise SchemaError(f"{path}: line {line}: field 'study_id': empty")
+            rows.append({k: (v or "") for k, v in row.items() if k is not None})
+    return rows
+
+
+def read_studies(path: str | Path) -> dict[str, Row]:
+    """``studies.csv`` keyed by study id."""
+    return {r["study_id"]: r for r in read_table(path, STUDY_COLUMNS)}
+
+
+def read_screening(path: str | Path) -> dict[str, Row]:
+    """``screening.csv`` keyed by study id."""
+    return {r["study_id"]: r for r in read_table(path, SCREENING_COLUMNS)}
+
+
+def included_ids(
+    screening: dict[str, Row], studies: dict[str, Row], *, path: str | Path
+) -> list[str]:
+    """Ids of the included studies, in screening order; each must be a known study."""
+    out = []
+    for sid, row in screening.items():
+        if row["state"] != INCLUDED_STATE:
+            continue
+        if sid not in studies:
+            raise SchemaError(f"{path}: study {sid!r} is included but is not in the studies table")
+        out.append(sid)
+    return out
