@@ -292,3 +292,15 @@ def test_report_rules_in_the_real_workflow(proj: Path) -> None:
     assert done.returncode != 0
     log = (proj / "logs" / "render_prisma" / "render_prisma.log").read_text()
     assert "identified 10 - duplicates 4 = 6, but there are 8 studies" in log
+
+
+def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
+    out = render(proj)
+    text = visible(out["review.html"])
+    assert "3 studies coded by AI reviewer 1 AI (3), AI reviewer 2 AI (1)" in text
+    assert "1 coded independently by two or more coders" in text
+    assert "1 coded studies are no longer included and are left out of the synthesis" in text
+    assert "strategy ai-reviewer-1 / ai-reviewer-2 1 1.0" in text
+    # the study coded before its full-text exclusion is not in the synthesis
+    synthesis = out["review.html"].split('id="synthesis"')[1].split('id="matrix"')[0]
+    assert "st-821d6ad8e2" not in synthesis

@@ -65,6 +65,7 @@ class Paths:
     agreement: Path | None = None
     coded: Path | None = None
     coding_events: Path | None = None
+    coding_agreement: Path | None = None
     search_log: Path | None = None
     raw_root: Path | None = None
 
@@ -86,6 +87,7 @@ _DEFAULTS = {
     "agreement": "data/interim/screening_agreement.json",
     "coded": "data/extracted/coded.csv",
     "coding_events": "data/extracted/coding_events.csv",
+    "coding_agreement": "data/extracted/coding_agreement.csv",
     "search_log": "reports/search_log.csv",
     "raw_root": "data/raw",
 }
@@ -119,6 +121,7 @@ class ReportInputs:
     agreement_path: Path | None = None
     coded: list[Row] | None = None
     coding_events: list[Row] | None = None
+    coding_agreement: list[Row] | None = None
     search_log: list[Row] | None = None
     search_log_origin: str = ""
     files: dict[str, Path] = field(default_factory=dict)
@@ -247,6 +250,7 @@ def load_inputs(protocol: Protocol, paths: Paths) -> ReportInputs:
         ("screening_conflicts", ("study_id",)),
         ("coded", CODED_COLUMNS),
         ("coding_events", ("study_id",)),
+        ("coding_agreement", ("field",)),
     ):
         path = paths.get(name)
         rows = read_table(path, required)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from review import __version__
+from review.records import split_list
 from review.report.inputs import ReportInputs, Row
 
 #: Search-log columns shown in the PRISMA-S table, in this order, when the log has them.
@@ -383,4 +384,32 @@ def limitations(inputs: ReportInputs, included_ids: list[str]) -> dict[str, Any]
             if r["state"] in ("to_screen", "maybe_ta", "included_ta")
         ),
         "included": len(included),
+    }
+
+
+def coding_summary(inputs: ReportInputs) -> dict[str, Any] | None:
+    """Coders per study, double-coding, open disagreements and agreement (PRISMA item 9)."""
+    if inputs.coded is None:
+        return None
+    current = [r for r in inputs.coded if r.get("status", "included") == "included"]
+    coders_per_study = [split_list(r.get("coders", "")) for r in current]
+    coders = Counter(c for cs in coders_per_study for c in cs)
+    declared = {r["id"]: r for r in inputs.protocol.data.get("reviewers", [])}
+    agreement = inputs.coding_agreement or []
+    return {
+        "studies": len(current),
+        "no_longer_included": len(inputs.coded) - len(current),
+        "coders": [
+            {
+                "id": c,
+                "name": declared.get(c, {}).get("name", c),
+                "kind": declared.get(c, {}).get("kind", ""),
+                "studies": n,
+            }
+            for c, n in sorted(coders.items())
+        ],
+        "double": sum(1 for cs in coders_per_study if len(cs) >= 2),
+        "open": sum(1 for r in current if r.get("open_disagreements")),
+        "agreement_fields": [r for r in agreement if not r.get("value")],
+        "agreement_values": [r for r in agreement if r.get("value")],
     }

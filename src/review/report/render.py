@@ -109,7 +109,12 @@ def build_context(inputs: ReportInputs, *, root: Path, generated_at: str) -> dic
 
     coded = synthesis.coded_studies(
         protocol,
-        [c for c in inputs.coded or [] if not screening or c["study_id"] in included_ids],
+        [
+            c
+            for c in inputs.coded or []
+            if c.get("status", "included") == "included"
+            and (not screening or c["study_id"] in included_ids)
+        ],
         refs,
         studies_by_id,
     )
@@ -184,6 +189,7 @@ def build_context(inputs: ReportInputs, *, root: Path, generated_at: str) -> dic
         "search": methods.search_table(inputs),
         "dedup": dedup,
         "screen": methods.screening_summary(inputs),
+        "coding": methods.coding_summary(inputs),
         "criteria": protocol.criteria,
         "criteria_by_code": criteria,
         "counts": counts,
