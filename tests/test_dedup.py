@@ -306,3 +306,16 @@ def test_workflow_rule_deduplicates_and_applies_overrides_on_rerun(project: Path
     assert run.returncode == 0, run.stderr[-3000:]
     clusters = {c["record_id"]: c["study_id"] for c in _rows(project / "data/interim/clusters.csv")}
     assert clusters["umkm_web:S001"] != clusters["umkm_web:S151"]
+
+
+def test_fast_title_fold_equals_the_schema_normaliser(records):
+    from review.dedup.prepare import fast_normalise_title
+    from review.records import normalise_title
+
+    titles = [r.title for r in records] + [
+        "Efficacy of A &amp; B: a <i>randomised</i> trial",
+        "\u00c9lan vital \u2014 Tomi\u010di\u0107-Pupek\u2019s \u201cdigital\u201d UMKM",
+        "  Spaces\tand\nnewlines,  (brackets) [x] 50%  ",
+    ]
+    for t in titles:
+        assert fast_normalise_title(t) == normalise_title(t)

@@ -118,6 +118,22 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
+def fast_normalise_title(raw: str) -> str:
+    """:func:`review.records.normalise_title`, with a fast path for plain ASCII text.
+
+    Plain ASCII with no markup or entities needs none of the Unicode folding, and skipping it
+    makes the fold several times faster on the millions of titles a large run compares. The
+    result is identical (``tests/test_dedup.py`` checks it on real titles).
+    """
+    if raw.isascii() and "<" not in raw and "&" not in raw:
+        return _SPACES.sub(" ", _PUNCT.sub(" ", raw.lower())).strip()
+    return normalise_title(raw)
+
+
 _BRACKET_NOTE = re.compile(r"(?<=\S)\s*\[[^\]]*\]?")
 
 
@@ -129,7 +145,7 @@ def fold_title(raw: str) -> str:
     """
     if not raw:
         return ""
-    return normalise_title(_BRACKET_NOTE.sub("", _LANG_TAG.sub("", raw)))[:MAX_TITLE_CHARS]
+    return fast_normalise_title(_BRACKET_NOTE.sub("", _LANG_TAG.sub("", raw)))[:MAX_TITLE_CHARS]
 
 
 def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
@@ -346,7 +362,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         cols["doi"].append(doi)
         cols["url"].append(normalise_url(rec.url))
         cols["abstract"].append(
-            normalise_title(rec.abstract[: MAX_ABSTRACT_CHARS * 2])[:MAX_ABSTRACT_CHARS]
+            fast_normalise_title(rec.abstract[: MAX_ABSTRACT_CHARS * 2])[:MAX_ABSTRACT_CHARS]
         )
         cols["preprint"].append(
             is_preprint_doi(doi)

@@ -56,8 +56,11 @@ def _title(ordered: Sequence[Record]) -> str:
 
 
 def _title_alt(ordered: Sequence[Record], title: str) -> str:
+    alts = [r.title_alt.strip() for r in ordered if r.title_alt.strip()]
+    if len(ordered) == 1:
+        return alts[0] if alts and alts[0] != title else ""
     folded = fold_title(title)
-    alt = _first([r.title_alt.strip() for r in ordered if fold_title(r.title_alt) != folded])
+    alt = _first([a for a in alts if fold_title(a) != folded])
     if alt:
         return alt
     for r in ordered:  # a member titled in another language
