@@ -71,6 +71,10 @@ def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
         assert "<b>markup</b>" not in text, name
     audit = out["audit.html"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in audit
+    # a record's link is a link only when it is http(s): never a javascript: URL
+    assert 'href="javascript:' not in audit
+    assert "found at: javascript:alert(document.domain)" in audit
+    assert 'href="https://example.org/klinik?a=1&amp;b=&lt;2&gt;"' in audit
     # The only scripts are the audit page's own filter.
     assert out["review.html"].count("<script") == 0
     assert audit.count("<script") == 1
@@ -304,3 +308,18 @@ def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
     # the study coded before its full-text exclusion is not in the synthesis
     synthesis = out["review.html"].split('id="synthesis"')[1].split('id="matrix"')[0]
     assert "st-821d6ad8e2" not in synthesis
+
+
+def test_audit_in_the_terminal_neutralises_control_characters(proj: Path) -> None:
+    from review.report.audit import find_trail, format_trail
+    from review.report.inputs import load_inputs
+
+    records = proj / "data" / "interim" / "records.csv"
+    records.write_text(
+        records.read_text(encoding="utf-8").replace("Pelatihan pemasaran", "\x1b[31mPelatihan"),
+        encoding="utf-8",
+    )
+    protocol = load_protocol(proj / "config" / "protocol.yaml")
+    text = format_trail(find_trail(load_inputs(protocol, Paths(root=proj)), "umkm_web:S5"))
+    assert "\x1b" not in text
+    assert "\N{REPLACEMENT CHARACTER}[31mPelatihan" in text

@@ -7,6 +7,7 @@ the terminal can never tell different stories about the same study.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,6 +15,8 @@ from review.errors import ReviewError
 from review.records import Record, split_list
 from review.report.inputs import SCREENING_COLUMNS, ReportInputs, Row
 from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, cite_label
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 #: Order of the audit table: the included studies first, then back up the flow.
 AUDIT_ORDER = (
@@ -237,4 +240,5 @@ def format_trail(trail: Trail) -> str:
             out.append("coded values:")
             for k, v in extra_cells(trail.coded, ("study_id",)):
                 out.append(f"  {k}: {v}")
-    return "\n".join(out) + "\n"
+    # Control characters in a record (e.g. ANSI escapes) must not drive the user's terminal.
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", "\n".join(out)) + "\n"

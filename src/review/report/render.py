@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -77,8 +78,16 @@ def environment() -> jinja2.Environment:
     )
     env.filters["label"] = value_label
     env.filters["md"] = md_cell
+    env.filters["web_url"] = web_url
     env.globals["TEAM_SUMMARY_LABEL"] = TEAM_SUMMARY_LABEL
     return env
+
+
+def web_url(value: Any) -> str:
+    """``value`` if it is an http(s) address, else ``""``: a record's link must never become a
+    ``javascript:`` or ``data:`` link on the audit page."""
+    text = "" if value is None else str(value).strip()
+    return text if urlsplit(text).scheme.lower() in ("http", "https") else ""
 
 
 def md_cell(value: Any) -> str:
