@@ -67,6 +67,7 @@ class Problems:
     """Problems found across every file; raised together so a coder fixes them in one pass."""
 
     messages: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
 
     def add(self, path: str | Path, row: int | None, fname: str | None, problem: str) -> None:
         where = [str(path)]
@@ -75,6 +76,8 @@ class Problems:
         if fname:
             where.append(f"field '{fname}'")
         self.messages.append(f"{', '.join(where)}: {problem}")
+        if str(path) not in self.files:
+            self.files.append(str(path))
 
     def raise_if_any(self) -> None:
         if not self.messages:
@@ -82,7 +85,7 @@ class Problems:
         shown = self.messages[:MAX_SHOWN]
         more = len(self.messages) - len(shown)
         tail = f"\n(and {more} more)" if more else ""
-        files = sorted({m.split(":", 1)[0] for m in self.messages})
+        files = sorted(self.files)
         raise DecisionError(
             f"{len(self.messages)} problem(s) in coding file(s) {', '.join(files)}; nothing was "
             "merged:\n" + "\n".join(shown) + tail
