@@ -83,7 +83,7 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
     assert header[8 : 8 + len(field_names)] == field_names
     first = rows[0]
     assert first["citation"] == (
-        "Siti Rahma & Budi Santoso (2021). Peran Klinik UMKM dalam Digitalisasi Usaha Mikro di "
+        "Siti Rahma & Budi Santoso 2021. Peran Klinik UMKM dalam Digitalisasi Usaha Mikro di "
         "Kota Malang. Jurnal Pemberdayaan Masyarakat."
     )
     assert first["doi_link"] == "https://doi.org/10.1234/jpm.v5i2.101"
@@ -506,7 +506,7 @@ def test_blank_sheet_rows_are_not_coded_yet(protocol, work):
 
 def test_screening_table_without_state_column_is_a_schema_error(protocol, work):
     (work / "interim" / "screening.csv").write_text("study_id,fingerprint\nst-1,x\n")
-    with pytest.raises(SchemaError, match=r"screening\.csv: line 1: missing column\(s\) state"):
+    with pytest.raises(SchemaError, match=r"screening\.csv: missing column\(s\) state"):
         run(protocol, work)
 
 

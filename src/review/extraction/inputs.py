@@ -8,10 +8,10 @@ built from half a table would silently drop studies.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from review.errors import SchemaError
+from review.report import inputs as report_inputs
 
 Row = dict[str, str]
 
@@ -33,24 +33,13 @@ INCLUDED_STATE = "included_ft"
 
 
 def read_table(path: str | Path, required: tuple[str, ...]) -> list[Row]:
-    """Rows of a UTF-8 CSV (BOM tolerated) that must have the ``required`` columns."""
-    path = Path(path)
-    if not path.is_file():
+    """Rows of a CSV that must exist and have the ``required`` columns and a study id per row."""
+    rows = report_inputs.read_table(Path(path), required)
+    if rows is None:
         raise SchemaError(f"{path}: file not found")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise SchemaError(
-                f"{path}: line 1: missing column(s) {', '.join(missing)} "
-                f"(expected at least: {', '.join(required)})"
-            )
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            if not row.get("study_id"):
-                raise SchemaError(f"{path}: line {line}: field 'study_id': empty")
-            rows.append({k: (v or "") for k, v in row.items() if k is not None})
+    for line, row in enumerate(rows, start=2):
+        if not row.get("study_id"):
+            raise SchemaError(f"{path}: line {line}: field 'study_id': empty")
     return rows
 
 

@@ -29,6 +29,7 @@ from review.atomic import atomic_path, write_csv
 from review.extraction.fields import CodingField
 from review.extraction.prefill import suggest
 from review.records import split_list
+from review.report.studies import cite_label
 from review.spreadsheet import safe_cell, safe_row
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
@@ -64,18 +65,13 @@ def sheet_columns(fields: Sequence[CodingField]) -> list[str]:
 
 
 def citation(study: Mapping[str, str]) -> str:
-    """``Authors (year). Title. Venue.`` with three or more authors shortened to et al."""
-    authors = split_list(study.get("authors", ""))
-    if not authors:
-        who = "[authors not recorded]"
-    elif len(authors) == 1:
-        who = authors[0]
-    elif len(authors) == 2:
-        who = f"{authors[0]} & {authors[1]}"
-    else:
-        who = f"{authors[0]} et al."
+    """``Authors year. Title. Venue.``: the report's short author label, then title and venue."""
     year = study.get("year") or "n.d."
-    parts = [f"{who} ({year}).", _sentence(study.get("title", ""))]
+    if split_list(study.get("authors", "")):
+        who = cite_label(study["authors"], year)
+    else:
+        who = f"[authors not recorded] {year}"
+    parts = [f"{who}.", _sentence(study.get("title", ""))]
     if study.get("venue"):
         parts.append(_sentence(study["venue"]))
     return " ".join(p for p in parts if p)
