@@ -91,7 +91,9 @@ def test_methods_sources_and_screening(proj: Path) -> None:
     assert "not as executed" in text  # no search log: queries as written in the protocol
     assert "AI reviewer" in text
     assert "All screening decisions were made by AI reviewers" in text
-    assert "cohen_kappa 0.571" in text
+    assert "title_abstract / cohen_kappa 0.571" in text
+    assert "Agreement between reviewers: 83%, Cohen's κ 0.571." in text
+    assert "1 ledger decisions could not be attached to any current study" in text
     assert "Stopping rule: consecutive irrelevant (n = 50)" in text
     # the adjudicator's resolution is counted as such, not as a third reviewer
     assert "Conflicts resolved: 1 (by AI adjudicator)" in text

@@ -62,6 +62,7 @@ class Paths:
     screening: Path | None = None
     screening_events: Path | None = None
     screening_conflicts: Path | None = None
+    screening_unmatched: Path | None = None
     agreement: Path | None = None
     coded: Path | None = None
     coding_events: Path | None = None
@@ -84,6 +85,7 @@ _DEFAULTS = {
     "screening": "data/interim/screening.csv",
     "screening_events": "data/interim/screening_events.csv",
     "screening_conflicts": "data/interim/screening_conflicts.csv",
+    "screening_unmatched": "data/interim/screening_unmatched.csv",
     "agreement": "data/interim/screening_agreement.json",
     "coded": "data/extracted/coded.csv",
     "coding_events": "data/extracted/coding_events.csv",
@@ -117,6 +119,7 @@ class ReportInputs:
     screening: list[Row] | None = None
     screening_events: list[Row] | None = None
     screening_conflicts: list[Row] | None = None
+    screening_unmatched: list[Row] | None = None
     agreement: Any = None
     agreement_path: Path | None = None
     coded: list[Row] | None = None
@@ -248,6 +251,7 @@ def load_inputs(protocol: Protocol, paths: Paths) -> ReportInputs:
         ("screening", SCREENING_COLUMNS),
         ("screening_events", EVENT_COLUMNS),
         ("screening_conflicts", ("study_id",)),
+        ("screening_unmatched", ()),
         ("coded", CODED_COLUMNS),
         ("coding_events", ("study_id",)),
         ("coding_agreement", ("field",)),

@@ -194,6 +194,7 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
             )
         stages.append(
             {
+                "agreement": stage_agreement(inputs.agreement, stage),
                 "stage": stage,
                 "label": "Title and abstract" if stage == "title_abstract" else "Full text",
                 "reviewers": reviewers,
@@ -219,6 +220,7 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
         "stages": stages,
         "conflicts": len(conflicts),
         "conflict_rows": len(inputs.screening_conflicts or []),
+        "unmatched": len(inputs.screening_unmatched or []),
         "conflicts_file": inputs.screening_conflicts is not None,
         "ai_only": bool(stages)
         and all(r["kind"] == "ai" for st in stages for r in st["reviewers"])
@@ -412,4 +414,24 @@ def coding_summary(inputs: ReportInputs) -> dict[str, Any] | None:
         "open": sum(1 for r in current if r.get("open_disagreements")),
         "agreement_fields": [r for r in agreement if not r.get("value")],
         "agreement_values": [r for r in agreement if r.get("value")],
+    }
+
+
+def stage_agreement(agreement: Any, stage: str) -> dict[str, Any]:
+    """The headline figures of one stage in the agreement file, when it has that shape
+    (``{stage: {percent_agreement, cohen_kappa, pairs: [{pair, n, cohen_kappa}]}}``)."""
+    block = agreement.get(stage) if isinstance(agreement, dict) else None
+    if not isinstance(block, dict):
+        return {}
+    pairs = block.get("pairs") if isinstance(block.get("pairs"), list) else []
+    return {
+        "percent": block.get("percent_agreement"),
+        "kappa": block.get("cohen_kappa"),
+        "fleiss": block.get("fleiss_kappa"),
+        "alpha": block.get("krippendorff_alpha"),
+        "pairs": [
+            {"pair": p.get("pair", ""), "n": p.get("n", ""), "kappa": p.get("cohen_kappa")}
+            for p in pairs
+            if isinstance(p, dict)
+        ],
     }
