@@ -321,7 +321,10 @@ def stage_status(inputs: ReportInputs, included: int | None) -> list[dict[str, s
     else:
         states = Counter(r["state"] for r in inputs.screening)
         pending = states["to_screen"] + states["maybe_ta"] + states["included_ta"]
-        text = f"{len(inputs.screening)} studies in the state table"
+        excluded = sum(
+            states[k] for k in ("excluded_auto", "excluded_ta", "excluded_ft", "not_retrieved")
+        )
+        text = f"{states['included_ft']} included, {excluded} excluded"
         if pending:
             text += f"; {pending} still waiting for a decision"
         out.append({"stage": "Screening", "status": "partial" if pending else "done", "text": text})
