@@ -117,15 +117,15 @@ def test_audit_table_filters(driver: webdriver.Chrome, reports: Path) -> None:
     box.send_keys("ai-reviewer-2 include")  # every word must match
     assert visible_rows(driver) == 5  # every study reviewer 2 included at some stage
     box.clear()
-    box.send_keys(" ")
+    box.send_keys(" ")  # clear() fires no input event; a space (no words) shows every row
     Select(driver.find_element(By.ID, "filter-box")).select_by_value("included_ft")
     assert visible_rows(driver) == 3
+    SCREENSHOTS.mkdir(exist_ok=True)
+    assert driver.save_screenshot(str(SCREENSHOTS / "screenshot-audit.png"))
     Select(driver.find_element(By.ID, "filter-box")).select_by_value("excluded_auto")
     assert visible_rows(driver) == 1
     Select(driver.find_element(By.ID, "filter-box")).select_by_value("")
     assert visible_rows(driver) == 8
-    SCREENSHOTS.mkdir(exist_ok=True)
-    assert driver.save_screenshot(str(SCREENSHOTS / "screenshot-audit.png"))
 
 
 def test_audit_anchor_and_query_filter(driver: webdriver.Chrome, reports: Path) -> None:
