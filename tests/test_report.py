@@ -325,3 +325,49 @@ def test_audit_in_the_terminal_neutralises_control_characters(proj: Path) -> Non
     text = format_trail(find_trail(load_inputs(protocol, Paths(root=proj)), "umkm_web:S5"))
     assert "\x1b" not in text
     assert "\N{REPLACEMENT CHARACTER}[31mPelatihan" in text
+
+
+def test_search_log_from_the_searchlog_module(proj: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no explicit log file, the rows of review.searchlog.search_log are the PRISMA-S table."""
+    import dataclasses
+    import sys
+    import types
+
+    import review
+
+    @dataclasses.dataclass
+    class Run:
+        source_id: str
+        database: str
+        query_as_executed: str
+        filters: dict
+        executed_at: str
+        n_hits_reported: int
+
+    seen = {}
+
+    def search_log(protocol, raw_root):  # the contract: (protocol, raw_root) -> rows
+        seen["raw_root"] = raw_root
+        return [
+            Run("openalex_en", "openalex", "UMKM digital", {"from": "2015"}, "2026-11-28T10:00Z", 7)
+        ]
+
+    fake = types.ModuleType("review.searchlog")
+    fake.search_log = search_log
+    monkeypatch.setitem(sys.modules, "review.searchlog", fake)
+    monkeypatch.setattr(review, "searchlog", fake, raising=False)
+    protocol = load_protocol(proj / "config" / "protocol.yaml")
+    render_report(protocol, paths=Paths(root=proj), outputs=Outputs(proj / "reports"))
+    text = visible((proj / "reports" / "review.html").read_text(encoding="utf-8"))
+    assert seen["raw_root"] == proj / "data" / "raw"
+    assert (
+        "openalex_en openalex UMKM digital {&#34;from&#34;: &#34;2015&#34;} 2026-11-28T10:00Z 7"
+        in text
+    )
+    last_searched = "openalex_en database (openalex) 2 0 2026-11-20T08:00:00Z 2026-11-28T10:00Z"
+    assert last_searched in text
+    log = (proj / "reports" / "search_log.csv").read_text(encoding="utf-8")
+    assert (
+        log.splitlines()[0]
+        == "source_id,database,query_as_executed,filters,executed_at,n_hits_reported"
+    )

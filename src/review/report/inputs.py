@@ -10,6 +10,7 @@ coding-event tables) are read column by column without assuming more than the st
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,7 +216,7 @@ def load_search_log(protocol: Protocol, paths: Paths) -> tuple[list[Row] | None,
             searchlog = None
         if searchlog is not None and hasattr(searchlog, "search_log"):
             rows = searchlog.search_log(protocol, paths.get("raw_root"))
-            out = [{str(k): _text(v) for k, v in dict(r).items()} for r in rows]
+            out = [{str(k): _text(v) for k, v in _as_dict(r).items()} for r in rows]
             if out:
                 return out, "review.searchlog (search manifests under data/raw)"
     log_path = paths.get("search_log")
@@ -225,6 +226,15 @@ def load_search_log(protocol: Protocol, paths: Paths) -> tuple[list[Row] | None,
     if rows and (paths.search_log is not None or any(r.get("executed_at") for r in rows)):
         return rows, str(log_path)
     return None, ""
+
+
+def _as_dict(row: Any) -> dict[str, Any]:
+    """A search-log row as a mapping, whether the log gives dicts, dataclasses or named tuples."""
+    if dataclasses.is_dataclass(row) and not isinstance(row, type):
+        return dataclasses.asdict(row)
+    if hasattr(row, "_asdict"):
+        return dict(row._asdict())
+    return dict(row)
 
 
 def _text(value: Any) -> str:
