@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from review.cli import main
 from review.errors import DecisionError, SchemaError
-from review.extraction import OUTPUT_NAMES, load_coding, run_extraction
+from review.extraction import OUTPUT_NAMES, load_coding, read_coded, run_extraction
 from review.extraction.agreement import cohen_kappa, jaccard
 from review.extraction.fields import coding_fields
 from review.extraction.inputs import read_studies
@@ -324,21 +324,19 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(protocol, work):
     run(protocol, work)
     out = work / "extracted"
     row = by_id(read_csv(out / "coding_sheet.csv"))["st-3c4d5e6f70"]
-    assert row["title"] == "'=HYPERLINK(\"http://evil.example/x\")"
+    assert row["title"] == '\'=HYPERLINK("http://evil.example/x")'
     assert row["abstract"].startswith("'-1 was the change")
     assert row[SUMMARY_LABEL] == "'@SUM(A1) a survey of shops"
     ws = load_workbook(out / "coding_sheet.xlsx")["coding"]
     header = [c.value for c in ws[1]]
     cell = ws.cell(row=4, column=header.index("title") + 1)
     assert cell.data_type == "s"
-    assert cell.value == "'=HYPERLINK(\"http://evil.example/x\")"
+    assert cell.value == '\'=HYPERLINK("http://evil.example/x")'
     for r in ws.iter_rows(min_row=2):
         for c in r:
             assert c.data_type != "f", f"{c.coordinate} holds a formula"
     events = read_csv(out / "coding_events.csv")
-    assert {e["note"] for e in events if e["coder"] == "coder-b"} >= {
-        "'=1+1 looks like a formula"
-    }
+    assert {e["note"] for e in events if e["coder"] == "coder-b"} >= {"'=1+1 looks like a formula"}
 
 
 # ---- XLSX coder files ---------------------------------------------------------------------------
@@ -577,7 +575,82 @@ def test_committed_coding_files_validate_against_the_default_protocol(repo_root)
     if not studies_path.is_file() or not coder_files(coding):
         pytest.skip("no studies table or coding files in this checkout")
     protocol = load_protocol(repo_root / "config" / "protocol.yaml")
-    rows, _ = load_coding(
-        coding_fields(protocol), coder_files(coding), read_studies(studies_path)
-    )
+    rows, _ = load_coding(coding_fields(protocol), coder_files(coding), read_studies(studies_path))
     assert rows
+
+
+# ---- the workflow rule --------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_build_coding_sheet_rule_in_the_real_engine(tmp_path: Path, repo_root: Path):
+    """``build_coding_sheet`` through Snakemake: outputs, log, rerun on a new coder file."""
+    import os
+    import subprocess
+    import sys
+
+    proj = tmp_path / "project"
+    shutil.copytree(repo_root / "workflow", proj / "workflow")
+    (proj / "config").mkdir()
+    shutil.copy(FIXTURES / "protocol.yaml", proj / "config" / "protocol.yaml")
+    (proj / "data" / "interim").mkdir(parents=True)
+    for name in ("studies.csv", "screening.csv"):
+        shutil.copy(FIXTURES / name, proj / "data" / "interim" / name)
+    shutil.copytree(FIXTURES / "coding", proj / "data" / "decisions" / "coding")
+    # the root Snakefile's preamble, with only this stage included
+    (proj / "Snakefile").write_text(
+        "from review.protocol import load_protocol\n"
+        'PROTOCOL_PATH = config.get("protocol", "config/protocol.yaml")\n'
+        "PROTOCOL = load_protocol(PROTOCOL_PATH)\n"
+        'include: "workflow/rules/extract.smk"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "1", "data/extracted/coded.csv"]
+
+    def snakemake() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True, check=False)
+
+    done = snakemake()
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = proj / "data" / "extracted"
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_NAMES.values())
+    log = (proj / "logs" / "build_coding_sheet" / "build_coding_sheet.log").read_text()
+    assert "3 included studies in the coding sheet" in log
+    assert len(read_csv(out / "coded.csv")) == 2
+    # a new coder's file is a new input: the rule runs again and merges it
+    (proj / "data" / "decisions" / "coding" / "coder-c.csv").write_text(
+        HEADER + "st-3c4d5e6f70,other,other,,,,,,survey,,\n", encoding="utf-8"
+    )
+    done = snakemake()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "st-3c4d5e6f70" in {r["study_id"] for r in read_csv(out / "coded.csv")}
+    # a bad row stops the rule with the row in the log, and the outputs stay as they were
+    before = (out / "coded.csv").read_bytes()
+    (proj / "data" / "decisions" / "coding" / "coder-d.csv").write_text(
+        HEADER + "st-3c4d5e6f70,hackathon,other,,,,,,survey,,\n", encoding="utf-8"
+    )
+    done = snakemake()
+    assert done.returncode != 0
+    log = (proj / "logs" / "build_coding_sheet" / "build_coding_sheet.log").read_text()
+    assert "coder-d.csv, row 2, field 'strategy'" in log
+    assert not (out / "coded.csv").exists() or (out / "coded.csv").read_bytes() == before
+
+
+def test_coded_csv_is_read_back_against_its_schema_and_the_protocol(protocol, work):
+    run(protocol, work)
+    fields = coding_fields(protocol)
+    path = work / "extracted" / "coded.csv"
+    rows = read_coded(path, fields)
+    assert {r["study_id"] for r in rows} == {"st-1a2b3c4d5e", "st-2b3c4d5e6f"}
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",included,", ",maybe,", 1), encoding="utf-8")
+    with pytest.raises(
+        SchemaError, match=r"coded\.csv: line 2: field 'status': 'maybe' is not one"
+    ):
+        read_coded(path, fields)
+    path.write_text(
+        text.replace("digital_clinic; mentoring_training", "hackathon"), encoding="utf-8"
+    )
+    with pytest.raises(
+        SchemaError, match=r"line 2: field 'strategy': 'hackathon' is not an allowed"
+    ):
+        read_coded(path, fields)

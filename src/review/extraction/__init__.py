@@ -34,6 +34,7 @@ from pathlib import Path
 
 from review.atomic import write_csv
 from review.extraction.agreement import AGREEMENT_COLUMNS, agreement_rows
+from review.extraction.coded import check_rows, read_coded
 from review.extraction.fields import CodingField, coding_fields, separator
 from review.extraction.inputs import included_ids, read_screening, read_studies
 from review.extraction.merge import (
@@ -56,7 +57,7 @@ from review.extraction.validate import (
 from review.protocol import Protocol
 from review.spreadsheet import safe_row
 
-__all__ = ["OUTPUT_NAMES", "ExtractionResult", "load_coding", "run_extraction"]
+__all__ = ["OUTPUT_NAMES", "ExtractionResult", "load_coding", "read_coded", "run_extraction"]
 
 OUTPUT_NAMES = {
     "sheet_csv": "coding_sheet.csv",
@@ -140,6 +141,7 @@ def run_extraction(
     sheet = sheet_rows(included, studies, fields, {k: sorted(v) for k, v in coded_by.items()}, sep)
     write_sheet_csv(paths["sheet_csv"], sheet, columns)
     write_sheet_xlsx(paths["sheet_xlsx"], sheet, columns, fields, sep)
+    check_rows(merged.coded, fields, where=paths["coded"])
     write_csv(paths["coded"], [safe_row(r) for r in merged.coded], coded_columns(fields))
     write_csv(
         paths["disagreements"], [safe_row(r) for r in merged.disagreements], DISAGREEMENT_COLUMNS
