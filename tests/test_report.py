@@ -92,12 +92,12 @@ def test_methods_sources_and_screening(proj: Path) -> None:
     assert "AI reviewer" in text
     assert "All screening decisions were made by AI reviewers" in text
     assert "title_abstract / cohen_kappa 0.571" in text
-    assert "Agreement between reviewers: 83%, Cohen's κ 0.571." in text
+    assert "Agreement between reviewers: 83%, Cohen's κ 0.57." in text
     assert "1 ledger decisions could not be attached to any current study" in text
     assert "Stopping rule: consecutive irrelevant (n = 50)" in text
     # the adjudicator's resolution is counted as such, not as a third reviewer
-    assert "Conflicts resolved: 1 (by AI adjudicator)" in text
-    assert "_resolutions" not in text.split("Conflicts resolved")[0]
+    assert "Adjudications recorded: 1 (by AI adjudicator)" in text
+    assert "_resolutions" not in text.split("Adjudications recorded")[0]
     assert re.search(r"protocol sha256 [0-9a-f]{16}", text)
 
 
@@ -306,7 +306,7 @@ def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
     assert "3 studies coded by AI reviewer 1 AI (3), AI reviewer 2 AI (1)" in text
     assert "1 coded independently by two or more coders" in text
     assert "1 coded studies are no longer included and are left out of the synthesis" in text
-    assert "strategy ai-reviewer-1 / ai-reviewer-2 1 1.0" in text
+    assert "strategy ai-reviewer-1 / ai-reviewer-2 1 100.0" in text
     # the study coded before its full-text exclusion is not in the synthesis
     synthesis = out["review.html"].split('id="synthesis"')[1].split('id="matrix"')[0]
     assert "st-821d6ad8e2" not in synthesis
