@@ -425,6 +425,11 @@ BAD_CASES = {
         r"row 3, field 'approach': study st-1a2b3c4d5e: required field is empty; expected one "
         r"of: training, mentoring, community_based, other",
     ),
+    "unquoted comma": (
+        GOOD_ROW.replace("Helped.", "Helped, a lot."),
+        r"bad\.csv, row 3: more cells than the header's 11 columns \(a value with a comma needs "
+        r"quotes\)",
+    ),
     "bad timestamp": (
         GOOD_ROW.rstrip("\n") + "yesterday\n",
         r"row 3, field 'timestamp': .*'yesterday' is not an ISO 8601 date-time",

@@ -106,7 +106,7 @@ def coder_files(folder: str | Path) -> list[Path]:
     )
 
 
-def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
     """Header and ``(row number, cells)`` of a CSV or of an XLSX's coding (or first) sheet."""
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
@@ -115,11 +115,14 @@ def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]
         header = [h.strip() for h in next(reader, [])]
         rows = []
         for n, cells in enumerate(reader, start=2):
-            rows.append((n, dict(zip(header, cells, strict=False))))
+            row: dict[str | None, Any] = dict(zip(header, cells, strict=False))
+            if len(cells) > len(header):
+                row[None] = cells[len(header) :]
+            rows.append((n, row))
     return header, rows
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -198,6 +201,15 @@ def read_coder_file(
         return []
     out: list[CodedRow] = []
     for n, cells in rows:
+        if None in cells:
+            problems.add(
+                path,
+                n,
+                None,
+                f"more cells than the header's {len(header)} columns "
+                "(a value with a comma needs quotes)",
+            )
+            continue
         coded = [f for f in fields if not is_empty(cells.get(f.name))]
         note = _text(cells.get("note"))
         sid = _text(cells.get("study_id"))
