@@ -630,7 +630,7 @@ class _Box:
     x: float
     y: float
     w: float
-    lines: list[tuple[str, str]]  # (text, css class)
+    lines: list[tuple[str, str, float]]  # (text, css class, indent in px)
     kind: str = "main"
 
     @property
@@ -638,19 +638,37 @@ class _Box:
         return len(self.lines) * LINE + 2 * PAD - 3
 
 
-def _wrap(text: str, width: float, cls: str = "") -> list[tuple[str, str]]:
+SUB = "\t"  #: an item starting with this is a sub-item (e.g. a reason under its count)
+INDENT = 11.0  # px per level: items wrap under themselves, sub-items under their parent
+
+
+def _wrap(text: str, width: float, cls: str = "", level: int = 0) -> list[tuple[str, str, float]]:
+    """Lines of ``text`` that fit ``width``; continuation lines are indented one level more."""
     advance = CHAR_W * (1.1 if cls == "head" else 1.0)  # bold text runs wider
-    chars = max(12, int((width - 2 * PAD) / advance))
-    indent = "   " if cls == "item" else ""
     text = text.replace("n = ", "n\u00a0=\u00a0")  # keep counts whole when a line wraps
-    wrapped = textwrap.wrap(text, chars, subsequent_indent=indent, break_on_hyphens=False) or [""]
-    return [(line, cls) for line in wrapped]
+    first = textwrap.wrap(
+        text, max(12, int((width - 2 * PAD - level * INDENT) / advance)), break_on_hyphens=False
+    )
+    if not first:
+        return [("", cls, level * INDENT)]
+    rest = " ".join(first[1:])
+    out = [(first[0], cls, level * INDENT)]
+    if rest and cls != "head":
+        narrower = max(12, int((width - 2 * PAD - (level + 1) * INDENT) / advance))
+        for line in textwrap.wrap(rest, narrower, break_on_hyphens=False):
+            out.append((line, cls, (level + 1) * INDENT))
+    elif rest:
+        out.extend(
+            (line, cls, 0.0) for line in textwrap.wrap(rest, int((width - 2 * PAD) / advance))
+        )
+    return out
 
 
 def _lines(w: float, head: str, items: Iterable[str] = (), tail: str = "") -> list:
     out = _wrap(head, w, "head")
     for item in items:
-        out.extend(_wrap(item, w, "item"))
+        level = 1 if item.startswith(SUB) else 0
+        out.extend(_wrap(item.lstrip(SUB), w, "item", level))
     if tail:
         out.extend(_wrap(tail, w, "note"))
     return out
@@ -756,7 +774,7 @@ def render_svg(c: PrismaCounts) -> str:
         removed_items.append(
             f"Records marked as ineligible by automation tools: n = {c.excluded_auto}"
         )
-        removed_items += ["   " + t for t in _reason_items(c.auto_reasons, labels)]
+        removed_items += [SUB + t for t in _reason_items(c.auto_reasons, labels)]
     elif c.deduplicated:
         removed_items.append("Marked ineligible by automation tools: not screened yet")
     removed = lay.side(y, "Records removed before screening", removed_items, total)
@@ -780,7 +798,9 @@ def render_svg(c: PrismaCounts) -> str:
         excl_items = [f"by reviewers: n = {c.excluded_ta - c.excluded_ta_automation}"]
         if c.excluded_ta_automation:
             excl_items.append(f"by automation (stopping rule): n = {c.excluded_ta_automation}")
-        excl_items += _reason_items(c.ta_reasons, labels)
+        if c.ta_reasons:
+            excl_items.append("reasons:")
+            excl_items += [SUB + t for t in _reason_items(c.ta_reasons, labels)]
         excl = lay.side(y, f"Records excluded (n = {c.excluded_ta})", excl_items, screened)
         waits = []
         if c.awaiting_screening:
@@ -870,10 +890,11 @@ def render_svg(c: PrismaCounts) -> str:
             f'<rect class="b-{b.kind}" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
             f'height="{b.h:.1f}" rx="3"/>'
         )
-        for i, (text, cls) in enumerate(b.lines):
+        for i, (text, cls, indent) in enumerate(b.lines):
             ty = b.y + PAD + 12 + i * LINE
             attr = f' class="{cls}"' if cls else ""
-            out.append(f'<text{attr} x="{b.x + PAD:.1f}" y="{ty:.1f}">{escape(text)}</text>')
+            tx = b.x + PAD + indent
+            out.append(f'<text{attr} x="{tx:.1f}" y="{ty:.1f}">{escape(text)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
