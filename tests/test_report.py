@@ -371,3 +371,26 @@ def test_search_log_from_the_searchlog_module(proj: Path, monkeypatch: pytest.Mo
         log.splitlines()[0]
         == "source_id,database,query_as_executed,filters,executed_at,n_hits_reported"
     )
+
+
+@pytest.mark.parametrize(
+    ("authors", "year", "title", "expected"),
+    [
+        ("Sunuantari, Manik", "2021", "", "Sunuantari 2021"),
+        ("Tan, Wei; Lim, Mei", "2020", "", "Tan & Lim 2020"),
+        ("Tan, Wei; Lim, Mei; Ng, Ah", "2020", "", "Tan et al. 2020"),
+        ("Utomo; et al.", "", "", "Utomo et al. n.d."),
+        ("Sari, Dewi; dkk", "2023", "", "Sari et al. 2023"),
+        (
+            "",
+            "2022",
+            "Pelatihan pemasaran digital untuk UMKM desa",
+            "Pelatihan pemasaran digital untuk… (2022)",
+        ),
+        ("et al.", "", "Short title", "Short title (n.d.)"),
+    ],
+)
+def test_cite_label(authors: str, year: str, title: str, expected: str) -> None:
+    from review.report.studies import cite_label
+
+    assert cite_label(authors, year, title) == expected

@@ -26,6 +26,9 @@ BOXES: dict[str, str] = {
 
 TEAM_SUMMARY_LABEL = "team summary, not the abstract"
 
+#: Author-list cells that stand for "and others" (English, Indonesian "dan kawan-kawan").
+ETAL = {"et al", "et. al", "dkk", "and others"}
+
 
 @dataclass(frozen=True)
 class StudyRef:
@@ -49,7 +52,12 @@ def cite_label(authors: str, year: str | int | None, title: str = "") -> str:
         words = (title or "Untitled").split()
         short = " ".join(words[:4]) + ("…" if len(words) > 4 else "")
         return f"{short} ({year_text})"
-    surnames = [n.split(",")[0].strip() or n for n in names]
+    real = [n for n in names if n.strip().lower().rstrip(".") not in ETAL]
+    if not real:
+        return cite_label("", year, title)
+    surnames = [n.split(",")[0].strip() or n for n in real]
+    if len(real) < len(names):  # the source wrote "et al." / "dkk." for the other authors
+        return f"{surnames[0]} et al. {year_text}"
     if len(surnames) == 1:
         who = surnames[0]
     elif len(surnames) == 2:
