@@ -1,0 +1,378 @@
+"""Reviewers' screening decisions: append-only ledgers, read, validated and appended to.
+
+A ledger is ``data/decisions/screening/<stage>/<reviewer>.csv`` with the columns
+``study_id,fingerprint,decision,reason,note,timestamp``. Humans (or ``review screen --import``)
+only ever add rows: a changed mind is a new row, so the history of every decision survives and
+the current decision of a reviewer on a study is simply its latest row. Conflict resolutions
+live beside them in ``_resolutions.csv`` with one more column, ``resolver``.
+
+Every row is checked before anything is used or appended, and *all* problems of a file are
+reported at once (file, row, field, value, what is allowed), because a reviewer fixing a sheet
+by hand should not have to run the import once per typo.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from review import atomic
+from review.errors import DecisionError
+from review.protocol import Protocol
+
+STAGES: tuple[str, ...] = ("title_abstract", "full_text")
+DECISIONS: tuple[str, ...] = ("include", "exclude", "maybe")
+LEDGER_COLUMNS: tuple[str, ...] = (
+    "study_id",
+    "fingerprint",
+    "decision",
+    "reason",
+    "note",
+    "timestamp",
+)
+RESOLUTION_COLUMNS: tuple[str, ...] = (*LEDGER_COLUMNS, "resolver")
+RESOLUTIONS_FILE = "_resolutions.csv"
+#: A full-text exclusion with this reason means the report could not be retrieved (PRISMA 2020).
+FT_UNAVAILABLE = "E8-full-text-unavailable"
+#: At most this many problems are listed in one error message; the count says how many more.
+MAX_LISTED = 20
+
+_REVIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One decision row, with where it came from (file and spreadsheet row, header = row 1)."""
+
+    study_id: str
+    fingerprint: str
+    decision: str
+    reason: str
+    note: str
+    timestamp: str
+    stage: str
+    reviewer: str
+    source: str = ""
+    row: int = 0
+    resolver: str = ""
+    #: The study id the row names in its ledger, when carry-forward attached it elsewhere.
+    ledger_study_id: str = ""
+
+    @property
+    def reasons(self) -> list[str]:
+        return [r.strip() for r in self.reason.split(";") if r.strip()]
+
+    def to_ledger(self) -> dict[str, str]:
+        out = {c: getattr(self, c) for c in LEDGER_COLUMNS}
+        if self.resolver:
+            out["resolver"] = self.resolver
+        return out
+
+
+def now_utc() -> str:
+    """The current time as the ledgers write it (ISO 8601, UTC, seconds, ``Z``)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """An ISO 8601 timestamp with a UTC offset of zero, else ``None``.
+
+    Local times without a zone are refused: decisions from reviewers in different time zones
+    must sort in the order they were made.
+    """
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
+        return None
+    return parsed
+
+
+def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: str) -> list[str]:
+    """Reason codes a reviewer may give at ``stage``, in protocol order.
+
+    Title/abstract: that stage's criteria and the automatic ones (a reviewer may spot a wrong
+    year the metadata hid). Full text: every criterion, because on full reading a study often
+    turns out to fail a title/abstract criterion too; the full-text ones come first.
+    """
+    criteria = protocol.criteria if isinstance(protocol, Protocol) else list(protocol)
+    if stage == "title_abstract":
+        wanted = ("title_abstract", "automatic")
+    elif stage == "full_text":
+        wanted = ("full_text", "title_abstract", "automatic")
+    else:
+        raise DecisionError(f"stage {stage!r} is not a screening stage ({', '.join(STAGES)})")
+    return [str(c["code"]) for s in wanted for c in criteria if c.get("stage") == s]
+
+
+def unquote_cell(value: object) -> str:
+    """A cell as text, without the ``'`` that neutralised a formula when the sheet was written."""
+    text = "" if value is None else str(value)
+    return _FORMULA.sub("", text.strip())
+
+
+def check_reviewer(name: str) -> str:
+    if not _REVIEWER.match(name or "") or name == "automation":
+        raise DecisionError(
+            f"reviewer name {name!r} is not usable as a ledger file name; use letters, digits, "
+            "'.', '_' or '-' (not starting with '_'; 'automation' is reserved)"
+        )
+    return name
+
+
+def validate_rows(
+    rows: Sequence[Mapping[str, object]],
+    *,
+    source: str,
+    stage: str,
+    reviewer: str,
+    reasons: Sequence[str],
+    known_studies: Mapping[str, str] | None = None,
+    first_row: int = 2,
+    resolutions: bool = False,
+    fill_timestamp: str = "",
+) -> list[LedgerRow]:
+    """Check every row; return them as :class:`LedgerRow` or raise one error listing all problems.
+
+    ``known_studies`` (study id -> fingerprint), when given, makes an unknown study id an error
+    (an import must name a current study). ``fill_timestamp`` replaces empty timestamps (a sheet
+    filled in by hand has none); otherwise an empty timestamp is an error.
+    """
+    return validate_numbered(
+        list(enumerate(rows, start=first_row)),
+        source=source,
+        stage=stage,
+        reviewer=reviewer,
+        reasons=reasons,
+        known_studies=known_studies,
+        resolutions=resolutions,
+        fill_timestamp=fill_timestamp,
+    )
+
+
+def validate_numbered(
+    rows: Sequence[tuple[int, Mapping[str, object]]],
+    *,
+    source: str,
+    stage: str,
+    reviewer: str,
+    reasons: Sequence[str],
+    known_studies: Mapping[str, str] | None = None,
+    resolutions: bool = False,
+    fill_timestamp: str = "",
+    problems: Sequence[str] = (),
+) -> list[LedgerRow]:
+    """:func:`validate_rows` for rows that carry their own row numbers (a sheet with blank rows
+    skipped); ``problems`` found earlier (e.g. unmatched records of an export) are reported with
+    the rest."""
+    found: list[str] = list(problems)
+    out: list[LedgerRow] = []
+    allowed = set(reasons)
+    for n, raw in rows:
+        cell = {k: unquote_cell(raw.get(k)) for k in RESOLUTION_COLUMNS}
+        where = f"{source}, row {n}"
+        if not any(cell.values()):
+            continue
+        row_problems = _row_problems(cell, where, stage, allowed, reasons, known_studies)
+        if resolutions and not cell["resolver"]:
+            row_problems.append(f"{where}, field 'resolver': empty; name who settled the conflict")
+        ts = cell["timestamp"] or fill_timestamp
+        if parse_timestamp(ts) is None:
+            row_problems.append(
+                f"{where}, field 'timestamp': {cell['timestamp']!r} is not an ISO 8601 UTC time "
+                "(e.g. 2026-11-29T07:07:01Z)"
+            )
+        found.extend(row_problems)
+        if row_problems:
+            continue
+        fingerprint = cell["fingerprint"]
+        if not fingerprint and known_studies is not None:
+            fingerprint = known_studies.get(cell["study_id"], "")
+        out.append(
+            LedgerRow(
+                study_id=cell["study_id"],
+                fingerprint=fingerprint,
+                decision=cell["decision"].lower(),
+                reason="; ".join(_split_reasons(cell["reason"])),
+                note=cell["note"],
+                timestamp=ts,
+                stage=stage,
+                reviewer=reviewer,
+                source=source,
+                row=n,
+                resolver=cell["resolver"] if resolutions else "",
+            )
+        )
+    if found:
+        listed = found[:MAX_LISTED]
+        more = f"\n(and {len(found) - MAX_LISTED} more)" if len(found) > MAX_LISTED else ""
+        raise DecisionError(
+            f"{len(found)} problem(s) in {source}; nothing was read or appended:\n"
+            + "\n".join(listed)
+            + more
+        )
+    return out
+
+
+def _split_reasons(text: str) -> list[str]:
+    return [r.strip() for r in re.split(r"[;,]", text) if r.strip()]
+
+
+def _row_problems(
+    cell: Mapping[str, str],
+    where: str,
+    stage: str,
+    allowed: set[str],
+    reasons: Sequence[str],
+    known: Mapping[str, str] | None,
+) -> list[str]:
+    out = []
+    sid = cell["study_id"]
+    if not sid:
+        out.append(f"{where}, field 'study_id': empty; every decision names its study")
+    elif known is not None and sid not in known:
+        out.append(
+            f"{where}, field 'study_id': {sid!r} is not a study of studies.csv "
+            "(was the sheet made from another run?)"
+        )
+    decision = cell["decision"].lower()
+    if decision not in DECISIONS:
+        out.append(
+            f"{where}, field 'decision': {cell['decision']!r} is not allowed; "
+            f"allowed: {', '.join(DECISIONS)}"
+        )
+    codes = _split_reasons(cell["reason"])
+    for code in codes:
+        if code not in allowed:
+            out.append(
+                f"{where}, field 'reason': {code!r} is not a criterion code for stage {stage}; "
+                f"allowed: {', '.join(reasons)}"
+            )
+    if decision == "include" and codes:
+        out.append(
+            f"{where}, field 'reason': {cell['reason']!r} given with decision 'include'; "
+            "reasons are exclusion criteria (leave it empty, or decide exclude)"
+        )
+    if stage == "full_text" and decision == "exclude" and not codes:
+        out.append(
+            f"{where}, field 'reason': empty; a full-text exclusion needs a criterion code; "
+            f"allowed: {', '.join(reasons)}"
+        )
+    return out
+
+
+def read_ledger_file(
+    path: str | Path,
+    *,
+    stage: str,
+    reasons: Sequence[str],
+    reviewer: str | None = None,
+) -> list[LedgerRow]:
+    """Read and validate one ledger (or ``_resolutions.csv``) file."""
+    path = Path(path)
+    is_resolution = path.name == RESOLUTIONS_FILE
+    reviewer = reviewer or ("_resolutions" if is_resolution else path.stem)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    needed = RESOLUTION_COLUMNS if is_resolution else LEDGER_COLUMNS
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise DecisionError(
+            f"{path}, row 1: missing column(s) {', '.join(missing)}; a "
+            f"{'resolution' if is_resolution else 'screening'} ledger has the columns "
+            f"{','.join(needed)}"
+        )
+    rows = list(reader)
+    return validate_rows(
+        rows,
+        source=str(path),
+        stage=stage,
+        reviewer=reviewer,
+        reasons=reasons,
+        resolutions=is_resolution,
+    )
+
+
+@dataclass
+class Ledgers:
+    """Every ledger row of a decisions folder, per stage; resolutions apart."""
+
+    decisions: dict[str, list[LedgerRow]]
+    resolutions: dict[str, list[LedgerRow]]
+
+    def reviewers(self, stage: str) -> list[str]:
+        return sorted({r.reviewer for r in self.decisions.get(stage, [])})
+
+    def all_rows(self) -> Iterable[LedgerRow]:
+        for stage in STAGES:
+            yield from self.decisions.get(stage, [])
+            yield from self.resolutions.get(stage, [])
+
+
+def read_ledgers(folder: str | Path, protocol: Protocol) -> Ledgers:
+    """Read ``<folder>/<stage>/*.csv``; an absent folder means no decisions yet."""
+    folder = Path(folder)
+    decisions: dict[str, list[LedgerRow]] = {s: [] for s in STAGES}
+    resolutions: dict[str, list[LedgerRow]] = {s: [] for s in STAGES}
+    for stage in STAGES:
+        stage_dir = folder / stage
+        if not stage_dir.is_dir():
+            continue
+        reasons = stage_reasons(protocol, stage)
+        for path in sorted(stage_dir.glob("*.csv")):
+            rows = read_ledger_file(path, stage=stage, reasons=reasons)
+            (resolutions if path.name == RESOLUTIONS_FILE else decisions)[stage].extend(rows)
+    return Ledgers(decisions=decisions, resolutions=resolutions)
+
+
+def order_key(row: LedgerRow) -> tuple[datetime, str, int]:
+    """Rows sort by time; rows of the same second keep their file order."""
+    return (parse_timestamp(row.timestamp) or datetime.min.replace(tzinfo=UTC), row.source, row.row)
+
+
+def current(rows: Iterable[LedgerRow]) -> dict[tuple[str, str], LedgerRow]:
+    """The latest row per (reviewer, study id): each reviewer's current decision."""
+    latest: dict[tuple[str, str], LedgerRow] = {}
+    for row in sorted(rows, key=order_key):
+        latest[(row.reviewer, row.study_id)] = row
+    return latest
+
+
+def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: bool = False) -> int:
+    """Append ``rows`` to the ledger at ``path``; the existing bytes are kept exactly.
+
+    The new file (old bytes + new lines) replaces the old one atomically, so a crash never leaves
+    a ledger half-written. A file without a final newline gets one before the new rows.
+    """
+    path = Path(path)
+    columns = RESOLUTION_COLUMNS if resolutions else LEDGER_COLUMNS
+    old = path.read_bytes() if path.is_file() else b""
+    body = atomic.csv_text(
+        ({**r.to_ledger(), "resolver": r.resolver} for r in rows), columns
+    ).split("\n", 1)[1]
+    if old:
+        if not old.endswith(b"\n") and not old.endswith(b"\r"):
+            old += b"\n"
+        data = old + body.encode("utf-8")
+    else:
+        data = (",".join(columns) + "\n" + body).encode("utf-8")
+    atomic.write_bytes(path, data)
+    return len(rows)
+
+
+def with_reviewer(rows: Iterable[LedgerRow], reviewer: str) -> list[LedgerRow]:
+    return [replace(r, reviewer=reviewer) for r in rows]

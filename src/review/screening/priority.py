@@ -1,0 +1,69 @@
+"""The order in which studies are offered to screeners: predicted relevance, best first.
+
+The model is :func:`review.screening.ranking.relevance_scores` (trained on the decisions given);
+until it can train (it needs one included and one excluded study) the order falls back to a
+lexical score: how many distinct words of the protocol's queries and research questions a
+study's text contains. That puts on-topic studies first from the very first sheet, and is
+deterministic (ties by study id), so two runs on the same data give the same sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from review.protocol import Protocol
+from review.records import normalise_title
+from review.screening import ranking
+
+_STOP = {"and", "or", "not", "the", "of", "in", "for", "to", "a", "an", "with", "by", "on", "are"}
+
+
+def study_text(study: Mapping[str, str]) -> str:
+    """The text a study is ranked on: titles, abstract, team summary and keywords."""
+    parts = ("title", "title_alt", "abstract", "summary", "keywords")
+    return " ".join(str(study.get(p) or "").strip() for p in parts if study.get(p))
+
+
+def query_terms(protocol: Protocol | None) -> set[str]:
+    if protocol is None:
+        return set()
+    texts = [str(s.get("query", "")) for s in protocol.sources]
+    texts += [str(q.get("text", "")) for q in protocol.data.get("research_questions", [])]
+    words = set(normalise_title(" ".join(texts)).split())
+    return {w for w in words if len(w) >= 3 and w not in _STOP and not w.isdigit()}
+
+
+def lexical_scores(texts: Sequence[str], terms: set[str]) -> np.ndarray:
+    out = np.zeros(len(texts))
+    if not terms:
+        return out
+    for i, text in enumerate(texts):
+        words = set(normalise_title(text).split())
+        out[i] = len(words & terms)
+    return out
+
+
+def relevance(
+    texts: Sequence[str],
+    labels: Mapping[int, int],
+    *,
+    protocol: Protocol | None = None,
+) -> tuple[np.ndarray, str]:
+    """Scores for every text (higher = more relevant) and what produced them."""
+    model = None
+    if protocol is not None:
+        model = (protocol.data.get("screening", {}).get("ranking") or {}).get("model")
+    if labels:
+        kwargs = {"model": model} if model else {}
+        scores = ranking.relevance_scores(list(texts), dict(labels), **kwargs)
+        if scores is not None:
+            return np.asarray(scores, dtype=float), f"model {model or ranking.DEFAULT_MODEL}"
+    terms = query_terms(protocol)
+    return lexical_scores(texts, terms), "lexical (query terms; too few decisions to train)"
+
+
+def order(ids: Sequence[str], scores: Sequence[float]) -> list[str]:
+    """Ids by score (highest first), ties by id."""
+    return [i for _s, i in sorted(zip((-float(s) for s in scores), ids, strict=True))]

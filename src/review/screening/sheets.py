@@ -1,0 +1,287 @@
+"""Screening sheets: what one reviewer still has to decide, as CSV and XLSX, and their import.
+
+A sheet lists the studies a reviewer has not decided yet at a stage, most relevant first
+(:mod:`review.screening.priority`), with what is needed to decide: title, alternative title,
+abstract, the team's summary (labelled as such: it is *not* the published abstract),
+keywords, venue, year and a DOI link. The reviewer fills ``decision``, ``reason`` and ``note``.
+
+Blind screening: the sheet is built from the state *without* any other reviewer's decisions,
+and the order is trained on this reviewer's own decisions only, so neither the rows nor their
+order reveal what a colleague decided. Full-text sheets list only studies included at
+title/abstract.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) are written with a leading ``'`` (OWASP "CSV injection"); the import removes
+it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from review import atomic
+from review.errors import DecisionError
+from review.protocol import Protocol
+from review.records import normalise_doi
+from review.screening import priority
+from review.screening.ledger import (
+    DECISIONS,
+    STAGES,
+    LedgerRow,
+    Ledgers,
+    check_reviewer,
+    current,
+    now_utc,
+    stage_reasons,
+    validate_numbered,
+)
+from review.screening.state import ScreeningState
+
+SUMMARY_LABEL = "reviewer summary (not the abstract)"
+SHEET_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "study_id",
+    "decision",
+    "reason",
+    "note",
+    "title",
+    "title_alt",
+    "abstract",
+    SUMMARY_LABEL,
+    "keywords",
+    "venue",
+    "year",
+    "doi",
+    "url",
+    "relevance",
+    "fingerprint",
+)
+_WIDTHS = {"title": 60, "abstract": 80, SUMMARY_LABEL: 60, "note": 40, "title_alt": 40}
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def sheet_paths(root: str | Path, stage: str, reviewer: str) -> tuple[Path, Path]:
+    base = Path(root) / "data" / "screening_sheets" / stage / reviewer
+    return base.with_suffix(".csv"), base.with_suffix(".xlsx")
+
+
+def pending_studies(
+    state: ScreeningState, ledgers: Ledgers, *, reviewer: str, stage: str
+) -> list[str]:
+    """Study ids the reviewer has not decided at ``stage`` (after carry-forward), eligible there.
+
+    Title/abstract: every study not excluded by automation. Full text: studies included at
+    title/abstract. ``ledgers`` must be the carry-forward-attached ledgers.
+    """
+    decided = {sid for (who, sid) in current(ledgers.decisions[stage]) if who == reviewer}
+    if stage == "title_abstract":
+        eligible = [r["study_id"] for r in state.rows if r["state"] != "excluded_auto"]
+    else:
+        keep = {"included_ta", "excluded_ft", "not_retrieved", "included_ft"}
+        eligible = [r["study_id"] for r in state.rows if r["state"] in keep]
+    return [sid for sid in eligible if sid not in decided]
+
+
+def build_sheet(
+    studies: Sequence[Mapping[str, str]],
+    pending: Sequence[str],
+    own_rows: Sequence[LedgerRow],
+    *,
+    protocol: Protocol | None,
+) -> tuple[list[dict[str, Any]], str]:
+    """Sheet rows for ``pending`` studies, ordered by relevance trained on ``own_rows`` only."""
+    index = {s["study_id"]: i for i, s in enumerate(studies)}
+    texts = [priority.study_text(s) for s in studies]
+    labels = {
+        index[sid]: 1 if row.decision == "include" else 0
+        for (_who, sid), row in current(own_rows).items()
+        if sid in index and row.decision in ("include", "exclude")
+    }
+    scores, how = priority.relevance(texts, labels, protocol=protocol)
+    wanted = [sid for sid in pending if sid in index]
+    ordered = priority.order(wanted, [scores[index[s]] for s in wanted])
+    rows = []
+    for rank, sid in enumerate(ordered, start=1):
+        s = studies[index[sid]]
+        doi = normalise_doi(s.get("doi", ""))
+        rows.append(
+            {
+                "rank": rank,
+                "study_id": sid,
+                "decision": "",
+                "reason": "",
+                "note": "",
+                "title": s.get("title", ""),
+                "title_alt": s.get("title_alt", ""),
+                "abstract": s.get("abstract", ""),
+                SUMMARY_LABEL: s.get("summary", ""),
+                "keywords": s.get("keywords", ""),
+                "venue": s.get("venue", ""),
+                "year": s.get("year", ""),
+                "doi": f"https://doi.org/{doi}" if doi else "",
+                "url": s.get("url", ""),
+                "relevance": round(float(scores[index[sid]]), 4),
+                "fingerprint": s.get("fingerprint", ""),
+            }
+        )
+    return rows, how
+
+
+def write_sheet(
+    rows: Sequence[Mapping[str, Any]],
+    csv_path: str | Path,
+    xlsx_path: str | Path,
+    *,
+    reasons: Sequence[str],
+    stage: str,
+    reviewer: str,
+) -> None:
+    safe = [{k: neutralise(v) for k, v in r.items()} for r in rows]
+    atomic.write_csv(csv_path, safe, SHEET_COLUMNS)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "screening"
+    ws.append(list(SHEET_COLUMNS))
+    for row in safe:
+        ws.append([row.get(c, "") for c in SHEET_COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    ws.freeze_panes = "F2"
+    for i, name in enumerate(SHEET_COLUMNS, start=1):
+        letter = ws.cell(row=1, column=i).column_letter
+        ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
+    last = max(len(rows) + 1, 2)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_cells in ws.iter_rows(min_row=2, max_row=last):
+        for cell in row_cells:
+            cell.alignment = wrap
+    doi_col = SHEET_COLUMNS.index("doi") + 1
+    for r in range(2, len(rows) + 2):
+        cell = ws.cell(row=r, column=doi_col)
+        if cell.value:
+            cell.hyperlink = str(cell.value)
+            cell.style = "Hyperlink"
+    lists = wb.create_sheet("lists")
+    lists.append(["decision", "reason"])
+    for i in range(max(len(DECISIONS), len(reasons))):
+        lists.append(
+            [DECISIONS[i] if i < len(DECISIONS) else None, reasons[i] if i < len(reasons) else None]
+        )
+    lists.sheet_state = "hidden"
+    dcol = ws.cell(row=1, column=SHEET_COLUMNS.index("decision") + 1).column_letter
+    rcol = ws.cell(row=1, column=SHEET_COLUMNS.index("reason") + 1).column_letter
+    dv_decision = _drop_down(
+        f"=lists!$A$2:$A${len(DECISIONS) + 1}", "decision", f"Choose one of: {', '.join(DECISIONS)}"
+    )
+    dv_reason = _drop_down(
+        f"=lists!$B$2:$B${max(len(reasons), 1) + 1}",
+        "reason",
+        f"Choose a criterion code of stage {stage}",
+    )
+    ws.add_data_validation(dv_decision)
+    ws.add_data_validation(dv_reason)
+    dv_decision.add(f"{dcol}2:{dcol}{last}")
+    dv_reason.add(f"{rcol}2:{rcol}{last}")
+    info = wb.create_sheet("about")
+    info.append(["reviewer", reviewer])
+    info.append(["stage", stage])
+    info.append(
+        [
+            "how",
+            "fill decision (include/exclude/maybe), reason (a criterion code; "
+            "required for full-text exclusions) and note; then run "
+            f"`review screen --import FILE --reviewer {reviewer} --stage {stage}`",
+        ]
+    )
+    info.append([SUMMARY_LABEL, "written by the review team, not the published abstract"])
+    with atomic.atomic_path(xlsx_path) as tmp:
+        wb.save(tmp)
+
+
+def _drop_down(formula: str, title: str, error: str) -> DataValidation:
+    """A list validation: the cell offers the values of ``formula`` and refuses others."""
+    return DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=error,
+    )
+
+
+def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
+    """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise DecisionError(f"{path}: file not found")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        wb = load_workbook(path, read_only=True, data_only=True)
+        ws = wb["screening"] if "screening" in wb.sheetnames else wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(it, [])]
+        rows = []
+        for values in it:
+            rows.append(
+                {h: "" if v is None else str(v) for h, v in zip(header, values, strict=False) if h}
+            )
+        wb.close()
+        return rows, 2
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start}); save as UTF-8") from exc
+    reader = csv.DictReader(text.splitlines())
+    return [dict(r) for r in reader], 2
+
+
+def rows_from_sheet(
+    path: str | Path,
+    *,
+    stage: str,
+    reviewer: str,
+    protocol: Protocol,
+    known_studies: Mapping[str, str],
+) -> list[LedgerRow]:
+    """Validated ledger rows from a filled sheet: rows without a decision are skipped (undecided).
+
+    Every row is checked first; any problem raises and nothing is returned (so nothing is
+    appended). A row without a timestamp gets the import time.
+    """
+    if stage not in STAGES:
+        raise DecisionError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
+    check_reviewer(reviewer)
+    rows, first = read_sheet(path)
+    if rows and "decision" not in rows[0]:
+        raise DecisionError(
+            f"{path}, row 1: no 'decision' column; expected a screening sheet or a ledger "
+            "(study_id,fingerprint,decision,reason,note,timestamp)"
+        )
+    filled = [
+        (first + i, row) for i, row in enumerate(rows) if str(row.get("decision") or "").strip()
+    ]
+    return validate_numbered(
+        filled,
+        source=str(path),
+        stage=stage,
+        reviewer=reviewer,
+        reasons=stage_reasons(protocol, stage),
+        known_studies=known_studies,
+        fill_timestamp=now_utc(),
+    )

@@ -1,0 +1,58 @@
+"""Automatic eligibility criteria: each exclusion names its code; missing values never exclude."""
+
+from __future__ import annotations
+
+import pytest
+from screening_helpers import FIXTURES, protocol, read_csv
+
+from review.errors import ProtocolError
+from review.screening.criteria import apply_criteria, automatic_criteria, check, exclusion_codes
+
+
+def test_fixture_studies_are_excluded_by_the_right_criterion() -> None:
+    studies = read_csv(FIXTURES / "studies.csv")
+    results = apply_criteria(studies, automatic_criteria(protocol()))
+    excluded = {sid: exclusion_codes(r) for sid, r in results.items() if exclusion_codes(r)}
+    assert excluded == {"st-c": ["E1-year"], "st-e": ["E2-language"]}
+
+
+def test_missing_values_never_exclude_and_say_so() -> None:
+    studies = read_csv(FIXTURES / "studies.csv")
+    results = apply_criteria(studies, automatic_criteria(protocol()))
+    notes = {r.code: r for r in results["st-d"]}  # no year, no language
+    assert set(notes) == {"E1-year", "E2-language"}
+    assert not any(r.excluded for r in notes.values())
+    assert "missing values never exclude" in notes["E1-year"].note
+
+
+@pytest.mark.parametrize(
+    ("rule", "study", "excluded"),
+    [
+        ({"field": "year", "max": 2020}, {"year": "2021"}, True),
+        ({"field": "year", "min": 2015, "max": 2020}, {"year": "2015"}, False),
+        ({"field": "doc_type", "forbidden": ["Editorial"]}, {"doc_type": "editorial"}, True),
+        ({"field": "language", "allowed": ["en"]}, {"language": "de; en"}, False),
+        (
+            {"field": "title+abstract", "required_terms": ["UMKM", "msme"]},
+            {"title": "Small firms", "abstract": "MSMEs in Java"},
+            True,  # "msme" is a whole word; "MSMEs" is not it
+        ),
+        (
+            {"field": "title+abstract", "required_terms": ["umkm"]},
+            {"title": "Pemberdayaan UMKM", "abstract": ""},
+            False,
+        ),
+        ({"field": "venue", "forbidden_terms": ["predatory"]}, {"venue": "A Predatory J."}, True),
+        ({"field": "title", "required_terms": ["desa"]}, {"title": "Désa digital"}, False),
+    ],
+)
+def test_rule_kinds(rule: dict, study: dict, excluded: bool) -> None:
+    criterion = {"code": "E9-x", "stage": "automatic", "rule": rule}
+    result = check({"study_id": "s", **study}, criterion)
+    assert (result is not None and result.excluded) is excluded
+
+
+def test_rule_on_unknown_field_names_it() -> None:
+    criterion = {"code": "E9-x", "stage": "automatic", "rule": {"field": "colour", "min": 1}}
+    with pytest.raises(ProtocolError, match=r"E9-x.*'colour' is not a column"):
+        check({"study_id": "s", "year": "2020"}, criterion)
