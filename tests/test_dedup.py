@@ -18,6 +18,10 @@ from review.records import Record, read_records, study_id_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "dedup"
+UMKM = (
+    Path(__file__).resolve().parents[1]
+    / "data/raw/websites/umkm_web/2026-11-collection/records.csv"
+)
 
 
 @pytest.fixture
@@ -319,3 +323,15 @@ def test_fast_title_fold_equals_the_schema_normaliser(records):
     ]
     for t in titles:
         assert fast_normalise_title(t) == normalise_title(t)
+
+
+@pytest.mark.skipif(not UMKM.is_file(), reason="the UMKM snapshot is not in data/raw")
+def test_study_fingerprint_equals_the_contract_fingerprint(records):
+    from review.dedup.studies import study_fingerprint
+    from review.records import fingerprint
+    from review.sources.corpus_csv import read_collection
+
+    corpus = read_collection(UMKM, source_id="umkm_web")
+    for r in [*records, *corpus]:
+        for doi in (r.doi, ""):
+            assert study_fingerprint(doi, r.title, r.year) == fingerprint(doi, r.title, r.year)

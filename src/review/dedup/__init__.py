@@ -68,6 +68,7 @@ REVIEW_COLUMNS = (
     *(f"score_{s}" for s in _SCORES),
 )
 ISSUE_COLUMNS = ("record_id", "issue", "detail")
+SCORE_CHUNK = 500_000
 
 
 @dataclass(slots=True)
@@ -126,8 +127,22 @@ def deduplicate(
     ]
 
     blocking = candidate_pairs(f)
-    scores = score_pairs(f, blocking.left, blocking.right, workers=workers)
-    rule, blocked = apply_rules(scores)
+    # Score in chunks and keep only pairs a rule fired on or a veto stopped: memory stays
+    # bounded by the chunk, not by the number of candidate pairs.
+    kept: list[tuple[PairScores, np.ndarray, np.ndarray]] = []
+    for lo in range(0, max(len(blocking.left), 1), SCORE_CHUNK):
+        part = score_pairs(
+            f,
+            blocking.left[lo : lo + SCORE_CHUNK],
+            blocking.right[lo : lo + SCORE_CHUNK],
+            workers=workers,
+        )
+        r, b = apply_rules(part)
+        keep = (r != "") | (b != "")
+        kept.append((part.subset(keep), r[keep], b[keep]))
+    scores = PairScores.concat([k[0] for k in kept])
+    rule = np.concatenate([k[1] for k in kept])
+    blocked = np.concatenate([k[2] for k in kept])
 
     uf = UnionFind.of(len(f))
     force_merges(uf, f, merges, splits)
@@ -194,7 +209,7 @@ def deduplicate(
         review=review,
         issues=f.issues,
         warnings=warnings,
-        n_candidates=len(scores),
+        n_candidates=len(blocking.left),
         oversized_blocks=blocking.oversized_blocks,
     )
 

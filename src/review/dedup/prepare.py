@@ -114,6 +114,8 @@ class Features:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
@@ -145,7 +147,9 @@ def fold_title(raw: str) -> str:
     """
     if not raw:
         return ""
-    return fast_normalise_title(_BRACKET_NOTE.sub("", _LANG_TAG.sub("", raw)))[:MAX_TITLE_CHARS]
+    if "[" in raw or "(" in raw:
+        raw = _BRACKET_NOTE.sub("", _LANG_TAG.sub("", raw))
+    return fast_normalise_title(raw)[:MAX_TITLE_CHARS]
 
 
 def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
@@ -161,7 +165,10 @@ def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
     tokens: list[str] = []
     first = ""
     for k, name in enumerate(authors[:MAX_AUTHORS]):
-        name = _ET_AL.sub(" ", _PAREN.sub(" ", name))
+        if "(" in name:
+            name = _PAREN.sub(" ", name)
+        if "et" in name:
+            name = _ET_AL.sub(" ", name)
         parts = _NAME_TOKEN.findall(_fold(name))
         if not parts:
             continue

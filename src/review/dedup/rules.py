@@ -106,9 +106,15 @@ VETOES: dict[str, Veto] = {
             "both records name a venue, the names barely overlap (< 0.5) and neither "
             "abbreviates the other, unless title, authors (>= 0.75), year and pages all agree "
             "(a venue named in two languages, a book series and its volume title)",
-            lambda s: (s.venue < 0.5)
-            & ~(_ge(s.title, 0.99) & _ge(s.authors, 0.75) & (s.year_diff == 0)
-                & ((s.pages == 1) | (s.page_range == 1))),
+            lambda s: (
+                (s.venue < 0.5)
+                & ~(
+                    _ge(s.title, 0.99)
+                    & _ge(s.authors, 0.75)
+                    & (s.year_diff == 0)
+                    & ((s.pages == 1) | (s.page_range == 1))
+                )
+            ),
         ),
         Veto(
             "authors_conflict",

@@ -52,6 +52,10 @@ class PairScores:
     def subset(self, mask: np.ndarray) -> PairScores:
         return PairScores(**{k: getattr(self, k)[mask] for k in self.__slots__})
 
+    @classmethod
+    def concat(cls, parts: list[PairScores]) -> PairScores:
+        return cls(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in cls.__slots__})
+
 
 def _take(values: list, idx: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=object)[idx]

@@ -14,7 +14,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from review.dedup.prepare import fold_title, is_preprint_doi
+from review.dedup.prepare import fast_normalise_title, fold_title, is_preprint_doi
 from review.records import (
     LIST_SEPARATOR,
     RECORD_COLUMNS,
@@ -35,6 +35,19 @@ STUDY_COLUMNS: tuple[str, ...] = (
     "fingerprint",
 )
 _FILLED = ("title", "authors", "year", "venue", "volume", "issue", "pages", "doi", "abstract")
+
+
+def study_fingerprint(doi: str, title: str, year: int | None) -> str:
+    """:func:`review.records.fingerprint`, folding plain ASCII titles on the fast path.
+
+    Same value by construction (``tests/test_dedup.py`` checks it on the UMKM corpus): the
+    contract is ``records.fingerprint``; this only skips its Unicode folding where there is
+    nothing to fold.
+    """
+    if normalise_doi(doi) or not title.isascii() or "<" in title or "&" in title:
+        return fingerprint(doi, title, year)
+    folded = fast_normalise_title(title)
+    return f"title:{folded}|{year if year else ''}" if folded else ""
 
 
 def _completeness(r: Record) -> int:
@@ -75,6 +88,8 @@ def study_row(study_id: str, members: Sequence[Record]) -> dict[str, Any]:
     Impossible years (reported by :mod:`review.dedup.prepare`) are never chosen.
     """
     max_year = _dt.date.today().year + 1
+    if len(members) == 1:
+        return _single_row(study_id, members[0], max_year)
     ordered = sorted(members, key=_completeness, reverse=True)  # stable: anchor order on ties
     title = _title(ordered)
     authors_lists = [r.authors for r in ordered if r.authors]
@@ -102,10 +117,44 @@ def study_row(study_id: str, members: Sequence[Record]) -> dict[str, Any]:
         "year": year,
         "doi": doi,
         "keywords": LIST_SEPARATOR.join(keywords.values()),
-        "fingerprint": fingerprint(doi, title, year),
+        "fingerprint": study_fingerprint(doi, title, year),
     }
     for name in ("venue", "volume", "issue", "pages", "url", "language", "doc_type"):
         row[name] = _first([getattr(r, name) for r in ordered])
+    return row
+
+
+def _single_row(study_id: str, r: Record, max_year: int) -> dict[str, Any]:
+    """The row of a one-record study: its own values (the common case, kept fast)."""
+    doi = normalise_doi(r.doi)
+    year = r.year if r.year and 1500 <= r.year <= max_year else None
+    title = r.title.strip()
+    alt = r.title_alt.strip()
+    row: dict[str, Any] = {
+        "study_id": study_id,
+        "record_ids": r.record_id,
+        "n_records": 1,
+        "source_ids": r.source_id,
+        "title": title,
+        "title_alt": alt if alt != title else "",
+        "authors": LIST_SEPARATOR.join(r.authors),
+        "year": year,
+        "doi": doi,
+        "keywords": LIST_SEPARATOR.join(dict.fromkeys(r.keywords)),
+        "fingerprint": study_fingerprint(doi, title, year),
+    }
+    for name in (
+        "abstract",
+        "summary",
+        "venue",
+        "volume",
+        "issue",
+        "pages",
+        "url",
+        "language",
+        "doc_type",
+    ):
+        row[name] = getattr(r, name)
     return row
 
 
