@@ -1,0 +1,217 @@
+"""Loopback stand-ins for the bibliographic APIs, for the search tests.
+
+Two kinds: :func:`serve_recorded` replays a real recorded response from ``../shared/fixtures/api``
+(body + ``.http.json`` sidecar) on a pytest-httpserver; the ``Fake*`` classes page through the
+small item lists in ``tests/fixtures/search/`` the way each API pages (cursor, scroll, token,
+page number, start/Link), and can be told to fail on chosen requests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug import Request, Response
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "search"
+SHARED_API = HERE.parents[1] / "shared" / "fixtures" / "api"
+DROP = {"content-encoding", "content-length", "transfer-encoding", "connection", "status"}
+
+Failure = Callable[[Request], Response]
+
+
+def items(name: str) -> list[dict[str, Any]]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def recorded(api: str, name: str) -> Response:
+    """The recorded response ``name`` of ``api`` (headers minus encoding/length)."""
+    sidecar = json.loads((SHARED_API / api / f"{name}.http.json").read_text(encoding="utf-8"))
+    body = (SHARED_API / api / sidecar["body_file"]).read_bytes()
+    resp = sidecar["response"]
+    headers = {k: v for k, v in resp["headers"].items() if k.lower() not in DROP}
+    return Response(body, status=resp["status"], headers=headers)
+
+
+def recorded_body(api: str, name: str) -> bytes:
+    return (SHARED_API / api / name).read_bytes()
+
+
+def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(obj), status=status, headers=headers or {}, content_type="application/json"
+    )
+
+
+def dropped(request: Request) -> Response:
+    """A response that promises more bytes than it sends: the connection drops mid-body."""
+    # A streamed body keeps the declared length; the server closes after 13 of 5000 bytes.
+    return Response(iter([b'{"results": [']), status=200, headers={"Content-Length": "5000"})
+
+
+def truncated(request: Request) -> Response:
+    return Response(
+        b'{"meta": {"count": 5}, "results": [{"id": "W', status=200, content_type="application/json"
+    )
+
+
+def status(code: int, body: str = "", headers: dict[str, str] | None = None) -> Failure:
+    def respond(request: Request) -> Response:
+        return Response(body, status=code, headers=headers or {})
+
+    return respond
+
+
+class Fake:
+    """Base: counts requests, applies failures keyed by request number (1-based)."""
+
+    path = "/"
+
+    def __init__(
+        self,
+        data: list[dict[str, Any]],
+        *,
+        page_size: int = 2,
+        failures: dict[int, Failure] | None = None,
+    ) -> None:
+        self.data = data
+        self.page_size = page_size
+        self.failures = dict(failures or {})
+        self.requests: list[Request] = []
+
+    def install(self, httpserver: Any) -> Fake:
+        import re
+
+        httpserver.expect_request(
+            re.compile("^" + re.escape(self.path) + ".*")
+        ).respond_with_handler(self)
+        return self
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        failure = self.failures.get(len(self.requests))
+        if failure is not None:
+            return failure(request)
+        return self.page(request)
+
+    def page(self, request: Request) -> Response:
+        raise NotImplementedError
+
+
+class FakeOpenAlex(Fake):
+    path = "/works"
+
+    def page(self, request: Request) -> Response:
+        cursor = request.args.get("cursor", "*")
+        per = int(request.args.get("per_page", self.page_size))
+        start = 0 if cursor == "*" else int(cursor.removeprefix("c"))
+        chunk = self.data[start : start + per]
+        nxt = f"c{start + per}" if start < len(self.data) else None
+        return json_response(
+            {
+                "meta": {
+                    "count": len(self.data),
+                    "page": None,
+                    "per_page": per,
+                    "next_cursor": nxt,
+                },
+                "results": chunk,
+            }
+        )
+
+
+class FakeCrossref(Fake):
+    """A scroll: ``*`` opens one; the same id comes back and each call moves it on."""
+
+    path = "/works"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scrolls: dict[str, int] = {}
+
+    def page(self, request: Request) -> Response:
+        cursor = request.args.get("cursor", "*")
+        rows = int(request.args.get("rows", self.page_size))
+        if cursor == "*":
+            cursor = f"SCROLL{len(self.scrolls) + 1}"
+            self.scrolls[cursor] = 0
+        if cursor not in self.scrolls:
+            return json_response(
+                {"status": "failed", "message": [{"message": "cursor-invalid"}]}, status=404
+            )
+        start = self.scrolls[cursor]
+        self.scrolls[cursor] = start + rows
+        chunk = self.data[start : start + rows]
+        return json_response(
+            {
+                "status": "ok",
+                "message-type": "work-list",
+                "message": {
+                    "next-cursor": cursor,
+                    "total-results": len(self.data),
+                    "items-per-page": rows,
+                    "items": chunk,
+                },
+            }
+        )
+
+
+class FakeS2(Fake):
+    path = "/paper/search/bulk"
+
+    def page(self, request: Request) -> Response:
+        token = request.args.get("token")
+        start = int(token.removeprefix("t")) if token else 0
+        chunk = self.data[start : start + self.page_size]
+        end = start + self.page_size
+        return json_response(
+            {
+                "total": len(self.data),
+                "token": f"t{end}" if end < len(self.data) else None,
+                "data": chunk,
+            }
+        )
+
+
+class FakeDoaj(Fake):
+    path = "/search/articles/"
+
+    def page(self, request: Request) -> Response:
+        page = int(request.args.get("page", 1))
+        size = int(request.args.get("pageSize", self.page_size))
+        start = (page - 1) * size
+        body: dict[str, Any] = {
+            "total": len(self.data),
+            "page": page,
+            "pageSize": size,
+            "query": unquote(request.path.rsplit("/", 1)[-1]),
+            "results": self.data[start : start + size],
+        }
+        if start + size < len(self.data):
+            body["next"] = f"https://doaj.org/api/search/articles/x?page={page + 1}"
+        return json_response(body)
+
+
+class FakeZotero(Fake):
+    path = "/users/123/items/top"
+
+    def __init__(self, *args: Any, version: int = 42, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+
+    def page(self, request: Request) -> Response:
+        start = int(request.args.get("start", 0))
+        limit = int(request.args.get("limit", self.page_size))
+        since = request.args.get("since")
+        data = [d for d in self.data if since is None or d["version"] > int(since)]
+        headers = {"Total-Results": str(len(data)), "Last-Modified-Version": str(self.version)}
+        if start + limit < len(data):
+            headers["Link"] = (
+                f"<{request.host_url.rstrip('/')}{self.path}?limit={limit}&start={start + limit}>;"
+                ' rel="next"'
+            )
+        return json_response(data[start : start + limit], headers=headers)
