@@ -111,9 +111,11 @@ def test_search_log_csv_is_the_prisma_s_table(proj: Path) -> None:
     )
     out = render(proj)
     text = visible(out["review.html"])
-    assert "Query as executed" in text
-    assert "Hits reported" in text
-    assert "UMKM AND &lt;b&gt;digital&lt;/b&gt;" in text
+    assert "Database / platform Query Searched (UTC) Hits reported Retrieved" in text
+    assert (
+        "openalex_en openalex / OpenAlex API UMKM AND &lt;b&gt;digital&lt;/b&gt; 2026-11-20" in text
+    )
+    assert "(as written in the protocol; not executed)" not in text
     assert "2026-11-20T08:00:00Z" in text  # date last searched, from the log
     assert "UMKM AND <b>digital</b>" in out["search_log.csv"]
 
@@ -231,7 +233,13 @@ def test_report_and_audit_commands(proj: Path, capsys: pytest.CaptureFixture[str
     assert "'st-nope' is neither a study id" in capsys.readouterr().err
 
 
-def test_only_parts_and_protocol_search_rows(proj: Path) -> None:
+def test_only_parts_and_protocol_search_rows(proj: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import review
+
+    monkeypatch.setitem(sys.modules, "review.searchlog", None)  # no search-log module either
+    monkeypatch.delattr(review, "searchlog", raising=False)
     protocol = load_protocol(proj / "config" / "protocol.yaml")
     reports = proj / "reports"
     written = render_report(
@@ -247,9 +255,9 @@ def test_only_parts_and_protocol_search_rows(proj: Path) -> None:
     assert "not executed in this snapshot" in log
     # ...and the next report does not mistake that table for a log of executed searches.
     render_report(protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="pages")
-    assert "Query (as written in the protocol)" in (reports / "review.html").read_text(
-        encoding="utf-8"
-    )
+    html = (reports / "review.html").read_text(encoding="utf-8")
+    assert "No search log yet" in html
+    assert html.count("(as written in the protocol; not executed)") == 3  # one per source
 
 
 def test_stage_files_waits_for_produced_or_existing_outputs(proj: Path) -> None:

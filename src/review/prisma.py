@@ -26,6 +26,7 @@ from html import escape
 from review import atomic
 from review.errors import ReviewError
 from review.records import split_list
+from review.spreadsheet import safe_row
 
 #: Source kinds that PRISMA 2020 counts under "databases and registers".
 DBR_KINDS = ("database", "register", "file")
@@ -607,7 +608,7 @@ def prisma_csv(c: PrismaCounts) -> str:
         }
         for key, node, box, description, boxtext in _R_ROWS
     ]
-    return atomic.csv_text(rows, PRISMA_CSV_COLUMNS)
+    return atomic.csv_text([safe_row(r) for r in rows], PRISMA_CSV_COLUMNS)
 
 
 def read_prisma_csv(text: str) -> dict[str, str]:

@@ -21,20 +21,15 @@ from review.report.inputs import ReportInputs, Row
 
 #: Search-log columns shown in the PRISMA-S table, in this order, when the log has them.
 SEARCH_COLUMNS = (
-    ("source_id", "Source"),
-    ("database", "Database"),
-    ("platform", "Platform / endpoint"),
-    ("run_id", "Run"),
-    ("run_kind", "Kind"),
-    ("query_as_executed", "Query as executed"),
+    ("source", "Source"),
+    ("where", "Database / platform"),
+    ("run", "Run"),
+    ("status", "Status"),
+    ("query", "Query"),
     ("filters", "Filters and limits"),
-    ("executed_at", "Executed (UTC)"),
-    ("coverage_from", "Coverage from"),
-    ("coverage_to", "Coverage to"),
-    ("n_hits_reported", "Hits reported"),
-    ("n_records_retrieved", "Retrieved"),
-    ("n_records_parsed", "Parsed"),
-    ("software_version", "Client"),
+    ("date", "Searched (UTC)"),
+    ("hits", "Hits reported"),
+    ("retrieved", "Retrieved"),
 )
 DATE_KEYS = ("executed_at", "finished_at", "completed_at", "date", "searched_at")
 PACKAGES = ("pandas", "jinja2", "snakemake", "rapidfuzz", "scikit-learn", "rispy", "requests")
@@ -101,35 +96,56 @@ def last_searched(inputs: ReportInputs) -> dict[str, str]:
 
 
 def search_table(inputs: ReportInputs) -> dict[str, Any]:
-    """The PRISMA-S table: the log's rows with the known columns first, others after."""
-    if not inputs.search_log:
-        rows = [
+    """The PRISMA-S table: one row per search run (per source when no log exists).
+
+    The query shown is the query as executed when the log has one; otherwise the protocol's
+    query, flagged as not executed, so a reader never mistakes a plan for a search.
+    """
+    log = inputs.search_log
+    source_rows: list[dict[str, Any]] = (
+        list(log)
+        if log
+        else [
             {
                 "source_id": s["id"],
-                "database": s.get("database", s["kind"]),
-                "query_as_executed": s.get("query") or s.get("method", ""),
-                "filters": json.dumps(s.get("filters") or {}, ensure_ascii=False, sort_keys=True)
+                "kind": s["kind"],
+                "database": s.get("database", ""),
+                "query": " ".join(str(s.get("query") or s.get("method") or "").split()),
+                "filters": json.dumps(s.get("filters"), ensure_ascii=False, sort_keys=True)
                 if s.get("filters")
                 else "",
             }
             for s in inputs.protocol.sources
         ]
-        columns = [
-            ("source_id", "Source"),
-            ("database", "Database"),
-            ("query_as_executed", "Query (as written in the protocol)"),
-            ("filters", "Filters and limits"),
-        ]
-        return {"columns": columns, "rows": rows, "from_log": False}
-    present = {k for row in inputs.search_log for k, v in row.items() if v}
-    columns = [c for c in SEARCH_COLUMNS if c[0] in present]
-    known = {c[0] for c in SEARCH_COLUMNS}
-    extra = sorted(present - known)
+    )
+    rows = []
+    for r in source_rows:
+        executed = r.get("query_as_executed", "")
+        where = r.get("database") or r.get("kind", "")
+        if r.get("platform"):
+            where = f"{where} / {r['platform']}" if where else r["platform"]
+        run = r.get("run_id", "")
+        if run and r.get("run_kind"):
+            run = f"{run} ({r['run_kind']})"
+        rows.append(
+            {
+                "source": r.get("source_id") or r.get("source", ""),
+                "where": where,
+                "run": run,
+                "status": r.get("status", ""),
+                "query": executed or r.get("query", ""),
+                "executed": bool(executed),
+                "filters": r.get("filters", ""),
+                "date": next((r[k] for k in DATE_KEYS if r.get(k)), ""),
+                "hits": r.get("n_hits_reported", ""),
+                "retrieved": r.get("n_records_retrieved", ""),
+            }
+        )
+    keep = {"source", "query"} | {k for row in rows for k, v in row.items() if v not in ("", None)}
     return {
-        "columns": columns,
-        "extra": extra,
-        "rows": inputs.search_log,
-        "from_log": True,
+        "columns": [c for c in SEARCH_COLUMNS if c[0] in keep],
+        "rows": rows,
+        "from_log": bool(log),
         "origin": inputs.search_log_origin,
     }
 

@@ -24,6 +24,7 @@ from review.report.audit import build_trails, extra_cells, scores
 from review.report.figures import bar_chart
 from review.report.inputs import Paths, ReportInputs, load_inputs
 from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, study_ref, value_label
+from review.spreadsheet import safe_row
 
 TEMPLATES = Path(__file__).parent
 
@@ -261,7 +262,8 @@ def render_report(
         texts[outputs.audit] = env.get_template("audit.html.j2").render(**context, css=css, js=js)
         log = inputs.search_log or methods.protocol_search_rows(inputs)
         columns = list(dict.fromkeys(k for row in log for k in row))
-        texts[outputs.search_log] = atomic.csv_text(log, columns)
+        # Queries may start with "+" or "-": keep spreadsheets from running them as formulas.
+        texts[outputs.search_log] = atomic.csv_text([safe_row(r) for r in log], columns)
     if only in (None, "prisma"):
         texts[outputs.prisma_svg] = prisma.render_svg(context["counts"])
         texts[outputs.prisma_csv] = prisma.prisma_csv(context["counts"])
