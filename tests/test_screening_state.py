@@ -226,6 +226,47 @@ def test_a_cluster_split_keeps_the_decision_on_the_anchor_side(tmp_path: Path) -
     ]
 
 
+def test_the_split_off_side_carrying_the_decided_doi_inherits_the_decision(
+    tmp_path: Path,
+) -> None:
+    whole = _study(["db:1", "db:2"], "Combined title", doi="10.1000/two")
+    _decide(tmp_path, "r1", whole, "exclude")
+    _decide(tmp_path, "r2", whole, "exclude")
+    left = _study(["db:1"], "Combined title")  # keeps the id, loses the DOI
+    right = _study(["db:2"], "", doi="10.1000/two", year="2021")  # the DOI the reviewers saw
+    write_ledger(
+        tmp_path,
+        "title_abstract",
+        "r2",
+        [
+            (whole["study_id"], whole["fingerprint"], "exclude", "E3-not-indonesia", "", T1),
+            (right["study_id"], right["fingerprint"], "include", "", "looked again", T1),
+        ],
+    )
+    studies = [left, right]
+    ledgers = read_ledgers(tmp_path, protocol())
+    state = build_state(studies, _clusters(studies), ledgers, protocol())
+    rows = state.by_id()
+    assert rows[left["study_id"]]["state"] == "excluded_ta"
+    split = rows[right["study_id"]]
+    # r1 inherits; r2 decided the split-off study directly, and that decision stands
+    assert split["ta_reviewers"] == "r1; r2"
+    assert split["conflict"] == "title_abstract: unresolved"
+    assert (
+        f"on study {whole['study_id']} inherited by fingerprint doi:10.1000/two"
+        in (split["carried_forward_note"])
+    )
+    assert "r2 (title_abstract" not in split["carried_forward_note"]
+    attached = attach(ledgers, studies, _clusters(studies)).ledgers
+    assert pending_studies(state, attached, reviewer="r1", stage="title_abstract") == []
+    # each ledger row is one event, on the study its id names
+    r1_events = [e for e in state.events if e["reviewer"] == "r1"]
+    assert [(e["study_id"], e["attached_by"]) for e in r1_events] == [(left["study_id"], "id")]
+    # agreement counts each reviewer's own decisions once: r1 and r2 on left, r2 alone on right
+    stats = state.agreement["title_abstract"]
+    assert (stats["studies_decided"], stats["studies_double_screened"]) == (2, 1)
+
+
 def test_decisions_follow_their_fingerprint_when_the_id_is_gone(tmp_path: Path) -> None:
     old = _study(["old:7"], "Desa digital", doi="10.1000/desa")
     _decide(tmp_path, "r1", old)

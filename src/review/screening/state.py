@@ -16,9 +16,12 @@ ledger row is attached to a current study:
 4. otherwise it is *unmatched*: listed in ``screening_unmatched.csv`` and the events, and
    counted in the agreement file, never silently dropped.
 
-A study that gained records since it was screened keeps its decisions, and its
-``carried_forward_note`` says which records joined (from ``records.csv`` run ids when given, or
-from a changed fingerprint). Only studies no reviewer has decided reach the screening sheets.
+When a cluster is split, the side that kept the id keeps the decisions, and the side whose
+fingerprint is the one the reviewer saw inherits them too (``split``), unless that reviewer
+decided it directly. A study that gained records since it was screened keeps its decisions, and
+its ``carried_forward_note`` says which records joined (from ``records.csv`` run ids when
+given, or from a changed fingerprint). Only studies a reviewer has not decided, directly or by
+carry-forward, reach that reviewer's screening sheet.
 """
 
 from __future__ import annotations
@@ -83,6 +86,19 @@ UNMATCHED_COLUMNS: tuple[str, ...] = (
 )
 STUDY_REQUIRED = ("study_id", "record_ids", "title", "fingerprint")
 _ABBR = {"title_abstract": "ta", "full_text": "ft"}
+#: States in which a study's decisions at a stage count (the study reached that stage).
+_ELIGIBLE = {
+    "title_abstract": {
+        "to_screen",
+        "excluded_ta",
+        "maybe_ta",
+        "included_ta",
+        "excluded_ft",
+        "not_retrieved",
+        "included_ft",
+    },
+    "full_text": {"included_ta", "excluded_ft", "not_retrieved", "included_ft"},
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,10 +155,10 @@ class Attachment:
 
     ledgers: Ledgers
     unmatched: list[tuple[LedgerRow, str]] = field(default_factory=list)
-    how: dict[tuple[str, int], str] = field(default_factory=dict)
+    how: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
     def attached_by(self, row: LedgerRow) -> str:
-        return self.how.get((row.source, row.row), "id")
+        return self.how.get((row.source, row.row, row.study_id), "id")
 
 
 def attach(
@@ -157,24 +173,28 @@ def attach(
     out = Attachment(ledgers=Ledgers({s: [] for s in STAGES}, {s: [] for s in STAGES}))
 
     def place(row: LedgerRow) -> LedgerRow | None:
-        key = (row.source, row.row)
+        def moved(to: str, how: str) -> LedgerRow:
+            out.how[(row.source, row.row, to)] = how
+            return (
+                row
+                if to == row.study_id
+                else replace(row, study_id=to, ledger_study_id=row.study_id)
+            )
+
         if row.study_id in ids:
-            out.how[key] = "id"
-            return row
+            return moved(row.study_id, "id")
         if row.study_id in by_anchor:
-            out.how[key] = "merged"
-            return replace(row, study_id=by_anchor[row.study_id], ledger_study_id=row.study_id)
+            return moved(by_anchor[row.study_id], "merged")
         matches = by_fp.get(row.fingerprint, []) if row.fingerprint else []
         if len(matches) == 1:
-            out.how[key] = "fingerprint"
-            return replace(row, study_id=matches[0], ledger_study_id=row.study_id)
+            return moved(matches[0], "fingerprint")
         problem = (
             f"fingerprint {row.fingerprint!r} matches {len(matches)} studies "
             f"({', '.join(sorted(matches)[:3])})"
             if matches
             else "neither its study id nor its fingerprint matches a current study"
         )
-        out.how[key] = "unmatched"
+        out.how[(row.source, row.row, row.study_id)] = "unmatched"
         out.unmatched.append((row, problem))
         return None
 
@@ -183,10 +203,36 @@ def attach(
             (ledgers.decisions, out.ledgers.decisions),
             (ledgers.resolutions, out.ledgers.resolutions),
         ):
-            for row in src.get(stage, []):
-                placed = place(row)
-                if placed is not None:
-                    dst[stage].append(placed)
+            placed = [p for p in (place(row) for row in src.get(stage, [])) if p is not None]
+            dst[stage].extend(placed)
+            dst[stage].extend(_split_copies(placed, by_fp, out.how))
+    return out
+
+
+def _split_copies(
+    placed: Sequence[LedgerRow],
+    by_fp: Mapping[str, list[str]],
+    how: dict[tuple[str, int, str], str],
+) -> list[LedgerRow]:
+    """Decisions a split-off study inherits: the decision's fingerprint is now that study's.
+
+    When a cluster is split, the decision stays on the side that kept the study id; the side
+    that carries the fingerprint the reviewer saw (its DOI, or its title and year) is the same
+    work and inherits the decision too, unless that reviewer decided it directly.
+    """
+    direct = {(r.reviewer, r.study_id) for r in placed}
+    out = []
+    for row in placed:
+        matches = by_fp.get(row.fingerprint, []) if row.fingerprint else []
+        if len(matches) != 1 or matches[0] == row.study_id:
+            continue
+        target = matches[0]
+        if (row.reviewer, target) in direct:
+            continue
+        how[(row.source, row.row, target)] = "split"
+        out.append(
+            replace(row, study_id=target, ledger_study_id=row.ledger_study_id or row.study_id)
+        )
     return out
 
 
@@ -275,6 +321,12 @@ def _carry_notes(
             notes.append(
                 f"decision of {who} on study {row.ledger_study_id}, now merged into this study, "
                 "re-attached via its anchor record"
+            )
+        elif how == "split":
+            notes.append(
+                f"decision of {who} on study {row.ledger_study_id} inherited by fingerprint "
+                f"{row.fingerprint}: this study, split from it, carries the DOI or title the "
+                "reviewer saw"
             )
         elif how == "fingerprint":
             notes.append(
@@ -390,7 +442,7 @@ def build_state(
         }
         for r, problem in attachment.unmatched
     ]
-    agreement = _agreement(att, conflict_rows, protocol, len(unmatched), rows)
+    agreement = _agreement(attachment, conflict_rows, protocol, len(unmatched), rows)
     return ScreeningState(rows, events, conflict_rows, agreement, unmatched, ranking)
 
 
@@ -418,6 +470,7 @@ def _ledger_events(ledgers: Ledgers, attachment: Attachment) -> list[dict[str, A
         (r.source, r.row): r.study_id
         for s in STAGES
         for r in (*attachment.ledgers.decisions[s], *attachment.ledgers.resolutions[s])
+        if attachment.attached_by(r) != "split"
     }
     out = []
     for row in ledgers.all_rows():
@@ -433,7 +486,9 @@ def _ledger_events(ledgers: Ledgers, attachment: Attachment) -> list[dict[str, A
                 "timestamp": row.timestamp,
                 "fingerprint": row.fingerprint,
                 "ledger_study_id": row.study_id,
-                "attached_by": attachment.attached_by(row),
+                "attached_by": attachment.how.get(
+                    (row.source, row.row, placed.get(key, row.study_id)), "id"
+                ),
                 "resolver": row.resolver,
                 "source": row.source,
                 "row": row.row,
@@ -467,7 +522,7 @@ def _rank(
 
 
 def _agreement(
-    att: Ledgers,
+    attachment: Attachment,
     conflict_rows: Sequence[Mapping[str, str]],
     protocol: Protocol,
     n_unmatched: int,
@@ -476,7 +531,10 @@ def _agreement(
     required = int(protocol.data.get("screening", {}).get("reviewers_per_stage", 1) or 1)
     out: dict[str, Any] = {}
     for stage in STAGES:
-        decisions = att.decisions[stage]
+        # Statistics count each reviewer's own decisions once, not the copies a split inherits.
+        decisions = [
+            r for r in attachment.ledgers.decisions[stage] if attachment.attached_by(r) != "split"
+        ]
         if not decisions:
             continue
         stats = agr.stage_agreement(decisions)
@@ -488,6 +546,12 @@ def _agreement(
         stats["reviewers_required"] = required
         stats["studies_below_required_reviewers"] = sum(
             1 for d in per_study.values() if len(d) < required
+        )
+        # Decisions that do not count towards the state (kept in the events and the audit).
+        state_of = {r["study_id"]: r["state"] for r in rows}
+        eligible = _ELIGIBLE[stage]
+        stats["studies_decided_but_not_eligible_at_this_stage"] = sum(
+            1 for sid in per_study if state_of.get(sid) not in eligible
         )
         out[stage] = stats
     out["excluded_by_automation"] = sum(1 for r in rows if r["state"] == "excluded_auto")
