@@ -215,3 +215,31 @@ class FakeZotero(Fake):
                 ' rel="next"'
             )
         return json_response(data[start : start + limit], headers=headers)
+
+
+def transcribed(api: str, name: str, status: int, content_type: str) -> Response:
+    """A body copied from an issue (headers unknown): served with the given status and type."""
+    return Response(recorded_body(api, name), status=status, content_type=content_type)
+
+
+def needs_shared() -> None:
+    import pytest
+
+    if not SHARED_API.is_dir():
+        pytest.skip("../shared is not beside the project")
+
+
+class Sequence:
+    """Serve recorded responses in order (the last one repeats); remember the requests."""
+
+    def __init__(self, *responses: Response) -> None:
+        self.responses = list(responses)
+        self.requests: list[Request] = []
+
+    def install(self, httpserver: Any, path: str) -> Sequence:
+        httpserver.expect_request(path).respond_with_handler(self)
+        return self
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        return self.responses[min(len(self.requests), len(self.responses)) - 1]

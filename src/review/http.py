@@ -151,7 +151,7 @@ def api_message(status: int, headers: Mapping[str, str], body: bytes) -> str:
                 return " - ".join(dict.fromkeys(parts))[:1000]
     if "<" in text and ">" in text:  # an HTML error page: keep its words, not its markup
         text = re.sub(r"<[^>]+>", " ", text)
-    return re.sub(r"\s+", " ", text)[:500] or f"HTTP {status} with an empty body"
+    return re.sub(r"\s+", " ", text).strip()[:500] or f"HTTP {status} with an empty body"
 
 
 @dataclass

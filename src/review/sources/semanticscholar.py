@@ -59,6 +59,8 @@ class SemanticScholar(Connector):
     def read_page(self, response: Response, state: dict[str, Any]) -> Page:
         data = response.json()
         items = data.get("data") if isinstance(data, dict) else None
+        if isinstance(data, dict) and items is None and as_int(data.get("total")) == 0:
+            items = []  # a recorded zero-hit answer is {"total": 0, "offset": 0}: no "data" key
         if not isinstance(items, list):
             raise SearchError(f"{response.url}: expected a JSON object with a 'data' list")
         token = data.get("token")

@@ -106,7 +106,7 @@ class Zotero(Connector):
                 else:
                     self.zot.top(**kwargs)
             except CLIENT_ERRORS as exc:
-                message = redact(str(exc).strip(), client.secrets)
+                message = redact(" ".join(str(exc).split()), client.secrets)
                 client._note("error", public, message=message)
                 raise SearchError(f"zotero: {public}: {message}") from None
             except RETRYABLE as exc:

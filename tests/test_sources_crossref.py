@@ -1,0 +1,119 @@
+"""Crossref connector: recorded scroll pages replayed by a local server, and normalisation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from search_fakes import SHARED_API, Sequence, needs_shared, recorded, transcribed
+
+from review.errors import SearchError
+from review.searchruns import records_from_runs, search
+from review.sources.crossref import Crossref
+
+SOURCE = {
+    "id": "crossref",
+    "kind": "database",
+    "database": "crossref",
+    "query": "widget",
+    "filters": {"from-pub-date": "2015", "type": "journal-article"},
+}
+
+
+@pytest.fixture
+def server(httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    needs_shared()
+    monkeypatch.setenv("REVIEW_CROSSREF_BASE_URL", httpserver.url_for("").rstrip("/"))
+    monkeypatch.delenv("REVIEW_CONTACT_EMAIL", raising=False)
+    monkeypatch.delenv("CROSSREF_PLUS_TOKEN", raising=False)
+    return httpserver
+
+
+def walk(tmp_path: Path, **kwargs: Any) -> Any:
+    return search(
+        SOURCE,
+        raw_root=tmp_path,
+        sleep=lambda s: None,
+        page_size=20,
+        client_options={"min_interval": 0.0, "jitter": lambda: 0.0},
+        **kwargs,
+    )
+
+
+def test_recorded_scroll_walks_until_a_short_page(server: Any, tmp_path: Path) -> None:
+    seq = Sequence(
+        recorded("crossref", "works_query_widget_cursor_page1"),
+        recorded("crossref", "works_query_widget_cursor_page2"),
+        recorded("crossref", "works_query_widget_cursor_page3"),
+        recorded("crossref", "works_query_zero_results"),  # an empty (short) page ends it
+    ).install(server, "/works")
+    result = walk(tmp_path)
+    assert result.records_retrieved == 60
+    assert result.records_reported == 454
+    cursors = [r.args["cursor"] for r in seq.requests]
+    assert cursors[0] == "*"
+    assert len(set(cursors[1:])) == 1  # the same scroll id on every later page
+    assert seq.requests[0].args["query.bibliographic"] == "widget"
+    assert seq.requests[0].args["filter"] == "from-pub-date:2015,type:journal-article"
+    records = records_from_runs(SOURCE, tmp_path)
+    assert len(records) == 60
+    first = records[0]
+    assert first.record_id == "crossref:10.1007/978-1-4302-0197-7_9"
+    assert first.title == "Widget Mania: Using a GUI Widget Framework"
+    assert first.venue.startswith("Practical JavaScript")
+    assert first.doc_type == "book-chapter"
+    assert first.pages == "305-349"
+
+
+def test_html_429_is_retried_by_status(server: Any, tmp_path: Path) -> None:
+    seq = Sequence(
+        transcribed("crossref", "error_429_TRANSCRIBED_from_issue.html", 429, "text/html"),
+        recorded("crossref", "works_query_zero_results"),
+    ).install(server, "/works")
+    result = walk(tmp_path)
+    assert result.complete
+    assert result.records_retrieved == 0
+    assert len(seq.requests) == 2
+
+
+def test_recorded_400_message_reaches_the_user(server: Any, tmp_path: Path) -> None:
+    Sequence(recorded("crossref", "error_400_rows_not_integer")).install(server, "/works")
+    with pytest.raises(SearchError, match="HTTP 400: Integer specified as things but must be"):
+        walk(tmp_path)
+
+
+def test_recorded_plain_text_404(server: Any, tmp_path: Path) -> None:
+    Sequence(recorded("crossref", "error_404_work_not_found_plaintext")).install(server, "/works")
+    with pytest.raises(SearchError, match=r"HTTP 404: Resource not found\."):
+        walk(tmp_path)
+
+
+def test_jats_abstract_is_stripped() -> None:
+    needs_shared()
+    path = SHARED_API / "crossref" / "work_10.1038_srep16696_with_jats_abstract.json"
+    rec = Crossref(SOURCE).normalise(json.loads(path.read_text())["message"])
+    assert rec.abstract.startswith("Oligomers of alpha-synuclein are toxic")
+    assert "<" not in rec.abstract
+    assert rec.doi == "10.1038/srep16696"
+    assert rec.authors[0].count(",") == 1
+    assert rec.year == 2015
+
+
+def test_own_fixture_normalisation() -> None:
+    from search_fakes import items
+
+    rec = Crossref(SOURCE).normalise(items("crossref_items.json")[2])
+    assert rec.record_id == "crossref:10.1234/cr.003"
+    assert rec.doi == "10.1234/cr.003"
+    first = Crossref(SOURCE).normalise(items("crossref_items.json")[0])
+    assert first.abstract == "Clinics helped MSMEs & villages."
+    assert first.authors == ["Rahayu, Siti"]
+
+
+def test_update_uses_from_index_date_and_token_is_a_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSREF_PLUS_TOKEN", "tok")
+    cr = Crossref(SOURCE, since="2026-11-01")
+    assert cr.params()["filter"].endswith(",from-index-date:2026-11-01")
+    assert cr.client_settings() == {"secret_headers": {"Crossref-Plus-API-Token": "Bearer tok"}}
