@@ -146,7 +146,10 @@ def cmd_run(args: argparse.Namespace) -> None:
     names = args.sets or list(sets)
     for name in names:
         for seed in args.seeds:
-            out = result_path(args.tool, name, seed)
+            tool_dir = args.tool
+            if args.tool == "ours" and args.model != DEFAULT_MODEL:
+                tool_dir = f"ours-{args.model}"  # variants measured beside the default
+            out = result_path(tool_dir, name, seed)
             if out.exists():
                 continue
             if args.tool == "ours":
@@ -247,7 +250,32 @@ def cmd_table(args: argparse.Namespace) -> None:
             f"{100 * statistics.mean(totals['asr_r']):.1f} | | | |"
         )
     print()
+    variants_table()
+    print()
     stop_table()
+
+
+def _mean_wss(tool_dir: str, name: str) -> tuple[float, int] | None:
+    runs = [json.loads(p.read_text()) for p in sorted((WORK / tool_dir).glob(f"{name}__seed*"))]
+    if not runs:
+        return None
+    return statistics.mean(r["wss95"] for r in runs), len(runs)
+
+
+def variants_table() -> None:
+    """WSS@95 of every model variant run (``run --tool ours --model M``) beside the default."""
+    dirs = ["asreview", "ours", *sorted(p.name for p in WORK.glob("ours-*") if p.is_dir())]
+    print("| set | " + " | ".join(f"WSS@95 {d}" for d in dirs) + " |")
+    print("|---|" + "---|" * len(dirs))
+    for name in discover_sets():
+        cells = [_mean_wss(d, name) for d in dirs]
+        if all(c is None for c in cells):
+            continue
+        print(
+            f"| {name} | "
+            + " | ".join("-" if c is None else f"{100 * c[0]:.1f} ({c[1]})" for c in cells)
+            + " |"
+        )
 
 
 def stop_table() -> None:
