@@ -73,6 +73,25 @@ def test_asreview_export_matched_by_doi_or_title(proj: Path) -> None:
     ]
 
 
+def test_asreview_lab_export_prefers_its_own_labels_times_and_notes(proj: Path) -> None:
+    # The shape of an ASReview LAB 3 "export dataset": our columns, then its asreview_* results.
+    path = proj / "asreview_export.csv"
+    path.write_text(
+        "record_id,title,doi,label_included,asreview_label,asreview_time,asreview_note,"
+        "asreview_user_name\n"
+        "st-a,x,,0,1,2026-12-01 10:11:12,relevant after all,Siti\n"
+        "st-b,y,,,0,2026-12-01 10:12:00,,Siti\n"
+        "st-d,z,,,,,,\n",
+        encoding="utf-8",
+    )
+    assert main(["screen", "--import-asreview", str(path), "--reviewer", "asr"]) == 0
+    ledger = _ledger(proj, "asr")
+    assert [(r["study_id"], r["decision"], r["timestamp"], r["note"]) for r in ledger] == [
+        ("st-a", "include", "2026-12-01T10:11:12Z", "imported from ASReview: relevant after all"),
+        ("st-b", "exclude", "2026-12-01T10:12:00Z", "imported from ASReview"),
+    ]
+
+
 def test_asreview_unknown_record_appends_nothing(
     proj: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,7 +7,8 @@ data set (the labels become its prior knowledge). Studies excluded by automation
 no human screened them.
 
 Import: decisions from an ASReview export (CSV or XLSX with ``record_id`` and
-``label_included`` or ``included``) or a Rayyan export (the ``notes`` column with
+``asreview_label``, ``label_included`` or ``included``; ``asreview_time`` and ``asreview_note``
+when LAB wrote them) or a Rayyan export (the ``notes`` column with
 ``RAYYAN-INCLUSION: {"Name"=>"Included"|"Excluded"|"Maybe"}``, ``RAYYAN-LABELS`` and
 ``RAYYAN-EXCLUSION-REASONS``) become ledger rows of one reviewer. Records are matched to studies
 by our study id (``record_id``/``study_id`` columns), else by fingerprint (DOI, else title +
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from review import atomic
@@ -153,8 +155,12 @@ def _finish(
 # ASReview
 # ---------------------------------------------------------------------------------------------
 
-_LABEL_COLUMNS = ("label_included", "included", "label", "asreview_label")
-_NOTE_COLUMNS = ("note", "notes", "exported_notes_1", "asreview_note")
+# ASReview LAB 2/3 exports keep the input columns (ours: record_id = study id, label_included =
+# the labels we exported) and add its results as asreview_label, asreview_time (UTC,
+# "YYYY-MM-DD HH:MM:SS"), asreview_note...; its own labels win over the exported ones.
+_LABEL_COLUMNS = ("asreview_label", "label_included", "included", "label")
+_NOTE_COLUMNS = ("asreview_note", "exported_notes_1", "note", "notes")
+_TIME_COLUMNS = ("asreview_time",)
 
 
 def import_asreview(
@@ -177,6 +183,7 @@ def import_asreview(
             "(ASReview export)"
         )
     note_col = next((c for c in _NOTE_COLUMNS if c in rows[0]), None)
+    time_col = next((c for c in _TIME_COLUMNS if c in rows[0]), None)
     matcher = StudyMatcher(studies)
     raw: list[tuple[int, dict[str, str]]] = []
     problems: list[str] = []
@@ -208,13 +215,25 @@ def import_asreview(
                     "decision": decision,
                     "reason": str(row.get("reason") or ""),
                     "note": _note("ASReview", row.get(note_col) if note_col else ""),
-                    "timestamp": "",
+                    "timestamp": _asreview_time(row.get(time_col) if time_col else ""),
                 },
             )
         )
     return _finish(
         raw, problems, path=path, stage=stage, reviewer=reviewer, protocol=protocol, matcher=matcher
     )
+
+
+def _asreview_time(value: Any) -> str:
+    """ASReview's ``asreview_time`` (UTC, no zone) as our ISO 8601 UTC; unreadable -> ""."""
+    text = str(value or "").strip()
+    if not text or text in ("nan", "None"):
+        return ""
+    try:
+        parsed = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return text  # validation will name the row and the value
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _note(tool: str, text: Any) -> str:
