@@ -243,3 +243,18 @@ class Sequence:
     def __call__(self, request: Request) -> Response:
         self.requests.append(request)
         return self.responses[min(len(self.requests), len(self.responses)) - 1]
+
+
+class Clock:
+    """Each call is one minute later, so run ids differ and no test waits."""
+
+    def __init__(self) -> None:
+        import datetime as dt
+
+        self.t = dt.datetime(2026, 11, 29, 7, 15, tzinfo=dt.UTC)
+
+    def __call__(self) -> Any:
+        import datetime as dt
+
+        self.t += dt.timedelta(minutes=1)
+        return self.t

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from search_fakes import (
+    Clock,
     FakeCrossref,
     FakeDoaj,
     FakeOpenAlex,
@@ -73,21 +74,6 @@ FAKES = {
     "doaj": (FakeDoaj, "doaj_articles.json"),
     "zotero": (FakeZotero, "zotero_items.json"),
 }
-
-
-class Clock:
-    """Each call is one minute later, so run ids differ and no test waits."""
-
-    def __init__(self) -> None:
-        import datetime as dt
-
-        self.t = dt.datetime(2026, 11, 29, 7, 15, tzinfo=dt.UTC)
-
-    def __call__(self) -> Any:
-        import datetime as dt
-
-        self.t += dt.timedelta(minutes=1)
-        return self.t
 
 
 @pytest.fixture

@@ -176,7 +176,7 @@ class Client:
     secret_params: dict[str, str] = field(default_factory=dict)
     secret_headers: dict[str, str] = field(default_factory=dict)
     budget_check: Callable[[Response], bool] | None = None
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     clock: Callable[[], float] = time.monotonic
     jitter: Callable[[], float] = random.random
     session: requests.Session = field(default_factory=requests.Session)

@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,6 +200,15 @@ class SearchRun:
             return str(version)
         return str(previous.manifest["started_at"])[:10]
 
+    def _new_folder(self, source_id: str) -> Path:
+        """A run folder named by the UTC second; a run started in the same second waits one."""
+        for _ in range(3):
+            folder = self.raw_root / source_id / run_id_for(self.now())
+            if not folder.exists():
+                return folder
+            (self.sleep or time.sleep)(1.0)
+        raise SearchError(f"{folder}: a run with this id already exists; try again")
+
     def _request(self, connector: Connector) -> dict[str, Any]:
         return {"endpoint": connector.endpoint(), "params": connector.params()}
 
@@ -282,10 +292,8 @@ class SearchRun:
             kind = "update" if self.update and previous is not None else "initial"
             since = self._since(previous) if kind == "update" and previous else None
             connector = self._connector(since)
-            run_id = run_id_for(self.now())
-            folder = self.raw_root / source_id / run_id
-            if folder.exists():
-                raise SearchError(f"{folder}: a run with this id already exists; try again")
+            folder = self._new_folder(source_id)
+            run_id = folder.name
             manifest = self._new_manifest(
                 connector, run_id, kind, previous if kind == "update" else None
             )

@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+from review.errors import SearchError
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from review.searchlog import search_log, write_search_log
 from review.searchruns import RunResult, connector_class, search
@@ -115,8 +116,20 @@ def run_update(args: argparse.Namespace) -> int:
     if not args.live:
         return _offline(f"updating {', '.join(ids) or 'no database source'}")
     _setup_logging()
+    failed = []
     for source_id in ids:
-        _run_one(protocol, source_id, args, update=True)
+        # One database failing (a spent budget, an outage) must not keep the others stale.
+        try:
+            _run_one(protocol, source_id, args, update=True)
+        except SearchError as exc:
+            print(f"review update: {source_id}: {exc}", file=sys.stderr)
+            failed.append(source_id)
+    if failed:
+        print(
+            f"review update: not complete for {', '.join(failed)}; rerun to resume them",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
