@@ -88,6 +88,11 @@ def test_methods_sources_and_screening(proj: Path) -> None:
         in text
     )
     assert "no run in this snapshot" in text  # Crossref: in the protocol, never run
+    assert (
+        "1 database source(s) of the protocol have no run in this snapshot "
+        "(Crossref (bibliographic query))" in text
+    )
+    assert "The records of this report come from OpenAlex (English query) (2 records, run" in text
     assert "not as executed" in text  # no search log: queries as written in the protocol
     assert "AI reviewer" in text
     assert "All screening decisions were made by AI reviewers" in text
