@@ -218,7 +218,7 @@ def load_search_log(protocol: Protocol, paths: Paths) -> tuple[list[Row] | None,
             rows = searchlog.search_log(protocol, paths.get("raw_root"))
             out = [{str(k): _text(v) for k, v in _as_dict(r).items()} for r in rows]
             if out:
-                return out, "review.searchlog (search manifests under data/raw)"
+                return out, "the search manifests under data/raw"
     log_path = paths.get("search_log")
     rows = read_table(log_path, ())
     # A log names when each search ran; the protocol-only table the report writes when there is
