@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from review.errors import SchemaError
 from review.records import Record, normalise_doi, normalise_title
 
@@ -108,9 +110,18 @@ class Features:
     preprint: list[bool]
     notice: list[bool]
     issues: list[QualityIssue] = field(default_factory=list)
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.record_ids)
+
+    def array(self, name: str) -> np.ndarray:
+        """A field as a numpy array (object dtype for text), built once and reused."""
+        if name not in self._arrays:
+            values = getattr(self, name)
+            dtype = object if values and isinstance(values[0], str) else None
+            self._arrays[name] = np.asarray(values, dtype=dtype)
+        return self._arrays[name]
 
 
 def _fold(text: str) -> str:

@@ -57,8 +57,8 @@ class PairScores:
         return cls(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in cls.__slots__})
 
 
-def _take(values: list, idx: np.ndarray) -> np.ndarray:
-    return np.asarray(values, dtype=object)[idx]
+def _take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    return values[idx]
 
 
 def _fuzzy(a: np.ndarray, b: np.ndarray, scorer, workers: int) -> np.ndarray:
@@ -81,8 +81,8 @@ def score_pairs(
     features: Features, left: np.ndarray, right: np.ndarray, *, workers: int = -1
 ) -> PairScores:
     """Score every candidate pair on every field."""
-    ta, tb = _take(features.title, left), _take(features.title, right)
-    aa, ab = _take(features.title_alt, left), _take(features.title_alt, right)
+    ta, tb = _take(features.array("title"), left), _take(features.array("title"), right)
+    aa, ab = _take(features.array("title_alt"), left), _take(features.array("title_alt"), right)
     title = _fuzzy(ta, tb, fuzz.ratio, workers)
     via_alt = np.zeros(len(left), dtype=bool)
     has_alt = (aa != "") | (ab != "")
@@ -95,10 +95,14 @@ def score_pairs(
             via_alt[sub[better]] = True
             best = np.maximum(best, s)
         title[sub] = np.where(best < 0, np.nan, best)
-    lens = np.fromiter((len(t) for t in features.title), dtype=np.int64, count=len(features))
-    nwords = np.fromiter(
-        (t.count(" ") + 1 for t in features.title), dtype=np.int64, count=len(features)
-    )
+    if "title_len" not in features._arrays:
+        features._arrays["title_len"] = np.fromiter(
+            (len(t) for t in features.title), dtype=np.int64, count=len(features)
+        )
+        features._arrays["title_words"] = np.fromiter(
+            (t.count(" ") + 1 for t in features.title), dtype=np.int64, count=len(features)
+        )
+    lens, nwords = features._arrays["title_len"], features._arrays["title_words"]
     la, lb = lens[left], lens[right]
     shorter = np.minimum(la, lb)
     words = np.minimum(nwords[left], nwords[right])
@@ -115,39 +119,50 @@ def score_pairs(
         prefix[sub] = cpdist(short, long_, scorer=fuzz.ratio, workers=workers) / 100.0
 
     authors = _fuzzy(
-        _take(features.authors, left), _take(features.authors, right), fuzz.token_set_ratio, workers
+        _take(features.array("authors"), left),
+        _take(features.array("authors"), right),
+        fuzz.token_set_ratio,
+        workers,
     )
-    ya = np.asarray(features.year, dtype=np.int64)[left]
-    yb = np.asarray(features.year, dtype=np.int64)[right]
+    years = features.array("year")
+    ya, yb = years[left], years[right]
     year_diff = np.where((ya > 0) & (yb > 0), np.abs(ya - yb), np.nan).astype(float)
     year = np.where(
         np.isnan(year_diff), np.nan, np.select([year_diff == 0, year_diff == 1], [1.0, 0.5], 0.0)
     )
     venue = _fuzzy(
-        _take(features.venue, left), _take(features.venue, right), fuzz.token_set_ratio, workers
+        _take(features.array("venue"), left),
+        _take(features.array("venue"), right),
+        fuzz.token_set_ratio,
+        workers,
     )
-    va, vb = _take(features.venue, left), _take(features.venue, right)
+    va, vb = _take(features.array("venue"), left), _take(features.array("venue"), right)
     # Python-level checks only where they can change a decision (titles or authors close).
     near = (np.nan_to_num(title, nan=0.0) >= 0.85) | (np.nan_to_num(authors, nan=0.0) >= 0.9)
     for k in np.flatnonzero(near & (np.nan_to_num(venue, nan=1.0) < 0.9)):
         if venue_abbreviates(va[k], vb[k]):
             venue[k] = 0.9  # an abbreviation of the same name
-    pa, pb = _take(features.start_page, left), _take(features.start_page, right)
+    pa, pb = _take(features.array("start_page"), left), _take(features.array("start_page"), right)
     pages = _equal(pa, pb)
     pages[(pages == 0) & ((pa == "1") | (pb == "1"))] = np.nan  # a PDF's page 1 vs an article no.
     raw = features.pages_raw
     for k in np.flatnonzero(near & (pages == 0)):
         if pages_compatible(raw[left[k]], raw[right[k]]):
             pages[k] = np.nan  # garbled or differently written: unknown, not different
-    page_rng = _equal(_take(features.page_range, left), _take(features.page_range, right))
-    volume = _equal(_take(features.volume, left), _take(features.volume, right))
-    doi = _equal(_take(features.doi, left), _take(features.doi, right))
-    url = _equal(_take(features.url, left), _take(features.url, right))
-    abstract = _fuzzy(
-        _take(features.abstract, left), _take(features.abstract, right), fuzz.ratio, workers
+    page_rng = _equal(
+        _take(features.array("page_range"), left), _take(features.array("page_range"), right)
     )
-    pre = np.asarray(features.preprint, dtype=bool)
-    notice = np.asarray(features.notice, dtype=bool)
+    volume = _equal(_take(features.array("volume"), left), _take(features.array("volume"), right))
+    doi = _equal(_take(features.array("doi"), left), _take(features.array("doi"), right))
+    url = _equal(_take(features.array("url"), left), _take(features.array("url"), right))
+    abstract = _fuzzy(
+        _take(features.array("abstract"), left),
+        _take(features.array("abstract"), right),
+        fuzz.ratio,
+        workers,
+    )
+    pre = features.array("preprint")
+    notice = features.array("notice")
     parts = {
         "title": title,
         "authors": authors,
@@ -184,7 +199,8 @@ def score_pairs(
         preprint_pair=pre[left] != pre[right],
         notice_mismatch=notice[left] != notice[right],
         numbers_differ=_equal(
-            _take(features.title_numbers, left), _take(features.title_numbers, right)
+            _take(features.array("title_numbers"), left),
+            _take(features.array("title_numbers"), right),
         )
         == 0,
         total=total,
