@@ -327,3 +327,17 @@ def test_cli_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert agreement["title_abstract"]["studies_decided"] == 1
     assert (out / "screening_conflicts.csv").read_text(encoding="utf-8").startswith("stage,")
     assert "6 studies" in capsys.readouterr().out
+
+
+def test_unknown_ranking_model_is_a_protocol_error() -> None:
+    from review.errors import ProtocolError
+    from review.protocol import Protocol
+    from review.screening.priority import relevance
+
+    p = protocol()
+    data = {**p.data, "screening": {"ranking": {"model": "magic"}}}
+    bad = Protocol(data=data, path=p.path)
+    with pytest.raises(
+        ProtocolError, match=r"'magic' is not a ranking model; allowed: naive_bayes"
+    ):
+        relevance(["a", "b"], {0: 1, 1: 0}, protocol=bad)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from review.errors import ProtocolError
 from review.protocol import Protocol
 from review.records import normalise_title
 from review.screening import ranking
@@ -55,6 +56,11 @@ def relevance(
     model = None
     if protocol is not None:
         model = (protocol.data.get("screening", {}).get("ranking") or {}).get("model")
+    if model and ranking.ALIASES.get(model, model) not in ranking.MODELS:
+        raise ProtocolError(
+            f"screening.ranking.model: {model!r} is not a ranking model; "
+            f"allowed: {', '.join(ranking.MODELS)}"
+        )
     if labels:
         kwargs = {"model": model} if model else {}
         scores = ranking.relevance_scores(list(texts), dict(labels), **kwargs)
