@@ -83,12 +83,12 @@ class Fake:
         self.failures = dict(failures or {})
         self.requests: list[Request] = []
 
-    def install(self, httpserver: Any) -> Fake:
+    def install(self, httpserver: Any, prefix: str = "") -> Fake:
+        """Answer every request under ``prefix + path`` (a prefix keeps two APIs apart)."""
         import re
 
-        httpserver.expect_request(
-            re.compile("^" + re.escape(self.path) + ".*")
-        ).respond_with_handler(self)
+        pattern = re.compile("^" + re.escape(prefix + self.path) + ".*")
+        httpserver.expect_request(pattern).respond_with_handler(self)
         return self
 
     def __call__(self, request: Request) -> Response:

@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+from review import atomic
 from review.errors import SearchError
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from review.searchlog import search_log, write_search_log
@@ -32,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("source_id", help="a database source id of the protocol")
     _common(p)
     p.add_argument("--max-records", type=int, default=None, help="stop after N records")
+    p.add_argument(
+        "--status",
+        type=Path,
+        default=None,
+        help="also write a small JSON summary of the run here (the workflow's output)",
+    )
     p.add_argument(
         "--update",
         action="store_true",
@@ -86,7 +93,9 @@ def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _run_one(protocol: Protocol, source_id: str, args: argparse.Namespace, *, update: bool) -> None:
+def _run_one(
+    protocol: Protocol, source_id: str, args: argparse.Namespace, *, update: bool
+) -> RunResult:
     source = protocol.source(source_id)
     connector_class(source)  # a file or web source is a protocol error before any request
     result = search(
@@ -97,6 +106,7 @@ def _run_one(protocol: Protocol, source_id: str, args: argparse.Namespace, *, up
         email=protocol.contact_email,
     )
     _report(result, source_id)
+    return result
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -106,7 +116,20 @@ def run_search(args: argparse.Namespace) -> int:
     if not args.live:
         return _offline(f"searching {args.source_id} ({source['database']})")
     _setup_logging()
-    _run_one(protocol, args.source_id, args, update=args.update)
+    result = _run_one(protocol, args.source_id, args, update=args.update)
+    if args.status is not None:
+        atomic.write_json(
+            args.status,
+            {
+                "source_id": args.source_id,
+                "run_id": result.run_id,
+                "run_folder": result.path.as_posix(),
+                "records_retrieved": result.records_retrieved,
+                "records_reported": result.records_reported,
+                "stop_reason": result.stop_reason,
+                "resumed": result.resumed,
+            },
+        )
     return 0
 
 
