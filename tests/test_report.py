@@ -231,9 +231,15 @@ def test_report_and_audit_commands(proj: Path, capsys: pytest.CaptureFixture[str
     assert "PRISMA box: Excluded at title/abstract" in out
     assert "found at: https://example.org/page/S4" in out
     assert "title_abstract  ai-reviewer-1: exclude E3-not-indonesia" in out
+    assert "coding events" not in out  # excluded, never coded
     # a record id finds its study
     assert main(["audit", "umkm_web:S4", "--protocol", protocol, "--root", str(proj)]) == 0
     assert STUDY_IDS["D"] in capsys.readouterr().out
+    # an included study: coding events grouped per coder's row, then the merged values
+    assert main(["audit", STUDY_IDS["A"], "--protocol", protocol, "--root", str(proj)]) == 0
+    out = capsys.readouterr().out
+    assert "2026-11-25T10:00:00Z  ai-reviewer-1" in out
+    assert "    strategy: volunteers; mentoring_training" in out
     assert main(["audit", "st-nope", "--protocol", protocol, "--root", str(proj)]) == 2
     assert "'st-nope' is neither a study id" in capsys.readouterr().err
 

@@ -60,6 +60,44 @@ class Trail:
         return sorted({r.source_id for r in self.records})
 
     @property
+    def coding_groups(self) -> list[dict[str, object]]:
+        """Coding events grouped per coder's row: who, when, from which file row, which values.
+
+        The extraction stage writes one event per coded field; shown one by one, the same coder,
+        time and note would repeat for every field.
+        """
+        groups: dict[tuple[str, ...], dict[str, object]] = {}
+        for ev in self.coding_events:
+            key = tuple(ev.get(k, "") for k in ("event", "coder", "timestamp", "source", "note"))
+            group = groups.setdefault(
+                key,
+                {
+                    "event": ev.get("event", ""),
+                    "coder": ev.get("coder", ""),
+                    "timestamp": ev.get("timestamp", ""),
+                    "source": ev.get("source", ""),
+                    "note": ev.get("note", ""),
+                    "values": [],
+                    "other": extra_cells(
+                        ev,
+                        (
+                            "study_id",
+                            "event",
+                            "coder",
+                            "timestamp",
+                            "source",
+                            "note",
+                            "field",
+                            "value",
+                        ),
+                    ),
+                },
+            )
+            if ev.get("field"):
+                group["values"].append((ev["field"], ev.get("value", "")))  # type: ignore[union-attr]
+        return list(groups.values())
+
+    @property
     def search_text(self) -> str:
         """What the audit page's text filter matches against (besides the visible text)."""
         return " ".join(
@@ -228,14 +266,24 @@ def format_trail(trail: Trail) -> str:
             f"  {ev.get('timestamp', '')}  {ev.get('stage', '')}  {ev.get('reviewer', '')}: "
             f"{ev.get('decision', '')}{reason}{note}"
         )
+        where = []
+        if ev.get("source"):
+            where.append(f"from {ev['source']}" + (f", row {ev['row']}" if ev.get("row") else ""))
+        if ev.get("attached_by") and ev["attached_by"] != "id":
+            where.append(f"attached by {ev['attached_by']}")
+        if where:
+            out.append("      " + "; ".join(where))
     for conflict in trail.conflicts:
         cells = ", ".join(f"{k}={v}" for k, v in extra_cells(conflict, ("study_id",)))
         out.append(f"  conflict: {cells}")
     if trail.coding_events or trail.coded:
         out.append(f"coding events ({len(trail.coding_events)}):")
-        for ev in trail.coding_events:
-            cells = "; ".join(f"{k}={v}" for k, v in extra_cells(ev, ("study_id",)))
-            out.append(f"  {cells}")
+        for g in trail.coding_groups:
+            out.append(f"  {g['timestamp']}  {g['coder']} {g['event']}  {g['source']}".rstrip())
+            for k, v in [*g["other"], *g["values"]]:  # type: ignore[misc]
+                out.append(f"    {k}: {v}")
+            if g["note"]:
+                out.append(f"    note: {g['note']}")
         if trail.coded:
             out.append("coded values:")
             for k, v in extra_cells(trail.coded, ("study_id",)):
