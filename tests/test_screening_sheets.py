@@ -199,3 +199,50 @@ def test_import_needs_a_reviewer(proj: Path, capsys: pytest.CaptureFixture[str])
     sheet.write_text("study_id,decision\nst-a,include\n", encoding="utf-8")
     assert _screen("--import", str(sheet)) == 2
     assert "--reviewer NAME" in capsys.readouterr().err
+
+
+def test_conflicts_sheet_and_its_resolutions(proj: Path) -> None:
+    decisions = proj / "data" / "decisions" / "screening"
+    write_ledger(
+        decisions,
+        "title_abstract",
+        "r1",
+        [
+            ("st-a", "", "include", "", "r1 thinks yes", T1),
+            ("st-b", "", "include", "", "", T1),
+        ],
+    )
+    write_ledger(
+        decisions,
+        "title_abstract",
+        "r2",
+        [
+            ("st-a", "", "exclude", "E3-not-indonesia", "r2 thinks no", T1),
+            ("st-b", "", "include", "", "", T1),
+        ],
+    )
+    assert _screen("--conflicts") == 0
+    sheet = proj / "data" / "screening_sheets" / "title_abstract" / "_conflicts.xlsx"
+    rows = read_csv(sheet.with_suffix(".csv"))
+    assert [(r["study_id"], r["decisions"]) for r in rows] == [("st-a", "r1=include; r2=exclude")]
+    assert "r2 thinks no" in rows[0]["notes"]
+    wb = load_workbook(sheet)
+    ws = wb["screening"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("decision") + 1).value = "exclude"
+    ws.cell(row=2, column=header.index("reason") + 1).value = "E3-not-indonesia"
+    wb.save(sheet)
+    assert _screen("--import", str(sheet)) == 2  # who resolved it must be said
+    assert _screen("--import", str(sheet), "--reviewer", "adj") == 0
+    resolutions = read_csv(decisions / "title_abstract" / "_resolutions.csv")
+    assert [(r["study_id"], r["decision"], r["resolver"]) for r in resolutions] == [
+        ("st-a", "exclude", "adj")
+    ]
+    assert main(["screening-state", "-o", "out"]) == 0
+    state = {r["study_id"]: r for r in read_csv(proj / "out" / "screening.csv")}
+    assert (state["st-a"]["state"], state["st-a"]["conflict"]) == (
+        "excluded_ta",
+        "title_abstract: resolved by adj",
+    )
+    assert _screen("--conflicts") == 0
+    assert read_csv(sheet.with_suffix(".csv")) == []

@@ -7,6 +7,10 @@
   filled sheet (or a ledger-shaped CSV) and appends them to
   ``data/decisions/screening/<stage>/<NAME>.csv``; the reviewer and stage default to the
   sheet's own path (``data/screening_sheets/<stage>/<NAME>.xlsx``).
+- ``review screen --conflicts [--stage ...]`` writes the unresolved conflicts (every reviewer's
+  decision shown: this sheet is for whoever settles them) as ``_conflicts.csv``/``.xlsx``;
+  ``review screen --import .../_conflicts.xlsx --reviewer RESOLVER`` appends the filled rows to
+  ``data/decisions/screening/<stage>/_resolutions.csv``.
 - ``--export-asreview OUT.csv``, ``--import-asreview FILE --reviewer NAME``,
   ``--import-rayyan FILE --reviewer NAME [--rayyan-user NAME]``: interoperate with ASReview LAB
   and Rayyan (:mod:`review.screening.interop`).
@@ -22,7 +26,15 @@ from pathlib import Path
 from review.commands.screening_state import add_input_arguments, load_state
 from review.errors import DecisionError
 from review.screening import interop, sheets
-from review.screening.ledger import STAGES, LedgerRow, Ledgers, append_rows, current
+from review.screening.ledger import (
+    RESOLUTIONS_FILE,
+    STAGES,
+    LedgerRow,
+    Ledgers,
+    append_rows,
+    check_reviewer,
+    current,
+)
 from review.screening.ledger import stage_reasons as reasons_for
 
 
@@ -44,6 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="FILE",
         help="append a filled sheet's decisions to the reviewer's ledger",
+    )
+    action.add_argument(
+        "--conflicts",
+        action="store_true",
+        help="write the unresolved conflicts of --stage as <sheets>/<stage>/_conflicts.csv/.xlsx; "
+        "import the filled sheet with --import FILE --reviewer RESOLVER",
     )
     action.add_argument(
         "--export-asreview",
@@ -74,10 +92,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+CONFLICTS_SHEET = "_conflicts"
+
+
 def _from_sheet_path(path: Path) -> tuple[str | None, str | None]:
     """Reviewer and stage from data/screening_sheets/<stage>/<reviewer>.xlsx, if it is one."""
     stage = path.parent.name if path.parent.name in STAGES else None
-    return (path.stem if stage else None), stage
+    reviewer = path.stem if stage and not path.stem.startswith("_") else None
+    return reviewer, stage
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,9 +116,15 @@ def run(args: argparse.Namespace) -> int:
         if not reviewer:
             raise DecisionError(f"{source}: say whose decisions these are with --reviewer NAME")
         known = {s["study_id"]: s.get("fingerprint", "") for s in studies}
+        resolving = bool(args.import_file) and source.stem == CONFLICTS_SHEET
         if args.import_file:
             rows = sheets.rows_from_sheet(
-                source, stage=stage, reviewer=reviewer, protocol=protocol, known_studies=known
+                source,
+                stage=stage,
+                reviewer="_resolutions" if resolving else reviewer,
+                protocol=protocol,
+                known_studies=known,
+                resolver=check_reviewer(reviewer) if resolving else "",
             )
         elif args.import_asreview:
             rows = interop.import_asreview(
@@ -111,7 +139,29 @@ def run(args: argparse.Namespace) -> int:
                 studies=studies,
                 rayyan_user=args.rayyan_user,
             )
-        return _append(args.decisions, stage, reviewer, rows, attachment.ledgers, source)
+        return _append(
+            args.decisions,
+            stage,
+            "_resolutions" if resolving else reviewer,
+            rows,
+            attachment.ledgers,
+            source,
+        )
+    if args.conflicts:
+        stage = args.stage or "title_abstract"
+        rows = sheets.conflict_rows(state, studies, stage=stage)
+        csv_path = args.sheets / stage / f"{CONFLICTS_SHEET}.csv"
+        sheets.write_sheet(
+            rows,
+            csv_path,
+            csv_path.with_suffix(".xlsx"),
+            reasons=reasons_for(protocol, stage),
+            stage=stage,
+            reviewer="RESOLVER",
+            columns=sheets.CONFLICT_SHEET_COLUMNS,
+        )
+        print(f"{len(rows)} unresolved conflict(s) at {stage}; wrote {csv_path} and .xlsx")
+        return 0
     if not args.reviewer:
         raise DecisionError("give --reviewer NAME (whose sheet to write) or an import/export")
     stage = args.stage or "title_abstract"
@@ -142,13 +192,16 @@ def _append(
     attached: Ledgers,
     source: Path,
 ) -> int:
-    """Append the rows that change the reviewer's current decision (re-imports are no-ops)."""
+    """Append the rows that change the reviewer's current decision (re-imports are no-ops).
+
+    ``reviewer`` ``_resolutions`` appends to the stage's resolution ledger.
+    """
     # Every existing ledger was read and validated when the state was built, so a broken
     # ledger stops the import before anything is added to it.
-    path = decisions / stage / f"{reviewer}.csv"
-    now = {
-        sid: r for (who, sid), r in current(attached.decisions[stage]).items() if who == reviewer
-    }
+    resolving = reviewer == "_resolutions"
+    path = decisions / stage / (RESOLUTIONS_FILE if resolving else f"{reviewer}.csv")
+    ledger = attached.resolutions if resolving else attached.decisions
+    now = {sid: r for (who, sid), r in current(ledger[stage]).items() if who == reviewer}
     new = []
     for row in rows:
         cur = now.get(row.study_id)
@@ -157,7 +210,7 @@ def _append(
         new.append(row)
         now[row.study_id] = row
     if new:
-        append_rows(path, new)
+        append_rows(path, new, resolutions=resolving)
     skipped = len(rows) - len(new)
     print(
         f"{source}: {len(rows)} decision(s) valid; appended {len(new)} to {path}"

@@ -62,6 +62,17 @@ SHEET_COLUMNS: tuple[str, ...] = (
     "relevance",
     "fingerprint",
 )
+#: The adjudicator's sheet: unresolved conflicts with every reviewer's decision (not blind).
+CONFLICT_SHEET_COLUMNS: tuple[str, ...] = (
+    "study_id",
+    "decision",
+    "reason",
+    "note",
+    "decisions",
+    "reasons",
+    "notes",
+    *(c for c in SHEET_COLUMNS if c not in ("rank", "study_id", "decision", "reason", "note")),
+)
 _WIDTHS = {"title": 60, "abstract": 80, SUMMARY_LABEL: 60, "note": 40, "title_alt": 40}
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -113,31 +124,56 @@ def build_sheet(
     scores, how = priority.relevance(texts, labels, protocol=protocol)
     wanted = [sid for sid in pending if sid in index]
     ordered = priority.order(wanted, [scores[index[s]] for s in wanted])
-    rows = []
-    for rank, sid in enumerate(ordered, start=1):
-        s = studies[index[sid]]
-        doi = normalise_doi(s.get("doi", ""))
-        rows.append(
+    rows = [
+        {
+            "rank": rank,
+            **study_cells(studies[index[sid]]),
+            "relevance": round(float(scores[index[sid]]), 4),
+        }
+        for rank, sid in enumerate(ordered, start=1)
+    ]
+    return rows, how
+
+
+def study_cells(s: Mapping[str, str]) -> dict[str, Any]:
+    """What a screener reads of a study, with empty decision cells to fill."""
+    doi = normalise_doi(s.get("doi", ""))
+    return {
+        "study_id": s["study_id"],
+        "decision": "",
+        "reason": "",
+        "note": "",
+        "title": s.get("title", ""),
+        "title_alt": s.get("title_alt", ""),
+        "abstract": s.get("abstract", ""),
+        SUMMARY_LABEL: s.get("summary", ""),
+        "keywords": s.get("keywords", ""),
+        "venue": s.get("venue", ""),
+        "year": s.get("year", ""),
+        "doi": f"https://doi.org/{doi}" if doi else "",
+        "url": s.get("url", ""),
+        "fingerprint": s.get("fingerprint", ""),
+    }
+
+
+def conflict_rows(
+    state: ScreeningState, studies: Sequence[Mapping[str, str]], *, stage: str
+) -> list[dict[str, Any]]:
+    """The unresolved conflicts of ``stage``, for whoever settles them."""
+    by_id = {s["study_id"]: s for s in studies}
+    out = []
+    for c in state.conflicts:
+        if c["stage"] != stage or c["resolved"] == "yes" or c["study_id"] not in by_id:
+            continue
+        out.append(
             {
-                "rank": rank,
-                "study_id": sid,
-                "decision": "",
-                "reason": "",
-                "note": "",
-                "title": s.get("title", ""),
-                "title_alt": s.get("title_alt", ""),
-                "abstract": s.get("abstract", ""),
-                SUMMARY_LABEL: s.get("summary", ""),
-                "keywords": s.get("keywords", ""),
-                "venue": s.get("venue", ""),
-                "year": s.get("year", ""),
-                "doi": f"https://doi.org/{doi}" if doi else "",
-                "url": s.get("url", ""),
-                "relevance": round(float(scores[index[sid]]), 4),
-                "fingerprint": s.get("fingerprint", ""),
+                **study_cells(by_id[c["study_id"]]),
+                "decisions": c["decisions"],
+                "reasons": c["reasons"],
+                "notes": c["notes"],
             }
         )
-    return rows, how
+    return out
 
 
 def write_sheet(
@@ -148,20 +184,22 @@ def write_sheet(
     reasons: Sequence[str],
     stage: str,
     reviewer: str,
+    columns: Sequence[str] = SHEET_COLUMNS,
 ) -> None:
+    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason."""
     safe = [{k: neutralise(v) for k, v in r.items()} for r in rows]
-    atomic.write_csv(csv_path, safe, SHEET_COLUMNS)
+    atomic.write_csv(csv_path, safe, columns)
     wb = Workbook()
     ws = wb.active
     ws.title = "screening"
-    ws.append(list(SHEET_COLUMNS))
+    ws.append(list(columns))
     for row in safe:
-        ws.append([row.get(c, "") for c in SHEET_COLUMNS])
+        ws.append([row.get(c, "") for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.freeze_panes = "F2"
-    for i, name in enumerate(SHEET_COLUMNS, start=1):
+    ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
+    for i, name in enumerate(columns, start=1):
         letter = ws.cell(row=1, column=i).column_letter
         ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
     last = max(len(rows) + 1, 2)
@@ -169,7 +207,7 @@ def write_sheet(
     for row_cells in ws.iter_rows(min_row=2, max_row=last):
         for cell in row_cells:
             cell.alignment = wrap
-    doi_col = SHEET_COLUMNS.index("doi") + 1
+    doi_col = list(columns).index("doi") + 1
     for r in range(2, len(rows) + 2):
         cell = ws.cell(row=r, column=doi_col)
         if cell.value:
@@ -182,8 +220,8 @@ def write_sheet(
             [DECISIONS[i] if i < len(DECISIONS) else None, reasons[i] if i < len(reasons) else None]
         )
     lists.sheet_state = "hidden"
-    dcol = ws.cell(row=1, column=SHEET_COLUMNS.index("decision") + 1).column_letter
-    rcol = ws.cell(row=1, column=SHEET_COLUMNS.index("reason") + 1).column_letter
+    dcol = ws.cell(row=1, column=list(columns).index("decision") + 1).column_letter
+    rcol = ws.cell(row=1, column=list(columns).index("reason") + 1).column_letter
     dv_decision = _drop_down(
         f"=lists!$A$2:$A${len(DECISIONS) + 1}", "decision", f"Choose one of: {', '.join(DECISIONS)}"
     )
@@ -258,15 +296,17 @@ def rows_from_sheet(
     reviewer: str,
     protocol: Protocol,
     known_studies: Mapping[str, str],
+    resolver: str = "",
 ) -> list[LedgerRow]:
     """Validated ledger rows from a filled sheet: rows without a decision are skipped (undecided).
 
     Every row is checked first; any problem raises and nothing is returned (so nothing is
-    appended). A row without a timestamp gets the import time.
+    appended). A row without a timestamp gets the import time. With ``resolver`` the sheet is a
+    conflicts sheet and the rows are resolutions settled by that person.
     """
     if stage not in STAGES:
         raise DecisionError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
-    check_reviewer(reviewer)
+    check_reviewer(resolver or reviewer)
     rows, first = read_sheet(path)
     if rows and "decision" not in rows[0]:
         raise DecisionError(
@@ -274,7 +314,9 @@ def rows_from_sheet(
             "(study_id,fingerprint,decision,reason,note,timestamp)"
         )
     filled = [
-        (first + i, row) for i, row in enumerate(rows) if str(row.get("decision") or "").strip()
+        (first + i, {**row, "resolver": resolver} if resolver else row)
+        for i, row in enumerate(rows)
+        if str(row.get("decision") or "").strip()
     ]
     return validate_numbered(
         filled,
@@ -284,4 +326,5 @@ def rows_from_sheet(
         reasons=stage_reasons(protocol, stage),
         known_studies=known_studies,
         fill_timestamp=now_utc(),
+        resolutions=bool(resolver),
     )
