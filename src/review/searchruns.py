@@ -300,8 +300,9 @@ class SearchRun:
             if self.update and previous is None:
                 manifest["note"] = "no earlier exhaustive run to update from: full search"
             checkpoint = {"state": connector.first_state(), "page": 0, "retrieved": 0}
-            atomic.write_json(folder / MANIFEST, manifest)
+            # The checkpoint first: a manifest without one would be an open run nobody resumes.
             atomic.write_json(folder / CHECKPOINT, checkpoint)
+            atomic.write_json(folder / MANIFEST, manifest)
         return self._walk(connector, folder, manifest, checkpoint, resumed=resumed)
 
     def _walk(
