@@ -75,6 +75,10 @@ def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
     assert 'href="javascript:' not in audit
     assert "found at: javascript:alert(document.domain)" in audit
     assert 'href="https://example.org/klinik?a=1&amp;b=&lt;2&gt;"' in audit
+    # Defence in depth: the review page may run no script at all, the audit page only its own
+    # (its CSP names the hash of the one inline script; the browser test shows that it runs).
+    assert "script-src 'none'" in out["review.html"]
+    assert "script-src 'sha256-" in audit
     # The only scripts are the audit page's own filter.
     assert out["review.html"].count("<script") == 0
     assert audit.count("<script") == 1

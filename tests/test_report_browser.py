@@ -128,6 +128,20 @@ def test_audit_table_filters(driver: webdriver.Chrome, reports: Path) -> None:
     assert visible_rows(driver) == 8
 
 
+def test_audit_csp_blocks_scripts_other_than_its_own(
+    driver: webdriver.Chrome, reports: Path
+) -> None:
+    """A script added to the page (as a record that escaped escaping would be) does not run."""
+    driver.get((reports / "audit.html").as_uri())
+    driver.execute_script(
+        "var s = document.createElement('script'); s.textContent = 'window.injected = 1;';"
+        "document.body.appendChild(s);"
+    )
+    assert driver.execute_script("return window.injected === undefined")
+    # while the page's own script did run: it replaced the static count with its own
+    assert driver.find_element(By.ID, "filter-count").text == "8 of 8 studies shown"
+
+
 def test_audit_anchor_and_query_filter(driver: webdriver.Chrome, reports: Path) -> None:
     driver.get((reports / "audit.html").as_uri() + "?box=excluded_ta")
     assert visible_rows(driver) == 1

@@ -7,7 +7,9 @@ failed check (e.g. PRISMA counts that do not add up) leaves the previous report 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,12 +256,18 @@ def render_report(
     if only in (None, "pages"):
         env = environment()
         css = trusted((TEMPLATES / "report.css").read_text(encoding="utf-8"))
-        js = trusted((TEMPLATES / "audit.js").read_text(encoding="utf-8"))
+        # The audit page runs only its own script: the CSP names that script's hash, so even a
+        # record that slipped past escaping could not run code. The review page runs none.
+        script = "\n" + (TEMPLATES / "audit.js").read_text(encoding="utf-8") + "\n"
+        js = trusted(script)
+        script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
         texts[outputs.html] = env.get_template("review.html.j2").render(**context, css=css)
         markdown = env.get_template("review.md.j2").render(**context)
         # Quotes cannot open a tag, so Markdown readers get them back; < > & stay escaped.
         texts[outputs.markdown] = markdown.replace("&#34;", '"').replace("&#39;", "'")
-        texts[outputs.audit] = env.get_template("audit.html.j2").render(**context, css=css, js=js)
+        texts[outputs.audit] = env.get_template("audit.html.j2").render(
+            **context, css=css, js=js, script_hash=script_hash
+        )
         log = inputs.search_log or methods.protocol_search_rows(inputs)
         columns = list(dict.fromkeys(k for row in log for k in row))
         # Queries may start with "+" or "-": keep spreadsheets from running them as formulas.
