@@ -446,3 +446,10 @@ def test_progress_lines_without_a_terminal(env: Any, tmp_path: Path) -> None:
 
 def test_json_response_helper_is_json() -> None:
     assert json_response({"a": 1}).get_json() == {"a": 1}
+
+
+def test_crossref_polite_pool_gets_the_protocol_contact(env: Any, tmp_path: Path) -> None:
+    server = fake("crossref", env)
+    run("crossref", tmp_path)
+    assert server.requests[0].args["mailto"] == "team@example.org"
+    assert "mailto:team@example.org" in server.requests[0].headers["User-Agent"]

@@ -176,7 +176,7 @@ class SearchRun:
         return None
 
     def _connector(self, since: str | None) -> Connector:
-        connector = self.cls(self.source, since=since, page_size=self.page_size)
+        connector = self.cls(self.source, since=since, page_size=self.page_size, email=self.email)
         options = {
             "source": self.cls.database,
             "email": self.email,

@@ -50,6 +50,7 @@ class Connector:
         since: str | None = None,
         page_size: int | None = None,
         client: Client | None = None,
+        email: str = "",
     ) -> None:
         self.source = source
         self.source_id = str(source["id"])
@@ -59,6 +60,7 @@ class Connector:
         self.page_size = page_size or self.default_page_size
         self.base = base_url(self.database, self.default_base)
         self.client = client
+        self.email = email  # the contact address, for APIs that take it as a parameter
 
     default_page_size: ClassVar[int] = 100
 

@@ -64,9 +64,9 @@ class Crossref(Connector):
         filters = filter_string(self.all_filters())
         if filters:
             params["filter"] = filters
-        email = contact_email()
+        email = contact_email(self.email)
         if email:
-            params["mailto"] = email
+            params["mailto"] = email  # Crossref's "polite pool"
         return params
 
     def update_filter(self) -> str:
