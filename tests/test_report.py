@@ -42,7 +42,9 @@ def render(root: Path, **paths: Path) -> dict[str, str]:
         outputs=Outputs(folder=root / "reports"),
         generated_at="2026-11-29 08:00 UTC",
     )
-    return {p.name: p.read_text(encoding="utf-8") for p in (root / "reports").iterdir()}
+    return {
+        p.name: p.read_text(encoding="utf-8") for p in (root / "reports").iterdir() if p.is_file()
+    }
 
 
 def visible(html: str) -> str:
@@ -58,6 +60,9 @@ def test_all_report_files_are_written(proj: Path) -> None:
     assert "<link" not in html  # self-contained
     assert 'src="http' not in html
     assert "Records screened (n = 6)" in visible(html)
+    figure = (proj / "reports" / "figures" / "studies_by_theme.svg").read_text(encoding="utf-8")
+    assert figure.startswith("<svg")
+    assert "Included studies by theme" in figure
 
 
 def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
@@ -264,7 +269,15 @@ def test_only_parts_and_protocol_search_rows(proj: Path, monkeypatch: pytest.Mon
     written = render_report(
         protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="pages"
     )
-    assert set(written) == {"review.html", "review.md", "audit.html", "search_log.csv"}
+    assert set(written) == {
+        "review.html",
+        "review.md",
+        "audit.html",
+        "search_log.csv",
+        "studies_by_year.svg",
+        "studies_by_theme.svg",
+        "studies_by_region.svg",
+    }
     # With no search run, search_log.csv lists the protocol's queries, marked as not executed...
     log = (reports / "search_log.csv").read_text(encoding="utf-8")
     assert "not executed in this snapshot" in log

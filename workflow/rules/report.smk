@@ -27,6 +27,9 @@ rule render_report:
         markdown="reports/review.md",
         audit="reports/audit.html",
         search_log="reports/search_log.csv",
+        by_year="reports/figures/studies_by_year.svg",
+        by_theme="reports/figures/studies_by_theme.svg",
+        by_region="reports/figures/studies_by_region.svg",
     conda:
         "../envs/review.yaml"
     log:

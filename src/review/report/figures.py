@@ -8,6 +8,13 @@ from __future__ import annotations
 from html import escape
 
 BAR = "#3b6ea5"
+#: Inside each chart, so the SVG files under reports/figures/ look the same as the inline ones.
+STYLE = (
+    "<style>.chart text{font-family:'Inter','Segoe UI',system-ui,-apple-system,sans-serif}"
+    ".chart-title{font-size:13px;font-weight:600;fill:#1d2733}"
+    ".chart-label,.chart-n,.chart-empty{font-size:11.5px;fill:#37424e}"
+    ".chart-empty{font-style:italic}</style>"
+)
 
 
 def bar_chart(
@@ -27,6 +34,7 @@ def bar_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="chart">',
         f"<title>{escape(title)}</title>",
+        STYLE,
         f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
     ]
     if not items:

@@ -61,6 +61,9 @@ class Outputs:
     def search_log(self) -> Path:
         return self.folder / "search_log.csv"
 
+    def figure(self, name: str) -> Path:
+        return self.folder / "figures" / f"studies_by_{name}.svg"
+
 
 def trusted(markup: str) -> Markup:
     """Mark markup built by this package as safe to insert: the SVG builders escape every text
@@ -272,6 +275,8 @@ def render_report(
         columns = list(dict.fromkeys(k for row in log for k in row))
         # Queries may start with "+" or "-": keep spreadsheets from running them as formulas.
         texts[outputs.search_log] = atomic.csv_text([safe_row(r) for r in log], columns)
+        for name, svg in context["figures"].items():
+            texts[outputs.figure(name)] = str(svg)
     if only in (None, "prisma"):
         texts[outputs.prisma_svg] = prisma.render_svg(context["counts"])
         texts[outputs.prisma_csv] = prisma.prisma_csv(context["counts"])
