@@ -430,3 +430,27 @@ def test_cite_label(authors: str, year: str, title: str, expected: str) -> None:
     from review.report.studies import cite_label
 
     assert cite_label(authors, year, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("Ponggok village, Klaten, Central Java", ["Central Java"]),
+        ("Terik village, Krian, Sidoarjo, Jawa Timur", ["East Java"]),
+        (
+            "Pondok Aren (Banten), Pangkalan Bun (Central Kalimantan), Wates (Yogyakarta)",
+            ["Central Kalimantan", "Yogyakarta", "Banten"],
+        ),
+        ("Manokwari, West Papua", ["West Papua"]),  # not also Papua
+        ("Kampar Regency, Riau", ["Riau"]),
+        ("not stated (authors in Mojokerto, East Java)", ["not stated"]),
+        ("Naga Timbul village (province not stated)", ["not stated"]),
+        ("Indonesia (general)", ["Indonesia (national or general)"]),
+        ("Kuala Lumpur, Malaysia", ["Malaysia"]),
+        ("", ["not stated"]),
+    ],
+)
+def test_provinces(location: str, expected: list[str]) -> None:
+    from review.report.regions import provinces
+
+    assert provinces(location) == expected

@@ -157,7 +157,7 @@ def build_context(inputs: ReportInputs, *, root: Path, generated_at: str) -> dic
         ),
         "region": trusted(
             bar_chart(
-                "Included studies by region (coded location)",
+                "Included studies by province (coded location)",
                 synthesis.regions(coded),
                 empty="not coded yet",
             )

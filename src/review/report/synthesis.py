@@ -13,6 +13,7 @@ from typing import Any
 from review.protocol import Protocol, field_values
 from review.records import split_list
 from review.report.inputs import Row
+from review.report.regions import provinces
 from review.report.studies import StudyRef, value_label
 
 NONE_REPORTED = "none reported"
@@ -211,12 +212,9 @@ def conclusions(protocol: Protocol, studies: list[CodedStudy]) -> list[Conclusio
 
 
 def regions(studies: list[CodedStudy], location_field: str = "location") -> list[tuple[str, int]]:
-    """Studies per region: the last comma-separated part of each ``;``-separated location."""
+    """Studies per province (see :mod:`review.report.regions`); a study counts once per province."""
     counts: dict[str, set[str]] = {}
     for s in studies:
-        raw = s.text.get(location_field, "")
-        places = split_list(raw) if raw else []
-        for place in places or ["not reported"]:
-            region = place.split(",")[-1].strip() or "not reported"
-            counts.setdefault(region, set()).add(s.ref.study_id)
+        for place in provinces(s.text.get(location_field, "")):
+            counts.setdefault(place, set()).add(s.ref.study_id)
     return sorted(((k, len(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
