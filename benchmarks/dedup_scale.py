@@ -5,11 +5,12 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/dedup_scale.py --sizes 10000,100000,1000000 [--workers 2]
 
 The inputs are built from the real records of the labelled sets in ../shared/benchmarks/dedup
-and the UMKM corpus. Each *work* takes a real title with each word replaced, with probability one half, by a word
-of the pooled title vocabulary (so that hundreds of thousands of works stay distinct while their
-titles keep the length, shape and words of real titles), real author names,
-a venue, year, volume, pages and (for 40 %) a DOI. Each work then appears 1-5 times (65/25/7/2/1 %, mean
-1.49) as *records*, each perturbed the way databases disagree: case, punctuation, a typo or two,
+and the UMKM corpus. Each *work* takes a real title with each word replaced, with probability
+one half, by a word of the pooled title vocabulary (so that hundreds of thousands of works stay
+distinct while their titles keep the length, shape and words of real titles), real author
+names, a venue, year, volume, pages and (for 40 %) a DOI. Each work then appears 1-5 times
+(65/25/7/2/1 %, mean 1.49) as *records*, each perturbed the way databases disagree: case,
+punctuation, a typo or two,
 a truncated title, "Surname, Given" vs "Given Surname" vs initials, an abbreviated venue, a
 year one off (online first), dropped DOI / year / pages / venue / authors. The work id is the
 truth. Every size runs in a fresh process (``--one``) pinned to ``--workers`` cores, so that
@@ -117,7 +118,7 @@ def build(n: int, seed: int = 20261129):
                 form = rng.randrange(4)
                 a = [_author_form(rng, x, form) for x in a]
                 if rng.random() < 0.1:
-                    a = a[:1] + ["et al."]
+                    a = [*a[:1], "et al."]
                 if rng.random() < 0.3:
                     v = _abbrev(v)
                 if rng.random() < 0.05:
@@ -134,8 +135,19 @@ def build(n: int, seed: int = 20261129):
                     a = []
             rid = f"syn:{len(records) + 1}"
             records.append(
-                Record(rid, "syn", "database", title=t, authors=a, year=y, venue=v,
-                       volume=volume, pages=p, doi=d, run_id="r1")
+                Record(
+                    rid,
+                    "syn",
+                    "database",
+                    title=t,
+                    authors=a,
+                    year=y,
+                    venue=v,
+                    volume=volume,
+                    pages=p,
+                    doi=d,
+                    run_id="r1",
+                )
             )
             truth[rid] = f"w{w}"
     return records, truth
@@ -152,18 +164,30 @@ def one(n: int, workers: int) -> dict:
     records, truth = build(n)
     built = time.perf_counter() - t0
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     result = deduplicate(records, workers=workers)
     elapsed = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pred = {c["record_id"]: c["study_id"] for c in result.clusters}
     m = pairwise(pred, truth)
     return {
-        "records": n, "works": len(set(truth.values())), "studies": len(result.studies),
-        "seconds": elapsed, "records_per_second": n / elapsed, "build_seconds": built,
-        "peak_rss_mb": peak, "rss_before_dedup_mb": rss_before,
-        "candidate_pairs": result.n_candidates, "oversized_blocks": result.oversized_blocks,
-        "pairwise": m, "workers": workers,
+        "records": n,
+        "works": len(set(truth.values())),
+        "studies": len(result.studies),
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "records_per_second": n / elapsed,
+        "load_average": os.getloadavg()[0],
+        "build_seconds": built,
+        "peak_rss_mb": peak,
+        "rss_before_dedup_mb": rss_before,
+        "candidate_pairs": result.n_candidates,
+        "oversized_blocks": result.oversized_blocks,
+        "pairwise": m,
+        "workers": workers,
     }
 
 
@@ -177,20 +201,28 @@ def main() -> int:
         print(json.dumps(one(args.one, args.workers)))
         return 0
     results = []
-    print("| records | works | studies | dedup s | records/s | peak RSS MB | candidate pairs "
-          "| pairwise precision | recall | F1 |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| records | works | studies | dedup s (wall) | CPU s | records/s | peak RSS MB "
+        "| candidate pairs | pairwise precision | recall | F1 | load avg |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in (int(x) for x in args.sizes.split(",")):
         proc = subprocess.run(
             [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         results.append(r)
         p = r["pairwise"]
-        print(f"| {n} | {r['works']} | {r['studies']} | {r['seconds']:.1f} | "
-              f"{r['records_per_second']:.0f} | {r['peak_rss_mb']:.0f} | {r['candidate_pairs']} "
-              f"| {p['precision']:.4f} | {p['sensitivity']:.4f} | {p['f1']:.4f} |", flush=True)
+        print(
+            f"| {n} | {r['works']} | {r['studies']} | {r['seconds']:.1f} | "
+            f"{r['cpu_seconds']:.1f} | {r['records_per_second']:.0f} | {r['peak_rss_mb']:.0f} "
+            f"| {r['candidate_pairs']} | {p['precision']:.4f} | {p['sensitivity']:.4f} "
+            f"| {p['f1']:.4f} | {r['load_average']:.1f} |",
+            flush=True,
+        )
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "dedup_scale.json").write_text(json.dumps(results, indent=2))
     return 0
