@@ -204,7 +204,7 @@ RULES: tuple[Rule, ...] = (
         "a truncated title matches the start of the other (>= 0.97 over >= 30 characters), "
         "authors >= 0.75, same year or a year missing",
         lambda s: _ge(s.title_prefix, 0.97) & _ge(s.authors, 0.75) & _within(s.year_diff, 0),
-        (*_ALL, "venue_conflict"),
+        _ALL,
     ),
     Rule(
         "title_prefix+venue",
