@@ -454,3 +454,44 @@ def test_provinces(location: str, expected: list[str]) -> None:
     from review.report.regions import provinces
 
     assert provinces(location) == expected
+
+
+def test_pages_are_well_nested(proj: Path) -> None:
+    """Every block element the templates open is closed, in order (a template slip shows here)."""
+    from html.parser import HTMLParser
+
+    void = {"meta", "br", "col", "input", "link", "img", "hr", "path", "rect"}
+    checked = set(
+        "section div table thead tbody tfoot tr td th ul ol li details summary figure dl svg "
+        "text p select option colgroup header main footer nav a span code".split()
+    )
+
+    class Nesting(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.problems: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag in checked and tag not in void:
+                self.stack.append(tag)
+
+        def handle_startendtag(self, tag: str, attrs: list) -> None:
+            pass
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag not in checked:
+                return
+            if not self.stack or self.stack[-1] != tag:
+                self.problems.append(
+                    f"</{tag}> at line {self.getpos()[0]}, open: {self.stack[-3:]}"
+                )
+                return
+            self.stack.pop()
+
+    out = render(proj)
+    for name in ("review.html", "audit.html"):
+        parser = Nesting()
+        parser.feed(out[name])
+        assert parser.problems == [], name
+        assert parser.stack == [], name
