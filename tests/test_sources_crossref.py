@@ -117,3 +117,55 @@ def test_update_uses_from_index_date_and_token_is_a_header(monkeypatch: pytest.M
     cr = Crossref(SOURCE, since="2026-11-01")
     assert cr.params()["filter"].endswith(",from-index-date:2026-11-01")
     assert cr.client_settings() == {"secret_headers": {"Crossref-Plus-API-Token": "Bearer tok"}}
+
+
+def test_expired_scroll_is_walked_again_once(server: Any, tmp_path: Path) -> None:
+    from search_fakes import FakeCrossref, items
+
+    expired = recorded("crossref", "error_404_cursor_invalid")
+    fake = FakeCrossref(items("crossref_items.json"), failures={3: lambda r: expired}).install(
+        server
+    )
+    source = {**SOURCE, "query": "UMKM", "filters": {}}
+    result = search(
+        source,
+        raw_root=tmp_path,
+        sleep=lambda s: None,
+        page_size=2,
+        client_options={"min_interval": 0.0},
+    )
+    assert [r.args["cursor"] for r in fake.requests] == [
+        "*",
+        "SCROLL1",
+        "SCROLL1",
+        "*",
+        "SCROLL2",
+        "SCROLL2",
+    ]
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert [p["file"] for p in manifest["pages"]] == [
+        "page-0001.json.gz",
+        "page-0002.json.gz",
+        "page-0003.json.gz",
+    ]
+    assert [e["kind"] for e in manifest["events"]] == ["error", "restart"]
+    assert manifest["events"][0]["message"] == "Cursor specified but it is invalid"
+    assert len(records_from_runs(source, tmp_path)) == 5
+
+
+def test_second_expiry_stops_the_run(server: Any, tmp_path: Path) -> None:
+    from search_fakes import FakeCrossref, items
+
+    expired = recorded("crossref", "error_404_cursor_invalid")
+    FakeCrossref(
+        items("crossref_items.json"), failures={3: lambda r: expired, 5: lambda r: expired}
+    ).install(server)
+    source = {**SOURCE, "query": "UMKM", "filters": {}}
+    with pytest.raises(SearchError, match="HTTP 404: Cursor specified but it is invalid"):
+        search(
+            source,
+            raw_root=tmp_path,
+            sleep=lambda s: None,
+            page_size=2,
+            client_options={"min_interval": 0.0},
+        )

@@ -45,6 +45,15 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+class HTTPStatusError(SearchError):
+    """The API refused the request (a 4xx, or a status not worth retrying); not retried."""
+
+    def __init__(self, message: str, *, status: int, body: bytes = b"") -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
 class BudgetExhausted(SearchError):
     """The API said the quota for today is spent: stop, keep the checkpoint, resume later."""
 
@@ -247,13 +256,15 @@ class Client:
                 )
             if resp.status not in RETRY_STATUSES:
                 self._note("error", public, status=resp.status, message=message)
-                raise SearchError(
+                raise HTTPStatusError(
                     f"{self.source}: {public}: HTTP {resp.status}: {message}"
                     + (
                         " (check the API key in the environment)"
                         if resp.status in (401, 403)
                         else ""
-                    )
+                    ),
+                    status=resp.status,
+                    body=body,
                 )
             wait = parse_retry_after(resp.headers.get("Retry-After"))
             if wait is not None and wait > self.retry_after_cap:

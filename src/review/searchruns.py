@@ -39,6 +39,7 @@ from review.http import (
     CLIENT_NAME,
     BudgetExhausted,
     Client,
+    HTTPStatusError,
     Progress,
     Response,
     api_key,
@@ -325,12 +326,24 @@ class SearchRun:
         page_no = int(checkpoint.get("page", 0))
         retrieved = int(checkpoint.get("retrieved", 0))
         stop = "exhausted"
+        restarted = False
         try:
             while state is not None:
                 if self.max_records is not None and retrieved >= self.max_records:
                     stop = "max_records"
                     break
-                response = connector.fetch(state)
+                try:
+                    response = connector.fetch(state)
+                except HTTPStatusError as exc:
+                    if restarted or page_no == 0 or not connector.restart_on(exc):
+                        raise
+                    # An expired scroll: walk once more from the start, rewriting the pages.
+                    restarted = True
+                    client._note("restart", manifest["endpoint"], reason="cursor expired")
+                    state, page_no, retrieved = connector.first_state(), 0, 0
+                    manifest["pages"], manifest["records_retrieved"] = [], 0
+                    progress.done = 0
+                    continue
                 page = connector.read_page(response, state)  # invalid JSON stops here, unsaved
                 page_no += 1
                 name = f"page-{page_no:04d}.json.gz"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from review.errors import ProtocolError
-from review.http import Client, Response, base_url
+from review.http import Client, HTTPStatusError, Response, base_url
 from review.records import Record, clean_text, normalise_doi, parse_year
 
 
@@ -99,6 +99,10 @@ class Connector:
 
     def read_page(self, response: Response, state: dict[str, Any]) -> Page:
         raise NotImplementedError
+
+    def restart_on(self, error: HTTPStatusError) -> bool:
+        """Does this refusal mean "walk again from the first page" (an expired scroll)?"""
+        return False
 
     def normalise(self, item: dict[str, Any]) -> Record:
         raise NotImplementedError

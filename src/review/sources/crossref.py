@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from review.errors import SearchError
-from review.http import Response, api_key, contact_email
+from review.http import HTTPStatusError, Response, api_key, contact_email
 from review.records import Record
 from review.sources.api_base import Connector, Page, as_int, join_name
 
@@ -92,6 +92,10 @@ class Crossref(Connector):
         return Page(
             items, as_int(message.get("total-results")), None if done else {"cursor": cursor}
         )
+
+    def restart_on(self, error: HTTPStatusError) -> bool:
+        # Scrolls expire when unused for a few minutes: 404 "cursor-invalid" (apis.md, 2).
+        return error.status == 404 and b"cursor-invalid" in error.body
 
     def native_id(self, item: dict[str, Any]) -> str:
         return str(item.get("DOI") or "").lower()
