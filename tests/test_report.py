@@ -141,16 +141,20 @@ def test_synthesis_links_and_conclusions(proj: Path) -> None:
     assert f'href="audit.html#{a}"' in html
     assert "Economic outcomes are reported by 1 study ( Sunuantari &amp; Zarkasi 2021 )" in text
     conclusions = html[html.index('id="conclusions"') : html.index('id="excluded"')]
-    c1 = conclusions[conclusions.index("C1-communities") : conclusions.index("C2-clinics")]
+    c1 = conclusions[conclusions.index("C1-communities:") : conclusions.index("C2-clinics:")]
     assert "not supported by the evidence here" in c1
-    c2 = conclusions[conclusions.index("C2-clinics") : conclusions.index("C3-smart-village")]
+    c2 = conclusions[conclusions.index("C2-clinics:") : conclusions.index("C3-smart-village:")]
     # the clinic study reports no outcome: weak evidence, listed apart, not support
     assert "not supported by the evidence here" in c2
     assert f"audit.html#{b}" in c2
-    c6 = conclusions[conclusions.index("C6-barriers") : conclusions.index("C7-impacts")]
+    c6 = conclusions[conclusions.index("C6-barriers:") : conclusions.index("C7-impacts:")]
     assert "partly supported" in c6
-    assert ">supported<" in conclusions[conclusions.index("C7-impacts") :]
+    assert ">supported<" in conclusions[conclusions.index("C7-impacts:") :]
     assert "team summary, not the abstract" in text
+    assert (
+        "of 7 published conclusions, 3 are supported by the studies here, 1 partly, and 3 not "
+        "supported by the evidence here (C1-communities, C2-clinics, C4-pahlawan-ekonomi)" in text
+    )
 
 
 def test_excluded_studies_and_matrix(proj: Path) -> None:
