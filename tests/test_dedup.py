@@ -335,3 +335,17 @@ def test_study_fingerprint_equals_the_contract_fingerprint(records):
     for r in [*records, *corpus]:
         for doi in (r.doi, ""):
             assert study_fingerprint(doi, r.title, r.year) == fingerprint(doi, r.title, r.year)
+
+
+def test_cli_on_two_exports_names_the_file_of_each_record(tmp_path):
+    entry = "TY  - JOUR\nID  - 1\nTI  - {t}\nAU  - Pratiwi, Aprilianti\nPY  - 2024\nER  - \n"
+    a, b = tmp_path / "scopus.ris", tmp_path / "garuda.ris"
+    a.write_text(entry.format(t="Digital literacy training for MSMEs in Bogor"), encoding="utf-8")
+    b.write_text(entry.format(t="Digital Literacy Training for MSMEs in Bogor"), encoding="utf-8")
+    assert main(["dedup", str(a), str(b), "-o", str(tmp_path / "out")]) == 0
+    clusters = _rows(tmp_path / "out" / "clusters.csv")
+    assert [(c["record_id"], Path(c["file"]).name) for c in clusters] == [
+        ("1", "scopus.ris"),
+        ("1", "garuda.ris"),
+    ]
+    assert clusters[0]["study_id"] == clusters[1]["study_id"]
