@@ -47,6 +47,8 @@ DEFAULT_MODEL = "svm"
 
 #: Weight ratio ASReview tuned on SYNERGY for its balanced sample weights (relevant : irrelevant).
 _BALANCE_RATIO = 9.8
+#: From this many labels on, the SVM is fitted in the primal (much faster there).
+_PRIMAL_FROM = 1000
 #: Number of labels after which a lexical prior has faded out entirely.
 _PRIOR_FADE = 50
 
@@ -142,7 +144,10 @@ class Ranker:
         return log_p[:, 1] - log_p[:, 0]
 
     def _svm(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
-        clf = LinearSVC(C=0.11, loss="squared_hinge", random_state=self.seed)
+        # Same strictly convex objective either way; the dual solver is fastest with few labels,
+        # the primal one (Newton) with many: 0.27 s instead of 2.7 s at 3,000 labels (PTSD set).
+        dual = len(rows) < _PRIMAL_FROM
+        clf = LinearSVC(C=0.11, loss="squared_hinge", dual=dual, random_state=self.seed)
         x = self.features
         clf.fit(x[rows], y, sample_weight=_balanced_weights(y))
         return clf.decision_function(x)
