@@ -349,3 +349,10 @@ def test_cli_on_two_exports_names_the_file_of_each_record(tmp_path):
         ("1", "garuda.ris"),
     ]
     assert clusters[0]["study_id"] == clusters[1]["study_id"]
+
+
+def test_empty_and_one_record_inputs():
+    assert len(deduplicate([]).studies) == 0
+    (study,) = deduplicate([Record("a:1", "a")]).studies
+    assert study["record_ids"] == "a:1"
+    assert study["fingerprint"] == ""
