@@ -37,7 +37,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from review.screening.ranking import DEFAULT_MODEL, Ranker  # noqa: E402
+from review.screening.ranking import DEFAULT_MODEL, Ranker, featurise  # noqa: E402
 from review.screening.simulate import (  # noqa: E402
     LabelOracle,
     read_labelled_set,
@@ -73,7 +73,12 @@ def run_ours(path: Path, seed: int, model: str) -> dict:
     data = read_labelled_set(path)
     start = time.perf_counter()
     oracle = LabelOracle(data.labels)
-    result = simulate(data.texts, oracle, seed=seed, model=model)
+    scorer = None
+    if model.startswith("variant:"):  # a candidate from screening_model_variants.py
+        from screening_model_variants import make_scorer
+
+        scorer = make_scorer(featurise(data.texts), model.split(":", 1)[1])
+    result = simulate(data.texts, oracle, seed=seed, model=model, scorer=scorer)
     wall = time.perf_counter() - start
     return {
         "labels": result.labels,
@@ -148,7 +153,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         for seed in args.seeds:
             tool_dir = args.tool
             if args.tool == "ours" and args.model != DEFAULT_MODEL:
-                tool_dir = f"ours-{args.model}"  # variants measured beside the default
+                tool_dir = (
+                    f"ours-{args.model.replace(':', '-')}"  # variants measured beside the default
+                )
             out = result_path(tool_dir, name, seed)
             if out.exists():
                 continue
