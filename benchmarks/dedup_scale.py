@@ -153,7 +153,47 @@ def build(n: int, seed: int = 20261129):
     return records, truth
 
 
-def one(n: int, workers: int) -> dict:
+def bibdedupe(records, truth: dict[str, str], n: int) -> dict:
+    """bib-dedupe (own venv) on the same synthetic records: its time and pairwise accuracy."""
+    import csv
+
+    from dedup_metrics import pairwise
+
+    venv = WORK / "venv-bibdedupe" / "bin" / "python"
+    src, out = WORK / f"scale_{n}_bibdedupe_in.csv", WORK / f"scale_{n}_bibdedupe_out.csv"
+    cols = ["ID", "ENTRYTYPE", "title", "author", "year", "journal", "volume", "pages", "doi"]
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for r in records:
+            w.writerow(
+                [
+                    r.record_id,
+                    "article",
+                    r.title,
+                    " and ".join(r.authors),
+                    r.year or "",
+                    r.venue,
+                    r.volume,
+                    r.pages,
+                    r.doi,
+                ]
+            )
+    proc = subprocess.run(
+        [str(venv), str(ROOT / "benchmarks" / "bibdedupe_run.py"), str(src), str(out), "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = float(proc.stdout.strip().splitlines()[-1])
+    pred = {r.record_id: f"s:{r.record_id}" for r in records}
+    with out.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            pred[row["ID"]] = f"c:{row['cluster']}"
+    return {"seconds": seconds, "pairwise": pairwise(pred, truth)}
+
+
+def one(n: int, workers: int, with_bibdedupe: bool = False) -> dict:
     """Build, then time one deduplication of ``n`` records (in this process)."""
     from dedup_metrics import pairwise
 
@@ -173,7 +213,9 @@ def one(n: int, workers: int) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pred = {c["record_id"]: c["study_id"] for c in result.clusters}
     m = pairwise(pred, truth)
+    peer = bibdedupe(records, truth, n) if with_bibdedupe else None
     return {
+        "bibdedupe": peer,
         "records": n,
         "works": len(set(truth.values())),
         "studies": len(result.studies),
@@ -196,9 +238,15 @@ def main() -> int:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--bibdedupe-up-to",
+        type=int,
+        default=0,
+        help="also run bib-dedupe (own venv) on the sizes up to this many records",
+    )
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.workers)))
+        print(json.dumps(one(args.one, args.workers, args.bibdedupe_up_to >= args.one)))
         return 0
     results = []
     print(
@@ -208,7 +256,16 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in (int(x) for x in args.sizes.split(",")):
         proc = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)],
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--workers",
+                str(args.workers),
+                "--bibdedupe-up-to",
+                str(args.bibdedupe_up_to),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -223,6 +280,13 @@ def main() -> int:
             f"| {p['f1']:.4f} | {r['load_average']:.1f} |",
             flush=True,
         )
+        if r["bibdedupe"]:
+            b, q = r["bibdedupe"], r["bibdedupe"]["pairwise"]
+            print(
+                f"| {n} bib-dedupe | | | {b['seconds']:.1f} | | {n / b['seconds']:.0f} | | "
+                f"| {q['precision']:.4f} | {q['sensitivity']:.4f} | {q['f1']:.4f} | |",
+                flush=True,
+            )
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "dedup_scale.json").write_text(json.dumps(results, indent=2))
     return 0
