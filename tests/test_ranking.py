@@ -125,3 +125,22 @@ def test_relevance_scores_accepts_a_prior_and_caches_per_prior() -> None:
     assert with_prior is not None
     assert plain is not None
     assert not np.allclose(with_prior, plain)
+
+
+def test_many_irrelevant_labels_are_subsampled_deterministically(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts, labels = _fixture()
+    known = dict(enumerate(labels))  # 30 irrelevant
+    ranker = Ranker(texts, model="svm", seed=1)
+    full = ranker.scores(known)
+    monkeypatch.setattr("review.screening.ranking._MAX_IRRELEVANT", 5)
+    rows, y = ranker._cap_irrelevant(np.arange(len(labels)), np.array(labels))
+    assert int(y.sum()) == 10  # every relevant row kept
+    assert int((y == 0).sum()) == 5
+    assert [labels[r] for r in rows] == y.tolist()
+    capped = ranker.scores(known)
+    assert capped is not None
+    assert full is not None
+    np.testing.assert_array_equal(capped, ranker.scores(known))
+    assert not np.allclose(capped, full)

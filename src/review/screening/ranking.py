@@ -49,6 +49,12 @@ DEFAULT_MODEL = "svm"
 _BALANCE_RATIO = 9.8
 #: From this many labels on, the SVM is fitted in the primal (much faster there).
 _PRIMAL_FROM = 1000
+#: Beyond this many irrelevant labels, retraining uses all relevant ones and a seeded random
+#: sample of this many irrelevant ones (and solver tolerance 1e-3 instead of 1e-4). Measured at
+#: 10k records with 5,000 / 9,000 labelled: 0.28 / 0.31 s instead of 0.59 / 0.92 s per
+#: retraining, and the unlabelled relevant records in the top 5 % of the ranking were 120/309
+#: (unchanged) and 18/58 (was 19/58). Only reviews past 3,000 exclusions are affected.
+_MAX_IRRELEVANT = 3000
 #: Number of labels after which a lexical prior has faded out entirely.
 _PRIOR_FADE = 50
 
@@ -123,18 +129,29 @@ class Ranker:
             return None
         order = np.argsort(rows, kind="stable")  # the fit must not depend on dict order
         rows, y = rows[order], y[order]
+        capped = int((y == 0).sum()) > _MAX_IRRELEVANT
+        if capped:
+            rows, y = self._cap_irrelevant(rows, y)
+        tol = 1e-3 if capped else 1e-4
         if self.model == "naive_bayes":
             out = self._nb(rows, y)
         elif self.model == "svm":
-            out = self._svm(rows, y)
+            out = self._svm(rows, y, tol)
         elif self.model == "logistic_regression":
             out = self._lr(rows, y)
         else:
-            out = (_rank01(self._svm(rows, y)) + _rank01(self._nb(rows, y))) / 2
+            out = (_rank01(self._svm(rows, y, tol)) + _rank01(self._nb(rows, y))) / 2
         if self.prior is not None:
             w = max(0.0, 1.0 - len(rows) / _PRIOR_FADE)
             out = (1 - w) * _rank01(out) + w * self.prior
         return np.asarray(out, dtype=float)
+
+    def _cap_irrelevant(self, rows: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All relevant rows plus a seeded random ``_MAX_IRRELEVANT`` of the irrelevant ones."""
+        rng = np.random.default_rng(self.seed)
+        keep_irr = rng.choice(rows[y == 0], _MAX_IRRELEVANT, replace=False)
+        keep = np.sort(np.concatenate([rows[y == 1], keep_irr]))
+        return keep, np.isin(keep, rows[y == 1]).astype(np.int64)
 
     def _nb(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         clf = MultinomialNB(alpha=3.822)
@@ -143,11 +160,11 @@ class Ranker:
         log_p = clf.predict_log_proba(x)
         return log_p[:, 1] - log_p[:, 0]
 
-    def _svm(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _svm(self, rows: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
         # Same strictly convex objective either way; the dual solver is fastest with few labels,
         # the primal one (Newton) with many: 0.27 s instead of 2.7 s at 3,000 labels (PTSD set).
         dual = len(rows) < _PRIMAL_FROM
-        clf = LinearSVC(C=0.11, loss="squared_hinge", dual=dual, random_state=self.seed)
+        clf = LinearSVC(C=0.11, loss="squared_hinge", dual=dual, tol=tol, random_state=self.seed)
         x = self.features
         clf.fit(x[rows], y, sample_weight=_balanced_weights(y))
         return clf.decision_function(x)
