@@ -69,7 +69,7 @@ def result_path(tool: str, name: str, seed: int) -> Path:
     return WORK / tool / f"{name}__seed{seed}.json"
 
 
-def run_ours(path: Path, seed: int, model: str) -> dict:
+def run_ours(path: Path, seed: int, model: str, batch_fraction: float = 0.005) -> dict:
     data = read_labelled_set(path)
     start = time.perf_counter()
     oracle = LabelOracle(data.labels)
@@ -78,7 +78,9 @@ def run_ours(path: Path, seed: int, model: str) -> dict:
         from screening_model_variants import make_scorer
 
         scorer = make_scorer(featurise(data.texts), model.split(":", 1)[1])
-    result = simulate(data.texts, oracle, seed=seed, model=model, scorer=scorer)
+    result = simulate(
+        data.texts, oracle, seed=seed, model=model, scorer=scorer, batch_fraction=batch_fraction
+    )
     wall = time.perf_counter() - start
     return {
         "labels": result.labels,
@@ -156,11 +158,13 @@ def cmd_run(args: argparse.Namespace) -> None:
                 tool_dir = (
                     f"ours-{args.model.replace(':', '-')}"  # variants measured beside the default
                 )
+            if args.tool == "ours" and args.batch_fraction != 0.005:
+                tool_dir = f"{tool_dir}-bf{args.batch_fraction:g}"
             out = result_path(tool_dir, name, seed)
             if out.exists():
                 continue
             if args.tool == "ours":
-                run = run_ours(sets[name], seed, args.model)
+                run = run_ours(sets[name], seed, args.model, args.batch_fraction)
             else:
                 run = run_asreview(sets[name], seed)
             summary = summarise(run)
@@ -344,6 +348,7 @@ def main() -> None:
     p.add_argument("--sets", nargs="*")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--model", default=DEFAULT_MODEL)
+    p.add_argument("--batch-fraction", type=float, default=0.005)
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("timing")
     p.add_argument("--n", type=int, default=10_000)
