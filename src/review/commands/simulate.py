@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Replay a labelled screening set: start from one random relevant and one "
         "random irrelevant record (seeded), retrain, screen the top-ranked records, repeat. "
         "Writes the screening order (rank,row,label; row = 0-based input row) and prints "
-        "WSS@95, recall after 10%% screened and where each stopping rule would have stopped.",
+        "WSS@95, recall after 10% screened and where each stopping rule would have stopped.",
     )
     p.add_argument("dataset", type=Path, help="CSV/TSV/XLSX with title/abstract and a 0/1 label")
     p.add_argument("-o", "--output", type=Path, required=True, help="order CSV to write")
