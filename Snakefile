@@ -1,8 +1,6 @@
 # The review workflow: a table of contents. Each stage's rules live in workflow/rules/<stage>.smk
 # and call one function of the `review` package; all logic lives there.
 # Runtime settings come from --config (protocol=PATH, live=true|false), never the protocol.
-from pathlib import Path
-
 from snakemake.utils import min_version
 
 from review.protocol import load_protocol
@@ -16,7 +14,11 @@ PROTOCOL = load_protocol(PROTOCOL_PATH)
 LIVE = str(config.get("live", "false")).lower() == "true"
 
 
+include: "workflow/rules/search.smk"
 include: "workflow/rules/normalise.smk"
+include: "workflow/rules/dedup.smk"
+include: "workflow/rules/screen.smk"
+include: "workflow/rules/extract.smk"
 include: "workflow/rules/report.smk"
 
 

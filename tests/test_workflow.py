@@ -31,6 +31,20 @@ def test_full_run_offline_writes_the_report(project: Path) -> None:
     assert "UMKM" in html
     assert "umkm_web" in html
     assert (project / "logs" / "normalise_records" / "normalise_records.log").is_file()
+    # every stage ran, and the diagram's "included" box is the screening table's count
+    import csv
+
+    with (project / "data" / "interim" / "screening.csv").open(encoding="utf-8") as fh:
+        states = [row["state"] for row in csv.DictReader(fh)]
+    with (project / "reports" / "prisma.csv").open(encoding="utf-8") as fh:
+        prisma = {row["data"]: row["n"] for row in csv.DictReader(fh)}
+    assert prisma["total_studies"] == str(states.count("included_ft"))
+    assert states.count("included_ft") > 0
+    with (project / "data" / "extracted" / "coded.csv").open(encoding="utf-8") as fh:
+        coded = list(csv.DictReader(fh))
+    assert coded
+    assert (project / "reports" / "audit.html").is_file()
+    assert "<svg" in (project / "reports" / "prisma.svg").read_text(encoding="utf-8")
     # a second run has nothing to do: outputs are up to date
     dry = subprocess.run(
         [

@@ -2,6 +2,7 @@ rule normalise_records:
     input:
         protocol=PROTOCOL_PATH,
         raw=raw_inputs(PROTOCOL),
+        searched=SEARCH_OUTPUTS,
     output:
         records="data/interim/records.csv",
     conda:
