@@ -574,14 +574,37 @@ def test_cli_extract_and_validate(work, capsys):
 
 
 # ---- the committed coding files -------------------------------------------------------------
-def test_committed_coding_files_validate_against_the_default_protocol(repo_root):
-    studies_path = repo_root / "data" / "interim" / "studies.csv"
+def test_committed_coding_files_validate_against_the_default_protocol(
+    repo_root, tmp_path, monkeypatch
+):
+    """The default review's coders' files pass validation against studies built from scratch."""
+    from review.cli import main
+
     coding = repo_root / "data" / "decisions" / "coding"
-    if not studies_path.is_file() or not coder_files(coding):
-        pytest.skip("no studies table or coding files in this checkout")
+    assert coder_files(coding), "the default review has coding files"
+    monkeypatch.chdir(repo_root)
+    records = tmp_path / "records.csv"
+    assert main(["normalise", "-o", str(records)]) == 0
+    assert (
+        main(
+            [
+                "dedup",
+                "--records",
+                str(records),
+                "--overrides",
+                "data/decisions/dedup_overrides.csv",
+                "-o",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     protocol = load_protocol(repo_root / "config" / "protocol.yaml")
-    rows, _ = load_coding(coding_fields(protocol), coder_files(coding), read_studies(studies_path))
+    studies = read_studies(tmp_path / "studies.csv")
+    rows, _ = load_coding(coding_fields(protocol), coder_files(coding), studies)
     assert rows
+    assert {r.study_id for r in rows} <= set(studies)
+    assert {r.coder for r in rows} == {"ai-reviewer-1", "ai-reviewer-2"}
 
 
 # ---- the workflow rule --------------------------------------------------------------------------
