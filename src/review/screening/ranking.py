@@ -32,14 +32,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import rankdata
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import MultinomialNB
-from sklearn.svm import LinearSVC
+
+# scikit-learn and scipy.stats take about 0.6 s to import. Every `review` command (and so every
+# workflow rule) imports this module for its model names, so the heavy imports wait until a model
+# is actually fitted.
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 MODELS: tuple[str, ...] = ("naive_bayes", "logistic_regression", "svm", "ensemble")
 ALIASES: dict[str, str] = {"nb": "naive_bayes", "lr": "logistic_regression"}
@@ -64,6 +66,8 @@ def featurise(texts: Sequence[str]) -> sp.csr_matrix:
 
     Unsupervised, so it uses every row (labelled or not), exactly as ASReview does.
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectoriser = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95, dtype=np.float64
     )
@@ -88,6 +92,8 @@ def _balanced_weights(y: np.ndarray) -> np.ndarray:
 
 def _rank01(scores: np.ndarray) -> np.ndarray:
     """Scores mapped to (0, 1] by rank, so models on different scales can be averaged."""
+    from scipy.stats import rankdata
+
     return rankdata(scores, method="average") / len(scores)
 
 
@@ -154,6 +160,8 @@ class Ranker:
         return keep, np.isin(keep, rows[y == 1]).astype(np.int64)
 
     def _nb(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+        from sklearn.naive_bayes import MultinomialNB
+
         clf = MultinomialNB(alpha=3.822)
         x = self.features
         clf.fit(x[rows], y, sample_weight=_balanced_weights(y))
@@ -164,6 +172,8 @@ class Ranker:
         # Same strictly convex objective either way; the dual solver is fastest with few labels,
         # the primal one (Newton) with many: 0.27 s instead of 2.7 s at 3,000 labels (PTSD set).
         dual = len(rows) < _PRIMAL_FROM
+        from sklearn.svm import LinearSVC
+
         clf = LinearSVC(C=0.11, loss="squared_hinge", dual=dual, tol=tol, random_state=self.seed)
         x = self.features
         clf.fit(x[rows], y, sample_weight=_balanced_weights(y))
@@ -171,6 +181,8 @@ class Ranker:
 
     def _lr(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         x = self.features
+        from sklearn.linear_model import LogisticRegression
+
         clf = LogisticRegression(
             C=1.0, class_weight="balanced", solver="liblinear", random_state=self.seed
         )
