@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -108,10 +109,13 @@ def run_asreview(path: Path, seed: int) -> dict:
             str(out),
         ]
         start = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
             cmd, check=True, capture_output=True, env={**os.environ, "OMP_NUM_THREADS": "1"}
         )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter() - start
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         with zipfile.ZipFile(out) as zf:
             zf.extract("results.db", tmp)
         con = sqlite3.connect(Path(tmp) / "results.db")
@@ -129,6 +133,7 @@ def run_asreview(path: Path, seed: int) -> dict:
         "order": order + rest,
         "n_screened_by_tool": len(order),
         "wall_seconds": wall,
+        "cpu_seconds": cpu,
         # One retraining per screened record after the priors, plus one-off feature extraction.
         "mean_retrain_seconds": wall / max(1, len(order) - 2),
     }
@@ -142,6 +147,7 @@ def summarise(run: dict) -> dict:
         "n": len(labels),
         "n_relevant": int(sum(labels)),
         "wall_seconds": run["wall_seconds"],
+        "cpu_seconds": run.get("cpu_seconds"),
         "mean_retrain_seconds": run["mean_retrain_seconds"],
     }
     out["stopping"] = evaluate_rules(labels)
@@ -174,7 +180,8 @@ def cmd_run(args: argparse.Namespace) -> None:
             )
             print(
                 f"{args.tool} {name} seed={seed} WSS@95={summary['wss95']:.3f} "
-                f"R@10={summary['recall10']:.3f} wall={summary['wall_seconds']:.1f}s",
+                f"R@10={summary['recall10']:.3f} wall={summary['wall_seconds']:.1f}s "
+                f"cpu={summary['cpu_seconds']:.1f}s",
                 flush=True,
             )
 

@@ -38,20 +38,44 @@ class SpyScorer:
         return self.ranker.scores(labels)
 
 
-def test_a_label_is_read_only_when_its_record_is_screened() -> None:
+@pytest.mark.parametrize("batch_fraction", [0.0, 0.1])
+def test_a_label_is_read_only_when_its_record_is_screened(batch_fraction: float) -> None:
     data = read_labelled_set(SMALL)
     oracle = LabelOracle(data.labels)
     spy = SpyScorer(data.texts, oracle)
-    result = simulate(data.texts, oracle, seed=1, scorer=spy, batch_fraction=0.1)
+    result = simulate(
+        data.texts, oracle, seed=1, scorer=spy, batch_fraction=batch_fraction, screen_all=True
+    )
     # Every read is a screening, in screening order, each record once.
     assert oracle.reads == result.order
     assert sorted(result.order) == list(range(data.n))
+    assert result.n_screened == data.n
     # At each retraining the model knows exactly the records screened so far, nothing else.
     for known, reads_then in spy.seen:
         assert sorted(known) == sorted(reads_then)
         assert all(known[r] == data.labels[r] for r in known)
     assert len(spy.seen[0][0]) == 2  # the two prior records
     assert result.labels == [int(data.labels[r]) for r in result.order]
+
+
+def test_after_the_last_relevant_record_the_rest_is_appended_unread() -> None:
+    data = read_labelled_set(SMALL)
+    oracle = LabelOracle(data.labels)
+    spy = SpyScorer(data.texts, oracle)
+    result = simulate(data.texts, oracle, seed=1, scorer=spy)
+    last = max(i for i, v in enumerate(result.labels) if v) + 1
+    # Screening stopped at the last relevant record: only those labels were read ...
+    assert result.n_screened == last < data.n
+    assert oracle.reads == result.order[:last]
+    assert len(spy.seen) == last - 2  # one retraining per record after the two priors
+    # ... the rest follow in the last ranking's order, all irrelevant, so the metrics are those
+    # of screening everything with that final model.
+    assert sorted(result.order) == list(range(data.n))
+    assert result.labels == [int(data.labels[r]) for r in result.order]
+    assert sum(result.labels) == int(data.labels.sum())
+    everything = simulate(data.texts, LabelOracle(data.labels), seed=1, screen_all=True)
+    assert everything.order[:last] == result.order[:last]
+    assert wss(everything.labels) == wss(result.labels)
 
 
 def test_the_simulation_starts_from_one_relevant_and_one_irrelevant_record() -> None:
