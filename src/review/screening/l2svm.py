@@ -30,9 +30,13 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-#: Relative residual at which conjugate gradients stop (scores then agree with liblinear's
-#: tol=1e-4 solution to about 1e-5).
-_CG_TOL = 1e-8
+#: The Gram matrix is kept in single precision: its products are memory-bound, and float32
+#: halves the traffic (Bannach-Brown, seed 0: 6.3 s instead of 11.0 s of CPU for the whole
+#: simulation, same screening order). Conjugate gradients stop at a relative residual of 1e-5,
+#: which float32 products can reach; scores then agree with an exact solution to about 1e-5,
+#: closer than liblinear's own default tolerance (1e-4) gets.
+_GRAM_DTYPE = np.dtype(np.float32)
+_CG_TOL = 1e-5
 _CG_MAX_ITER = 500
 _NEWTON_MAX_ITER = 30
 
@@ -54,8 +58,9 @@ class IncrementalL2SVM:
         self.n_rows = self.blocks[0].shape[0]
         self._slot = np.full(self.n_rows, -1, dtype=np.int64)  # row -> position in the Gram
         self._rows = np.empty(0, dtype=np.int64)  # position -> row
-        self._gram = np.empty((0, 0))
+        self._gram = np.empty((0, 0), dtype=_GRAM_DTYPE)
         self._gamma = np.zeros(0)  # last solution, by position (warm start)
+        self._kg = np.zeros(0)  # K @ gamma, by position: the last fit's margins, kept current
 
     # -- Gram matrix ---------------------------------------------------------------------------
     def _ensure(self, rows: np.ndarray) -> None:
@@ -71,15 +76,15 @@ class IncrementalL2SVM:
         size = len(all_rows)
         if size > self._gram.shape[0]:  # grow geometrically, so appending is amortised O(n)
             cap = max(size, 2 * self._gram.shape[0], 64)
-            grown = np.empty((cap, cap))
+            grown = np.empty((cap, cap), dtype=_GRAM_DTYPE)
             grown[:old_n, :old_n] = self._gram[:old_n, :old_n]
             self._gram = grown
-            gamma = np.zeros(cap)
-            gamma[:old_n] = self._gamma[:old_n]
-            self._gamma = gamma
+            self._gamma = np.concatenate([self._gamma[:old_n], np.zeros(cap - old_n)])
+            self._kg = np.concatenate([self._kg[:old_n], np.zeros(cap - old_n)])
         self._gram[:size, old_n:size] = cross
         self._gram[old_n:size, :size] = cross.T
         self._gamma[old_n:size] = 0.0
+        self._kg[old_n:size] = cross[:old_n].T @ self._gamma[:old_n]
         self._slot[new] = np.arange(old_n, size)
         self._rows = all_rows
 
@@ -93,30 +98,40 @@ class IncrementalL2SVM:
         self._ensure(rows)
         pos = self._slot[rows]
         m = len(pos)
-        if np.array_equal(pos, np.arange(m)):  # the usual case: every fitted row, in order
-            gram = self._gram[:m, :m]
-        else:
-            gram = self._gram[np.ix_(pos, pos)]
         y = np.where(np.asarray(y01) > 0, 1.0, -1.0)
         ridge = 1.0 / (2.0 * np.asarray(c, dtype=float))
-        gamma = self._gamma[pos].copy()
-        active = np.ones(m, dtype=bool)
-        if gamma.any():  # warm start: rows already outside the margin stay out
-            active = y * (gram @ gamma) < 1
+        if m == len(self._rows):
+            # The usual case: every row fitted so far, in any order. Work in the Gram matrix's
+            # own order (permuting vectors, not the matrix) on its leading block.
+            back = pos
+            order = np.argsort(pos)
+            pos, y, ridge = pos[order], y[order], ridge[order]
+            gram = self._gram[:m, :m]
+            gamma = self._gamma[:m].copy()
+            kg = self._kg[:m].copy()
+        else:  # a subset (a decision was withdrawn, or irrelevant rows were sampled)
+            back = np.arange(m)
+            gram = self._gram[np.ix_(pos, pos)]
+            gamma = self._gamma[pos].copy()
+            kg = _matvec(gram, gamma)
+        active = y * kg < 1  # warm start: rows already outside the margin stay out
         for _ in range(_NEWTON_MAX_ITER):
-            idx = np.flatnonzero(active)
-            sub = gram if len(idx) == m else gram[np.ix_(idx, idx)]
-            gamma_a = _pcg(sub, ridge[idx], y[idx], gamma[idx])
-            gamma = np.zeros(m)
-            gamma[idx] = gamma_a
-            now = y * (gram[:, idx] @ gamma_a if len(idx) < m else gram @ gamma) < 1
+            # Rows outside the margin get g = 0; masking (not slicing) the Gram matrix keeps the
+            # products on one contiguous block instead of copying a sub-matrix per iteration.
+            mask = active.astype(float)
+            if (gamma[~active] != 0).any():
+                gamma = gamma * mask
+                kg = _matvec(gram, gamma)
+            gamma, kg = _pcg(gram, mask, ridge, y * mask, gamma, kg)
+            now = y * kg < 1
             if np.array_equal(now, active):
                 break
             active = now
         else:  # pragma: no cover - Newton on this piecewise quadratic converges in a few steps
             raise RuntimeError("L2-SVM active set did not settle")
         self._gamma[pos] = gamma
-        return gamma
+        self._kg[pos] = kg
+        return gamma[back]
 
     def decision(self, rows: np.ndarray, gamma: np.ndarray) -> np.ndarray:
         """``w . x + b`` for every row, from the coefficients :meth:`fit` returned for ``rows``."""
@@ -139,11 +154,28 @@ def _products(block: sp.csr_matrix | np.ndarray, rows: np.ndarray, new: np.ndarr
     return (block[rows] @ block[new].T).toarray()
 
 
-def _pcg(gram: np.ndarray, ridge: np.ndarray, b: np.ndarray, x0: np.ndarray) -> np.ndarray:
-    """Solve ``(gram + diag(ridge)) x = b`` by Jacobi-preconditioned conjugate gradients."""
-    pre = 1.0 / (np.diagonal(gram) + ridge)
-    x = x0.copy()
-    r = b - (gram @ x + ridge * x)
+def _matvec(gram: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``gram @ v`` in the Gram matrix's precision (no up-cast copy of the matrix), as float64."""
+    return np.asarray(gram @ v.astype(gram.dtype, copy=False), dtype=np.float64)
+
+
+def _pcg(
+    gram: np.ndarray,
+    mask: np.ndarray,
+    ridge: np.ndarray,
+    b: np.ndarray,
+    x0: np.ndarray,
+    kx0: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``(M K M + diag(ridge)) x = b`` (``M = diag(mask)``) by Jacobi-preconditioned CG.
+
+    With ``mask`` 0 on the rows outside the margin (and ``b`` and ``x0`` 0 there) those rows
+    stay 0 and the rest solve ``(K_AA + diag(ridge_A)) x_A = b_A``. ``kx0`` is ``K @ x0``;
+    returns ``x`` and ``K @ x`` (every row's margin), updated along the way at no extra cost.
+    """
+    pre = 1.0 / (mask * np.diagonal(gram) + ridge)
+    x, kx = x0.copy(), kx0.copy()
+    r = b - (mask * kx + ridge * x)
     target = _CG_TOL * float(np.linalg.norm(b))
     z = pre * r
     p = z.copy()
@@ -151,12 +183,14 @@ def _pcg(gram: np.ndarray, ridge: np.ndarray, b: np.ndarray, x0: np.ndarray) -> 
     for _ in range(_CG_MAX_ITER):
         if float(np.linalg.norm(r)) <= target:
             break
-        q = gram @ p + ridge * p
+        kp = _matvec(gram, p)  # p is 0 outside the margin, so this is K M p
+        q = mask * kp + ridge * p
         alpha = rz / float(p @ q)
         x += alpha * p
+        kx += alpha * kp
         r -= alpha * q
         z = pre * r
         rz_new = float(r @ z)
         p = z + (rz_new / rz) * p
         rz = rz_new
-    return x
+    return x, kx

@@ -141,7 +141,7 @@ class Ranker:
         there is nothing to learn, and the caller decides what order to show instead.
         """
         rows = np.fromiter(labels.keys(), dtype=np.int64, count=len(labels))
-        y = np.fromiter((int(v) for v in labels.values()), dtype=np.int64, count=len(labels))
+        y = np.fromiter(labels.values(), dtype=np.int64, count=len(labels))
         if len(rows) == 0 or y.min() == y.max():
             return None
         order = np.argsort(rows, kind="stable")  # the fit must not depend on dict order
