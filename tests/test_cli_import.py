@@ -66,11 +66,13 @@ def test_forced_format_that_does_not_fit(
     out = tmp_path / "records.csv"
     code = main(["import", str(FIXTURES / "zotero.csv"), "-o", str(out), "--format", "ris"])
     assert code == 2
-    assert 'zotero.csv, line 1: text \'"Key","Item Type"' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "zotero.csv, line 1: read as RIS (ris), but this looks like CSV: give the format" in err
+    assert 'stopped at line 1: text \'"Key","Item Type"' in err
     assert not out.exists()
 
 
 def test_unknown_format_choice_is_rejected_by_the_parser(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["import", str(FIXTURES / "zotero.csv"), "-o", str(tmp_path / "r.csv"),
-              "--format", "wos"])  # fmt: skip
+              "--format", "refworks"])  # fmt: skip

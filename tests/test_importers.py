@@ -99,9 +99,9 @@ def test_unknown_format_lists_the_supported_formats(tmp_path: Path) -> None:
 
 
 def test_unsupported_format_name_is_refused() -> None:
-    with pytest.raises(UnknownFormatError, match=r"format 'wos' is not supported; supported "
+    with pytest.raises(UnknownFormatError, match=r"format 'refworks' is not supported; supported "
                        r"formats: auto, endnote_xml"):  # fmt: skip
-        read("zotero_crlf.ris", fmt="wos")
+        read("zotero_crlf.ris", fmt="refworks")
 
 
 def test_binary_file_is_refused(tmp_path: Path) -> None:
@@ -122,7 +122,8 @@ def test_source_id_must_be_usable_in_record_ids() -> None:
 
 def test_every_supported_format_has_a_reader() -> None:
     assert set(SUPPORTED_FORMATS) == {
-        "ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv", "corpus_csv"
+        "ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv", "corpus_csv",
+        "wos", "wos_tab", "medline", "endnote_tagged",
     }  # fmt: skip
 
 
