@@ -10,9 +10,13 @@ back to the file name ending. Reading is all-or-nothing: a malformed record rais
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
 
 from review.errors import InputFormatError, ReviewError, UnknownFormatError
 from review.records import Record, sha256_file
@@ -33,6 +37,8 @@ from review.sources.export_text import decode_export
 from review.sources.medline_file import MedlineReader
 from review.sources.ris_file import RisReader
 from review.sources.wos_file import WosReader
+
+T = TypeVar("T")
 
 #: Format id → reader, in the order detection tries them (the generic CSV last).
 READERS: dict[str, ExportReader] = {
@@ -58,6 +64,16 @@ CORPUS_COLUMNS = frozenset({"sighting_id", "found_at"})
 SUPPORTED_FORMATS: tuple[str, ...] = (*READERS, CORPUS_FORMAT)
 _SNIFF_BYTES = 65536
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Records in one file from which normalising them shows a progress bar (on a terminal).
+_LARGE = 2000
+
+
+def progress(items: Sequence[T], *, desc: str, unit: str, large: int = 2) -> Iterable[T]:
+    """``items``, with a progress bar on standard error when it is a terminal and there are at
+    least ``large`` of them; a log or a pipe gets nothing (tqdm's ``disable=None``)."""
+    if len(items) < large:
+        return items
+    return tqdm(items, desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False)
 
 
 @dataclass(slots=True)
@@ -161,7 +177,7 @@ def import_file(
         prov_sha256=sha256_file(path),
         run_id=run_id,
     )
-    records = to_records(read.entries, prov)
+    records = to_records(progress(read.entries, desc=path.name, unit="rec", large=_LARGE), prov)
     return ImportResult(
         path=path,
         format=fmt,
@@ -254,9 +270,10 @@ def read_files(
     export id can appear in two files. Both sightings are kept (deduplication decides what they
     are); the later one gets ``~2``, ``~3``… so that record ids stay unique.
     """
+    paths = list(paths)
     results = [
         import_file(p, source_id=source_id, fmt=fmt, source_kind=source_kind, run_id=run_id)
-        for p in paths
+        for p in progress(paths, desc=f"importing {source_id}", unit="file")
     ]
     used: set[str] = set()
     for result in results:

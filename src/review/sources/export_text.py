@@ -105,6 +105,7 @@ def _decode(data: bytes, *, path: str | Path) -> tuple[str, str]:
             "binary file (NUL bytes): export the records as RIS, BibTeX, EndNote XML, "
             "Web of Science, MEDLINE or CSV",
             path=path,
+            line=_line_of_byte(data, data.index(b"\x00")),
         )
     try:
         return data.decode("utf-8"), "utf-8"
@@ -152,7 +153,7 @@ def _refuse_damaged_utf8(data: bytes, *, path: str | Path) -> None:
     lines = sorted(bad)
     first = bad[lines[0]]
     raise InputFormatError(
-        f"the file is UTF-8 but {line_list(lines)} hold bytes that are not UTF-8 "
+        f"the file is UTF-8 but bytes on {line_list(lines)} are not UTF-8 "
         f"(line {lines[0]}: {', '.join(first[:4])}); it was probably pasted together from a "
         "file in another encoding or damaged: fix those lines or export the records again",
         path=path,
