@@ -12,18 +12,15 @@ DOI, ``%X`` abstract, ``%M`` accession number, ``%G`` language, …).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import ClassVar
 
-from review.sources.export_record import ExportEntry, ExportRead, ExportReader
-from review.sources.export_text import decode_export, split_lines
+from review.sources.export_record import ExportEntry
 from review.sources.tagged_text import (
+    TaggedReader,
     TaggedRecord,
     TagSyntax,
     collect_tags,
     first_value,
-    is_record_mark,
-    split_records,
 )
 
 SYNTAX = TagSyntax(
@@ -55,28 +52,17 @@ FIELD_TAGS: dict[str, tuple[str, ...]] = {
 }
 AUTHOR_TAG = "%A"
 KEYWORD_TAG = "%K"
-_SNIFF = re.compile(r"^%[0A-Z] \S")
 
 
-class EndnoteTaggedReader(ExportReader):
+class EndnoteTaggedReader(TaggedReader):
     format: ClassVar[str] = "endnote_tagged"
     label: ClassVar[str] = "EndNote tagged (.enw)"
     extensions: ClassVar[tuple[str, ...]] = (".enw",)
 
-    def sniff(self, head: str) -> bool:
-        for line in split_lines(head)[:50]:
-            if not line.strip() or is_record_mark(line):
-                continue
-            return bool(_SNIFF.match(line))
-        return False
+    first_line: ClassVar[re.Pattern[str]] = re.compile(r"^%[0A-Z] \S")
+    syntax: ClassVar[TagSyntax] = SYNTAX
 
-    def read(self, data: bytes, *, path: Path) -> ExportRead:
-        decoded = decode_export(data, path=path)
-        records, warnings = split_records(split_lines(decoded.text), SYNTAX, path=path)
-        entries = [self._entry(r, position=i) for i, r in enumerate(records, 1)]
-        return ExportRead(entries, decoded.encoding, [*decoded.warnings, *warnings])
-
-    def _entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
+    def entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
         tags = collect_tags(record, SYNTAX)
 
         def first(name: str) -> str:

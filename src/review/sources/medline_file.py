@@ -19,18 +19,15 @@ What a reader must know beyond the syntax, all seen in real exports:
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import ClassVar
 
-from review.sources.export_record import DOC_TYPES, ExportEntry, ExportRead, ExportReader
-from review.sources.export_text import decode_export, split_lines
+from review.sources.export_record import DOC_TYPES, ExportEntry
 from review.sources.tagged_text import (
+    TaggedReader,
     TaggedRecord,
     TagSyntax,
     collect_tags,
     first_value,
-    is_record_mark,
-    split_records,
 )
 
 SYNTAX = TagSyntax(
@@ -75,25 +72,15 @@ def expand_pages(pages: str) -> str:
     return f"{start}-{end}"
 
 
-class MedlineReader(ExportReader):
+class MedlineReader(TaggedReader):
     format: ClassVar[str] = "medline"
     label: ClassVar[str] = "PubMed MEDLINE (.nbib)"
     extensions: ClassVar[tuple[str, ...]] = (".nbib", ".medline")
 
-    def sniff(self, head: str) -> bool:
-        for line in split_lines(head)[:50]:
-            if not line.strip() or is_record_mark(line):
-                continue
-            return line.startswith("PMID-")
-        return False
+    first_line: ClassVar[re.Pattern[str]] = re.compile(r"^PMID-")
+    syntax: ClassVar[TagSyntax] = SYNTAX
 
-    def read(self, data: bytes, *, path: Path) -> ExportRead:
-        decoded = decode_export(data, path=path)
-        records, warnings = split_records(split_lines(decoded.text), SYNTAX, path=path)
-        entries = [self._entry(r, position=i) for i, r in enumerate(records, 1)]
-        return ExportRead(entries, decoded.encoding, [*decoded.warnings, *warnings])
-
-    def _entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
+    def entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
         tags = collect_tags(record, SYNTAX)
 
         def first(name: str) -> str:

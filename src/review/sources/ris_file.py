@@ -11,7 +11,6 @@ pasted query, a truncated paste) with the line number, where rispy would silentl
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, ClassVar
 
 import rispy
@@ -19,19 +18,15 @@ import rispy
 from review.records import normalise_doi
 from review.sources.export_record import (
     ExportEntry,
-    ExportRead,
-    ExportReader,
     database_from_url,
     join_pages,
     scopus_eid,
 )
-from review.sources.export_text import decode_export, split_lines
 from review.sources.tagged_text import (
-    SERVICE_LINES,
+    TaggedReader,
+    TaggedRecord,
     TagSyntax,
     first_value,
-    is_record_mark,
-    split_records,
 )
 
 #: How RIS writes a record (see :mod:`review.sources.tagged_text`).
@@ -92,37 +87,22 @@ class _AllTagsParser(rispy.RisParser):
         values.append(content)
 
 
-class RisReader(ExportReader):
+class RisReader(TaggedReader):
     format: ClassVar[str] = "ris"
     label: ClassVar[str] = "RIS"
     extensions: ClassVar[tuple[str, ...]] = (".ris", ".txt")
+    first_line: ClassVar[re.Pattern[str]] = re.compile(r"^TY  -")
+    syntax: ClassVar[TagSyntax] = SYNTAX
 
-    def sniff(self, head: str) -> bool:
-        for line in split_lines(head)[:50]:
-            if not line.strip() or SERVICE_LINES.match(line) or is_record_mark(line):
-                continue
-            return line.startswith("TY  -")
-        return False
-
-    def read(self, data: bytes, *, path: Path) -> ExportRead:
-        decoded = decode_export(data, path=path)
-        records, warnings = split_records(split_lines(decoded.text), SYNTAX, path=path)
-        parser = _AllTagsParser()
-        entries = []
-        for position, record in enumerate(records, 1):
-            block = [line.rstrip() for line in record.lines]
-            if not record.closed:
-                block.append("ER  - ")
-            parsed = parser.parse_lines(iter(block))
-            tags: dict[str, Any] = parsed[0] if parsed else {}
-            unknown = tags.pop("UK", {})
-            for tag, values in unknown.items():
-                tags.setdefault(tag, []).extend(values)
-            tags["TY"] = [block[0][6:].strip()]
-            entries.append(
-                self._entry(tags, position=position, line=record.line, closed=record.closed)
-            )
-        return ExportRead(entries, decoded.encoding, [*decoded.warnings, *warnings])
+    def entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
+        block = list(record.lines) if record.closed else [*record.lines, "ER  - "]
+        parsed = _AllTagsParser().parse_lines(iter(block))
+        tags: dict[str, Any] = parsed[0] if parsed else {}
+        unknown = tags.pop("UK", {})
+        for tag, values in unknown.items():
+            tags.setdefault(tag, []).extend(values)
+        tags["TY"] = [block[0][6:].strip()]
+        return self._entry(tags, position=position, line=record.line, closed=record.closed)
 
     def _entry(
         self, tags: dict[str, list[str]], *, position: int, line: int, closed: bool

@@ -15,12 +15,15 @@ import with its line, because it may be a record that lost its start.
 
 from __future__ import annotations
 
+import abc
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from review.errors import InputFormatError
-from review.sources.export_text import line_list
+from review.sources.export_record import ExportEntry, ExportRead, ExportReader
+from review.sources.export_text import decode_export, line_list, split_lines
 
 #: Lines other tools put before a record: a record number, or a "Record #1 of 2" counter.
 RECORD_MARKS = (
@@ -178,3 +181,29 @@ def first_value(tags: dict[str, list[str]], names: tuple[str, ...]) -> str:
 def short(text: str, limit: int = 60) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class TaggedReader(ExportReader):
+    """A line-tagged format: its :class:`TagSyntax`, what its first line looks like, and how
+    one record's tags become an entry (the only part each format writes itself)."""
+
+    syntax: ClassVar[TagSyntax]
+    #: The first line of such a file (after blank lines, record numbers and service lines).
+    first_line: ClassVar[re.Pattern[str]]
+
+    def sniff(self, head: str) -> bool:
+        for line in split_lines(head)[:50]:
+            if not line.strip() or SERVICE_LINES.match(line) or is_record_mark(line):
+                continue
+            return bool(self.first_line.match(line))
+        return False
+
+    def read(self, data: bytes, *, path: Path) -> ExportRead:
+        decoded = decode_export(data, path=path)
+        records, warnings = split_records(split_lines(decoded.text), self.syntax, path=path)
+        entries = [self.entry(record, position=i) for i, record in enumerate(records, 1)]
+        return ExportRead(entries, decoded.encoding, [*decoded.warnings, *warnings])
+
+    @abc.abstractmethod
+    def entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
+        """The entry of one record."""

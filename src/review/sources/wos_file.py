@@ -11,20 +11,17 @@ records, their lines and stray text is shared with the other tagged formats.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import ClassVar
 
 import rispy
 from rispy.config import WOK_LIST_TYPE_TAGS
 
-from review.sources.export_record import ExportEntry, ExportRead, ExportReader, join_pages
-from review.sources.export_text import decode_export, split_lines
+from review.sources.export_record import ExportEntry, join_pages
 from review.sources.tagged_text import (
+    TaggedReader,
     TaggedRecord,
     TagSyntax,
     first_value,
-    is_record_mark,
-    split_records,
 )
 
 SYNTAX = TagSyntax(
@@ -80,25 +77,15 @@ class _WokAllTagsParser(rispy.WokParser):
             values.append(content)
 
 
-class WosReader(ExportReader):
+class WosReader(TaggedReader):
     format: ClassVar[str] = "wos"
     label: ClassVar[str] = "Web of Science plain text"
     extensions: ClassVar[tuple[str, ...]] = (".ciw",)
 
-    def sniff(self, head: str) -> bool:
-        for line in split_lines(head)[:50]:
-            if not line.strip() or is_record_mark(line):
-                continue
-            return line.startswith("FN ") or bool(re.match(r"^PT [A-Z]\s*$", line))
-        return False
+    first_line: ClassVar[re.Pattern[str]] = re.compile(r"^(FN |PT [A-Z]\s*$)")
+    syntax: ClassVar[TagSyntax] = SYNTAX
 
-    def read(self, data: bytes, *, path: Path) -> ExportRead:
-        decoded = decode_export(data, path=path)
-        records, warnings = split_records(split_lines(decoded.text), SYNTAX, path=path)
-        entries = [self._entry(r, position=i) for i, r in enumerate(records, 1)]
-        return ExportRead(entries, decoded.encoding, [*decoded.warnings, *warnings])
-
-    def _entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
+    def entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
         lines = [*record.lines, "ER"] if not record.closed else record.lines
         parsed = _WokAllTagsParser().parse_lines(iter(lines))
         tags: dict[str, list[str]] = parsed[0] if parsed else {}
