@@ -1070,3 +1070,13 @@ def test_progress_bar_only_on_a_terminal(
     monkeypatch.setattr("sys.stderr", pipe)
     read_files(files, source_id="s")
     assert pipe.getvalue() == ""
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8"])
+def test_format_is_told_from_a_head_that_cuts_a_character(tmp_path: Path, encoding: str) -> None:
+    # Detection reads the first 64 KB; the cut may fall inside a character (an emoji is four
+    # bytes in UTF-8 and a surrogate pair in UTF-16): that must not read as a damaged file.
+    text = "TY  - JOUR\nTI  - Caf\u00e9 \U0001f600 UMKM\nER  - \n" * 3000
+    for shift in range(4):
+        path = write(tmp_path, f"big{shift}.ris", ("\n" * shift + text).encode(encoding))
+        assert len(read_file(path, source_id="t")) == 3000

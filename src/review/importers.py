@@ -33,7 +33,7 @@ from review.sources.csv_exports import (
 from review.sources.endnote_tagged import EndnoteTaggedReader
 from review.sources.endnote_xml import EndnoteXmlReader
 from review.sources.export_record import ExportReader, Provenance, display_path, to_records
-from review.sources.export_text import decode_export
+from review.sources.export_text import decode_head
 from review.sources.medline_file import MedlineReader
 from review.sources.ris_file import RisReader
 from review.sources.wos_file import WosReader
@@ -106,11 +106,7 @@ def detect_format(path: str | Path) -> str:
 
 
 def _head(data: bytes, *, path: Path) -> str:
-    """The decoded start of a file, for sniffing (cut at a line end, never inside a character)."""
-    head = data[:_SNIFF_BYTES]
-    if len(data) > _SNIFF_BYTES:
-        head = head[: max(head.rfind(b"\n"), 2)]
-    return decode_export(head, path=path).text
+    return decode_head(data, limit=_SNIFF_BYTES, path=path)
 
 
 def _detect(data: bytes, *, path: Path) -> str:

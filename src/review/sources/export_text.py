@@ -77,6 +77,24 @@ def decode_export(data: bytes, *, path: str | Path) -> DecodedText:
     return check_text(text, encoding=encoding, path=path)
 
 
+def decode_head(data: bytes, *, limit: int, path: str | Path) -> str:
+    """The text of the first ``limit`` bytes, for recognising a file's format.
+
+    Decoded and checked like the whole file; only a character cut in two by the limit (a
+    UTF-8 sequence, half a UTF-16 unit or surrogate pair) is dropped instead of refused.
+    """
+    head = data[:limit]
+    for cut in range(4 if len(data) > limit else 1):
+        try:
+            return decode_export(head[: len(head) - cut], path=path).text
+        except UnknownFormatError:
+            raise
+        except InputFormatError:
+            if cut == 3 or len(data) <= limit:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _decode(data: bytes, *, path: str | Path) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -133,7 +151,7 @@ def _utf16_without_bom(data: bytes) -> str:
     sample = sample[: len(sample) // 2 * 2]
     even, odd = sample[0::2], sample[1::2]
     for zeros, others, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if zeros.count(0) >= 0.9 * len(zeros) and others.count(0) <= 0.01 * len(others):
+        if zeros.count(0) >= 0.9 * len(zeros) and others.count(0) <= 0.05 * len(others):
             return name
     return ""
 
