@@ -356,3 +356,118 @@ def test_empty_and_one_record_inputs():
     (study,) = deduplicate([Record("a:1", "a")]).studies
     assert study["record_ids"] == "a:1"
     assert study["fingerprint"] == ""
+
+
+# ---- issue 17: one real case per failure class (tests/fixtures/dedup/quirks/README.md) ----
+
+QUIRKS = FIXTURES / "quirks"
+
+
+def _quirk(name: str):
+    records = read_records(QUIRKS / f"{name}.csv")
+    truth = {row["record_id"]: row["work"] for row in _rows(QUIRKS / f"{name}_truth.csv")}
+    result = deduplicate(records)
+    found = {c["record_id"]: c["study_id"] for c in result.clusters}
+    by_work: dict[str, set[str]] = {}
+    for rid, work in truth.items():
+        by_work.setdefault(work, set()).add(found[rid])
+    return result, by_work
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["recurring_title", "translated_title", "short_full_title", "online_first_year", "errata"],
+)
+def test_each_quirk_gives_one_study_per_real_work(name):
+    _result, by_work = _quirk(name)
+    assert all(len(studies) == 1 for studies in by_work.values()), by_work
+    assert len({s for studies in by_work.values() for s in studies}) == len(by_work)
+
+
+def test_recurring_heading_merges_only_within_one_issue():
+    result, _ = _quirk("recurring_title")
+    assert link_rule(result, "jmis:1332", "db:34-2")
+    assert link_rule(result, "jmis:1344", "db:34-3")
+    reasons = " ".join(r["why_not_merged"] for r in result.review)
+    assert "generic_title" in reasons  # shown to a reviewer, not silently dropped
+
+
+def test_recurring_heading_needs_a_locus_when_issue_and_pages_are_missing():
+    records = read_records(QUIRKS / "recurring_title.csv")
+    bare = dataclasses.replace(records[2], record_id="db:bare", issue="", volume="")
+    result = deduplicate([*records, bare])
+    assert len({study_of(result, r) for r in ("db:bare", "jmis:1332", "jmis:1344")}) == 3
+
+
+def test_translated_titles_merge_on_the_same_locus_and_the_bracketed_original():
+    result, _ = _quirk("translated_title")
+    # the clustering guard used to refuse this link as "unrelated titles"
+    assert link_rule(result, "web:jipi-id", "db:jipi-en") == "authors+year+venue+pages"
+    assert link_rule(result, "pub:cogent", "mirror:cogent-id") == "translated_title+locus"
+    assert link_rule(result, "web:jipi-id", "db:jipi-bracket").startswith("title_alt_")
+    # the same locus without agreeing authors is not enough
+    records = read_records(QUIRKS / "translated_title.csv")
+    other = dataclasses.replace(records[1], record_id="x", authors=["Someone, Else"])
+    assert study_of(deduplicate([records[0], other]), "x") != study_of(
+        deduplicate([records[0], other]), "web:jipi-id"
+    )
+
+
+def test_a_lead_in_or_a_dropped_subtitle_still_matches():
+    records = read_records(QUIRKS / "short_full_title.csv")
+    full = records[2]  # Vial 2019, "Understanding digital transformation: A review and ..."
+    short = dataclasses.replace(full, record_id="s", title="Understanding digital transformation")
+    lead = dataclasses.replace(
+        full, record_id="l", title="Review article: " + full.title.split(":")[0], pages=""
+    )
+    result = deduplicate([full, short, lead])
+    assert study_of(result, "s") == study_of(result, full.record_id)
+    assert "title_part+author" in {link_rule(result, x, "l") for x in (full.record_id, "s")}
+    # a dropped subtitle needs agreeing authors
+    stranger = dataclasses.replace(short, record_id="x", authors=["Kraus, Sascha"])
+    assert study_of(deduplicate([full, stranger]), "x") != study_of(
+        deduplicate([full, stranger]), full.record_id
+    )
+    # "X" vs "X: a 5-year follow-up" is another paper: numbers in one title only
+    follow = dataclasses.replace(
+        records[0], record_id="f", title="Digital Transformation: a 5-year follow-up", doi=""
+    )
+    bare = dataclasses.replace(records[0], record_id="b", title="Digital Transformation", doi="")
+    result = deduplicate([bare, follow])
+    assert study_of(result, "b") != study_of(result, "f")
+
+
+def test_errata_are_never_merged_with_their_article():
+    result, _ = _quirk("errata")
+    assert study_of(result, "wos:erratum") == study_of(result, "embase:erratum")
+    assert study_of(result, "medline:article") != study_of(result, "wos:erratum")
+    assert "Errata convention" in explain()
+
+
+def test_roman_front_matter_pages_conflict():
+    from review.dedup.prepare import bracketed_title, roman_pages, title_parts
+
+    assert roman_pages("iii-xii") == "R3-R12"
+    assert roman_pages("xiv") == "R14"
+    assert roman_pages("123-9") == ""
+    assert bracketed_title("Mentoring model [Model pendampingan UMKM pangan]") == (
+        "Model pendampingan UMKM pangan"
+    )
+    assert bracketed_title("Update on HPV testing. [Review] [33 refs]") == ""
+    assert title_parts("Review article: the X of Y") == ("review article", "the x of y")
+    recs = [
+        Record(
+            f"r:{k}",
+            "r",
+            title="Editor's Comments",
+            authors=["Rai, Arun"],
+            year=2016,
+            venue="MIS Quarterly",
+            volume="40",
+            pages=p,
+            run_id="r1",
+        )
+        for k, p in enumerate(("iii-x", "v-xii"))
+    ]
+    result = deduplicate(recs)
+    assert study_of(result, "r:0") != study_of(result, "r:1")

@@ -121,6 +121,17 @@ VETOES: dict[str, Veto] = {
             "both records list authors and the names barely overlap (< 0.5)",
             lambda s: s.authors < 0.5,
         ),
+        Veto(
+            "generic_title",
+            "a title is a recurring heading (Editorial, Editor's Comments, Issue information, "
+            "Reviewer acknowledgement, Erratum, Reply ...): the same title, editor, journal "
+            "and year recur in every issue, so such records merge only on the same DOI, or "
+            "the same volume and issue, or the same first page, with no issue that differs",
+            lambda s: (
+                s.generic_pair
+                & ((s.issue == 0) | ~((s.pages == 1) | ((s.volume == 1) & (s.issue == 1))))
+            ),
+        ),
     )
 }
 _ALL = tuple(VETOES)
@@ -157,6 +168,20 @@ RULES: tuple[Rule, ...] = (
             _ge(s.title, 0.95)
             & _ge(s.authors, 0.75)
             & ((s.year_diff == 0) | ((s.year_diff == 1) & (_ge(s.venue, 0.6) | (s.pages == 1))))
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_high+author+conference_year",
+        "a conference paper dated by its conference year in one database and by its "
+        "proceedings year in another: long title >= 0.97, authors >= 0.9, years 1 apart, a "
+        "venue names a conference and the venues do not conflict",
+        lambda s: (
+            _ge(s.title, 0.97)
+            & _long_title(s)
+            & _ge(s.authors, 0.9)
+            & (s.year_diff == 1)
+            & s.conference_pair
         ),
         _ALL,
     ),
@@ -219,6 +244,23 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "title_part+author",
+        "one record's whole title equals the other's main title without its subtitle, or "
+        "its title after a lead-in ('X' / 'X: an investigation of Y', 'Review article: X'): "
+        ">= 0.97 over >= 3 words, authors >= 0.75, years within 1 (or one missing), and venue "
+        ">= 0.8 or the same first page; no number in one title that the other lacks (a "
+        "'5-year follow-up' subtitle is another paper)",
+        lambda s: (
+            _ge(s.title_part, 0.97)
+            & (s.part_words >= 3)
+            & s.numbers_same
+            & _ge(s.authors, 0.75)
+            & _within(s.year_diff, 1)
+            & (_ge(s.venue, 0.8) | (s.pages == 1))
+        ),
+        _ALL,
+    ),
+    Rule(
         "url_exact",
         "the same web address (ignoring scheme and www.), titles >= 0.9 or one missing",
         lambda s: (s.url == 1) & (_ge(s.title, 0.9) | _unknown(s.title)),
@@ -237,6 +279,14 @@ RULES: tuple[Rule, ...] = (
             & (s.volume == 1)
         ),
         _ALL,
+    ),
+    Rule(
+        "translated_title+locus",
+        "titles in two languages (or one translated, one original) with the same year, "
+        "volume and page range (or article number of 5+ digits) and authors >= 0.9; the "
+        "venue may be named in another language, so it is not compared",
+        lambda s: ~_unknown(s.title) & s.same_locus & _ge(s.authors, 0.9),
+        tuple(v for v in _ALL if v != "venue_conflict"),
     ),
     Rule(
         "title_exact_long",
@@ -308,6 +358,23 @@ def explain() -> str:
     lines.append(
         "Clustering: links are joined strongest first; a join is refused when any two records of "
         "the joined study would have different DOIs (preprint pairs aside), years more than 1 "
-        "apart, unrelated titles (< 0.5, alternative titles included), or a reviewer's split."
+        "apart, unrelated titles (< 0.5, alternative titles included, unless both give the "
+        "same year, volume and page range), a notice and a non-notice, two recurring "
+        "headings in different issues, or a reviewer's split."
     )
+    lines.append(ERRATA_CONVENTION)
     return "\n".join(lines)
+
+
+#: The convention for errata, corrigenda, retractions, comments and replies, stated in
+#: ``--explain``, the README and benchmarks/RESULTS.md.
+ERRATA_CONVENTION = (
+    "Errata convention: an erratum, corrigendum, correction, retraction or expression of "
+    "concern, a comment on a paper and a reply to one are notices, each its own record: never "
+    "merged with the paper they concern (veto notice_mismatch, and refused in clustering), "
+    "while two copies of the same notice merge like any records (a notice titled only "
+    "'Erratum' or 'Reply' is a recurring heading and needs the same DOI or issue and pages). "
+    "A notice is recognised by its title (Erratum..., Correction to..., Reply..., Re: ..., "
+    "Comment on..., or a title ending in the corrected article's citation such as '(vol 360, "
+    "pg 542, 2009)') or by a document type naming an erratum, correction or retraction."
+)
