@@ -190,6 +190,20 @@ def fast_normalise_title(raw: str) -> str:
 
 
 _BRACKET_NOTE = re.compile(r"(?<=\S)\s*\[[^\]]*\]?")
+_QUOTES = '"\u201c\u201d\u201e'
+
+
+def unquote_title(raw: str) -> str:
+    """The title without double quotes wrapped around it.
+
+    Some exports quote whole titles (``"[Prevention of empyema ...]"``); left on, the opening
+    quote makes a translated title's opening bracket look like a trailing database note, and
+    the whole title would be cut away.
+    """
+    raw = raw.strip()
+    if raw[:1] in _QUOTES or raw[-1:] in _QUOTES:
+        raw = raw.strip(_QUOTES + " ")
+    return raw
 
 
 def fold_title(raw: str) -> str:
@@ -201,6 +215,7 @@ def fold_title(raw: str) -> str:
     """
     if not raw:
         return ""
+    raw = unquote_title(raw)
     if "[" in raw or "(" in raw:
         raw = _BRACKET_NOTE.sub("", _LANG_TAG.sub("", _CITED_CORRECTION.sub("", raw)))
     return fast_normalise_title(raw)[:MAX_TITLE_CHARS]
@@ -225,7 +240,7 @@ def bracketed_title(raw: str) -> str:
     """
     if not raw or "]" not in raw:
         return ""
-    m = _TRAILING_BRACKET.match(raw.strip())
+    m = _TRAILING_BRACKET.match(unquote_title(raw))
     if not m or _NOTE_WORDS.match(m.group(2)) or _LANG_TAG.match(f"[{m.group(2)}]"):
         return ""
     inner = m.group(2).strip()
@@ -241,7 +256,8 @@ def title_parts(raw: str) -> tuple[str, str]:
     """
     if not raw or not any(c in raw for c in ":-\u2013\u2014?!."):
         return "", ""
-    text = _BRACKET_NOTE.sub("", _CITED_CORRECTION.sub("", raw)).strip().rstrip(".?! ")
+    text = _BRACKET_NOTE.sub("", _CITED_CORRECTION.sub("", unquote_title(raw)))
+    text = text.strip().rstrip(".?! ")
     parts = _SUBTITLE.split(text, maxsplit=1)
     if len(parts) != 2:
         return "", ""
@@ -280,8 +296,9 @@ def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
     "Given Surname", all-caps surnames and Indonesian single names ("Muchlis") compare by the
     names they share whatever order a source printed them in; initials stay as one-letter tokens,
     which a token-set comparison treats as weak, partial evidence. Affiliations in parentheses and
-    "et al." are dropped. The first-author key is that author's longest name token, the part
-    most likely to be the family name in either order.
+    "et al." are dropped. The first-author key is that author's family name when written
+    "Surname, Given", else the longest name token, the part most likely to be the family name
+    in either order.
     """
     tokens: list[str] = []
     first = ""
@@ -293,8 +310,11 @@ def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
         parts = _NAME_TOKEN.findall(_fold(name))
         if not parts:
             continue
-        if not first:
-            first = sorted(parts, key=lambda p: (-len(p), p))[0] if k == 0 else ""
+        if not first and k == 0:
+            # "Surname, Given": the surname is before the comma ("Imazio, Massimo" and
+            # "Imazio, M." share "imazio", not "massimo"); otherwise the longest token.
+            family = _NAME_TOKEN.findall(_fold(name.split(",", 1)[0])) if "," in name else []
+            first = sorted(family or parts, key=lambda p: (-len(p), p))[0]
         tokens.extend(parts)
     return " ".join(sorted(tokens)), first
 
@@ -369,6 +389,18 @@ _CONFERENCE = re.compile(
     r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|colloquium|meeting|"
     r"icis|ecis|amcis|pacis|hicss|chi|cscw|kdd|www)\b"
 )
+
+
+#: A number printed with thousands spaces after folding ("10 000 women", "10,000"), joined so
+#: that it compares with "10000".
+_THOUSANDS = re.compile(r"\b(\d{1,3}) (?=\d{3}\b)")
+
+
+def title_numbers(folded: str) -> str:
+    """The numbers of a folded title, sorted, with thousands groups joined."""
+    if not any(c.isdigit() for c in folded):
+        return ""
+    return " ".join(sorted(_DIGITS.findall(_THOUSANDS.sub(r"\1", folded))))
 
 
 def fold_venue(raw: str) -> str:
@@ -514,7 +546,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
             or bool(_PREPRINT_WORDS.search(rec.doc_type or ""))
             or bool(_PREPRINT_WORDS.search(venue))
         )
-        cols["title_numbers"].append(" ".join(sorted(_DIGITS.findall(title))))
+        cols["title_numbers"].append(title_numbers(title))
         head, tail = title_parts(rec.title)
         cols["title_head"].append(head)
         cols["title_tail"].append(tail)
@@ -527,6 +559,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         )
         cols["generic"].append(bool(_GENERIC.match(title)))
         cols["conference"].append(bool(_CONFERENCE.search(venue)))
+
     return Features(
         record_ids=[r.record_id for r in records],
         anchor_keys=[(r.run_id or "", r.record_id) for r in records],

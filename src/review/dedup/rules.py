@@ -225,6 +225,16 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "title_similar+locus",
+        "title >= 0.9 at the same year, volume and page range (or article number of 5+ "
+        "digits) in the same venue (>= 0.8): that locus names one article, so authors written "
+        "another way (a study group for its chair, a surname with initials against full "
+        "names) and a number written another way ('p16(INK4a)' / 'p6INK4a') do not separate "
+        "the two records",
+        lambda s: _ge(s.title, 0.9) & s.same_locus & _ge(s.venue, 0.8),
+        tuple(v for v in _ALL if v not in ("authors_conflict", "title_numbers_differ")),
+    ),
+    Rule(
         "title_prefix+author",
         "a truncated title matches the start of the other (>= 0.97 over >= 30 characters), "
         "authors >= 0.75, same year or a year missing",
@@ -261,6 +271,21 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "title_exact+author+venue+volume",
+        "long title identical after folding, authors >= 0.9, venue >= 0.8, same volume, years "
+        "within 1, and only the pages differ: a page or year typo, or a meeting abstract and "
+        "the article printed in one volume of one journal (one study)",
+        lambda s: (
+            _ge(s.title, 0.99)
+            & _long_title(s)
+            & _ge(s.authors, 0.9)
+            & _ge(s.venue, 0.8)
+            & (s.volume == 1)
+            & _le(s.year_diff, 1)
+        ),
+        tuple(v for v in _ALL if v != "pages_conflict"),
+    ),
+    Rule(
         "url_exact",
         "the same web address (ignoring scheme and www.), titles >= 0.9 or one missing",
         lambda s: (s.url == 1) & (_ge(s.title, 0.9) | _unknown(s.title)),
@@ -284,8 +309,13 @@ RULES: tuple[Rule, ...] = (
         "translated_title+locus",
         "titles in two languages (or one translated, one original) with the same year, "
         "volume and page range (or article number of 5+ digits) and authors >= 0.9; the "
-        "venue may be named in another language, so it is not compared",
-        lambda s: ~_unknown(s.title) & s.same_locus & _ge(s.authors, 0.9),
+        "venue may be named in another language, so it is not compared. Where one record "
+        "lists no authors, the venue must agree (>= 0.9) and the titles be related (>= 0.5)",
+        lambda s: (
+            ~_unknown(s.title)
+            & s.same_locus
+            & (_ge(s.authors, 0.9) | (_unknown(s.authors) & _ge(s.venue, 0.9) & _ge(s.title, 0.5)))
+        ),
         tuple(v for v in _ALL if v != "venue_conflict"),
     ),
     Rule(
