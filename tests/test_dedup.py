@@ -580,3 +580,26 @@ def test_thousands_in_a_title_and_a_surname_written_with_initials_or_in_full():
     # respiratory id_0000487 / id_0000488: "Imazio, M." and "Imazio, Massimo" share a block
     assert author_tokens(["Imazio, Massimo"])[1] == author_tokens(["Imazio, M."])[1] == "imazio"
     assert author_tokens(["Manik Sunuantari"])[1] == author_tokens(["Sunuantari, Manik"])[1]
+
+
+def test_an_article_identifier_in_the_address_links_untitled_sightings():
+    from review.dedup.prepare import url_identity
+    from review.sources.corpus_csv import read_collection
+
+    # two pages of one OJS article, a KoreaScience id in .page and .view, an AnyFlip book
+    records = read_collection(UMKM, source_id="umkm_web")
+    result = deduplicate(records)
+    for a, b in (("S173", "S174"), ("S211", "S212"), ("S255", "S256")):
+        assert link_rule(result, f"umkm_web:{a}", f"umkm_web:{b}") == "url_exact", (a, b)
+    # the page a record was found at counts only for an article identifier, never as a whole
+    # address: a search page is shared by many works
+    garuda = "https://garuda.kemdiktisaintek.go.id/documents/detail/4892871"
+    assert url_identity("", garuda) == url_identity(garuda) == "garuda:4892871"
+    assert url_identity("", "https://api.openalex.org/works?search=umkm") == ""
+    # the same ISSN/volume/issue/article path on a university proxy and on a mirror host
+    assert url_identity("https://0-www-mdpi-com.brum.beds.ac.uk/2199-8531/8/1/59") == (
+        url_identity("https://p.gyb.elementfx.com/2199-8531/8/1/59")
+    )
+    # two articles of one OJS journal stay two addresses
+    ojs = "https://ejournal.upnvj.ac.id/JEP/article/view/"
+    assert url_identity(ojs + "8723") != url_identity(ojs + "8724")

@@ -381,6 +381,42 @@ def normalise_url(url: str) -> str:
     return url if "/" in url else ""  # a bare host names a site, not a work
 
 
+#: Article identifiers that name one work whatever else the address says: two pages of one
+#: OJS article (``/article/view/58`` and ``/article/download/58/188``), a Garuda document
+#: number, a KoreaScience JAKO id (``.page`` and ``.view``), an AnyFlip book and its pages, an
+#: ``ISSN/volume/issue/article`` path (MDPI) on the publisher, a proxy or a mirror host.
+_URL_IDS = (
+    (
+        re.compile(r"^([^/]+)/(?:index\.php/)?([^/]+)/article/(?:view|download|viewfile)/(\d+)"),
+        "ojs:{0}/{1}/{2}",
+    ),
+    (re.compile(r"^garuda\.[^/]+/documents/detail/(\d+)"), "garuda:{0}"),
+    (re.compile(r"/article/(jako\d{9,})"), "jako:{0}"),
+    (re.compile(r"^anyflip\.com/([^/?]+)/([^/?]+)"), "anyflip:{0}/{1}"),
+    (re.compile(r"/(\d{4}-\d{3}[\dx])/(\d+)/(\d+)/(\d+)(?:[/?]|$)"), "issn:{0}/{1}/{2}/{3}"),
+)
+_HOST_PREFIX = re.compile(r"^(?:www|mail)\.")
+
+
+def url_identity(url: str, found_at: str = "") -> str:
+    """What identifies the work in its web address: an article identifier, else the folded URL.
+
+    The page a record was *found at* is used only for an article identifier, never as a whole
+    address: a search or listing page is shared by many works.
+    """
+    for k, raw in enumerate((url, found_at)):
+        if not raw or not _URL_SCHEME.match(raw.strip()):
+            continue
+        folded = _HOST_PREFIX.sub("", _URL_SCHEME.sub("", raw.strip()).split("#", 1)[0].lower())
+        for pattern, form in _URL_IDS:
+            m = pattern.search(folded)
+            if m:
+                return form.format(*m.groups())
+        if k == 0:
+            return normalise_url(raw)
+    return ""
+
+
 _VENUE_STOP = {"of", "and", "the", "for", "in", "on", "de", "la", "le", "der", "und", "dan"}
 #: Words of a conference's name that change from year to year or between databases:
 #: "ICIS 2015 Proceedings", "Proceedings of the 36th International Conference on ...".
@@ -537,7 +573,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         cols["page_range"].append(roman.lower() if "-" in roman else page_range(rec.pages))
         cols["pages_raw"].append(roman or (rec.pages or "").strip()[:40])
         cols["doi"].append(doi)
-        cols["url"].append(normalise_url(rec.url))
+        cols["url"].append(url_identity(rec.url, rec.found_at))
         cols["abstract"].append(
             fast_normalise_title(rec.abstract[: MAX_ABSTRACT_CHARS * 2])[:MAX_ABSTRACT_CHARS]
         )

@@ -287,7 +287,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "url_exact",
-        "the same web address (ignoring scheme and www.), titles >= 0.9 or one missing",
+        "the same web address (ignoring scheme and www.), or the same article identifier in "
+        "it (an OJS article id on one journal site, a Garuda document number, a KoreaScience "
+        "JAKO id, an AnyFlip book, an ISSN/volume/issue/article path on a mirror), titles "
+        ">= 0.9 or one missing",
         lambda s: (s.url == 1) & (_ge(s.title, 0.9) | _unknown(s.title)),
         _ALL,
     ),
