@@ -376,7 +376,14 @@ def _quirk(name: str):
 
 @pytest.mark.parametrize(
     "name",
-    ["recurring_title", "translated_title", "short_full_title", "online_first_year", "errata"],
+    [
+        "recurring_title",
+        "translated_title",
+        "short_full_title",
+        "online_first_year",
+        "errata",
+        "conference_year",
+    ],
 )
 def test_each_quirk_gives_one_study_per_real_work(name):
     _result, by_work = _quirk(name)
@@ -603,3 +610,16 @@ def test_an_article_identifier_in_the_address_links_untitled_sightings():
     # two articles of one OJS journal stay two addresses
     ojs = "https://ejournal.upnvj.ac.id/JEP/article/view/"
     assert url_identity(ojs + "8723") != url_identity(ojs + "8724")
+
+
+def test_a_congress_abstract_dated_by_two_years_is_one_but_the_later_article_is_another():
+    result, by_work = _quirk("conference_year")
+    # ESMO 2008 abstract (Ann Oncol 19 suppl 8, viii108): two databases say 2008, one 2009
+    (arrieta,) = by_work["arrieta-esmo-2008"]
+    assert arrieta not in by_work["wick-ajrccm-2011-article"]
+    # ATS 2010 abstract and the 2011 article that followed it: a later volume, another work
+    reasons = {
+        frozenset((r["record_id_a"], r["record_id_b"])): r["why_not_merged"] for r in result.review
+    }
+    why = reasons[frozenset(("asysd_diabetes:id_0000662", "asysd_diabetes:id_0000628"))]
+    assert "volume_conflict" in why
