@@ -623,3 +623,18 @@ def test_a_congress_abstract_dated_by_two_years_is_one_but_the_later_article_is_
     }
     why = reasons[frozenset(("asysd_diabetes:id_0000662", "asysd_diabetes:id_0000628"))]
     assert "volume_conflict" in why
+
+
+def test_a_wrong_doi_does_not_split_one_title_at_one_locus():
+    # IEBH copper set, records id_0000191 / id_0000192 (Levin, Expert Rev Anti Infect Ther
+    # 2009, 7(1):57-68): one database gives the DOI with another journal's ISSN (14737140)
+    a = _rec("cu:191", "Nosocomial legionellosis: Prevention and management", ["Levin, A. S."],
+             2009, "Expert Review of Anti-Infective Therapy", "7", "57-68")  # fmt: skip
+    a = dataclasses.replace(a, issue="1", doi="10.1586/14737140.7.1.57")
+    b = dataclasses.replace(
+        a, record_id="cu:192", venue="Expert Rev Anti Infect Ther", doi="10.1586/14787210.7.1.57"
+    )
+    assert link_rule(deduplicate([a, b]), "cu:191", "cu:192") == "title_similar+locus"
+    # two DOIs at two loci stay two works, however alike the titles
+    other = dataclasses.replace(b, record_id="cu:x", pages="69-80")
+    assert len(deduplicate([a, other]).studies) == 2

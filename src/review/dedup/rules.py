@@ -65,6 +65,13 @@ VETOES: dict[str, Veto] = {
             lambda s: (s.doi == 0) & ~s.preprint_pair,
         ),
         Veto(
+            "doi_conflict_off_locus",
+            "both records have a DOI and they differ, unless the titles are the same (>= 0.97) "
+            "at the same year, volume and page range: then one database's DOI is wrong (a DOI "
+            "with another journal's ISSN)",
+            lambda s: (s.doi == 0) & ~s.preprint_pair & ~(_ge(s.title, 0.97) & s.same_locus),
+        ),
+        Veto(
             "notice_mismatch",
             "one title is an erratum/retraction/comment/reply notice and the other is not",
             lambda s: s.notice_mismatch,
@@ -134,7 +141,7 @@ VETOES: dict[str, Veto] = {
         ),
     )
 }
-_ALL = tuple(VETOES)
+_ALL = tuple(v for v in VETOES if v != "doi_conflict_off_locus")
 _NOT_DOI = ("notice_mismatch",)
 
 RULES: tuple[Rule, ...] = (
@@ -230,9 +237,16 @@ RULES: tuple[Rule, ...] = (
         "digits) in the same venue (>= 0.8): that locus names one article, so authors written "
         "another way (a study group for its chair, a surname with initials against full "
         "names) and a number written another way ('p16(INK4a)' / 'p6INK4a') do not separate "
-        "the two records",
+        "the two records; nor does a second DOI when the titles are the same",
         lambda s: _ge(s.title, 0.9) & s.same_locus & _ge(s.venue, 0.8),
-        tuple(v for v in _ALL if v not in ("authors_conflict", "title_numbers_differ")),
+        (
+            "doi_conflict_off_locus",
+            *(
+                v
+                for v in _ALL
+                if v not in ("doi_conflict", "authors_conflict", "title_numbers_differ")
+            ),
+        ),
     ),
     Rule(
         "title_prefix+author",
@@ -390,7 +404,8 @@ def explain() -> str:
     lines.extend(f"  - {v.name}: {v.text}" for v in VETOES.values())
     lines.append(
         "Clustering: links are joined strongest first; a join is refused when any two records of "
-        "the joined study would have different DOIs (preprint pairs aside), years more than 1 "
+        "the joined study would have different DOIs (preprint pairs aside, and one title at one "
+        "year, volume and page range: a wrong DOI), years more than 1 "
         "apart, unrelated titles (< 0.5, alternative titles included, unless both give the "
         "same year, volume and page range), a notice and a non-notice, two recurring "
         "headings in different issues, or a reviewer's split."
