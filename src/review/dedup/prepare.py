@@ -190,6 +190,20 @@ def fast_normalise_title(raw: str) -> str:
 
 
 _BRACKET_NOTE = re.compile(r"(?<=\S)\s*\[[^\]]*\]?")
+_QUOTES = '"\u201c\u201d\u201e'
+
+
+def unquote_title(raw: str) -> str:
+    """The title without double quotes wrapped around it.
+
+    Some exports quote whole titles (``"[Prevention of empyema ...]"``); left on, the opening
+    quote makes a translated title's opening bracket look like a trailing database note, and
+    the whole title would be cut away.
+    """
+    raw = raw.strip()
+    if raw[:1] in _QUOTES or raw[-1:] in _QUOTES:
+        raw = raw.strip(_QUOTES + " ")
+    return raw
 
 
 def fold_title(raw: str) -> str:
@@ -201,6 +215,7 @@ def fold_title(raw: str) -> str:
     """
     if not raw:
         return ""
+    raw = unquote_title(raw)
     if "[" in raw or "(" in raw:
         raw = _BRACKET_NOTE.sub("", _LANG_TAG.sub("", _CITED_CORRECTION.sub("", raw)))
     return fast_normalise_title(raw)[:MAX_TITLE_CHARS]
@@ -225,7 +240,7 @@ def bracketed_title(raw: str) -> str:
     """
     if not raw or "]" not in raw:
         return ""
-    m = _TRAILING_BRACKET.match(raw.strip())
+    m = _TRAILING_BRACKET.match(unquote_title(raw))
     if not m or _NOTE_WORDS.match(m.group(2)) or _LANG_TAG.match(f"[{m.group(2)}]"):
         return ""
     inner = m.group(2).strip()
@@ -241,7 +256,8 @@ def title_parts(raw: str) -> tuple[str, str]:
     """
     if not raw or not any(c in raw for c in ":-\u2013\u2014?!."):
         return "", ""
-    text = _BRACKET_NOTE.sub("", _CITED_CORRECTION.sub("", raw)).strip().rstrip(".?! ")
+    text = _BRACKET_NOTE.sub("", _CITED_CORRECTION.sub("", unquote_title(raw)))
+    text = text.strip().rstrip(".?! ")
     parts = _SUBTITLE.split(text, maxsplit=1)
     if len(parts) != 2:
         return "", ""
@@ -280,8 +296,9 @@ def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
     "Given Surname", all-caps surnames and Indonesian single names ("Muchlis") compare by the
     names they share whatever order a source printed them in; initials stay as one-letter tokens,
     which a token-set comparison treats as weak, partial evidence. Affiliations in parentheses and
-    "et al." are dropped. The first-author key is that author's longest name token, the part
-    most likely to be the family name in either order.
+    "et al." are dropped. The first-author key is that author's family name when written
+    "Surname, Given", else the longest name token, the part most likely to be the family name
+    in either order.
     """
     tokens: list[str] = []
     first = ""
@@ -293,8 +310,11 @@ def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
         parts = _NAME_TOKEN.findall(_fold(name))
         if not parts:
             continue
-        if not first:
-            first = sorted(parts, key=lambda p: (-len(p), p))[0] if k == 0 else ""
+        if not first and k == 0:
+            # "Surname, Given": the surname is before the comma ("Imazio, Massimo" and
+            # "Imazio, M." share "imazio", not "massimo"); otherwise the longest token.
+            family = _NAME_TOKEN.findall(_fold(name.split(",", 1)[0])) if "," in name else []
+            first = sorted(family or parts, key=lambda p: (-len(p), p))[0]
         tokens.extend(parts)
     return " ".join(sorted(tokens)), first
 
@@ -361,6 +381,42 @@ def normalise_url(url: str) -> str:
     return url if "/" in url else ""  # a bare host names a site, not a work
 
 
+#: Article identifiers that name one work whatever else the address says: two pages of one
+#: OJS article (``/article/view/58`` and ``/article/download/58/188``), a Garuda document
+#: number, a KoreaScience JAKO id (``.page`` and ``.view``), an AnyFlip book and its pages, an
+#: ``ISSN/volume/issue/article`` path (MDPI) on the publisher, a proxy or a mirror host.
+_URL_IDS = (
+    (
+        re.compile(r"^([^/]+)/(?:index\.php/)?([^/]+)/article/(?:view|download|viewfile)/(\d+)"),
+        "ojs:{0}/{1}/{2}",
+    ),
+    (re.compile(r"^garuda\.[^/]+/documents/detail/(\d+)"), "garuda:{0}"),
+    (re.compile(r"/article/(jako\d{9,})"), "jako:{0}"),
+    (re.compile(r"^anyflip\.com/([^/?]+)/([^/?]+)"), "anyflip:{0}/{1}"),
+    (re.compile(r"/(\d{4}-\d{3}[\dx])/(\d+)/(\d+)/(\d+)(?:[/?]|$)"), "issn:{0}/{1}/{2}/{3}"),
+)
+_HOST_PREFIX = re.compile(r"^(?:www|mail)\.")
+
+
+def url_identity(url: str, found_at: str = "") -> str:
+    """What identifies the work in its web address: an article identifier, else the folded URL.
+
+    The page a record was *found at* is used only for an article identifier, never as a whole
+    address: a search or listing page is shared by many works.
+    """
+    for k, raw in enumerate((url, found_at)):
+        if not raw or not _URL_SCHEME.match(raw.strip()):
+            continue
+        folded = _HOST_PREFIX.sub("", _URL_SCHEME.sub("", raw.strip()).split("#", 1)[0].lower())
+        for pattern, form in _URL_IDS:
+            m = pattern.search(folded)
+            if m:
+                return form.format(*m.groups())
+        if k == 0:
+            return normalise_url(raw)
+    return ""
+
+
 _VENUE_STOP = {"of", "and", "the", "for", "in", "on", "de", "la", "le", "der", "und", "dan"}
 #: Words of a conference's name that change from year to year or between databases:
 #: "ICIS 2015 Proceedings", "Proceedings of the 36th International Conference on ...".
@@ -369,6 +425,18 @@ _CONFERENCE = re.compile(
     r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|colloquium|meeting|"
     r"icis|ecis|amcis|pacis|hicss|chi|cscw|kdd|www)\b"
 )
+
+
+#: A number printed with thousands spaces after folding ("10 000 women", "10,000"), joined so
+#: that it compares with "10000".
+_THOUSANDS = re.compile(r"\b(\d{1,3}) (?=\d{3}\b)")
+
+
+def title_numbers(folded: str) -> str:
+    """The numbers of a folded title, sorted, with thousands groups joined."""
+    if not any(c.isdigit() for c in folded):
+        return ""
+    return " ".join(sorted(_DIGITS.findall(_THOUSANDS.sub(r"\1", folded))))
 
 
 def fold_venue(raw: str) -> str:
@@ -505,7 +573,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         cols["page_range"].append(roman.lower() if "-" in roman else page_range(rec.pages))
         cols["pages_raw"].append(roman or (rec.pages or "").strip()[:40])
         cols["doi"].append(doi)
-        cols["url"].append(normalise_url(rec.url))
+        cols["url"].append(url_identity(rec.url, rec.found_at))
         cols["abstract"].append(
             fast_normalise_title(rec.abstract[: MAX_ABSTRACT_CHARS * 2])[:MAX_ABSTRACT_CHARS]
         )
@@ -514,7 +582,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
             or bool(_PREPRINT_WORDS.search(rec.doc_type or ""))
             or bool(_PREPRINT_WORDS.search(venue))
         )
-        cols["title_numbers"].append(" ".join(sorted(_DIGITS.findall(title))))
+        cols["title_numbers"].append(title_numbers(title))
         head, tail = title_parts(rec.title)
         cols["title_head"].append(head)
         cols["title_tail"].append(tail)
@@ -527,6 +595,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         )
         cols["generic"].append(bool(_GENERIC.match(title)))
         cols["conference"].append(bool(_CONFERENCE.search(venue)))
+
     return Features(
         record_ids=[r.record_id for r in records],
         anchor_keys=[(r.run_id or "", r.record_id) for r in records],

@@ -65,6 +65,13 @@ VETOES: dict[str, Veto] = {
             lambda s: (s.doi == 0) & ~s.preprint_pair,
         ),
         Veto(
+            "doi_conflict_off_locus",
+            "both records have a DOI and they differ, unless the titles are the same (>= 0.97) "
+            "at the same year, volume and page range: then one database's DOI is wrong (a DOI "
+            "with another journal's ISSN)",
+            lambda s: (s.doi == 0) & ~s.preprint_pair & ~(_ge(s.title, 0.97) & s.same_locus),
+        ),
+        Veto(
             "notice_mismatch",
             "one title is an erratum/retraction/comment/reply notice and the other is not",
             lambda s: s.notice_mismatch,
@@ -134,7 +141,7 @@ VETOES: dict[str, Veto] = {
         ),
     )
 }
-_ALL = tuple(VETOES)
+_ALL = tuple(v for v in VETOES if v != "doi_conflict_off_locus")
 _NOT_DOI = ("notice_mismatch",)
 
 RULES: tuple[Rule, ...] = (
@@ -225,6 +232,23 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "title_similar+locus",
+        "title >= 0.9 at the same year, volume and page range (or article number of 5+ "
+        "digits) in the same venue (>= 0.8): that locus names one article, so authors written "
+        "another way (a study group for its chair, a surname with initials against full "
+        "names) and a number written another way ('p16(INK4a)' / 'p6INK4a') do not separate "
+        "the two records; nor does a second DOI when the titles are the same",
+        lambda s: _ge(s.title, 0.9) & s.same_locus & _ge(s.venue, 0.8),
+        (
+            "doi_conflict_off_locus",
+            *(
+                v
+                for v in _ALL
+                if v not in ("doi_conflict", "authors_conflict", "title_numbers_differ")
+            ),
+        ),
+    ),
+    Rule(
         "title_prefix+author",
         "a truncated title matches the start of the other (>= 0.97 over >= 30 characters), "
         "authors >= 0.75, same year or a year missing",
@@ -261,8 +285,26 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "title_exact+author+venue+volume",
+        "long title identical after folding, authors >= 0.9, venue >= 0.8, same volume, years "
+        "within 1, and only the pages differ: a page or year typo, or a meeting abstract and "
+        "the article printed in one volume of one journal (one study)",
+        lambda s: (
+            _ge(s.title, 0.99)
+            & _long_title(s)
+            & _ge(s.authors, 0.9)
+            & _ge(s.venue, 0.8)
+            & (s.volume == 1)
+            & _le(s.year_diff, 1)
+        ),
+        tuple(v for v in _ALL if v != "pages_conflict"),
+    ),
+    Rule(
         "url_exact",
-        "the same web address (ignoring scheme and www.), titles >= 0.9 or one missing",
+        "the same web address (ignoring scheme and www.), or the same article identifier in "
+        "it (an OJS article id on one journal site, a Garuda document number, a KoreaScience "
+        "JAKO id, an AnyFlip book, an ISSN/volume/issue/article path on a mirror), titles "
+        ">= 0.9 or one missing",
         lambda s: (s.url == 1) & (_ge(s.title, 0.9) | _unknown(s.title)),
         _ALL,
     ),
@@ -284,8 +326,13 @@ RULES: tuple[Rule, ...] = (
         "translated_title+locus",
         "titles in two languages (or one translated, one original) with the same year, "
         "volume and page range (or article number of 5+ digits) and authors >= 0.9; the "
-        "venue may be named in another language, so it is not compared",
-        lambda s: ~_unknown(s.title) & s.same_locus & _ge(s.authors, 0.9),
+        "venue may be named in another language, so it is not compared. Where one record "
+        "lists no authors, the venue must agree (>= 0.9) and the titles be related (>= 0.5)",
+        lambda s: (
+            ~_unknown(s.title)
+            & s.same_locus
+            & (_ge(s.authors, 0.9) | (_unknown(s.authors) & _ge(s.venue, 0.9) & _ge(s.title, 0.5)))
+        ),
         tuple(v for v in _ALL if v != "venue_conflict"),
     ),
     Rule(
@@ -357,7 +404,8 @@ def explain() -> str:
     lines.extend(f"  - {v.name}: {v.text}" for v in VETOES.values())
     lines.append(
         "Clustering: links are joined strongest first; a join is refused when any two records of "
-        "the joined study would have different DOIs (preprint pairs aside), years more than 1 "
+        "the joined study would have different DOIs (preprint pairs aside, and one title at one "
+        "year, volume and page range: a wrong DOI), years more than 1 "
         "apart, unrelated titles (< 0.5, alternative titles included, unless both give the "
         "same year, volume and page range), a notice and a non-notice, two recurring "
         "headings in different issues, or a reviewer's split."

@@ -147,6 +147,8 @@ def score_pairs(
     va, vb = _take(features.array("venue"), left), _take(features.array("venue"), right)
     # Python-level checks only where they can change a decision (titles or authors close).
     near = (np.nan_to_num(title, nan=0.0) >= 0.85) | (np.nan_to_num(authors, nan=0.0) >= 0.9)
+    ra, rb = _take(features.array("page_range"), left), _take(features.array("page_range"), right)
+    near |= (ra != "") & (ra == rb)  # one page range: the venue may be abbreviated
     for k in np.flatnonzero(near & (np.nan_to_num(venue, nan=1.0) < 0.9)):
         if venue_abbreviates(va[k], vb[k]):
             venue[k] = 0.9  # an abbreviation of the same name
