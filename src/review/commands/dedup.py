@@ -113,6 +113,8 @@ def load_inputs(args: argparse.Namespace) -> tuple[list[Record], dict[str, dict[
         records.extend(read_records(path))
     for path in exports:
         result = import_file(path, source_id=_source_id(path, used), fmt=args.format)
+        for warning in result.warnings:
+            print(f"review dedup: warning: {warning}", file=sys.stderr)
         for rec in result.records:
             extra[rec.record_id] = {"record_id": _own_id(rec), "file": str(path)}
         records.extend(result.records)

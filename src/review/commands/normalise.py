@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from review.normalise import collect_records, counts_by_source
+from review.normalise import counts_by_source, gather_records
 from review.protocol import DEFAULT_PROTOCOL, load_protocol
 from review.records import write_records
 
@@ -24,7 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
-    records = collect_records(protocol)
+    gathered = gather_records(protocol)
+    records = gathered.records
+    for warning in gathered.warnings:
+        print(f"review normalise: warning: {warning}", file=sys.stderr)
     write_records(args.output, records)
     for source, n in counts_by_source(records).items():
         print(f"{source}: {n} records")
