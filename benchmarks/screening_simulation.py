@@ -47,7 +47,7 @@ from review.screening.simulate import (  # noqa: E402
     simulate,
     wss,
 )
-from review.screening.stopping import evaluate_rules  # noqa: E402
+from review.screening.stopping import evaluate_rules, parse_rule  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "benchmarks" / "screening"
 WORK = REPO / "benchmarks" / "work" / "screening"
@@ -190,35 +190,40 @@ def summarise(run: dict) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    """Run one tool, or with ``--tool both`` the two alternately per (set, seed) (``paired``)."""
     sets = discover_sets()
     names = args.sets or list(sets)
+    tools = ["asreview", "ours"] if args.tool == "both" else [args.tool]
     for name in names:
         for seed in args.seeds:
-            tool_dir = args.tool
-            if args.tool == "ours" and args.model != DEFAULT_MODEL:
-                tool_dir = (
-                    f"ours-{args.model.replace(':', '-')}"  # variants measured beside the default
-                )
-            if args.tool == "ours" and args.batch_fraction != 0.0:
-                tool_dir = f"{tool_dir}-bf{args.batch_fraction:g}"
-            out = result_path(tool_dir, name, seed)
-            if out.exists():
-                continue
-            if args.tool == "ours":
-                run = run_ours(sets[name], seed, args.model, args.batch_fraction)
-            else:
-                run = run_asreview(sets[name], seed)
-            summary = summarise(run)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(
-                json.dumps({"set": name, "seed": seed, **summary, "order": run["order"]})
-            )
-            print(
-                f"{args.tool} {name} seed={seed} WSS@95={summary['wss95']:.3f} "
-                f"R@10={summary['recall10']:.3f} wall={summary['wall_seconds']:.1f}s "
-                f"cpu={summary['cpu_seconds']:.1f}s",
-                flush=True,
-            )
+            for tool in tools:
+                _run_one(args, tool, name, sets[name], seed)
+
+
+def _run_one(args: argparse.Namespace, tool: str, name: str, path: Path, seed: int) -> None:
+    tool_dir = tool
+    if tool == "ours" and args.model != DEFAULT_MODEL:
+        tool_dir = f"ours-{args.model.replace(':', '-')}"  # variants measured beside the default
+    if tool == "ours" and args.batch_fraction != 0.0:
+        tool_dir = f"{tool_dir}-bf{args.batch_fraction:g}"
+    if args.tool == "both":
+        tool_dir = f"paired-{tool_dir}"
+    out = result_path(tool_dir, name, seed)
+    if out.exists():
+        return
+    if tool == "ours":
+        run = run_ours(path, seed, args.model, args.batch_fraction)
+    else:
+        run = run_asreview(path, seed)
+    summary = summarise(run)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"set": name, "seed": seed, **summary, "order": run["order"]}))
+    print(
+        f"{tool_dir} {name} seed={seed} WSS@95={summary['wss95']:.3f} "
+        f"R@10={summary['recall10']:.3f} wall={summary['wall_seconds']:.1f}s "
+        f"cpu={summary['cpu_seconds']:.1f}s",
+        flush=True,
+    )
 
 
 def cmd_timing(args: argparse.Namespace) -> None:
@@ -289,7 +294,7 @@ def cmd_table(args: argparse.Namespace) -> None:
     print(head)
     tot: dict[str, list[float]] = {}
     for name in discover_sets():
-        ours, asr = _runs(args.ours, name), _runs("asreview", name)
+        ours, asr = _runs(args.ours, name), _runs(args.asreview, name)
         seeds = sorted({r["seed"] for r in ours} & {r["seed"] for r in asr})
         if not seeds:
             continue
@@ -335,7 +340,7 @@ def cmd_table(args: argparse.Namespace) -> None:
     print()
     variants_table()
     print()
-    stop_table(args.ours)
+    stop_table(args.ours, args.rules)
 
 
 def _mean_wss(tool_dir: str, name: str) -> tuple[float, int] | None:
@@ -361,14 +366,24 @@ def variants_table() -> None:
         )
 
 
-def stop_table(tool: str = "ours") -> None:
-    """Where each stopping rule would have stopped our screening order (mean over seeds)."""
+def stop_table(tool: str = "ours", rules: list[str] | None = None) -> None:
+    """Where each stopping rule would have stopped our screening order (mean over seeds).
+
+    ``rules`` (``parse_rule`` syntax) replays the stored orders with those rules instead of the
+    ones the runs were scored with.
+    """
     by_rule: dict[str, dict[str, list[float]]] = {}
     per_set: dict[str, dict[str, tuple[float, float]]] = {}
-    for name in discover_sets():
+    sets = discover_sets()
+    for name in sets:
         runs = [json.loads(p.read_text()) for p in sorted((WORK / tool).glob(f"{name}__seed*"))]
         if not runs:
             continue
+        if rules:
+            truth = read_labelled_set(sets[name]).labels
+            specs = [parse_rule(r) for r in rules]
+            for r in runs:
+                r["stopping"] = evaluate_rules([int(truth[i]) for i in r["order"]], specs)
         for rule in [r["rule"] for r in runs[0]["stopping"]]:
             rec = [next(x for x in r["stopping"] if x["rule"] == rule)["recall"] for r in runs]
             saved = [
@@ -404,7 +419,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("run")
-    p.add_argument("--tool", choices=("ours", "asreview"), required=True)
+    p.add_argument("--tool", choices=("ours", "asreview", "both"), required=True)
     p.add_argument("--sets", nargs="*")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--model", default=DEFAULT_MODEL)
@@ -416,6 +431,8 @@ def main() -> None:
     p.set_defaults(func=cmd_timing)
     p = sub.add_parser("table")
     p.add_argument("--ours", default="ours", help="our results folder, e.g. ours-svm_char")
+    p.add_argument("--asreview", default="asreview", help="ASReview's folder, e.g. paired-asreview")
+    p.add_argument("--rules", nargs="*", help="replay the orders with these stopping rules")
     p.set_defaults(func=cmd_table)
     args = parser.parse_args()
     args.func(args)
