@@ -26,11 +26,12 @@ Models (``model=``, the protocol's ``screening.ranking.model``), deterministic f
 The SVM models are solved incrementally (:mod:`review.screening.l2svm`), so retraining after
 every decision stays cheap.
 
-All share one word uni+bigram TF-IDF (sublinear tf, max_df 0.95). What we measured before
-choosing (``benchmarks/RESULTS.md``, "Screening (active learning)"): adding char 3-5-gram TF-IDF
-to a logistic regression made each retraining ~10x slower and lowered WSS@95 on 3 of 3 sets;
-the SVM+NB ensemble raised WSS@95 on 4 of 6 sets but lost 8.5 points on one, so it is offered,
-not the default.
+All start from one word uni+bigram TF-IDF (sublinear tf, max_df 0.95). What we measured before
+choosing (``benchmarks/RESULTS.md``, "Screening (active learning)"): the default ``svm`` gives
+ASReview's screening order seed for seed at about a third of its CPU; adding character n-grams
+gained on 10 of 17 sets but lost up to 10.8 WSS@95 points on others, adding MiniLM embeddings
+gained up to 15.8 and lost up to 20.8, and the SVM+NB ensemble lost 8.5 on one set; so they are
+offered, not the default.
 
 An optional ``prior`` (e.g. a lexical score for the protocol's query terms) is blended in while
 few labels exist and fades out as labels accumulate, so the first screens are not random.
