@@ -10,6 +10,7 @@ C = 0.11 and balanced weights), so only the features differ. Blocks:
 ``char``   character 3-5-gram TF-IDF within word boundaries
 ``minilm`` all-MiniLM-L6-v2 sentence embeddings (optional extra ``embeddings``; cached in
            ``benchmarks/work/embeddings/``)
+``e5``     multilingual-e5-small embeddings (optional extra ``multilingual``; cached likewise)
 
 Same priors as ``screening_simulation.py`` (``LabelOracle.prior_rows(seed)``), retraining after
 every record, stopping at the last relevant record. Results: one JSON line per (set, seed) in
@@ -70,12 +71,12 @@ def block(name: str, set_name: str, texts: list[str]) -> tuple[object, float]:
         x = feats.word_tfidf(texts, ngram_range=(1, 3))
     elif name == "char":
         x = feats.char_tfidf(texts)
-    elif name == "minilm":
-        cache = EMB / f"{set_name}.minilm.npy"
-        meta = EMB / f"{set_name}.minilm.json"
+    elif name in ("minilm", "e5"):
+        cache = EMB / f"{set_name}.{name}.npy"
+        meta = EMB / f"{set_name}.{name}.json"
         if cache.exists():
             return np.load(cache), json.loads(meta.read_text())["cpu_seconds"]
-        x = feats.embed(texts)
+        x = feats.embed(texts, model=name)
         EMB.mkdir(parents=True, exist_ok=True)
         np.save(cache, x)
         meta.write_text(json.dumps({"cpu_seconds": time.process_time() - start}))

@@ -95,3 +95,21 @@ def test_bad_blocks_are_refused() -> None:
     x, _ = _fixture()
     with pytest.raises(ValueError, match="one scale per feature block"):
         IncrementalL2SVM([x], [1.0, 2.0])
+
+
+def test_full_fit_after_a_subset_fit_equals_a_fresh_fit() -> None:
+    # Withdraw decisions (fit a subset), then bring them back with one more: the warm start left
+    # by the subset fit must not leak into the result.
+    x, labels = _fixture()
+    c_of = {0: 0.2, 1: 1.5}
+    svm = IncrementalL2SVM([x], [1.0])
+    first = np.arange(24)
+    svm.fit(first, labels[first], np.array([c_of[v] for v in labels[first]]))
+    some = first[::2]
+    svm.fit(some, labels[some], np.array([c_of[v] for v in labels[some]]))
+    rows = np.arange(25)
+    c = np.array([c_of[v] for v in labels[rows]])
+    got = svm.decision(rows, svm.fit(rows, labels[rows], c))
+    fresh = IncrementalL2SVM([x], [1.0])
+    want = fresh.decision(rows, fresh.fit(rows, labels[rows], c))
+    np.testing.assert_allclose(got, want, atol=1e-5)
