@@ -25,15 +25,32 @@ def _file_paths(path: Path) -> list[Path]:
     return [path]
 
 
-def source_records(source: dict[str, Any], *, root: Path) -> list[Record]:
+def source_files(protocol: Protocol, *, root: Path, raw_root: Path | None = None) -> list[Path]:
+    """Every committed file the protocol's sources read: the files of each database source's
+    run folders under ``raw_root/<id>/``, and each file or website source's ``path`` (every file
+    below it when it is a folder). The workflow declares them, so a new run or export reruns it.
+    """
+    raw = raw_root if raw_root is not None else root / RAW_DIR
+    out: list[Path] = []
+    for source in protocol.sources:
+        base = raw / source["id"] if source["kind"] == "database" else root / source["path"]
+        if base.is_dir() or base.is_file():
+            out.extend(_file_paths(base))
+    return out
+
+
+def source_records(
+    source: dict[str, Any], *, root: Path, raw_root: Path | None = None
+) -> list[Record]:
     """Records of one protocol source, read from the project's committed data."""
     kind = source["kind"]
+    raw = raw_root if raw_root is not None else root / RAW_DIR
     if kind == "database":
-        if not (root / RAW_DIR / source["id"]).is_dir():
+        if not (raw / source["id"]).is_dir():
             return []  # never searched: the search log says "not searched yet"
         from review.searchruns import records_from_runs
 
-        return records_from_runs(source, root / RAW_DIR)
+        return records_from_runs(source, raw)
     path = source.get("path")
     if not path:
         raise ProtocolError(f"source {source['id']!r} of kind {kind!r} needs a 'path'")
@@ -63,12 +80,14 @@ def source_records(source: dict[str, Any], *, root: Path) -> list[Record]:
     return out
 
 
-def collect_records(protocol: Protocol, *, root: Path | None = None) -> list[Record]:
+def collect_records(
+    protocol: Protocol, *, root: Path | None = None, raw_root: Path | None = None
+) -> list[Record]:
     """All records of all sources, in protocol order; record ids must be unique."""
     root = root if root is not None else protocol.root
     records: list[Record] = []
     for source in protocol.sources:
-        records.extend(source_records(source, root=root))
+        records.extend(source_records(source, root=root, raw_root=raw_root))
     counts = Counter(r.record_id for r in records)
     repeated = [rid for rid, n in counts.items() if n > 1]
     if repeated:

@@ -17,6 +17,7 @@ it again.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,6 @@ from review.protocol import Protocol
 from review.records import normalise_doi
 from review.screening import priority
 from review.screening.ledger import (
-    DECISIONS,
-    STAGES,
     LedgerRow,
     Ledgers,
     check_reviewer,
@@ -41,57 +40,20 @@ from review.screening.ledger import (
     stage_reasons,
     validate_numbered,
 )
-from review.screening.state import ScreeningState
+from review.screening.state import Screening
+from review.spreadsheet import safe_cell
+from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
+from review.tables import contract, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
-SHEET_COLUMNS: tuple[str, ...] = (
-    "rank",
-    "study_id",
-    "decision",
-    "reason",
-    "note",
-    "title",
-    "title_alt",
-    "abstract",
-    SUMMARY_LABEL,
-    "keywords",
-    "venue",
-    "year",
-    "doi",
-    "url",
-    "relevance",
-    "fingerprint",
-)
+#: A reviewer's sheet: the studies still to decide, most relevant first (blind).
+SHEET = contract("screening_sheet")
 #: The adjudicator's sheet: unresolved conflicts with every reviewer's decision (not blind).
-CONFLICT_SHEET_COLUMNS: tuple[str, ...] = (
-    "study_id",
-    "decision",
-    "reason",
-    "note",
-    "decisions",
-    "reasons",
-    "notes",
-    *(c for c in SHEET_COLUMNS if c not in ("rank", "study_id", "decision", "reason", "note")),
-)
+CONFLICT_SHEET = contract("screening_conflicts_sheet")
 _WIDTHS = {"title": 60, "abstract": 80, SUMMARY_LABEL: 60, "note": 40, "title_alt": 40}
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value: Any) -> Any:
-    """A cell value a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
-
-
-def sheet_paths(root: str | Path, stage: str, reviewer: str) -> tuple[Path, Path]:
-    base = Path(root) / "data" / "screening_sheets" / stage / reviewer
-    return base.with_suffix(".csv"), base.with_suffix(".xlsx")
-
-
-def pending_studies(
-    state: ScreeningState, ledgers: Ledgers, *, reviewer: str, stage: str
-) -> list[str]:
+def pending_studies(state: Screening, ledgers: Ledgers, *, reviewer: str, stage: str) -> list[str]:
     """Study ids the reviewer has not decided at ``stage`` (after carry-forward), eligible there.
 
     Title/abstract: every study not excluded by automation. Full text: studies included at
@@ -99,10 +61,9 @@ def pending_studies(
     """
     decided = {sid for (who, sid) in current(ledgers.decisions[stage]) if who == reviewer}
     if stage == "title_abstract":
-        eligible = [r["study_id"] for r in state.rows if r["state"] != "excluded_auto"]
+        eligible = [r["study_id"] for r in state.rows if r["state"] != ScreeningState.EXCLUDED_AUTO]
     else:
-        keep = {"included_ta", "excluded_ft", "not_retrieved", "included_ft"}
-        eligible = [r["study_id"] for r in state.rows if r["state"] in keep]
+        eligible = [r["study_id"] for r in state.rows if r["state"] in SOUGHT]
     return [sid for sid in eligible if sid not in decided]
 
 
@@ -157,7 +118,7 @@ def study_cells(s: Mapping[str, str]) -> dict[str, Any]:
 
 
 def conflict_rows(
-    state: ScreeningState, studies: Sequence[Mapping[str, str]], *, stage: str
+    state: Screening, studies: Sequence[Mapping[str, str]], *, stage: str
 ) -> list[dict[str, Any]]:
     """The unresolved conflicts of ``stage``, for whoever settles them."""
     by_id = {s["study_id"]: s for s in studies}
@@ -184,11 +145,13 @@ def write_sheet(
     reasons: Sequence[str],
     stage: str,
     reviewer: str,
-    columns: Sequence[str] = SHEET_COLUMNS,
+    conflicts: bool = False,
 ) -> None:
     """Write the sheet as CSV and as XLSX with drop-downs for decision and reason."""
-    safe = [{k: neutralise(v) for k, v in r.items()} for r in rows]
-    atomic.write_csv(csv_path, safe, columns)
+    table = CONFLICT_SHEET if conflicts else SHEET
+    columns = table.names
+    write_table(csv_path, rows, table)
+    safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
     wb = Workbook()
     ws = wb.active
     ws.title = "screening"
@@ -264,8 +227,6 @@ def _drop_down(formula: str, title: str, error: str) -> DataValidation:
 
 def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
     """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
-    import csv
-
     path = Path(path)
     if not path.is_file():
         raise DecisionError(f"{path}: file not found")
