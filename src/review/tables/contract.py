@@ -172,7 +172,35 @@ def _enum_values(spec: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...
     return out, described
 
 
+COLUMN_KEYS = frozenset(
+    ("name", "type", "required", "nonempty", "values", "values_from", "pattern", "description")
+)
+TABLE_KEYS = frozenset(
+    (
+        "name",
+        "file",
+        "stage",
+        "kind",
+        "format",
+        "description",
+        "written_by",
+        "read_by",
+        "key",
+        "spreadsheet_safe",
+        "extra_columns",
+        "columns",
+    )
+)
+
+
 def _column(table: str, raw: dict[str, Any]) -> Column:
+    unknown = sorted(set(raw) - COLUMN_KEYS)
+    if unknown:
+        # A comma in an unquoted flow-style description splits it into keys: say so.
+        raise SchemaError(
+            f"contract {table!r}: column {raw.get('name')!r} has unknown key(s) "
+            f"{', '.join(map(str, unknown))} (allowed: {', '.join(sorted(COLUMN_KEYS))})"
+        )
     name = raw.get("name")
     kind = raw.get("type", "enum" if "values" in raw or "values_from" in raw else "string")
     if not name or kind not in TYPES or not raw.get("description"):
@@ -208,6 +236,9 @@ def contract(name: str) -> Contract:
         known = ", ".join(sorted(contract_names()))
         raise SchemaError(f"no table contract named {name!r} (contracts: {known})")
     raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    unknown = sorted(set(raw) - TABLE_KEYS)
+    if unknown:
+        raise SchemaError(f"contract {name}.yaml: unknown key(s) {', '.join(unknown)}")
     if raw.get("name") != name or raw.get("kind") not in KINDS:
         raise SchemaError(
             f"contract {name}.yaml: 'name' must be {name!r} and 'kind' one of {', '.join(KINDS)}"
