@@ -513,3 +513,78 @@ def test_regions_without_a_gazetteer_are_grouped_as_written() -> None:
     assert plain.regions("Indonesia (general)") == ["Indonesia (general)"]
     assert plain.regions("") == ["not stated"]
     assert plain.title == "Included studies by location (coded)"
+
+
+def test_sections_are_found_in_page_order() -> None:
+    from review.report import sections
+
+    found = sections.sections()
+    assert [s.id for s in found if s.parent is None] == [
+        "questions",
+        "methods",
+        "selection",
+        "characteristics",
+        "figures",
+        "synthesis",
+        "matrix",
+        "conclusions",
+        "excluded",
+        "limits",
+        "provenance",
+    ]
+    assert [s.id for s in found if s.parent == "methods"][:2] == [
+        "methods_criteria",
+        "methods_sources",
+    ]
+    assert next(s for s in found if s.id == "methods_synthesis").md is None  # web page only
+    with pytest.raises(ValueError, match="section 'b' sets 'x', which section 'a' already sets"):
+        sections.build(
+            {},
+            [
+                sections.Section("a", 1, lambda base: {"x": 1}),
+                sections.Section("b", 2, lambda base: {"x": 2}),
+            ],
+        )
+
+
+def test_a_new_section_is_a_module_and_a_template(
+    proj: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A section placed before the study selection: its heading takes the next number, the
+    later sections renumber themselves and the table of contents lists it."""
+    import jinja2
+
+    from review.report import render as render_module
+    from review.report import sections
+
+    extra = sections.Section(
+        "appraisal_demo", 290, lambda base: {"demo_n": len(base["included"])}, toc="Appraisal"
+    )
+    found = sections.sections()
+    monkeypatch.setattr(
+        sections, "sections", lambda: sorted([*found, extra], key=lambda s: s.order)
+    )
+    plain = render_module.environment
+
+    def environment() -> jinja2.Environment:
+        env = plain()
+        env.loader = jinja2.ChoiceLoader(
+            [
+                jinja2.DictLoader(
+                    {
+                        "sections/appraisal_demo.html.j2": '<section id="appraisal_demo">\n'
+                        "<h2>{{ num.chapter() }} Appraisal</h2>\n<p>{{ demo_n }} studies</p>\n"
+                        "</section>\n\n"
+                    }
+                ),
+                env.loader,
+            ]
+        )
+        return env
+
+    monkeypatch.setattr(render_module, "environment", environment)
+    html = render(proj)["review.html"]
+    assert '<li><a href="#appraisal_demo">Appraisal</a></li>' in html
+    assert "<h2>3. Appraisal</h2>\n<p>3 studies</p>" in html
+    assert "<h2>4. Results</h2>\n<h3>4.1 Study selection</h3>" in html
+    assert "<h2>5. Software and provenance</h2>" in html
