@@ -87,7 +87,7 @@ def load_inputs(
     out = DedupInputs()
     used: set[str] = set()
     tables = list(tables)
-    exports = []
+    exports: list[Path] = []
     for path in files:
         if not path.is_file():
             raise InputFormatError("file not found", path=path)

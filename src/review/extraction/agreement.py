@@ -74,7 +74,7 @@ def agreement_rows(
             "mean_jaccard": "",
         }
         if f.type in ("single", "yes_no"):
-            kappa = cohen_kappa(va, vb)
+            kappa = cohen_kappa([str(x) for x in va], [str(y) for y in vb])
             row["cohen_kappa"] = _fmt(kappa)
             row["measure"] = "percent agreement; Cohen's kappa" + (
                 "" if kappa is not None or not n else " undefined (one category only)"

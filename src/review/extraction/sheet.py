@@ -144,7 +144,7 @@ def write_sheet_xlsx(
 ) -> None:
     """The coding workbook: ``coding`` (drop-downs, notes), ``codebook`` and hidden ``values``."""
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = SHEET_NAME
     by_name = {f.name: f for f in fields}
     bold = Font(bold=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from review.errors import ReviewError
 from review.records import split_list
@@ -50,6 +51,25 @@ class Identification:
     @property
     def other_total(self) -> int:
         return sum(n for _, n in self.websites + self.organisations + self.citations)
+
+
+class ScreeningNumbers(NamedTuple):
+    """The boxes that screening decides, as whole numbers (once screening has run)."""
+
+    studies: int
+    duplicates: int
+    excluded_auto: int
+    awaiting_screening: int
+    screened: int
+    excluded_ta: int
+    excluded_ta_automation: int
+    undecided_ta: int
+    sought: int
+    not_retrieved: int
+    awaiting_ft: int
+    assessed: int
+    excluded_ft: int
+    included: int
 
 
 @dataclass
@@ -87,6 +107,14 @@ class PrismaCounts:
     @property
     def screening_run(self) -> bool:
         return self.screened is not None
+
+    def screening_numbers(self) -> ScreeningNumbers:
+        """The screening boxes; every one is set once screening has run."""
+        values = {name: getattr(self, name) for name in ScreeningNumbers._fields}
+        unset = [name for name, value in values.items() if value is None]
+        if unset:
+            raise PrismaError(f"screening has not run: no count for {', '.join(unset)}")
+        return ScreeningNumbers(**values)
 
 
 def source_kind(protocol_sources: dict[str, dict], source_id: str, fallback: str) -> str:
@@ -224,7 +252,9 @@ def _count_screening(
             )
         return reason
 
-    auto, ta, ft = Counter(), Counter(), Counter()
+    auto: Counter[str] = Counter()
+    ta: Counter[str] = Counter()
+    ft: Counter[str] = Counter()
     ta_auto = 0
     for row in screening:
         state = row["state"]
@@ -317,35 +347,36 @@ def check_counts(c: PrismaCounts) -> None:
             f"identified {c.identified} - duplicates {c.duplicates} = "
             f"{c.identified - c.duplicates}, but there are {c.studies} studies",
         )
-    if c.screened is not None:
-        left = c.studies - c.excluded_auto
+    if c.screening_run:
+        n = c.screening_numbers()
+        left = n.studies - n.excluded_auto
         expect(
-            left == c.screened + c.awaiting_screening,
-            f"identified {c.identified} - duplicates {c.duplicates} - automation exclusions "
-            f"{c.excluded_auto} = {left}, but screened {c.screened} + awaiting screening "
-            f"{c.awaiting_screening} = {c.screened + c.awaiting_screening}",
+            left == n.screened + n.awaiting_screening,
+            f"identified {c.identified} - duplicates {n.duplicates} - automation exclusions "
+            f"{n.excluded_auto} = {left}, but screened {n.screened} + awaiting screening "
+            f"{n.awaiting_screening} = {n.screened + n.awaiting_screening}",
         )
-        after_ta = c.screened - c.excluded_ta - c.undecided_ta
+        after_ta = n.screened - n.excluded_ta - n.undecided_ta
         expect(
-            after_ta == c.sought,
-            f"screened {c.screened} - excluded at title/abstract {c.excluded_ta} - undecided "
-            f"{c.undecided_ta} = {after_ta}, but {c.sought} reports were sought",
+            after_ta == n.sought,
+            f"screened {n.screened} - excluded at title/abstract {n.excluded_ta} - undecided "
+            f"{n.undecided_ta} = {after_ta}, but {n.sought} reports were sought",
         )
-        after_nr = c.sought - c.not_retrieved - c.awaiting_ft
+        after_nr = n.sought - n.not_retrieved - n.awaiting_ft
         expect(
-            after_nr == c.assessed,
-            f"sought {c.sought} - not retrieved {c.not_retrieved} - awaiting full-text "
-            f"assessment {c.awaiting_ft} = {after_nr}, but {c.assessed} reports were assessed",
+            after_nr == n.assessed,
+            f"sought {n.sought} - not retrieved {n.not_retrieved} - awaiting full-text "
+            f"assessment {n.awaiting_ft} = {after_nr}, but {n.assessed} reports were assessed",
         )
         expect(
-            c.assessed - c.excluded_ft == c.included,
-            f"assessed {c.assessed} - excluded at full text {c.excluded_ft} = "
-            f"{c.assessed - c.excluded_ft}, but {c.included} studies are included",
+            n.assessed - n.excluded_ft == n.included,
+            f"assessed {n.assessed} - excluded at full text {n.excluded_ft} = "
+            f"{n.assessed - n.excluded_ft}, but {n.included} studies are included",
         )
         for name, total, reasons in (
-            ("automation exclusions", c.excluded_auto, c.auto_reasons),
-            ("title/abstract exclusions", c.excluded_ta, c.ta_reasons),
-            ("full-text exclusions", c.excluded_ft, c.ft_reasons),
+            ("automation exclusions", n.excluded_auto, c.auto_reasons),
+            ("title/abstract exclusions", n.excluded_ta, c.ta_reasons),
+            ("full-text exclusions", n.excluded_ft, c.ft_reasons),
         ):
             by_reason = sum(n for _, n in reasons)
             expect(
@@ -354,7 +385,7 @@ def check_counts(c: PrismaCounts) -> None:
             )
             blank = [r for r, _ in reasons if not r]
             expect(not blank, f"{name}: some exclusions have no reason")
-        for arm_total, key in ((c.sought, "sought"), (c.included, "included")):
+        for arm_total, key in ((n.sought, "sought"), (n.included, "included")):
             split = sum(a.get(key, 0) for a in c.arms.values())
             expect(
                 split == arm_total,

@@ -187,7 +187,8 @@ def render_svg(c: PrismaCounts) -> str:
     else:
         screened = lay.main(y, f"Records screened (n = {c.screened})")
         lay.down(total, screened)
-        excl_items = [f"by reviewers: n = {c.excluded_ta - c.excluded_ta_automation}"]
+        n = c.screening_numbers()
+        excl_items = [f"by reviewers: n = {n.excluded_ta - n.excluded_ta_automation}"]
         if c.excluded_ta_automation:
             excl_items.append(f"by automation (stopping rule): n = {c.excluded_ta_automation}")
         if c.ta_reasons:

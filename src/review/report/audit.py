@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from review.errors import ReviewError
 from review.records import Record, cite_label, split_list
@@ -68,13 +69,13 @@ class Trail:
         return sorted({r.source_id for r in self.records})
 
     @property
-    def coding_groups(self) -> list[dict[str, object]]:
+    def coding_groups(self) -> list[dict[str, Any]]:
         """Coding events grouped per coder's row: who, when, from which file row, which values.
 
         The extraction stage writes one event per coded field; shown one by one, the same coder,
         time and note would repeat for every field.
         """
-        groups: dict[tuple[str, ...], dict[str, object]] = {}
+        groups: dict[tuple[str, ...], dict[str, Any]] = {}
         for ev in self.coding_events:
             key = tuple(ev.get(k, "") for k in ("event", "coder", "timestamp", "source", "note"))
             group = groups.setdefault(
@@ -102,7 +103,7 @@ class Trail:
                 },
             )
             if ev.get("field"):
-                group["values"].append((ev["field"], ev.get("value", "")))  # type: ignore[union-attr]
+                group["values"].append((ev["field"], ev.get("value", "")))
         return list(groups.values())
 
     @property
@@ -288,7 +289,7 @@ def format_trail(trail: Trail) -> str:
         out.append(f"coding events ({len(trail.coding_events)}):")
         for g in trail.coding_groups:
             out.append(f"  {g['timestamp']}  {g['coder']} {g['event']}  {g['source']}".rstrip())
-            for k, v in [*g["other"], *g["values"]]:  # type: ignore[misc]
+            for k, v in [*g["other"], *g["values"]]:
                 out.append(f"    {k}: {v}")
             if g["note"]:
                 out.append(f"    note: {g['note']}")

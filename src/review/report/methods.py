@@ -187,7 +187,7 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
     }
     if inputs.screening is None:
         return {**base, "run": False, "stages": []}
-    stages = []
+    stages: list[dict[str, Any]] = []
     for stage in ("title_abstract", "full_text"):
         events = [e for e in inputs.screening_events or [] if e.get("stage") == stage]
         # "_resolutions" (a ledger of conflict resolutions) and "automation" are not reviewers.
@@ -440,7 +440,8 @@ def stage_agreement(agreement: Any, stage: str) -> dict[str, Any]:
     block = agreement.get(stage) if isinstance(agreement, dict) else None
     if not isinstance(block, dict):
         return {}
-    pairs = block.get("pairs") if isinstance(block.get("pairs"), list) else []
+    listed = block.get("pairs")
+    pairs = listed if isinstance(listed, list) else []
     return {
         "percent": block.get("percent_agreement"),
         "kappa": block.get("cohen_kappa"),

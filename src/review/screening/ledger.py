@@ -96,6 +96,7 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
     turns out to fail a title/abstract criterion too; the full-text ones come first.
     """
     criteria = protocol.criteria if isinstance(protocol, Protocol) else list(protocol)
+    wanted: tuple[str, ...]
     if stage == "title_abstract":
         wanted = ("title_abstract", "automatic")
     elif stage == "full_text":

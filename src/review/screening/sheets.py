@@ -24,6 +24,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from review import atomic
@@ -153,7 +154,7 @@ def write_sheet(
     write_table(csv_path, rows, table)
     safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "screening"
     ws.append(list(columns))
     for row in safe:
@@ -163,7 +164,7 @@ def write_sheet(
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
     for i, name in enumerate(columns, start=1):
-        letter = ws.cell(row=1, column=i).column_letter
+        letter = get_column_letter(i)
         ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
     last = max(len(rows) + 1, 2)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -183,8 +184,8 @@ def write_sheet(
             [DECISIONS[i] if i < len(DECISIONS) else None, reasons[i] if i < len(reasons) else None]
         )
     lists.sheet_state = "hidden"
-    dcol = ws.cell(row=1, column=list(columns).index("decision") + 1).column_letter
-    rcol = ws.cell(row=1, column=list(columns).index("reason") + 1).column_letter
+    dcol = get_column_letter(list(columns).index("decision") + 1)
+    rcol = get_column_letter(list(columns).index("reason") + 1)
     dv_decision = _drop_down(
         f"=lists!$A$2:$A${len(DECISIONS) + 1}", "decision", f"Choose one of: {', '.join(DECISIONS)}"
     )

@@ -62,7 +62,7 @@ def verdict(
     return StageVerdict(decision, reason, reviewers, "")
 
 
-def state_of(auto_codes: Sequence[str], verdicts: Mapping[str, StageVerdict]) -> ScreeningState:
+def state_of(auto_codes: Sequence[str], verdicts: Mapping[Stage, StageVerdict]) -> ScreeningState:
     """The study's state from its automatic exclusions and its verdict at each stage."""
     if auto_codes:
         return ScreeningState.EXCLUDED_AUTO
