@@ -52,7 +52,7 @@ def test_live_searches_only_with_live_true(project: Path, httpserver: Any) -> No
     assert status["openalex_en"] == "not searched yet"
 
     # Live, every database is searched first, and the new log names each run.
-    live = snakemake(project, LOG, "--config", "live=true", "--resources", "api=1", env=env)
+    live = snakemake(project, LOG, "--config", "live=true", "--resources", "api=2", env=env)
     assert live.returncode == 0, live.stderr
     for source in SOURCES:
         (run,) = (project / "data" / "raw" / source).iterdir()

@@ -17,8 +17,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from review.dedup import deduplicate, explain, read_overrides, write_outputs
-from review.dedup.inputs import load_inputs
 from review.errors import DecisionError, InputFormatError
 from review.tables import contract
 
@@ -103,6 +101,9 @@ def output_paths(args: argparse.Namespace) -> dict[str, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.dedup import deduplicate, explain, read_overrides, write_outputs
+    from review.dedup.inputs import load_inputs
+
     if args.explain:
         print(explain())
         return 0

@@ -12,10 +12,6 @@ import argparse
 from pathlib import Path
 
 from review.commands._options import add_output, add_protocol, add_table, layout
-from review.extraction import ExtractionOutputs, load_coding, run_extraction
-from review.extraction.fields import coding_fields
-from review.extraction.inputs import read_studies
-from review.extraction.validate import RESOLUTIONS_NAME
 from review.protocol import load_protocol
 
 CODING_FOLDER = Path("data/decisions/coding")
@@ -58,6 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.extraction import ExtractionOutputs, load_coding, run_extraction
+    from review.extraction.fields import coding_fields
+    from review.extraction.inputs import read_studies
+    from review.extraction.validate import RESOLUTIONS_NAME
+
     protocol = load_protocol(args.protocol)
     if args.validate:
         fields = coding_fields(protocol)

@@ -16,8 +16,7 @@ from pathlib import Path
 from review.commands._options import add_output, add_protocol, layout, optional_input
 from review.errors import ReviewError
 from review.protocol import load_protocol
-from review.report.inputs import TABLES, ReportPaths
-from review.report.render import FIGURES, ReportOutputs, render_report
+from review.report.paths import FIGURES, TABLES, ReportOutputs, ReportPaths
 
 REPORTS = Path("reports")
 
@@ -93,6 +92,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.report.render import render_report
+
     protocol = load_protocol(args.protocol)
     figures = dict(args.figure) if args.figure else ReportOutputs.in_folder(REPORTS).figures
     if args.figure and len(figures) != len(args.figure):

@@ -24,12 +24,14 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from review.commands._options import add_protocol, add_table, layout, optional_input
 from review.protocol import load_protocol
-from review.screening import actions
-from review.screening.state import build_from_files, write_state
 from review.states import STAGES, Stage
+
+if TYPE_CHECKING:
+    from review.screening import actions
 
 DECISIONS_FOLDER = Path("data/decisions/screening")
 
@@ -131,6 +133,8 @@ def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
 
 
 def _session(args: argparse.Namespace) -> actions.Session:
+    from review.screening import actions
+
     return actions.Session.load(
         load_protocol(args.protocol),
         studies=args.studies,
@@ -141,6 +145,8 @@ def _session(args: argparse.Namespace) -> actions.Session:
 
 
 def run_state(args: argparse.Namespace) -> int:
+    from review.screening.state import build_from_files, write_state
+
     protocol = load_protocol(args.protocol)
     state, _studies = build_from_files(
         protocol,
@@ -186,6 +192,8 @@ def _sheet_paths(args: argparse.Namespace, name: str) -> tuple[Path, Path]:
 
 
 def run_sheet(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
     csv_path, xlsx_path = _sheet_paths(args, args.reviewer)
     n, how = actions.write_reviewer_sheet(
         _session(args),
@@ -201,6 +209,8 @@ def run_sheet(args: argparse.Namespace) -> int:
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
     csv_path, xlsx_path = _sheet_paths(args, actions.CONFLICTS_SHEET)
     n = actions.write_conflicts_sheet(
         _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path
@@ -219,11 +229,15 @@ def _report(source: Path, done: actions.Appended) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
     done = actions.import_sheet(_session(args), args.file, reviewer=args.reviewer, stage=args.stage)
     return _report(args.file, done)
 
 
 def run_import_tool(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
     session = _session(args)
     if args.action == "import-asreview":
         done = actions.import_asreview(session, args.file, reviewer=args.reviewer, stage=args.stage)
@@ -239,6 +253,8 @@ def run_import_tool(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
     n = actions.export_asreview(_session(args), args.output)
     print(f"wrote {n} studies (excluded by automation left out) to {args.output}")
     return 0

@@ -15,8 +15,8 @@ from pathlib import Path
 from review.errors import DecisionError
 from review.tables import contract, read_numbered
 
-#: What an override does (the ``action`` column of the dedup_overrides contract).
-ACTIONS = ("merge", "split")
+#: What an override does (the ``action`` column of its contract): merge or split.
+ACTIONS = contract("dedup_overrides").column("action").values
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,10 +25,8 @@ from review.extraction.validate import CodedRow, Resolution, Value
 from review.states import ScreeningState
 from review.tables import contract
 
-STATUS_INCLUDED = "included"
-STATUS_GONE = "no_longer_included"
-#: The ``status`` values of ``coded.csv``.
-STATUSES = (STATUS_INCLUDED, STATUS_GONE)
+#: The ``status`` values of ``coded.csv`` (its contract): still included, or screened out since.
+STATUS_INCLUDED, STATUS_GONE = contract("coded").column("status").values
 
 
 def coded_columns(fields: Sequence[CodingField]) -> list[str]:

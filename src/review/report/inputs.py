@@ -9,65 +9,17 @@ on half a table would mislead its readers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from review.errors import SchemaError
 from review.protocol import Protocol
 from review.records import Record, read_records, split_list
+from review.report.paths import TABLES, ReportPaths
 from review.tables import Row, contract, read_json, read_table
 
-#: Each input of the report and the contract of its table (the records have their own reader).
-TABLES: dict[str, str] = {
-    "studies": "studies",
-    "clusters": "clusters",
-    "dedup_links": "dedup_links",
-    "screening": "screening",
-    "screening_events": "screening_events",
-    "screening_conflicts": "screening_conflicts",
-    "screening_unmatched": "screening_unmatched",
-    "screening_agreement": "screening_agreement",
-    "coded": "coded",
-    "coding_events": "coding_events",
-    "coding_agreement": "coding_agreement",
-    "search_log": "search_log",
-}
-
-
-@dataclass(frozen=True)
-class ReportPaths:
-    """The files the report reads; ``None`` means that stage has not run."""
-
-    records: Path
-    studies: Path | None = None
-    clusters: Path | None = None
-    dedup_links: Path | None = None
-    screening: Path | None = None
-    screening_events: Path | None = None
-    screening_conflicts: Path | None = None
-    screening_unmatched: Path | None = None
-    screening_agreement: Path | None = None
-    coded: Path | None = None
-    coding_events: Path | None = None
-    coding_agreement: Path | None = None
-    search_log: Path | None = None
-
-    @classmethod
-    def in_project(cls, root: str | Path, **given: Path | None) -> ReportPaths:
-        """The project layout's file of each input under ``root`` when it exists (``given``
-        paths win): what a user running ``review report`` by hand has."""
-        root = Path(root)
-        paths: dict[str, Path | None] = {"records": root / contract("records").file}
-        for name, table in TABLES.items():
-            candidate = root / contract(table).file
-            paths[name] = candidate if candidate.is_file() else None
-        paths.update(given)
-        return cls(**paths)  # type: ignore[arg-type]
-
-    def given(self) -> dict[str, Path]:
-        return {f.name: Path(v) for f in fields(self) if (v := getattr(self, f.name)) is not None}
-
+__all__ = ["TABLES", "ReportInputs", "ReportPaths", "load_inputs"]
 
 @dataclass
 class ReportInputs:

@@ -13,7 +13,6 @@ import base64
 import datetime as dt
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,39 +23,13 @@ from review.protocol import Protocol
 from review.report import methods, sections
 from review.report.audit import build_trails, extra_cells, scores
 from review.report.context import base_context
-from review.report.inputs import ReportInputs, ReportPaths, load_inputs
+from review.report.inputs import ReportInputs, load_inputs
 from review.report.markup import md_cell, trusted, web_url
+from review.report.paths import ReportOutputs, ReportPaths
 from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, value_label
 from review.tables import contract, table_text
 
 TEMPLATES = sections.TEMPLATES
-#: The figures the figures section draws, by name (``studies_by_<name>.svg``).
-FIGURES = ("year", "theme", "region")
-
-
-@dataclass(frozen=True)
-class ReportOutputs:
-    """Where each report file goes."""
-
-    html: Path
-    markdown: Path
-    audit: Path
-    search_log: Path
-    figures: dict[str, Path] = field(default_factory=dict)
-
-    @classmethod
-    def in_folder(cls, folder: str | Path) -> ReportOutputs:
-        """The project layout's names in ``folder`` (``reports/`` of the project)."""
-        folder = Path(folder)
-        return cls(
-            html=folder / "review.html",
-            markdown=folder / "review.md",
-            audit=folder / "audit.html",
-            search_log=folder / Path(contract("search_log").file).name,
-            figures={name: folder / "figures" / f"studies_by_{name}.svg" for name in FIGURES},
-        )
-
-
 class Numbering:
     """Heading numbers as the page is rendered: a section added before others renumbers them."""
 
