@@ -31,17 +31,20 @@ def add_table(
     what: str,
     *aliases: str,
     optional: bool = False,
+    default: str | None = None,
 ) -> None:
-    """``--option PATH`` for ``table``; an ``optional`` input defaults to None (see
-    :func:`optional_input`)."""
-    default = layout(table)
+    """``--option PATH`` for ``table``, defaulting to the project layout's file; an
+    ``optional`` one defaults to None (see :func:`optional_input`), ``default`` says what then."""
+    path = layout(table)
+    if default is None:
+        default = f"{path}, when it exists" if optional else str(path)
     p.add_argument(
         *aliases,
         f"--{option}",
         type=Path,
-        default=None if optional else default,
+        default=None if optional else path,
         metavar="PATH",
-        help=f"{what} (default: {default}{', when it exists' if optional else ''})",
+        help=f"{what} (default: {default})",
     )
 
 

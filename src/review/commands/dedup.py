@@ -17,6 +17,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from review.commands._options import add_table
 from review.errors import DecisionError, InputFormatError
 from review.tables import contract
 
@@ -72,12 +73,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="threads for scoring candidate pairs (default: every core)",
     )
     for option, table in OUTPUTS.items():
-        p.add_argument(
-            f"--{option.replace('_', '-')}",
-            type=Path,
-            default=None,
-            help=f"where to write {Path(contract(table).file).name} "
-            f"(default: {contract(table).file}, or OUTDIR/{Path(contract(table).file).name})",
+        name = Path(contract(table).file).name
+        add_table(
+            p,
+            option.replace("_", "-"),
+            table,
+            f"where to write {name}",
+            optional=True,
+            default=f"OUTDIR/{name} with -o, else {contract(table).file}",
         )
     p.add_argument(
         "-o",

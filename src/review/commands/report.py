@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review.commands._options import add_output, add_protocol, layout, optional_input
+from review.commands._options import add_output, add_protocol, add_table, optional_input
 from review.errors import ReviewError
 from review.protocol import load_protocol
 from review.report.paths import FIGURES, TABLES, ReportOutputs, ReportPaths
@@ -24,21 +24,9 @@ REPORTS = Path("reports")
 def add_input_options(p: argparse.ArgumentParser) -> None:
     """One option per stage output the report reads (shared with ``review audit``)."""
     add_protocol(p)
-    p.add_argument(
-        "--records",
-        type=Path,
-        default=layout("records"),
-        metavar="PATH",
-        help="the records table (default: %(default)s)",
-    )
+    add_table(p, "records", "records", "the records table")
     for name, table in TABLES.items():
-        p.add_argument(
-            f"--{name.replace('_', '-')}",
-            type=Path,
-            default=None,
-            metavar="PATH",
-            help=f"{table} table (default: {layout(table)}, when it exists)",
-        )
+        add_table(p, name.replace("_", "-"), table, f"the {table} table", optional=True)
 
 
 def paths_from(args: argparse.Namespace) -> ReportPaths:
