@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from review.importers import read_file
@@ -18,6 +18,9 @@ from review.records import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "benchmarks" / "dedup"
+UMKM_CORPUS = ROOT.parent / "shared" / "corpus" / "umkm"
+#: The sets pooled into one run (each with cluster truth), to look for merges across sets.
+POOLED = ("diabetes", *("cytology_screening", "haematology", "respiratory", "stroke"), "umkm_both")
 SRA = ("cytology_screening", "haematology", "respiratory", "stroke")
 
 
@@ -127,7 +130,72 @@ def load_sets(names: list[str] | None = None) -> list[BenchSet]:
                 notes="captions only: convention (a)",
             )
         )
+    if want("umkm_both") or want("pooled"):
+        umkm = _umkm_both()
+        if umkm is not None and want("umkm_both"):
+            sets.append(umkm)
+    if want("pooled"):
+        parts = [b for b in load_sets([n for n in POOLED if n != "umkm_both"])]
+        if umkm is not None:
+            parts.append(umkm)
+        sets.append(_pool(parts))
     return sets
+
+
+def _umkm_both() -> BenchSet | None:
+    """Both collection rounds of the UMKM corpus together, labelled by ``work_key``.
+
+    The update round re-finds 57 works of the first (often at another address, in the other
+    language, or with fewer fields), so the two rounds together are the realistic case of an
+    update search deduplicated against the original one.
+    """
+    from review.sources.corpus_csv import read_collection
+
+    files = [UMKM_CORPUS / "records.csv", UMKM_CORPUS / "update-2026-11-30" / "records.csv"]
+    if not all(f.is_file() for f in files):
+        return None
+    recs: list[Record] = []
+    key: dict[str, str] = {}
+    for k, path in enumerate(files):
+        recs += read_collection(path, source_id="umkm_web", run_id=f"r{k + 1}")
+        with path.open(encoding="utf-8") as fh:
+            key.update({row["sighting_id"]: row["work_key"] for row in csv.DictReader(fh)})
+    ids = {r.record_id: r.record_id.split(":", 1)[1] for r in recs}
+    by_work: dict[str, list[str]] = {}
+    for sid, work in key.items():
+        by_work.setdefault(work, []).append(sid)
+    clusters = [c for c in by_work.values() if len(c) > 1]
+    return BenchSet(
+        "umkm_both",
+        files[0],
+        recs,
+        ids,
+        clusters=clusters,
+        flagged={i for c in clusters for i in c},
+        notes="UMKM corpus, first round + update round; truth = work_key",
+    )
+
+
+def _pool(parts: list[BenchSet]) -> BenchSet:
+    """Several sets in one input: every record keeps its set's truth, ids prefixed by set."""
+    recs: list[Record] = []
+    ids: dict[str, str] = {}
+    clusters: list[list[str]] = []
+    for b in parts:
+        for r in b.records:
+            rid = f"{b.name}/{r.record_id}"
+            recs.append(replace(r, record_id=rid))
+            ids[rid] = f"{b.name}/{b.bench_id[r.record_id]}"
+        clusters += [[f"{b.name}/{i}" for i in c] for c in b.clusters or []]
+    return BenchSet(
+        "pooled",
+        parts[0].path,
+        recs,
+        ids,
+        clusters=clusters,
+        flagged={i for c in clusters for i in c},
+        notes="the sets " + ", ".join(b.name for b in parts) + " in one run",
+    )
 
 
 def to_bibdedupe_csv(bench: BenchSet, out: Path) -> Path:

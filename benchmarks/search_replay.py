@@ -52,7 +52,13 @@ def openalex_walk(server: HTTPServer, root: Path) -> tuple[float, float, int]:
     server.expect_request("/works").respond_with_response(
         Response(page, content_type="application/json")
     )
-    source = {"id": "oa", "kind": "database", "database": "openalex", "query": "biodiversity"}
+    source = {
+        "id": "oa",
+        "kind": "database",
+        "database": "openalex",
+        "query": "biodiversity",
+        "search_field": "title_and_abstract",
+    }
     return timed(source, root)
 
 

@@ -9,6 +9,7 @@ page number, start/Link), and can be told to fail on chosen requests.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,8 +86,6 @@ class Fake:
 
     def install(self, httpserver: Any, prefix: str = "") -> Fake:
         """Answer every request under ``prefix + path`` (a prefix keeps two APIs apart)."""
-        import re
-
         pattern = re.compile("^" + re.escape(prefix + self.path) + ".*")
         httpserver.expect_request(pattern).respond_with_handler(self)
         return self
@@ -177,43 +176,111 @@ class FakeS2(Fake):
         )
 
 
+#: The message DOAJ's server sends for a page past its cap (``Messages.PREVENT_DEEP_PAGING_IN_API``
+#: in DOAJ/doaj ``portality/ui/messages.py``; URLs shortened). No recorded DOAJ error exists.
+DOAJ_DEEP_PAGING = (
+    "You cannot access results beyond {cap} records via this API.\n    If you would like to see "
+    "more results, you can download all of our data from\n    https://doaj.org/docs/public-data-dump/"
+)
+DOAJ_RANGE = re.compile(r"created_date:\[(\S+) TO (\S+)\]")
+
+
+def doaj_allowed(query: str) -> bool:
+    """DOAJ's ``allowed()`` (portality/api/current/discovery.py): no wildcard, no fuzzy ``~``."""
+    return not (
+        re.search(r"(.+[^\\][\?\*]+.*)", query)
+        or re.search(r"(.+[^\\]~[0-9]{0,1}[\.]{0,1}[0-9]{0,1})", query)
+    )
+
+
 class FakeDoaj(Fake):
+    """DOAJ's article search as its server code behaves (DOAJ/doaj, ``DiscoveryApi``).
+
+    Every item matches the query's words (the fake does not search text), but a
+    ``created_date:[A TO B]`` clause filters by the item's ``created_date`` (both ends
+    inclusive, whole days, as Elasticsearch reads a date-only range). A query with a wildcard is
+    refused; a page that starts at or past ``cap`` is refused with DOAJ's message even though
+    the previous page carried ``next``.
+    """
+
     path = "/search/articles/"
 
+    def __init__(self, *args: Any, cap: int = 1000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    def error(self, message: str) -> Response:
+        return json_response({"status": "error", "error": message}, status=400)
+
     def page(self, request: Request) -> Response:
+        query = unquote(request.path.split("/search/articles/", 1)[1])
+        if not doaj_allowed(query):
+            return self.error("Query contains disallowed Lucene features")
         page = int(request.args.get("page", 1))
-        size = int(request.args.get("pageSize", self.page_size))
+        size = int(request.args.get("pageSize", 10))
+        size = 100 if size > 100 else 10 if size < 1 else size
         start = (page - 1) * size
+        if start >= self.cap:
+            return self.error(DOAJ_DEEP_PAGING.format(cap=self.cap))
+        found = [d for d in self.data if self.matches(query, d)]
         body: dict[str, Any] = {
-            "total": len(self.data),
+            "total": len(found),
             "page": page,
             "pageSize": size,
-            "query": unquote(request.path.rsplit("/", 1)[-1]),
-            "results": self.data[start : start + size],
+            "query": query,
+            "results": found[start : start + size],
         }
-        if start + size < len(self.data):
+        last = max(1, -(-len(found) // size))
+        if page < last:
             body["next"] = f"https://doaj.org/api/search/articles/x?page={page + 1}"
         return json_response(body)
 
+    @staticmethod
+    def matches(query: str, item: dict[str, Any]) -> bool:
+        day = str(item.get("created_date", ""))[:10]
+        return all(lo <= day <= hi for lo, hi in DOAJ_RANGE.findall(query))
+
 
 class FakeZotero(Fake):
-    path = "/users/123/items/top"
+    """A Zotero library: ``/items/top`` by start/limit and ``Link``, ``since``, the trash,
+    and ``/deleted?since=`` (zotero.org/support/dev/web_api/v3/syncing)."""
 
-    def __init__(self, *args: Any, version: int = 42, **kwargs: Any) -> None:
+    path = "/users/123/"
+
+    def __init__(
+        self,
+        *args: Any,
+        version: int = 42,
+        deleted: dict[str, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
+        self.deleted = dict(deleted or {})  # key -> library version at which it was deleted
 
     def page(self, request: Request) -> Response:
+        headers = {"Last-Modified-Version": str(self.version)}
+        since = request.args.get("since")
+        if request.path.endswith("/deleted"):
+            if since is None:
+                return Response("'since' must be provided", status=400)
+            gone = [k for k, v in self.deleted.items() if v > int(since)]
+            body = {"collections": [], "searches": [], "items": gone, "tags": [], "settings": []}
+            return json_response(body, headers=headers)
         start = int(request.args.get("start", 0))
         limit = int(request.args.get("limit", self.page_size))
-        since = request.args.get("since")
-        data = [d for d in self.data if since is None or d["version"] > int(since)]
-        headers = {"Total-Results": str(len(data)), "Last-Modified-Version": str(self.version)}
+        trash = request.args.get("includeTrashed") == "1"
+        data = [
+            d
+            for d in self.data
+            if (since is None or d["version"] > int(since))
+            and (trash or not d.get("data", {}).get("deleted"))
+        ]
+        headers["Total-Results"] = str(len(data))
         if start + limit < len(data):
-            headers["Link"] = (
-                f"<{request.host_url.rstrip('/')}{self.path}?limit={limit}&start={start + limit}>;"
-                ' rel="next"'
-            )
+            here = request.host_url.rstrip("/") + request.path
+            nxt = f"{here}?limit={limit}&start={start + limit}"
+            headers["Link"] = f'<{nxt}>; rel="next"'
         return json_response(data[start : start + limit], headers=headers)
 
 

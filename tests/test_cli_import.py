@@ -66,11 +66,63 @@ def test_forced_format_that_does_not_fit(
     out = tmp_path / "records.csv"
     code = main(["import", str(FIXTURES / "zotero.csv"), "-o", str(out), "--format", "ris"])
     assert code == 2
-    assert 'zotero.csv, line 1: text \'"Key","Item Type"' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "zotero.csv, line 1: read as RIS (ris), but this looks like CSV: give the format" in err
+    assert 'stopped at line 1: text \'"Key","Item Type"' in err
     assert not out.exists()
 
 
 def test_unknown_format_choice_is_rejected_by_the_parser(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["import", str(FIXTURES / "zotero.csv"), "-o", str(tmp_path / "r.csv"),
-              "--format", "wos"])  # fmt: skip
+              "--format", "refworks"])  # fmt: skip
+
+
+def test_output_that_is_a_folder_gets_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["import", str(FIXTURES / "zotero.csv"), "-o", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"review import: error: -o {tmp_path} is a folder; give the file to write" in err
+    assert "Traceback" not in err
+
+
+def test_empty_export_is_refused_unless_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "scopus.ris"
+    empty.write_bytes(b"")
+    out = tmp_path / "records.csv"
+    assert main(["import", str(empty), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"review import: warning: {empty}: no records in this file" in err
+    assert "error: no records in" in err
+    assert "--allow-empty" in err
+    assert not out.exists()
+    assert main(["import", str(empty), "-o", str(out), "--allow-empty"]) == 0
+    assert read_records(out) == []
+    assert "wrote 0 records" in capsys.readouterr().out
+
+
+def test_warnings_are_printed_and_the_records_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "records.csv"
+    assert main(["import", str(FIXTURES / "numbered_records.ris"), "-o", str(out)]) == 0
+    assert len(read_records(out)) == 2
+    captured = capsys.readouterr()
+    assert "review import: warning: " in captured.err
+    assert "numbered_records.ris: lines 1, 4, 19" in captured.err
+    assert "numbered_records.ris: 2 records (ris, utf-8)" in captured.out
+
+
+def test_every_new_format_imports_from_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "records.csv"
+    files = ["wos_plain.txt", "wos_tab_utf16.txt", "pubmed.nbib", "endnote_tagged.enw"]
+    assert main(["import", *(str(FIXTURES / f) for f in files), "-o", str(out)]) == 0
+    records = read_records(out)
+    assert len(records) == 9
+    assert {r.source_id for r in records} == {
+        "wos_plain", "wos_tab_utf16", "pubmed", "endnote_tagged",
+    }  # fmt: skip

@@ -336,3 +336,285 @@ def test_empty_and_one_record_inputs():
     (study,) = deduplicate([Record("a:1", "a")]).studies
     assert study["record_ids"] == "a:1"
     assert study["fingerprint"] == ""
+
+
+# ---- issue 17: one real case per failure class (tests/fixtures/dedup/quirks/README.md) ----
+
+QUIRKS = FIXTURES / "quirks"
+
+
+def _quirk(name: str):
+    records = read_records(QUIRKS / f"{name}.csv")
+    truth = {row["record_id"]: row["work"] for row in _rows(QUIRKS / f"{name}_truth.csv")}
+    result = deduplicate(records)
+    found = {c["record_id"]: c["study_id"] for c in result.clusters}
+    by_work: dict[str, set[str]] = {}
+    for rid, work in truth.items():
+        by_work.setdefault(work, set()).add(found[rid])
+    return result, by_work
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "recurring_title",
+        "translated_title",
+        "short_full_title",
+        "online_first_year",
+        "errata",
+        "conference_year",
+    ],
+)
+def test_each_quirk_gives_one_study_per_real_work(name):
+    _result, by_work = _quirk(name)
+    assert all(len(studies) == 1 for studies in by_work.values()), by_work
+    assert len({s for studies in by_work.values() for s in studies}) == len(by_work)
+
+
+def test_recurring_heading_merges_only_within_one_issue():
+    result, _ = _quirk("recurring_title")
+    assert link_rule(result, "jmis:1332", "db:34-2")
+    assert link_rule(result, "jmis:1344", "db:34-3")
+    reasons = " ".join(r["why_not_merged"] for r in result.review)
+    assert "generic_title" in reasons  # shown to a reviewer, not silently dropped
+
+
+def test_recurring_heading_needs_a_locus_when_issue_and_pages_are_missing():
+    records = read_records(QUIRKS / "recurring_title.csv")
+    bare = dataclasses.replace(records[2], record_id="db:bare", issue="", volume="")
+    result = deduplicate([*records, bare])
+    assert len({study_of(result, r) for r in ("db:bare", "jmis:1332", "jmis:1344")}) == 3
+
+
+def test_translated_titles_merge_on_the_same_locus_and_the_bracketed_original():
+    result, _ = _quirk("translated_title")
+    # the clustering guard used to refuse this link as "unrelated titles"
+    assert link_rule(result, "web:jipi-id", "db:jipi-en") == "authors+year+venue+pages"
+    assert link_rule(result, "pub:cogent", "mirror:cogent-id") == "translated_title+locus"
+    assert link_rule(result, "web:jipi-id", "db:jipi-bracket").startswith("title_alt_")
+    # the same locus without agreeing authors is not enough
+    records = read_records(QUIRKS / "translated_title.csv")
+    other = dataclasses.replace(records[1], record_id="x", authors=["Someone, Else"])
+    assert study_of(deduplicate([records[0], other]), "x") != study_of(
+        deduplicate([records[0], other]), "web:jipi-id"
+    )
+
+
+def test_a_lead_in_or_a_dropped_subtitle_still_matches():
+    records = read_records(QUIRKS / "short_full_title.csv")
+    full = records[2]  # Vial 2019, "Understanding digital transformation: A review and ..."
+    short = dataclasses.replace(full, record_id="s", title="Understanding digital transformation")
+    lead = dataclasses.replace(
+        full, record_id="l", title="Review article: " + full.title.split(":")[0], pages=""
+    )
+    result = deduplicate([full, short, lead])
+    assert study_of(result, "s") == study_of(result, full.record_id)
+    assert "title_part+author" in {link_rule(result, x, "l") for x in (full.record_id, "s")}
+    # a dropped subtitle needs agreeing authors
+    stranger = dataclasses.replace(short, record_id="x", authors=["Kraus, Sascha"])
+    assert study_of(deduplicate([full, stranger]), "x") != study_of(
+        deduplicate([full, stranger]), full.record_id
+    )
+    # "X" vs "X: a 5-year follow-up" is another paper: numbers in one title only
+    follow = dataclasses.replace(
+        records[0], record_id="f", title="Digital Transformation: a 5-year follow-up", doi=""
+    )
+    bare = dataclasses.replace(records[0], record_id="b", title="Digital Transformation", doi="")
+    result = deduplicate([bare, follow])
+    assert study_of(result, "b") != study_of(result, "f")
+
+
+def test_errata_are_never_merged_with_their_article():
+    result, _ = _quirk("errata")
+    assert study_of(result, "wos:erratum") == study_of(result, "embase:erratum")
+    assert study_of(result, "medline:article") != study_of(result, "wos:erratum")
+    assert "Errata convention" in explain()
+
+
+def test_roman_front_matter_pages_conflict():
+    from review.dedup.prepare import bracketed_title, roman_pages, title_parts
+
+    assert roman_pages("iii-xii") == "R3-R12"
+    assert roman_pages("xiv") == "R14"
+    assert roman_pages("123-9") == ""
+    assert bracketed_title("Mentoring model [Model pendampingan UMKM pangan]") == (
+        "Model pendampingan UMKM pangan"
+    )
+    assert bracketed_title("Update on HPV testing. [Review] [33 refs]") == ""
+    assert title_parts("Review article: the X of Y") == ("review article", "the x of y")
+    recs = [
+        Record(
+            f"r:{k}",
+            "r",
+            title="Editor's Comments",
+            authors=["Rai, Arun"],
+            year=2016,
+            venue="MIS Quarterly",
+            volume="40",
+            pages=p,
+            run_id="r1",
+        )
+        for k, p in enumerate(("iii-x", "v-xii"))
+    ]
+    result = deduplicate(recs)
+    assert study_of(result, "r:0") != study_of(result, "r:1")
+
+
+def test_a_quoted_bracketed_title_is_not_read_as_a_trailing_note():
+    # SRA respiratory set, id_0000693 / id_0000694 (Brynitz & Friis-Moller, Ugeskr Laeger 1987,
+    # 149:1947-1951): the export wraps the bracketed translated title in double quotes.
+    raw = '"[Prevention of empyema in lung surgery. A prospective, randomized study]"'
+    folded = "prevention of empyema in lung surgery a prospective randomized study"
+    assert fold_title(raw) == folded
+    assert fold_title(raw.strip('"')) == folded
+    assert fold_title('"Update on HPV testing. [Review] [33 refs]"') == "update on hpv testing"
+    common = dict(year=1987, venue="Ugeskrift for laeger", volume="149", pages="1947-1951")
+    recs = [
+        Record("r:693", "r", title=raw, authors=["Brynitz, S.", "Friis-Møller, A."], **common),
+        Record("r:694", "r", title=raw, authors=["Brynitz, S.", "Friis-Moller, A."], **common),
+    ]
+    result = deduplicate(recs)
+    assert study_of(result, "r:693") == study_of(result, "r:694")
+    assert not [i for i in result.issues if i["issue"] == "no_title"]
+
+
+# Records below are copied field for field from the SRA sets (Rathbone 2015) in
+# ../shared/benchmarks/dedup/sra_rathbone2015; the comment names the set and ids.
+
+
+def _rec(rid: str, title: str, authors: list[str], year: int, venue: str, vol: str, pages: str):
+    return Record(rid, "r", title=title, authors=authors, year=year, venue=venue, volume=vol,
+                  pages=pages, run_id="r1")  # fmt: skip
+
+
+def test_one_locus_and_one_title_is_one_article_however_authorship_is_written():
+    # cytology id_0000248 / id_0000912: a chair's name against the study group's
+    title = (
+        "Results of a randomized trial on the management of cytology interpretations of "
+        "atypical squamous cells of undetermined significance"
+    )
+    chair = _rec("c:248", title, ["Solomon, D"], 2003,
+                 "American Journal of Obstetrics and Gynecology", "188", "1383-1392")  # fmt: skip
+    group = dataclasses.replace(
+        chair,
+        record_id="c:912",
+        authors=["Group, ASCUS-LSIL Traige Study (ALTS)"],
+        venue="American Journal of Obstetrics & Gynecology",
+    )
+    result = deduplicate([chair, group])
+    assert link_rule(result, "c:248", "c:912") == "title_similar+locus"
+    # the same title by other authors at other pages is another article
+    other = dataclasses.replace(group, record_id="c:x", pages="1393-1400")
+    assert len(deduplicate([chair, other]).studies) == 2
+    # cytology id_0000908 / id_0000909: "p6INK4a" against "p16(INK4a)" at one locus
+    t = "Expression does not predict the outcome of cervical intraepithelial neoplasia grade 2"
+    authors = ["Guedes, A C", "Brenna, S M", "Coelho, S A", "Martinez, E Z", "Syrjanen, K J"]
+    a = _rec("c:908", "p6INK4a " + t, authors, 2007,
+             "International Journal of Gynecological Cancer", "17", "1099-1103")  # fmt: skip
+    b = dataclasses.replace(a, record_id="c:909", title="p16(INK4a) " + t)
+    assert link_rule(deduplicate([a, b]), "c:908", "c:909") == "title_similar+locus"
+
+
+def test_identical_title_authors_venue_and_volume_merge_when_only_pages_differ():
+    # cytology id_0000493 / id_0000494 (Origoni 2011, J Clin Virol 51: 246-250 / 250-254)
+    authors = ["Origoni, M", "Stefani, C", "Dell'Antonio, G", "Carminati, G", "Parma, M"]
+    title = (
+        "Cervical Human Papillomavirus in transplanted Italian women: A long-term prospective "
+        "follow-up study"
+    )
+    a = _rec("c:493", title, authors, 2011, "Journal of Clinical Virology", "51", "246-250")
+    b = dataclasses.replace(
+        a,
+        record_id="c:494",
+        title=title.replace(": A", ": a"),
+        venue="Journal of clinical virology : the official publication of the Pan American "
+        "Society for Clinical Virology",
+        pages="250-254",
+    )
+    assert link_rule(deduplicate([a, b]), "c:493", "c:494") == "title_exact+author+venue+volume"
+    # another volume (a later paper with the same title) is not enough
+    later = dataclasses.replace(b, record_id="c:x", volume="52")
+    assert len(deduplicate([a, later]).studies) == 2
+
+
+def test_a_translated_title_without_authors_meets_the_original_at_its_locus():
+    # respiratory id_0000091 / id_0000799 (Toomes, Dtsch Med Wochenschr 1984, 109:935-940):
+    # two English renderings of a German title; one record lists no authors
+    a = _rec(
+        "r:91",
+        "[Postoperative immunostimulation in non-small-cell bronchial carcinoma. Outcome and "
+        "complications]",
+        ["Toomes, H."],
+        1984,
+        "Deutsche Medizinische Wochenschrift",
+        "109",
+        "935-940",
+    )
+    b = _rec("r:799", "Postoperative local immunostimulation in non-oatcell bronchial carcinoma",
+             [], 1984, "Dtsch-Med-Wochenschr", "109", "935-940")  # fmt: skip
+    assert link_rule(deduplicate([a, b]), "r:91", "r:799") == "translated_title+locus"
+    # the same locus in another journal is another article
+    elsewhere = dataclasses.replace(b, record_id="r:x", venue="Lancet")
+    assert len(deduplicate([a, elsewhere]).studies) == 2
+
+
+def test_thousands_in_a_title_and_a_surname_written_with_initials_or_in_full():
+    # cytology id_0001239 / id_0001240: "10 000 women" / "10000 women"
+    from review.dedup.prepare import author_tokens, title_numbers
+
+    assert title_numbers(fold_title("among 10 000 women")) == title_numbers("among 10000 women")
+    assert title_numbers("part 1 and part 2") == "1 2"
+    # respiratory id_0000487 / id_0000488: "Imazio, M." and "Imazio, Massimo" share a block
+    assert author_tokens(["Imazio, Massimo"])[1] == author_tokens(["Imazio, M."])[1] == "imazio"
+    assert author_tokens(["Manik Sunuantari"])[1] == author_tokens(["Sunuantari, Manik"])[1]
+
+
+def test_an_article_identifier_in_the_address_links_untitled_sightings():
+    from review.dedup.prepare import url_identity
+    from review.sources.corpus_csv import read_collection
+
+    # two pages of one OJS article, a KoreaScience id in .page and .view, an AnyFlip book
+    records = read_collection(UMKM, source_id="umkm_web")
+    result = deduplicate(records)
+    for a, b in (("S173", "S174"), ("S211", "S212"), ("S255", "S256")):
+        assert link_rule(result, f"umkm_web:{a}", f"umkm_web:{b}") == "url_exact", (a, b)
+    # the page a record was found at counts only for an article identifier, never as a whole
+    # address: a search page is shared by many works
+    garuda = "https://garuda.kemdiktisaintek.go.id/documents/detail/4892871"
+    assert url_identity("", garuda) == url_identity(garuda) == "garuda:4892871"
+    assert url_identity("", "https://api.openalex.org/works?search=umkm") == ""
+    # the same ISSN/volume/issue/article path on a university proxy and on a mirror host
+    assert url_identity("https://0-www-mdpi-com.brum.beds.ac.uk/2199-8531/8/1/59") == (
+        url_identity("https://p.gyb.elementfx.com/2199-8531/8/1/59")
+    )
+    # two articles of one OJS journal stay two addresses
+    ojs = "https://ejournal.upnvj.ac.id/JEP/article/view/"
+    assert url_identity(ojs + "8723") != url_identity(ojs + "8724")
+
+
+def test_a_congress_abstract_dated_by_two_years_is_one_but_the_later_article_is_another():
+    result, by_work = _quirk("conference_year")
+    # ESMO 2008 abstract (Ann Oncol 19 suppl 8, viii108): two databases say 2008, one 2009
+    (arrieta,) = by_work["arrieta-esmo-2008"]
+    assert arrieta not in by_work["wick-ajrccm-2011-article"]
+    # ATS 2010 abstract and the 2011 article that followed it: a later volume, another work
+    reasons = {
+        frozenset((r["record_id_a"], r["record_id_b"])): r["why_not_merged"] for r in result.review
+    }
+    why = reasons[frozenset(("asysd_diabetes:id_0000662", "asysd_diabetes:id_0000628"))]
+    assert "volume_conflict" in why
+
+
+def test_a_wrong_doi_does_not_split_one_title_at_one_locus():
+    # IEBH copper set, records id_0000191 / id_0000192 (Levin, Expert Rev Anti Infect Ther
+    # 2009, 7(1):57-68): one database gives the DOI with another journal's ISSN (14737140)
+    a = _rec("cu:191", "Nosocomial legionellosis: Prevention and management", ["Levin, A. S."],
+             2009, "Expert Review of Anti-Infective Therapy", "7", "57-68")  # fmt: skip
+    a = dataclasses.replace(a, issue="1", doi="10.1586/14737140.7.1.57")
+    b = dataclasses.replace(
+        a, record_id="cu:192", venue="Expert Rev Anti Infect Ther", doi="10.1586/14787210.7.1.57"
+    )
+    assert link_rule(deduplicate([a, b]), "cu:191", "cu:192") == "title_similar+locus"
+    # two DOIs at two loci stay two works, however alike the titles
+    other = dataclasses.replace(b, record_id="cu:x", pages="69-80")
+    assert len(deduplicate([a, other]).studies) == 2

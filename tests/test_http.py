@@ -242,3 +242,134 @@ def test_progress_bar_on_a_terminal() -> None:
     progress.update(4, page=1)
     progress.close()
     assert "4/10" in stream.getvalue()
+
+
+# --- credentials and redirects (issue 20, item 9) --------------------------------------------
+
+KEY = "k3y+/=s3cr3t"  # characters that URL-encoding and JSON escaping change
+
+
+@pytest.fixture
+def other_origin() -> Any:
+    """A second loopback server: another port is another origin."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def keyed(sleeps: list[float], **kwargs: Any) -> Client:
+    return client(
+        sleeps,
+        secret_params={"api_key": KEY},
+        secret_headers={"Crossref-Plus-API-Token": f"Bearer {KEY}", "x-api-key": KEY},
+        **kwargs,
+    )
+
+
+def test_redirect_to_another_origin_carries_no_credentials(
+    httpserver: Any, other_origin: Any
+) -> None:
+    # The server echoes the whole query string, key included, into the Location it sends.
+    def redirect(request: Request) -> Response:
+        query = request.query_string.decode()
+        return Response("", status=302, headers={"Location": other_origin.url_for(f"/x?{query}")})
+
+    httpserver.expect_request("/api").respond_with_handler(redirect)
+    landed = Script(ok())
+    other_origin.expect_request("/x").respond_with_handler(landed)
+    c = keyed([])
+    assert c.get(httpserver.url_for("/api"), {"q": "umkm"}).json() == {"ok": True}
+    (request,) = landed.requests
+    assert request.args.get("q") == "umkm"  # the public query goes on
+    assert "api_key" not in request.args
+    assert "Crossref-Plus-API-Token" not in request.headers
+    assert "x-api-key" not in request.headers
+    assert KEY not in request.url
+    event = next(e for e in c.events if e["kind"] == "redirect")
+    assert event["credentials"] == "dropped"
+    assert KEY not in str(c.events)
+
+
+def test_redirect_within_the_origin_keeps_the_key(httpserver: Any) -> None:
+    # OpenAlex answers a merged work id with a 301 to the new id; the key must go along.
+    httpserver.expect_request("/works/W1").respond_with_response(
+        Response("", status=301, headers={"Location": "/works/W2"})
+    )
+    landed = Script(ok())
+    httpserver.expect_request("/works/W2").respond_with_handler(landed)
+    keyed([]).get(httpserver.url_for("/works/W1"))
+    (request,) = landed.requests
+    assert request.args["api_key"] == KEY
+    assert request.headers["x-api-key"] == KEY
+
+
+def test_redirect_loop_is_reported(httpserver: Any) -> None:
+    httpserver.expect_request("/api").respond_with_response(
+        Response("", status=302, headers={"Location": "/api"})
+    )
+    with pytest.raises(SearchError, match=r"more than 10 redirects"):
+        keyed([]).get(httpserver.url_for("/api"))
+
+
+def test_key_echoed_url_encoded_is_redacted(httpserver: Any) -> None:
+    from urllib.parse import quote
+
+    # An error page quoting the request URL: the key comes back percent-encoded (and lower-case).
+    echoed = f"/api?api_key={quote(KEY, safe='')}&x={quote(KEY).lower()}"
+    body = f'{{"error": "bad request to {echoed}"}}'
+    serve(httpserver, Response(body, status=400, content_type="application/json"))
+    c = keyed([])
+    with pytest.raises(SearchError) as info:
+        c.get(httpserver.url_for("/api"))
+    message = str(info.value)
+    assert "<redacted>" in message
+    for form in (KEY, quote(KEY, safe=""), quote(KEY, safe="").lower(), quote(KEY).lower()):
+        assert form not in message
+        assert form not in str(c.events)
+
+
+# --- a response that never finishes (issue 20, item 8) ---------------------------------------
+
+
+def test_trickling_response_is_cut_off_by_the_deadline(httpserver: Any) -> None:
+    import time as _time
+
+    def trickle(request: Request) -> Response:
+        def body() -> Any:
+            for byte in b'{"results": []}' + b" " * 40:
+                _time.sleep(0.05)  # each byte well inside the per-read timeout
+                yield bytes([byte])
+
+        return Response(body(), status=200, content_type="application/json")
+
+    httpserver.expect_request("/api").respond_with_handler(trickle)
+    sleeps: list[float] = []
+    c = client(sleeps, deadline=0.5, max_retries=1, timeout=5)
+    started = _time.monotonic()
+    with pytest.raises(SearchError, match=r"took longer than 0.5 s in total"):
+        c.get(httpserver.url_for("/api"))
+    # two attempts of about half a second each, not the 2.8 s the whole body would take
+    assert _time.monotonic() - started < 2.5
+    assert [e["kind"] for e in c.events] == ["connection_error"]
+
+
+def test_gzip_bodies_are_decoded_whether_sized_or_chunked(httpserver: Any) -> None:
+    """Real APIs gzip their pages; the deadline-aware reader must still decode them."""
+    import gzip
+
+    body = b'{"results": [' + b",".join(b'{"n": %d}' % i for i in range(5000)) + b"]}"
+    packed = gzip.compress(body)
+    sized = Response(packed, headers={"Content-Encoding": "gzip"}, content_type="application/json")
+    chunked = Response(
+        (packed[i : i + 997] for i in range(0, len(packed), 997)),
+        headers={"Content-Encoding": "gzip"},
+        content_type="application/json",
+    )
+    serve(httpserver, sized, chunked)
+    c = client([])
+    for _ in range(2):
+        assert c.get(httpserver.url_for("/api")).body == body

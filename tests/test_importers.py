@@ -6,6 +6,8 @@ there); the real exports in ``../shared`` are read in place and skipped when abs
 
 from __future__ import annotations
 
+import io
+import random
 import re
 import shutil
 from pathlib import Path
@@ -66,6 +68,11 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
         ("garuda_semicolon.csv", "garuda_csv"),
         ("garuda_english.csv", "garuda_csv"),
         ("zotero.csv", "csv"),
+        ("wos_plain.txt", "wos"),
+        ("wos_tab_utf16.txt", "wos_tab"),
+        ("pubmed.nbib", "medline"),
+        ("endnote_tagged.enw", "endnote_tagged"),
+        ("numbered_records.ris", "ris"),
     ],
 )
 def test_detect_format_by_content(name: str, fmt: str) -> None:
@@ -99,14 +106,14 @@ def test_unknown_format_lists_the_supported_formats(tmp_path: Path) -> None:
 
 
 def test_unsupported_format_name_is_refused() -> None:
-    with pytest.raises(UnknownFormatError, match=r"format 'wos' is not supported; supported "
+    with pytest.raises(UnknownFormatError, match=r"format 'refworks' is not supported; supported "
                        r"formats: auto, endnote_xml"):  # fmt: skip
-        read("zotero_crlf.ris", fmt="wos")
+        read("zotero_crlf.ris", fmt="refworks")
 
 
 def test_binary_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "library.enl", b"\x00\x01ENDNOTE\x00\x00" * 10)
-    with pytest.raises(UnknownFormatError, match=r"library\.enl: binary file"):
+    with pytest.raises(UnknownFormatError, match=r"library\.enl, line 1: binary file"):
         read_file(path, source_id="t")
 
 
@@ -122,7 +129,8 @@ def test_source_id_must_be_usable_in_record_ids() -> None:
 
 def test_every_supported_format_has_a_reader() -> None:
     assert set(SUPPORTED_FORMATS) == {
-        "ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv", "corpus_csv"
+        "ris", "bibtex", "endnote_xml", "scopus_csv", "pop_csv", "garuda_csv", "csv", "corpus_csv",
+        "wos", "wos_tab", "medline", "endnote_tagged",
     }  # fmt: skip
 
 
@@ -688,3 +696,387 @@ def test_website_collection_is_detected_and_read_by_its_own_reader(
     records = read_file(snapshot, source_id="umkm_web")
     assert records == read_collection(snapshot, source_id="umkm_web")
     assert all(r.found_at for r in records)
+
+
+# --------------------------------------------------------------------------------------------
+# Text other tools write between records: accepted, and reported with its lines
+# --------------------------------------------------------------------------------------------
+
+
+def test_record_numbers_and_record_counters_are_skipped_with_a_warning() -> None:
+    result = import_file(fixture("numbered_records.ris"), source_id="t")
+    assert [r.title for r in result.records] == [
+        "Implementasi Program Digital Marketing pada Pelaku UMKM di Masa Pandemi Covid-19",
+        "Pelatihan konten media sosial sebagai upaya branding dan digitalisasi desa",
+    ]
+    assert result.records[1].authors[0] == "Megasari, Rizza"
+    assert result.records[0].pages == "353-358"
+    # "Record #1 of 2" (1), "1." (4), and before the second record its counter, the service's
+    # lines and its number (19-22); the service lines before the first record are a preamble.
+    (warning,) = result.warnings
+    assert re.search(r"numbered_records\.ris: lines 1, 4, 19, 20, 21, … \(6 lines\) between "
+                     r"records hold record numbers", warning)  # fmt: skip
+
+
+def test_other_text_between_records_is_still_refused(tmp_path: Path) -> None:
+    text = "1.\nTY  - JOUR\nTI  - One\nER  - \n\nSee also the second list\n2.\nTY  - JOUR\n"
+    with pytest.raises(
+        InputFormatError, match=r"cut\.ris, line 6: text 'See also the second list' after record 1"
+    ):
+        read_file(write(tmp_path, "cut.ris", text), source_id="t")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("numbers.nbib", "1.\nPMID- 1\nTI  - One.\n\n2.\nPMID- 2\nTI  - Two.\n"),
+        ("numbers.enw", "Record #1 of 2\n%0 Journal Article\n%T One\n\nRecord #2 of 2\n"
+                        "%0 Journal Article\n%T Two\n"),
+        ("numbers.txt", "FN Clarivate Analytics Web of Science\nVR 1.0\n1.\nPT J\nTI One\nER\n\n"
+                        "2.\nPT J\nTI Two\nER\n\nEF\n"),
+    ],
+)  # fmt: skip
+def test_record_numbers_in_every_tagged_format(tmp_path: Path, name: str, text: str) -> None:
+    result = import_file(write(tmp_path, name, text), source_id="t")
+    assert [r.title for r in result.records] == ["One", "Two"]
+    assert len(result.warnings) == 1
+    assert "between records hold record numbers" in result.warnings[0]
+
+
+def test_text_between_the_fields_of_a_medline_record_is_refused(tmp_path: Path) -> None:
+    text = "PMID- 1\nTI  - One.\nthis line lost its indent\nAB  - Text.\n"
+    with pytest.raises(
+        InputFormatError,
+        match=r"cut\.nbib, line 3, record 1: text 'this line lost its indent' between the fields "
+        r"of a record is neither a tag line nor a continuation line",
+    ):
+        read_file(write(tmp_path, "cut.nbib", text), source_id="t")
+
+
+def test_blank_rows_between_csv_rows_are_reported(tmp_path: Path) -> None:
+    text = "title,year\nOne,2020\n\n,\nTwo,2021\n\n"
+    result = import_file(write(tmp_path, "gaps.csv", text), source_id="t")
+    assert [r.title for r in result.records] == ["One", "Two"]
+    # The trailing blank line after the last row is ordinary and not reported.
+    assert result.warnings == [f"{tmp_path / 'gaps.csv'}: blank lines 3, 4 between rows skipped"]
+
+
+# --------------------------------------------------------------------------------------------
+# Web of Science, MEDLINE, EndNote tagged
+# --------------------------------------------------------------------------------------------
+
+
+def test_web_of_science_plain_text() -> None:
+    result = import_file(fixture("wos_plain.txt"), source_id="wos")
+    assert (result.format, result.encoding, result.warnings) == ("wos", "utf-8-sig", [])
+    first, second = result.records
+    assert first.record_id == "wos:WOS:000610000000104"
+    # Full names (AF) over short ones (AU); one author per continuation line.
+    assert first.authors == ["Priyono, Anjar", "Moin, Abdul", "Putri, Vera Nur Aini Oktaviani"]
+    # A title wrapped over two lines is one title.
+    assert first.title == (
+        "Identifying Digital Transformation Paths in the Business Model of SMEs during the "
+        "COVID-19 Pandemic"
+    )
+    assert first.abstract.endswith("with the support of digital technologies.")
+    assert (first.year, first.volume, first.issue) == (2020, "6", "4")
+    assert (first.pages, first.notes) == ("104", "pages holds the article number")
+    assert first.doi == "10.3390/joitmc6040104"
+    assert (first.language, first.doc_type, first.database) == (
+        "en", "journal article", "Web of Science",
+    )
+    # Early access: no PY yet, the early-access year instead, said in the notes.
+    assert second.authors == ["Wang, R", "Lin, Z", "Luo, H"]
+    assert (second.year, second.notes) == (2018, "early access OCT 2018")
+    assert second.doc_type == "journal article"  # "Article; Early Access"
+
+
+def test_web_of_science_plain_text_keywords_group_authors_and_missing_er(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "PT J\nAU Doe, J\nCA Study Group\nTI One\nDE digital literacy; MSMEs;\n   Indonesia\n"
+        "ID SMALL BUSINESS\nBP 7\nEP 19\nER\n\nPT J\nTI Two\n"
+    )
+    one, two = read_file(write(tmp_path, "savedrecs.txt", text), source_id="t")
+    assert one.authors == ["Doe, J", "Study Group"]
+    assert one.keywords == ["digital literacy", "MSMEs", "Indonesia", "SMALL BUSINESS"]
+    assert one.pages == "7-19"
+    assert (two.title, two.notes) == ("Two", "no 'ER' line ends this record")
+
+
+def test_web_of_science_tab_delimited_in_utf16() -> None:
+    result = import_file(fixture("wos_tab_utf16.txt"), source_id="wos")
+    assert (result.format, result.encoding, result.warnings) == ("wos_tab", "utf-16", [])
+    first, second = result.records
+    assert first.record_id == "wos:WOS:000620000000357"
+    assert first.authors == ["O'Connor, C", "Kelly, S"]
+    assert first.title.startswith("Facilitating knowledge management through filtered big data")
+    assert (first.year, first.doi, first.database) == (
+        2017, "10.1108/jkm-08-2016-0357", "Web of Science",
+    )
+    assert second.authors == ["Kabanda, S", "Tanner, M", "Kent, C"]
+    assert second.venue == "JOURNAL OF ORGANIZATIONAL COMPUTING AND ELECTRONIC COMMERCE"
+
+
+def test_pubmed_medline() -> None:
+    result = import_file(fixture("pubmed.nbib"), source_id="pubmed")
+    assert (result.format, result.warnings) == ("medline", [])
+    zhu, penalver, watson = result.records
+    assert zhu.record_id == "pubmed:31978945"
+    # PubMed's closing period is not part of the title.
+    assert zhu.title == "A Novel Coronavirus from Patients with Pneumonia in China, 2019"
+    # The article's own DOI, never the DOIs of the comments on it (CIN).
+    assert zhu.doi == "10.1056/nejmoa2001017"
+    assert "nejme2001126" not in zhu.notes + zhu.doi
+    assert len(zhu.authors) == 19
+    assert zhu.authors[:2] == ["Zhu, Na", "Zhang, Dingyu"]
+    assert zhu.authors[-1] == "China Novel Coronavirus Investigating and Research Team"
+    assert (zhu.year, zhu.volume, zhu.issue, zhu.pages) == (2020, "382", "8", "727-733")
+    assert zhu.venue == "The New England journal of medicine"
+    assert (zhu.language, zhu.doc_type, zhu.database) == ("en", "journal article", "PubMed")
+    assert zhu.url == "https://pubmed.ncbi.nlm.nih.gov/31978945/"
+    assert penalver.authors[2] == "\u00c1lvarez-Parra, Sergio"
+    assert penalver.doi == "10.1073/pnas.2217872120"
+    assert penalver.pages == "e2217872120"
+    assert penalver.keywords == ["Cretaceous", "amber", "symbiosis"]
+    assert penalver.abstract.startswith("Extant terrestrial vertebrates, including birds, have")
+    assert penalver.abstract.endswith("such as parasitism or mutualism.")
+    # MEDLINE shortens the last page; records without a DOI keep an empty one.
+    assert (watson.pages, watson.doi, watson.year) == ("737-738", "", 1953)
+
+
+def test_medline_translated_title_and_a_record_without_a_blank_line(tmp_path: Path) -> None:
+    text = (
+        "PMID- 1\nTI  - [Digital literacy of small enterprises].\nTT  - Literasi digital UMKM.\n"
+        "PMID- 2\nTI  - Two.\n"
+    )
+    one, two = read_file(write(tmp_path, "two.nbib", text), source_id="t")
+    assert (one.title, one.title_alt) == ("Digital literacy of small enterprises",
+                                          "Literasi digital UMKM")  # fmt: skip
+    assert one.notes == "English title translated by NLM"
+    assert two.record_id == "t:2"
+
+
+def test_endnote_tagged() -> None:
+    result = import_file(fixture("endnote_tagged.enw"), source_id="en")
+    assert (result.format, result.encoding, result.warnings) == ("endnote_tagged", "utf-8", [])
+    first, second = result.records
+    assert first.title == (
+        "R-TIK Digital Literacy towards Indonesian MSMEs (UMKM) Digital Energy of Asia"
+    )
+    assert first.authors == [
+        "Sunuantari, Manik", "Zarkasi, Irwa R.", "Gunawan, Imsar", "Farhan, Raihan Muhammad",
+    ]  # fmt: skip
+    # One keyword per line under a single %K; an abstract wrapped over lines is one text.
+    assert first.keywords == ["Digital Literacy", "R-TIK", "UMKM Go Online"]
+    assert "\r" not in first.abstract
+    assert first.abstract.endswith("small and medium enterprises in Indonesia.")
+    assert (first.venue, first.volume, first.issue, first.year) == (
+        "Jurnal Komunikator", "13", "2", 2021,
+    )
+    assert (first.doi, first.language, first.doc_type) == (
+        "10.18196/jkm.12380", "en", "journal article",
+    )
+    assert (second.pages, second.language) == ("75-96", "id")
+
+
+def test_the_same_work_from_four_formats_has_the_same_fields(tmp_path: Path) -> None:
+    """A record read from RIS, Web of Science, MEDLINE and EndNote tagged text normalises alike."""
+    texts = {
+        "a.ris": "TY  - JOUR\nTI  - One title\nAU  - Doe, Jane\nPY  - 2020\nDO  - 10.1234/X\n"
+                 "ER  - \n",
+        "a.ciw": "PT J\nAF Doe, Jane\nTI One title\nPY 2020\nDI 10.1234/X\nER\n",
+        "a.nbib": "PMID- 9\nTI  - One title.\nFAU - Doe, Jane\nDP  - 2020 Jan\n"
+                  "AID - 10.1234/X [doi]\n",
+        "a.enw": "%0 Journal Article\n%T One title\n%A Doe, Jane\n%D 2020\n%R 10.1234/X\n",
+    }  # fmt: skip
+    seen = {
+        (r.title, tuple(r.authors), r.year, r.doi)
+        for name, text in texts.items()
+        for r in read_file(write(tmp_path, name, text), source_id="t")
+    }
+    assert seen == {("One title", ("Doe, Jane",), 2020, "10.1234/x")}
+
+
+# --------------------------------------------------------------------------------------------
+# A file declared as the wrong format is named
+# --------------------------------------------------------------------------------------------
+
+
+def test_endnote_xml_declared_as_ris_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "library.ris"
+    shutil.copy(fixture("endnote.xml"), path)
+    with pytest.raises(
+        UnknownFormatError,
+        match=r"library\.ris, line 1: read as RIS \(ris\), but this looks like EndNote XML: give "
+        r"the format 'endnote_xml' \(or 'auto'\)",
+    ):
+        read_file(path, source_id="t", fmt="ris")
+    # Detected by its content, the same file reads.
+    assert len(read_file(path, source_id="t")) == 2
+
+
+def test_medline_declared_as_endnote_tagged_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "export.enw"
+    shutil.copy(fixture("pubmed.nbib"), path)
+    with pytest.raises(UnknownFormatError, match=r"this looks like PubMed MEDLINE \(\.nbib\)"):
+        read_file(path, source_id="t", fmt="endnote_tagged")
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile input: refused at import with file and line, never imported as text
+# --------------------------------------------------------------------------------------------
+
+
+def test_control_character_in_a_title_is_refused_with_its_line(tmp_path: Path) -> None:
+    # An escape character reached the records and crashed the XLSX writer (openpyxl refuses it).
+    text = "TY  - JOUR\nTI  - Digital \x1b[31mUMKM\nER  - \n"
+    with pytest.raises(
+        InputFormatError, match=r"esc\.ris, line 2: control character U\+001B in the text"
+    ):
+        read_file(write(tmp_path, "esc.ris", text), source_id="t")
+
+
+def test_nul_after_the_first_4_kb_is_refused_with_its_line(tmp_path: Path) -> None:
+    block = "TY  - JOUR\nTI  - {}\nAB  - " + "x" * 200 + "\nER  - \n"
+    text = "".join(block.format(f"Title {i}") for i in range(30))
+    text += "TY  - JOUR\nTI  - Cut\x00off\nER  - \n"
+    assert text.index("\x00") > 4096
+    with pytest.raises(InputFormatError, match=r"nul\.ris, line 122: NUL bytes in the text"):
+        read_file(write(tmp_path, "nul.ris", text), source_id="t")
+
+
+def test_one_stray_byte_does_not_turn_a_utf8_file_into_latin1(tmp_path: Path) -> None:
+    good = "TY  - JOUR\nTI  - Pemberdayaan UMKM\nAU  - M\u00fcller, J\u00f6rg\nER  - \n"
+    data = good.encode("utf-8") + b"TY  - JOUR\nTI  - Caf\xe9 digital\nER  - \n"
+    with pytest.raises(
+        InputFormatError,
+        match=r"stray\.ris, line 6: the file is UTF-8 but bytes on line 6 are not UTF-8 "
+        r"\(line 6: 0xE9\)",
+    ):
+        read_file(write(tmp_path, "stray.ris", data), source_id="t")
+
+
+def test_a_cp1252_file_is_still_read_as_cp1252(tmp_path: Path) -> None:
+    data = "TY  - JOUR\nTI  - Caf\u00e9 \u2013 digital\nER  - \n".encode("cp1252")
+    result = import_file(write(tmp_path, "win.ris", data), source_id="t")
+    assert (result.encoding, result.records[0].title) == ("cp1252", "Caf\u00e9 \u2013 digital")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_text_not_binary(tmp_path: Path, encoding: str) -> None:
+    text = "TY  - JOUR\nTI  - Klinik UMKM: Mentoring Caf\u00e9 Owners\nER  - \n"
+    result = import_file(write(tmp_path, "utf16.ris", text.encode(encoding)), source_id="t")
+    assert result.encoding == encoding
+    assert [r.title for r in result.records] == ["Klinik UMKM: Mentoring Caf\u00e9 Owners"]
+
+
+def test_random_bytes_inside_a_record_are_refused(tmp_path: Path) -> None:
+    noise = random.Random(20).randbytes(48)  # noqa: S311 (fixed bytes, not a secret)
+    data = b"TY  - JOUR\nTI  - " + noise + b"\nER  - \n"
+    with pytest.raises(InputFormatError, match=r"noise\.ris, line 2: "):
+        read_file(write(tmp_path, "noise.ris", data), source_id="t")
+    # Without their NUL bytes, alone or after a record with a UTF-8 name: refused too.
+    data = data.replace(b"\x00", b"")
+    with pytest.raises(InputFormatError, match=r"noise2\.ris, line 2: the file is UTF-8 but"):
+        read_file(write(tmp_path, "noise2.ris", data), source_id="t")
+    named = "TY  - JOUR\nTI  - Literasi digital\nAU  - Alcal\u00e1, Luis\nER  - \n".encode()
+    with pytest.raises(InputFormatError, match=r"noise3\.ris, line 6: the file is UTF-8 but"):
+        read_file(write(tmp_path, "noise3.ris", named + data), source_id="t")
+
+
+def test_windows_1252_punctuation_stored_as_c1_codes_is_repaired_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    # Real data sets (ASReview's Kitchenham 2010) hold U+0092 where a right quote was meant.
+    text = "title,year\nSMEs\u0092 digital skills,2021\n"
+    result = import_file(write(tmp_path, "c1.csv", text), source_id="t")
+    assert result.records[0].title == "SMEs\u2019 digital skills"
+    assert "control characters U+0092 (line 2) are Windows-1252 punctuation" in (
+        result.warnings[0]
+    )
+
+
+def test_bibtex_extra_closing_brace_is_refused_not_a_silent_loss(tmp_path: Path) -> None:
+    text = (
+        "@article{ok, title={Fine}, year=2020}\n\n"
+        "@article{cut,\n  title = {Literasi digital UMKM}},\n  year = {2021},\n"
+        "  doi = {10.1234/abc}\n}\n"
+    )
+    with pytest.raises(
+        InputFormatError,
+        match=r"brace\.bib, line 5, field 'year': field 'year' comes after the end of entry "
+        r"'cut' \(line 3\): an extra '\}' in a value ends the entry early",
+    ):
+        read_file(write(tmp_path, "brace.bib", text), source_id="t")
+
+
+def test_text_between_bibtex_entries_stays_allowed(tmp_path: Path) -> None:
+    text = "Exported from Scopus\n\n@article{a, title={One}}\n\nSecond part of the export\n\n" \
+           "@article{b, title={Two}}\n"  # fmt: skip
+    assert [r.title for r in read_file(write(tmp_path, "ok.bib", text), source_id="t")] == [
+        "One", "Two",
+    ]  # fmt: skip
+
+
+def test_short_csv_row_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "short.csv", "title,year,doi\nOne,2020,10.1234/a\nTwo,2021\n")
+    with pytest.raises(
+        InputFormatError,
+        match=r"short\.csv, line 3, record 2: row has 2 cells but the header has 3 \(no doi\)",
+    ):
+        read_file(path, source_id="t")
+
+
+def test_unnamed_trailing_column_may_be_missing(tmp_path: Path) -> None:
+    # Web of Science ends the header with a tab; a row saved without it is still whole.
+    path = write(tmp_path, "wos.tsv", "PT\tTI\tSO\tUT\t\nJ\tOne\tJ X\tWOS:1\n")
+    assert [r.title for r in read_file(path, source_id="t")] == ["One"]
+
+
+def test_empty_file_gives_no_records_and_a_warning(tmp_path: Path) -> None:
+    result = import_file(write(tmp_path, "nothing.ris", ""), source_id="t")
+    assert result.records == []
+    assert result.warnings == [f"{tmp_path / 'nothing.ris'}: no records in this file"]
+
+
+def test_imported_text_never_holds_characters_a_spreadsheet_refuses() -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for path in sorted(FIXTURES.iterdir()):
+        if path.name in {"README.md", "junk_between_records.ris"}:
+            continue
+        for record in read_file(path, source_id="t"):
+            for value in record.to_row().values():
+                assert not ILLEGAL_CHARACTERS_RE.search(str(value)), (path.name, value)
+
+
+def test_progress_bar_only_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [fixture("scopus.csv"), fixture("zotero.csv")]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    read_files(files, source_id="s")
+    assert "importing s" in terminal.getvalue()
+    assert "0/2 [" in terminal.getvalue()
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    read_files(files, source_id="s")
+    assert pipe.getvalue() == ""
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8"])
+def test_format_is_told_from_a_head_that_cuts_a_character(tmp_path: Path, encoding: str) -> None:
+    # Detection reads the first 64 KB; the cut may fall inside a character (an emoji is four
+    # bytes in UTF-8 and a surrogate pair in UTF-16): that must not read as a damaged file.
+    text = "TY  - JOUR\nTI  - Caf\u00e9 \U0001f600 UMKM\nER  - \n" * 3000
+    for shift in range(4):
+        path = write(tmp_path, f"big{shift}.ris", ("\n" * shift + text).encode(encoding))
+        assert len(read_file(path, source_id="t")) == 3000

@@ -73,3 +73,74 @@ def test_file_sources_read_from_anywhere_and_keep_project_relative_provenance(
     assert records[0].prov_file == "data/raw/files/garuda/export.ris"
     web = next(r for r in collect_records(protocol, root=project) if r.source_id == "umkm_web")
     assert web.prov_file == "data/raw/websites/umkm_web/2026-11-collection/records.csv"
+
+
+def _file_source(project: Path, files: dict[str, str], **extra: object) -> dict:
+    folder = project / "data" / "raw" / "files" / "wos"
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return {"id": "wos", "kind": "file", "path": "data/raw/files/wos", **extra}
+
+
+@pytest.mark.parametrize("files", [{}, {"savedrecs.txt": ""}, {"a.ris": "\n\n"}])
+def test_empty_file_source_is_refused_unless_declared(project: Path, files: dict) -> None:
+    protocol = load_protocol(project / "config" / "protocol.yaml")
+    protocol.data["sources"].append(_file_source(project, files))
+    with pytest.raises(
+        ProtocolError,
+        match=r"source 'wos': data/raw/files/wos holds (an empty folder|no records); if the "
+        r"search really found nothing, say so in the protocol with 'may_be_empty: true'",
+    ):
+        collect_records(protocol, root=project)
+    protocol.data["sources"][-1]["may_be_empty"] = True
+    from review.normalise import gather_records
+
+    gathered = gather_records(protocol, root=project)
+    assert counts_by_source(gathered.records).get("wos") is None
+    assert any("source 'wos'" in w and "may be empty" in w for w in gathered.warnings)
+
+
+def test_may_be_empty_is_part_of_the_protocol_schema(project: Path) -> None:
+    path = project / "config" / "protocol.yaml"
+    text = path.read_text(encoding="utf-8")
+    extra = (
+        "  - id: wos\n    kind: file\n    path: data/raw/files/wos\n    format: wos\n"
+        "    may_be_empty: true\n"
+    )
+    path.write_text(text.replace("sources:\n", "sources:\n" + extra, 1), encoding="utf-8")
+    protocol = load_protocol(path)
+    assert protocol.sources[0]["may_be_empty"] is True
+    path.write_text(text.replace("sources:\n", "sources:\n" + extra.replace("true", "'yes'"), 1),
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(ProtocolError, match="may_be_empty"):
+        load_protocol(path)
+
+
+def test_every_import_format_is_allowed_by_the_protocol_schema() -> None:
+    from review.importers import SUPPORTED_FORMATS
+    from review.protocol import protocol_schema
+
+    schema = protocol_schema()  # the schema shipped with the package
+    allowed = schema["properties"]["sources"]["items"]["properties"]["format"]["enum"]
+    assert set(allowed) == {"auto", *SUPPORTED_FORMATS}
+
+
+def test_normalise_prints_the_warnings_of_reading(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    folder = project / "data" / "raw" / "files" / "garuda"
+    folder.mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "fixtures" / "imports" / "numbered_records.ris", folder)
+    path = project / "config" / "protocol.yaml"
+    text = path.read_text(encoding="utf-8")
+    extra = "  - id: garuda\n    kind: file\n    path: data/raw/files/garuda\n"
+    path.write_text(text.replace("sources:\n", "sources:\n" + extra, 1), encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["normalise", "-o", "data/interim/records.csv"]) == 0
+    captured = capsys.readouterr()
+    assert "review normalise: warning: " in captured.err
+    assert "numbered_records.ris: lines 1, 4, 19" in captured.err
+    assert "garuda: 2 records" in captured.out

@@ -76,3 +76,54 @@ def test_search_log_command(live: Any, capsys: pytest.CaptureFixture[str]) -> No
     text = Path("reports/search_log.csv").read_text(encoding="utf-8")
     assert "not searched yet" in text
     assert "umkm_web" in text
+
+
+def test_progress_bar_on_a_terminal_goes_to_stderr(live: Any) -> None:
+    """A real pseudo-terminal on stderr: ``review search`` draws a tqdm bar there, and stdout
+    (a pipe here, as in scripts) gets only the summary line."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+    import threading
+
+    FakeOpenAlex(items("openalex_works.json"), page_size=2).install(live)
+    controller, terminal = pty.openpty()
+    # a terminal of 24 rows and 100 columns (a new pty has none, and tqdm fits the bar to it)
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read while the command runs: a pty loses what is left at hang-up
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    review = Path(sys.executable).with_name("review")
+    proc = subprocess.run(
+        [str(review), "search", "openalex_en", "--live"],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        timeout=120,
+        check=False,
+    )
+    os.close(terminal)
+    reader.join(timeout=10)
+    os.close(controller)
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    assert proc.returncode == 0, screen
+    assert "openalex_en (openalex)" in screen
+    assert "5/5" in screen  # tqdm's "done/total"
+    assert "rec" in screen
+    out = proc.stdout.decode()
+    assert "5 records retrieved of 5 reported" in out
+    assert "5/5" not in out

@@ -64,7 +64,7 @@ def test_live_searches_only_with_live_true(project: Path, httpserver: Any) -> No
         assert "wf-secret" not in log
     with (project / LOG).open(encoding="utf-8") as fh:
         rows = {r["source_id"]: r for r in csv.DictReader(fh)}
-    assert {rows[s]["status"] for s in SOURCES} == {"complete"}
+    assert all(rows[s]["status"].startswith("complete") for s in SOURCES)
     log = (project / "logs" / "write_search_log" / "write_search_log.log").read_text()
     assert "after the live search of openalex_en: run" in log
     assert "wf-secret" not in (project / LOG).read_text(encoding="utf-8")

@@ -34,7 +34,7 @@ def test_log_of_a_fresh_project_says_not_searched_yet(project: Path) -> None:
 
 def test_log_rows_per_run(project: Path, httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEW_OPENALEX_BASE_URL", httpserver.url_for("").rstrip("/"))
-    monkeypatch.delenv("OPENALEX_API_KEY", raising=False)
+    monkeypatch.setenv("OPENALEX_API_KEY", "k")  # an OpenAlex update needs a key
     FakeOpenAlex(items("openalex_works.json")).install(httpserver)
     protocol = load_protocol(project / "config" / "protocol.yaml")
     raw = project / "data" / "raw"
@@ -56,7 +56,8 @@ def test_log_rows_per_run(project: Path, httpserver: Any, monkeypatch: pytest.Mo
     assert initial["pages"] == 4
     assert initial["executed_at"].endswith("Z")
     assert initial["platform"].startswith("OpenAlex REST API")
-    assert "search=" in initial["query_as_executed"]
+    # the protocol matches titles and abstracts only: a filter, not search=
+    assert "filter=title_and_abstract.search%3A" in initial["query_as_executed"]
     assert initial["justification"].startswith("Digital-economy programmes")
     assert upd["run_kind"] == "update"
     assert upd["previous_run_id"] == initial["run_id"]

@@ -34,6 +34,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "kind": "database",
         "database": "openalex",
         "query": "UMKM digital",
+        "search_field": "all",
         "filters": {"from_publication_date": "2015-01-01"},
     },
     "crossref": {
@@ -41,6 +42,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "kind": "database",
         "database": "crossref",
         "query": "UMKM",
+        "max_records": 100,
         "filters": {"type": "journal-article"},
     },
     "semanticscholar": {
@@ -136,7 +138,8 @@ def test_walk_to_the_end_writes_a_complete_run(db: str, env: Any, tmp_path: Path
     assert manifest["started_at"] <= manifest["finished_at"]
     assert not (result.path / "checkpoint.json").exists()
     # every page is stored exactly as the server sent it, and its sha256 is in the manifest
-    assert len(manifest["pages"]) == len(server.requests)
+    # (DOAJ first asks for the query's total, to know whether it must be split)
+    assert len(manifest["pages"]) + (db == "doaj") == len(server.requests)
     for page in manifest["pages"]:
         body = gzip.decompress((result.path / page["file"]).read_bytes())
         assert hashlib.sha256(body).hexdigest() == page["sha256"]
@@ -300,7 +303,10 @@ def test_budget_exhausted_stops_without_sleeping_and_keeps_the_checkpoint(
     assert json.loads((stopped.path / "checkpoint.json").read_text())["state"] == {"cursor": "c2"}
 
 
-def test_update_asks_only_for_new_records(env: Any, tmp_path: Path) -> None:
+def test_update_asks_only_for_new_records(
+    env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENALEX_API_KEY", "k")  # OpenAlex serves from_created_date to keys only
     server = fake("openalex", env)
     clock = Clock()
     first = run("openalex", tmp_path, clock=clock)
@@ -336,8 +342,9 @@ def test_doaj_update_adds_a_created_date_range(env: Any, tmp_path: Path) -> None
     clock = Clock()
     run("doaj", tmp_path, clock=clock)
     run("doaj", tmp_path, clock=clock, update=True)
+    # Both ends written out: DOAJ refuses a wildcard, so "[... TO *]" would be a 400.
     assert server.requests[-1].path.endswith(
-        "/search/articles/(bibjson.title:UMKM) AND created_date:[2026-11-29 TO *]"
+        "/search/articles/(bibjson.title:UMKM) AND created_date:[2026-11-29 TO 9999-12-31]"
     )
 
 
@@ -453,3 +460,121 @@ def test_crossref_polite_pool_gets_the_protocol_contact(env: Any, tmp_path: Path
     run("crossref", tmp_path)
     assert server.requests[0].args["mailto"] == "team@example.org"
     assert "mailto:team@example.org" in server.requests[0].headers["User-Agent"]
+
+
+# --- issue 20, item 8: a walk that would never end; a resumed run's manifest ------------------
+
+
+class RepeatingOpenAlex(FakeOpenAlex):
+    """Sends the same next_cursor for ever (it gives up after 12 pages so a bug cannot hang)."""
+
+    def page(self, request: Any) -> Any:
+        last = len(self.requests) > 12
+        return json_response(
+            {
+                "meta": {"count": len(self.data), "next_cursor": None if last else "SAME"},
+                "results": [] if last else self.data[:2],
+            }
+        )
+
+
+class AlternatingS2(FakeS2):
+    """Tokens A, B, A, B ... (gives up after 12 pages)."""
+
+    def page(self, request: Any) -> Any:
+        n = len(self.requests)
+        token = None if n > 12 else ("A" if n % 2 else "B")
+        return json_response({"total": 99, "token": token, "data": self.data[:2]})
+
+
+class EndlessScroll(FakeCrossref):
+    """A scroll that never serves a short page (gives up after 12 pages)."""
+
+    def page(self, request: Any) -> Any:
+        n = len(self.requests)
+        rows = int(request.args.get("rows", self.page_size))
+        message = {
+            "next-cursor": "SCROLL1",
+            "total-results": len(self.data),
+            "items-per-page": rows,
+            "items": [] if n > 12 else self.data[:rows],
+        }
+        return json_response({"status": "ok", "message-type": "work-list", "message": message})
+
+
+@pytest.mark.parametrize(
+    ("db", "cls", "what"),
+    [
+        ("openalex", RepeatingOpenAlex, r"paging state already sent"),
+        ("semanticscholar", AlternatingS2, r"paging state already sent"),
+        ("crossref", EndlessScroll, r"more than the 5 the API reports"),
+    ],
+)
+def test_endless_paging_stops_the_run_as_failed(
+    db: str, cls: Any, what: str, env: Any, tmp_path: Path
+) -> None:
+    cls(items(FAKES[db][1])).install(env)
+    with pytest.raises(SearchError, match=what + r".*stopped as failed"):
+        run(db, tmp_path)
+    (stopped,) = list_runs(tmp_path / "raw", SOURCES[db]["id"])
+    assert stopped.manifest["complete"] is False
+    assert stopped.manifest["stop_reason"] == "error"
+    assert "stopped as failed" in stopped.manifest["stop_message"]
+    # nothing past the first sign of the loop was stored or counted
+    reported = stopped.manifest["records_reported"]
+    assert stopped.manifest["records_retrieved"] <= max(reported, 4)
+    assert records_from_runs(SOURCES[db], tmp_path / "raw") == []
+
+
+def test_resumed_run_refreshes_its_stop_message_and_error_count(env: Any, tmp_path: Path) -> None:
+    fake("openalex", env, failures={n: status(500, "down") for n in range(2, 10)})
+    with pytest.raises(SearchError, match=r"HTTP 500 after 3 attempts"):
+        run("openalex", tmp_path, client_options={"max_retries": 2})
+    env.clear()
+    fake("openalex", env)
+    result = run("openalex", tmp_path)
+    assert result.resumed
+    assert result.complete
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert manifest["stop_reason"] == "exhausted"
+    assert "stop_message" not in manifest  # the old "HTTP 500 ..." no longer describes the run
+    assert manifest["errors"] == 0
+    assert manifest["retries"] == 0
+    # the failed attempt is history, kept whole
+    (attempt,) = manifest["attempts"]
+    assert attempt["stop_reason"] == "error"
+    assert "HTTP 500 after 3 attempts" in attempt["stop_message"]
+    assert attempt["retries"] == 2
+    assert [e["status"] for e in attempt["events"] if e["kind"] == "retry"] == [500, 500]
+
+
+# --- issue 20, item 9: a body that echoes the key is not stored with it -----------------------
+
+
+class EchoingOpenAlex(FakeOpenAlex):
+    """Echoes the request URL in ``meta`` (as some APIs and proxies do)."""
+
+    def page(self, request: Any) -> Any:
+        body = json.loads(super().page(request).get_data())
+        body["meta"]["request"] = request.url
+        return json_response(body)
+
+
+def test_stored_pages_never_hold_the_key(
+    env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import quote_plus
+
+    key = "k3y+/=s3cr3t"
+    monkeypatch.setenv("OPENALEX_API_KEY", key)
+    EchoingOpenAlex(items("openalex_works.json")).install(env)
+    result = run("openalex", tmp_path)
+    forms = [key, quote_plus(key), quote_plus(key).lower()]
+    for path in result.path.iterdir():
+        data = path.read_bytes()
+        text = gzip.decompress(data) if path.suffix == ".gz" else data
+        assert not any(form.encode() in text for form in forms), path
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert all(page["redacted"] == 1 for page in manifest["pages"])
+    # the stored (scrubbed) bytes still match their sha256 and still read back
+    assert len(records_from_runs(SOURCES["openalex"], tmp_path / "raw")) == 5

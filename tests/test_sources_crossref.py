@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from search_fakes import SHARED_API, Sequence, needs_shared, recorded, transcribed
 
-from review.errors import SearchError
+from review.errors import ProtocolError, SearchError
 from review.searchruns import records_from_runs, search
 from review.sources.crossref import Crossref
 
@@ -18,6 +18,7 @@ SOURCE = {
     "kind": "database",
     "database": "crossref",
     "query": "widget",
+    "max_records": 1000,
     "filters": {"from-pub-date": "2015", "type": "journal-article"},
 }
 
@@ -116,7 +117,7 @@ def test_update_uses_from_index_date_and_token_is_a_header(monkeypatch: pytest.M
     monkeypatch.setenv("CROSSREF_PLUS_TOKEN", "tok")
     cr = Crossref(SOURCE, since="2026-11-01")
     assert cr.params()["filter"].endswith(",from-index-date:2026-11-01")
-    assert cr.client_settings() == {"secret_headers": {"Crossref-Plus-API-Token": "Bearer tok"}}
+    assert cr.client_settings()["secret_headers"] == {"Crossref-Plus-API-Token": "Bearer tok"}
 
 
 def test_expired_scroll_is_walked_again_once(server: Any, tmp_path: Path) -> None:
@@ -169,3 +170,92 @@ def test_second_expiry_stops_the_run(server: Any, tmp_path: Path) -> None:
             page_size=2,
             client_options={"min_interval": 0.0},
         )
+
+
+# --- a declared bound: ranked by relevance and cut (issue 16) ---------------------------------
+
+
+def test_a_query_without_a_bound_is_refused_before_any_request(
+    server: Any, tmp_path: Path
+) -> None:
+    unbounded = {k: v for k, v in SOURCE.items() if k != "max_records"}
+    with pytest.raises(ProtocolError, match=r"relevance-ranked OR of its words.*'max_records'"):
+        search(unbounded, raw_root=tmp_path)
+    assert server.log == []
+    # filters alone select exactly: no bound is needed
+    Crossref({**unbounded, "query": ""}).check()
+
+
+def test_bounded_search_is_ranked_cut_and_reported(server: Any, tmp_path: Path) -> None:
+    from search_fakes import Clock
+
+    from review.protocol import Protocol
+    from review.searchlog import search_log
+
+    seq = Sequence(
+        recorded("crossref", "works_query_widget_cursor_page1"),
+        recorded("crossref", "works_query_widget_cursor_page2"),
+        recorded("crossref", "works_query_widget_cursor_page3"),
+    ).install(server, "/works")
+    source = {**SOURCE, "max_records": 50}
+    clock = Clock()
+    result = search(
+        source,
+        raw_root=tmp_path,
+        sleep=lambda s: None,
+        clock=clock,
+        page_size=20,
+        client_options={"min_interval": 0.0},
+    )
+    assert result.stop_reason == "bound"
+    assert result.records_retrieved == 50  # of 454 reported: 20 + 20 + the first 10 of 20
+    assert len(seq.requests) == 3
+    first = seq.requests[0].args
+    assert (first["sort"], first["order"], first["rows"]) == ("score", "desc", "20")
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert manifest["bound"] == {
+        "max_records": 50,
+        "order": "relevance (sort=score, order=desc)",
+    }
+    last = manifest["pages"][-1]
+    assert (last["records"], last["records_received"]) == (10, 20)
+    records = records_from_runs(source, tmp_path)
+    assert len(records) == 50
+    assert records[-1].prov_position == 10
+    protocol = Protocol(data={"sources": [source]}, path=tmp_path / "protocol.yaml", root=tmp_path)
+    (row,) = search_log(protocol, tmp_path)
+    assert row["status"] == (
+        "complete, ranked by relevance (sort=score, order=desc) and cut at the first 50 of 454 "
+        "records (declared bound)"
+    )
+    # the bound is the protocol's strategy, so an update can build on the run
+    server.clear()
+    Sequence(recorded("crossref", "works_query_zero_results")).install(server, "/works")
+    update = search(
+        source,
+        raw_root=tmp_path,
+        update=True,
+        sleep=lambda s: None,
+        clock=clock,
+        client_options={"min_interval": 0.0},
+    )
+    assert json.loads((update.path / "manifest.json").read_text())["run_kind"] == "update"
+
+
+def test_rows_at_the_api_maximum_and_rates_of_december_2025(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REVIEW_CONTACT_EMAIL", raising=False)
+    big = Crossref({**SOURCE, "max_records": 5000})
+    assert big.params()["rows"] == 1000  # Crossref refuses more ("... less than or equal to 1000")
+    assert Crossref({**SOURCE, "max_records": 300}).params()["rows"] == 300
+    # list queries: polite pool (a mailto) 3 a second, public pool 1 a second
+    assert Crossref(SOURCE, email="team@example.org").client_settings()["min_interval"] >= 1 / 3
+    assert Crossref(SOURCE).client_settings()["min_interval"] >= 1.0
+
+
+def test_max_records_is_refused_for_a_search_walked_to_the_end() -> None:
+    from review.sources.openalex import OpenAlex
+
+    with pytest.raises(ProtocolError, match=r"'max_records' is for ranked searches"):
+        OpenAlex({"id": "oa", "query": "x", "search_field": "all", "max_records": 10})

@@ -6,12 +6,13 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from search_fakes import SHARED_API, Sequence, needs_shared, recorded
 from werkzeug import Response
 
-from review.errors import SearchError
+from review.errors import ProtocolError, SearchError
 from review.http import BudgetExhausted
 from review.searchruns import list_runs, records_from_runs, search
 from review.sources.openalex import OpenAlex, abstract_from_inverted_index, filter_string
@@ -21,6 +22,7 @@ SOURCE = {
     "kind": "database",
     "database": "openalex",
     "query": "UMKM",
+    "search_field": "all",
     "filters": {"from_publication_date": "2015-01-01"},
 }
 
@@ -130,3 +132,94 @@ def test_key_goes_in_api_key_param_only(monkeypatch: pytest.MonkeyPatch) -> None
     settings = OpenAlex(SOURCE).client_settings()
     assert settings["secret_params"] == {"api_key": "k-1"}
     assert "api_key" not in OpenAlex(SOURCE).params()
+
+
+# --- where the query is matched, 403, and keyless updates (issue 16) ---------------------------
+
+
+def test_title_and_abstract_search_is_sent_as_the_recorded_filter(
+    server: Any, tmp_path: Path
+) -> None:
+    sidecar = json.loads(
+        (
+            SHARED_API
+            / "openalex"
+            / "works_title_and_abstract_search_boolean_cursor_page1_200results.http.json"
+        ).read_text()
+    )
+    recorded_request = parse_qs(urlsplit(sidecar["request"]["uri"]).query)
+    seq = Sequence(
+        recorded("openalex", "works_title_and_abstract_search_boolean_cursor_page1_200results"),
+        recorded("openalex", "works_filter_ids_cursor_page2_final_empty"),
+    ).install(server, "/works")
+    source = {
+        **SOURCE,
+        "query": "biodiversity AND finance",
+        "search_field": "title_and_abstract",
+        "filters": {"to_publication_date": "2010-01-01"},
+    }
+    result = search(
+        source, raw_root=tmp_path, sleep=lambda s: None, client_options={"min_interval": 0.0}
+    )
+    sent = seq.requests[0].args
+    assert sent["filter"] == recorded_request["filter"][0]  # what OpenAlex answered in 2026
+    assert "search" not in sent  # search= would also match full texts
+    assert result.records_reported == 429
+    assert len(records_from_runs(source, tmp_path)) == 200
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert "title_and_abstract.search" in manifest["query_as_executed"]
+
+
+def test_the_protocol_must_say_where_to_search(server: Any, tmp_path: Path) -> None:
+    unsaid = {k: v for k, v in SOURCE.items() if k != "search_field"}
+    with pytest.raises(ProtocolError, match=r"'search_field' \(all, title_and_abstract"):
+        search(unsaid, raw_root=tmp_path)
+    comma = {**SOURCE, "search_field": "title", "query": '"micro, small" AND UMKM'}
+    with pytest.raises(ProtocolError, match=r"remove the comma at character 7"):
+        search(comma, raw_root=tmp_path)
+    assert server.log == []
+    assert OpenAlex({**SOURCE, "search_field": "all"}).params()["search"] == "UMKM"
+
+
+def test_403_is_rate_limiting_and_is_retried(server: Any, tmp_path: Path) -> None:
+    # developers.openalex.org/api-reference/errors: "403 Forbidden: Rate limit exceeded; slow
+    # down". No 403 body was recorded: this one is shaped like OpenAlex's other errors.
+    slow_down = Response(
+        '{"error": "Forbidden", "message": "Rate limit exceeded"}',
+        status=403,
+        content_type="application/json",
+    )
+    seq = Sequence(
+        slow_down,
+        recorded("openalex", "works_filter_ids_cursor_page1"),
+        recorded("openalex", "works_filter_ids_cursor_page2_final_empty"),
+    ).install(server, "/works")
+    sleeps: list[float] = []
+    result = search(
+        SOURCE,
+        raw_root=tmp_path,
+        sleep=sleeps.append,
+        client_options={"min_interval": 0.0, "jitter": lambda: 1.0},
+    )
+    assert result.complete
+    assert result.records_retrieved == 2
+    assert len(seq.requests) == 3
+    assert sleeps == [1.0]
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert [(e["kind"], e["status"]) for e in manifest["events"]] == [("retry", 403)]
+
+
+def test_keyless_update_stops_before_any_request(server: Any, tmp_path: Path) -> None:
+    from search_fakes import Clock
+
+    Sequence(
+        recorded("openalex", "works_filter_ids_cursor_page1"),
+        recorded("openalex", "works_filter_ids_cursor_page2_final_empty"),
+    ).install(server, "/works")
+    clock = Clock()
+    walk(tmp_path, clock=clock)  # a full search works without a key (a small daily allowance)
+    asked = len(server.log)
+    with pytest.raises(SearchError, match=r"only with an API key .* OPENALEX_API_KEY"):
+        walk(tmp_path, clock=clock, update=True)
+    assert len(server.log) == asked
+    assert len(list_runs(tmp_path, "openalex_en")) == 1  # no run folder for the refused update

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from search_fakes import Sequence, items, needs_shared, recorded, transcribed
 
-from review.errors import SearchError
+from review.errors import ProtocolError, SearchError
 from review.searchruns import records_from_runs, search
 from review.sources.semanticscholar import SemanticScholar
 
@@ -82,3 +82,61 @@ def test_normalise_and_update(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rec.volume == "5"
     monkeypatch.setenv("S2_API_KEY", "k")
     assert s2.client_settings() == {"secret_headers": {"x-api-key": "k"}}
+    assert s2.update_filter() == "publicationDateOrYear=2026-11-01:"
+
+
+# --- update parameters the endpoint accepts (issue 16) ----------------------------------------
+
+
+def refuses_year_with_publication_date(pages: list[Any]) -> Any:
+    """The bulk endpoint with the rule reported in its client libraries' issue threads: ``year``
+    and ``publicationDateOrYear`` are not taken together (the error body was not recorded)."""
+    from werkzeug import Response
+
+    served: list[Any] = []
+
+    def handler(request: Any) -> Any:
+        served.append(request)
+        if "year" in request.args and "publicationDateOrYear" in request.args:
+            return Response(
+                '{"error": "Cannot use year and publicationDateOrYear together"}',
+                status=400,
+                content_type="application/json",
+            )
+        return pages[min(len(served), len(pages)) - 1]
+
+    handler.served = served  # type: ignore[attr-defined]
+    return handler
+
+
+def test_update_folds_the_year_limit_into_one_date_window(server: Any, tmp_path: Path) -> None:
+    from search_fakes import Clock
+
+    page = recorded("semanticscholar", "relevance_search_zero_results")
+    handler = refuses_year_with_publication_date([page])
+    server.expect_request("/paper/search/bulk").respond_with_handler(handler)
+    clock = Clock()
+    options = {"sleep": lambda s: None, "clock": clock, "client_options": {"min_interval": 0.0}}
+    search(SOURCE, raw_root=tmp_path, **options)
+    update = search(SOURCE, raw_root=tmp_path, update=True, **options)
+    assert update.complete
+    sent = handler.served[-1].args
+    assert "year" not in sent
+    assert sent["publicationDateOrYear"] == "2026-11-29:"  # later than the protocol's 2015-
+
+
+def test_update_window_is_the_intersection_of_the_limits() -> None:
+    def window(filters: dict[str, str], since: str) -> str:
+        return SemanticScholar({**SOURCE, "filters": filters}, since=since).params()[
+            "publicationDateOrYear"
+        ]
+
+    assert window({"year": "2015-2026"}, "2026-03-04") == "2026-03-04:2026-12-31"
+    assert window({"year": "2027-"}, "2026-03-04") == "2027-01-01:"
+    assert window({"publicationDateOrYear": "2020-06:2026-06"}, "2026-03-04") == (
+        "2026-03-04:2026-06-30"
+    )
+    with pytest.raises(SearchError, match=r"limits end on 2020-12-31, before the last run"):
+        window({"year": "-2020"}, "2026-03-04")
+    with pytest.raises(ProtocolError, match=r"filter year='2015s': expected 2019, 2016-2020"):
+        SemanticScholar({**SOURCE, "filters": {"year": "2015s"}}).check()

@@ -100,7 +100,7 @@ def test_500_then_success(server: Any, tmp_path: Path) -> None:
 
 def test_403_is_reported_with_the_server_text(server: Any, tmp_path: Path) -> None:
     FakeZotero([], failures={1: status(403, "Forbidden")}).install(server)
-    with pytest.raises(SearchError, match=r"zotero: .*Code: 403.*Forbidden"):
+    with pytest.raises(SearchError, match=r"zotero: .*HTTP 403: Forbidden \(check the API key"):
         walk({**SOURCE, "library_id": "123"}, tmp_path)
 
 
@@ -181,3 +181,68 @@ def test_zotero_item_single_name_creator() -> None:
     assert zotero_item({"authors": "World Bank"})["creators"] == [
         {"creatorType": "author", "name": "World Bank"}
     ]
+
+
+# --- an update follows Zotero's sync protocol, deletions included (issue 16) --------------------
+
+
+def test_update_applies_deletions_and_the_trash(server: Any, tmp_path: Path) -> None:
+    from search_fakes import Clock
+
+    data = items("zotero_items.json")  # ABCD0001..5 at versions 11..15
+    FakeZotero(data, version=15, page_size=2).install(server)
+    source = {**SOURCE, "library_id": "123"}
+    clock = Clock()
+    walk(source, tmp_path, clock=clock)
+    assert len(records_from_runs(source, tmp_path)) == 5
+    server.clear()
+    # Since then: 0002 deleted for good, 0003 moved to the trash, 0001 edited.
+    data = [d for d in data if d["key"] != "ABCD0002"]
+    data[1]["version"] = data[1]["data"]["version"] = 17
+    data[1]["data"]["deleted"] = 1
+    data[0]["version"] = 18
+    data[0]["data"]["title"] = "UMKM clinic (corrected)"
+    fake = FakeZotero(data, version=18, deleted={"ABCD0002": 16}).install(server)
+    update = walk(source, tmp_path, clock=clock, update=True)
+    asked = [(r.path, r.args.get("since"), r.args.get("includeTrashed")) for r in fake.requests]
+    assert asked == [
+        ("/users/123/items/top", "15", "1"),
+        ("/users/123/deleted", "15", None),
+    ]
+    manifest = json.loads((update.path / "manifest.json").read_text())
+    assert manifest["records_retrieved"] == 1  # the edited item; the trashed one is a removal
+    assert manifest["records_removed"] == 2
+    assert [p.get("removed", 0) for p in manifest["pages"]] == [1, 1]
+    records = {r.record_id: r for r in records_from_runs(source, tmp_path)}
+    assert sorted(records) == ["zotero_lib:ABCD0001", "zotero_lib:ABCD0004", "zotero_lib:ABCD0005"]
+    assert records["zotero_lib:ABCD0001"].title == "UMKM clinic (corrected)"
+    assert records["zotero_lib:ABCD0001"].run_id == update.run_id
+
+
+def test_backoff_header_is_waited_through_our_sleep(server: Any, tmp_path: Path) -> None:
+    # zotero.org/support/dev/web_api/v3/basics: "Backoff: <seconds>" may come on any response.
+    class Backoff(FakeZotero):
+        def page(self, request: Request) -> Response:
+            response = super().page(request)
+            if len(self.requests) == 1:
+                response.headers["Backoff"] = "5"
+            return response
+
+    Backoff(items("zotero_items.json"), page_size=2).install(server)
+    sleeps: list[float] = []
+    result = walk({**SOURCE, "library_id": "123"}, tmp_path, page_size=2, sleep=sleeps.append)
+    assert result.records_retrieved == 5
+    assert len(sleeps) == 1
+    assert 4.9 < sleeps[0] <= 5.0
+
+
+def test_key_and_api_version_headers(
+    server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ZOTERO_API_KEY", "z-key")
+    fake = FakeZotero(items("zotero_items.json"), page_size=5).install(server)
+    walk({**SOURCE, "library_id": "123"}, tmp_path, page_size=5)
+    headers = fake.requests[0].headers
+    assert headers["Zotero-API-Key"] == "z-key"
+    assert headers["Zotero-API-Version"] == "3"
+    assert "z-key" not in fake.requests[0].url

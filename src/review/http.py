@@ -7,7 +7,11 @@ and (OpenAlex since 2026) a 429 that means "your daily budget is spent; come bac
 UTC". This module handles all of that once, so the connectors only build requests and read pages.
 
 Sleeping and the clock are injectable, so tests exercise every retry path without waiting.
-API keys come only from the environment (:data:`KEY_ENV`) and are redacted from every message.
+API keys come only from the environment (:data:`KEY_ENV`) and are redacted from every message,
+in every form a server may echo them (raw, percent-encoded, JSON-escaped), and from the bodies
+that are stored. Redirects are followed here, not by ``requests``, so that a key in the query
+string or a header is never sent to another origin. A response that trickles in byte by byte
+is cut off by an overall deadline (the per-read timeout alone would wait for ever).
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from review import __version__
 from review.errors import SearchError
@@ -37,11 +43,22 @@ CONTACT_ENV = "REVIEW_CONTACT_EMAIL"
 CLIENT_NAME = "review"
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class DeadlineExceeded(requests.Timeout):
+    """The whole response took longer than the client's deadline (a trickling server)."""
+
+
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     requests.ConnectionError,
     requests.Timeout,
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
+    # The body is read from urllib3 directly (to enforce the deadline), so its errors too.
+    urllib3.exceptions.HTTPError,
 )
 
 
@@ -70,12 +87,85 @@ def secrets_in_env() -> list[str]:
     return [v for v in (os.environ.get(n, "").strip() for n in KEY_ENV) if v]
 
 
+REDACTED = "<redacted>"
+
+
+def secret_forms(secret: str) -> list[str]:
+    """Every spelling of ``secret`` a server might echo: raw, URL-encoded, JSON-escaped.
+
+    A key like ``a+b/c=`` comes back as ``a%2Bb%2Fc%3D`` (or ``%2b``...) when a server echoes
+    the request URL, as ``a\\/b`` in JSON, or encoded twice. Longest first, so a form that
+    contains another is replaced whole.
+    """
+    if not secret:
+        return []
+    forms = {secret}
+    for encoded in (quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)):
+        forms.update({encoded, encoded.lower(), _lower_escapes(encoded)})
+        forms.add(quote(encoded, safe=""))  # encoded twice (a URL inside a URL)
+    forms.add(json.dumps(secret)[1:-1])
+    forms.add(secret.replace("/", "\\/"))
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def _lower_escapes(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
-    """``text`` with every known secret replaced by ``<redacted>``."""
+    """``text`` with every known secret, in any form :func:`secret_forms` knows, redacted."""
     for secret in secrets if secrets is not None else secrets_in_env():
-        if secret:
-            text = text.replace(secret, "<redacted>")
+        for form in secret_forms(secret):
+            text = text.replace(form, REDACTED)
     return text
+
+
+def scrub(body: bytes, secrets: Iterable[str]) -> tuple[bytes, int]:
+    """``body`` with every secret form replaced, and how many replacements were made.
+
+    A body that echoes the request URL (or an error that quotes the key) would otherwise put
+    the key into ``data/raw``, which is committed. The count goes into the manifest, so the
+    stored page says it is not byte-for-byte what the server sent.
+    """
+    count = 0
+    for secret in secrets:
+        for form in secret_forms(secret):
+            needle = form.encode("utf-8")
+            found = body.count(needle)
+            if found:
+                body = body.replace(needle, REDACTED.encode())
+                count += found
+    return body, count
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
+
+
+def same_origin(old: str, new: str) -> bool:
+    """May credentials sent to ``old`` follow a redirect to ``new``?
+
+    Only to the same scheme, host and port, or the upgrade from ``http`` to ``https`` on the
+    same host with default ports (as ``requests`` allows for its own ``Authorization``).
+    """
+    a, b = origin(old), origin(new)
+    if a == b:
+        return True
+    return a == ("http", b[1], 80) and b == ("https", a[1], 443)
+
+
+def without_params(url: str, names: Iterable[str], values: Iterable[str]) -> str:
+    """``url`` minus every query parameter named in ``names`` or whose value is a secret."""
+    names, values = set(names), {v for v in values if v}
+    parts = urlsplit(url)
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in names and v not in values
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def contact_email(protocol_email: str = "") -> str:
@@ -169,8 +259,9 @@ class Client:
 
     ``min_interval`` is the pause between two requests of this source (its rate limit);
     ``budget_check`` decides whether a 429 means the daily quota is spent (then retrying is
-    pointless and the run stops with :class:`BudgetExhausted`). ``events`` keeps every retry and
-    error for the search manifest.
+    pointless and the run stops with :class:`BudgetExhausted`). ``retry_statuses`` are the
+    statuses worth retrying (OpenAlex adds 403, its "slow down"). ``deadline`` bounds the time
+    one response may take in total. ``events`` keeps every retry and error for the manifest.
     """
 
     source: str
@@ -181,6 +272,8 @@ class Client:
     backoff_max: float = 60.0
     retry_after_cap: float = 300.0
     timeout: float = 60.0
+    deadline: float = 300.0
+    retry_statuses: frozenset[int] = RETRY_STATUSES
     headers: dict[str, str] = field(default_factory=dict)
     secret_params: dict[str, str] = field(default_factory=dict)
     secret_headers: dict[str, str] = field(default_factory=dict)
@@ -191,6 +284,7 @@ class Client:
     session: requests.Session = field(default_factory=requests.Session)
     events: list[dict[str, Any]] = field(default_factory=list)
     _last: float | None = None
+    _not_before: float = 0.0
 
     def __post_init__(self) -> None:
         self.session.headers.update({"User-Agent": user_agent(self.email), **self.headers})
@@ -201,10 +295,13 @@ class Client:
         return [v for v in values if v]
 
     def _throttle(self) -> None:
+        now = self.clock()
+        wait = self._not_before - now
         if self.min_interval > 0 and self._last is not None:
-            wait = self.min_interval - (self.clock() - self._last)
-            if wait > 0:
-                self.sleep(wait)
+            wait = max(wait, self.min_interval - (now - self._last))
+        if wait > 0:
+            self.sleep(wait)
+        self._not_before = 0.0  # a Backoff is one pause, now taken
         self._last = self.clock()
 
     def _backoff(self, attempt: int) -> float:
@@ -215,6 +312,84 @@ class Client:
         event = {"kind": kind, "url": redact(url, self.secrets), **info}
         self.events.append(event)
         log.info("%s: %s %s", self.source, kind, {k: v for k, v in event.items() if k != "kind"})
+
+    def _honour_backoff(self, headers: Mapping[str, str]) -> None:
+        """Zotero's ``Backoff: <seconds>`` may come on any response: pause before the next."""
+        wait = parse_retry_after(headers.get("Backoff"))
+        if wait:
+            self._not_before = max(self._not_before, self.clock() + min(wait, self.retry_after_cap))
+
+    def _read(self, raw: requests.Response, started: float) -> bytes:
+        """The whole body, or :class:`DeadlineExceeded` once ``deadline`` seconds have passed.
+
+        ``read1`` returns whatever has arrived, so a server that sends one byte a second is
+        noticed between bytes instead of after the last one.
+        """
+        chunks = []
+        while True:
+            chunk = raw.raw.read1(65536, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if self.clock() - started > self.deadline:
+                raise DeadlineExceeded(
+                    f"the response took longer than {self.deadline:g} s in total "
+                    f"({sum(map(len, chunks))} bytes received)"
+                )
+        return b"".join(chunks)
+
+    def _send(self, url: str, params: Mapping[str, Any] | None) -> tuple[str, int, Any, bytes]:
+        """One GET, following redirects ourselves: credentials never leave their origin.
+
+        Returns the final URL, status, headers and body. ``requests`` would forward a key in
+        the query string (it is part of the URL) and every custom header to wherever a
+        redirect points; here a cross-origin hop drops the secret parameters and headers.
+        """
+        first = requests.Request("GET", url, params=dict(params or {})).prepare().url or url
+        target, current, headers = first, first, dict(self.secret_headers)
+        for _hop in range(MAX_REDIRECTS + 1):
+            started = self.clock()
+            with self.session.get(
+                target,
+                headers=headers or None,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+            ) as raw:
+                location = raw.headers.get("Location")
+                if raw.status_code not in REDIRECT_STATUSES or not location:
+                    return target, raw.status_code, raw.headers, self._read(raw, started)
+            nxt = urljoin(target, location)
+            if same_origin(first, nxt):
+                # Same origin: the key may go on (a merged OpenAlex id answers with a 301).
+                nxt = self._with_secret_params(nxt)
+            else:
+                nxt = without_params(nxt, self.secret_params, self.secrets)
+                headers = {}
+            self._note(
+                "redirect",
+                redact(current, self.secrets),
+                status=raw.status_code,
+                to=redact(nxt, self.secrets),
+                credentials="kept" if headers or self._has_secret(nxt) else "dropped",
+            )
+            target = current = nxt
+        raise SearchError(
+            f"{self.source}: {redact(first, self.secrets)}: more than {MAX_REDIRECTS} redirects"
+        )
+
+    def _has_secret(self, url: str) -> bool:
+        query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        return any(query.get(k) == v for k, v in self.secret_params.items())
+
+    def _with_secret_params(self, url: str) -> str:
+        if not self.secret_params:
+            return url
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        present = {k for k, _ in query}
+        query += [(k, v) for k, v in self.secret_params.items() if k not in present]
+        return urlunsplit(parts._replace(query=urlencode(query)))
 
     def get(self, url: str, params: Mapping[str, Any] | None = None) -> Response:
         """GET ``url`` with ``params`` (+ the secret ones), retrying what is worth retrying.
@@ -227,10 +402,7 @@ class Client:
         for attempt in range(self.max_retries + 1):
             self._throttle()
             try:
-                raw = self.session.get(
-                    url, params=query, headers=self.secret_headers or None, timeout=self.timeout
-                )
-                body = raw.content  # reading the body can fail too (connection dropped mid-page)
+                _final, status, headers, body = self._send(url, query)
             except TRANSIENT_ERRORS as exc:
                 reason = redact(f"{type(exc).__name__}: {exc}", self.secrets)
                 if attempt >= self.max_retries:
@@ -242,19 +414,21 @@ class Client:
                 self._note("connection_error", public, error=reason, retry_in=round(delay, 2))
                 self.sleep(delay)
                 continue
-            resp = Response(public, raw.status_code, raw.headers, body)
+            resp = Response(public, status, headers, body)
+            self._honour_backoff(headers)
             if 200 <= resp.status < 300:
                 return resp
             message = redact(api_message(resp.status, resp.headers, body), self.secrets)
-            if resp.status == 429 and self.budget_check is not None and self.budget_check(resp):
-                self._note("budget_exhausted", public, status=429, message=message)
+            retryable = resp.status in self.retry_statuses
+            if retryable and self.budget_check is not None and self.budget_check(resp):
+                self._note("budget_exhausted", public, status=resp.status, message=message)
                 reset = resp.headers.get("X-RateLimit-Reset") or resp.headers.get("Retry-After")
                 raise BudgetExhausted(
-                    f"{self.source}: the API's daily budget is spent (HTTP 429: {message}); "
-                    f"the checkpoint is kept: rerun after the reset"
+                    f"{self.source}: the API's daily budget is spent (HTTP {resp.status}: "
+                    f"{message}); the checkpoint is kept: rerun after the reset"
                     + (f" (in about {reset} s)" if reset else "")
                 )
-            if resp.status not in RETRY_STATUSES:
+            if not retryable:
                 self._note("error", public, status=resp.status, message=message)
                 raise HTTPStatusError(
                     f"{self.source}: {public}: HTTP {resp.status}: {message}"

@@ -10,9 +10,13 @@ back to the file name ending. Reading is all-or-nothing: a malformed record rais
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
 
 from review.errors import InputFormatError, ReviewError, UnknownFormatError
 from review.records import Record, sha256_file
@@ -23,12 +27,18 @@ from review.sources.csv_exports import (
     GenericCsvReader,
     PublishOrPerishCsvReader,
     ScopusCsvReader,
+    WosTabReader,
     read_header,
 )
+from review.sources.endnote_tagged import EndnoteTaggedReader
 from review.sources.endnote_xml import EndnoteXmlReader
 from review.sources.export_record import ExportReader, Provenance, display_path, to_records
-from review.sources.export_text import decode_export
+from review.sources.export_text import decode_head
+from review.sources.medline_file import MedlineReader
 from review.sources.ris_file import RisReader
+from review.sources.wos_file import WosReader
+
+T = TypeVar("T")
 
 #: Format id → reader, in the order detection tries them (the generic CSV last).
 READERS: dict[str, ExportReader] = {
@@ -36,9 +46,13 @@ READERS: dict[str, ExportReader] = {
     for reader in (
         EndnoteXmlReader(),
         RisReader(),
+        WosReader(),
+        MedlineReader(),
+        EndnoteTaggedReader(),
         BibtexReader(),
         ScopusCsvReader(),
         PublishOrPerishCsvReader(),
+        WosTabReader(),
         GarudaCsvReader(),
         GenericCsvReader(),
     )
@@ -50,6 +64,16 @@ CORPUS_COLUMNS = frozenset({"sighting_id", "found_at"})
 SUPPORTED_FORMATS: tuple[str, ...] = (*READERS, CORPUS_FORMAT)
 _SNIFF_BYTES = 65536
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Records in one file from which normalising them shows a progress bar (on a terminal).
+_LARGE = 2000
+
+
+def progress(items: Sequence[T], *, desc: str, unit: str, large: int = 2) -> Iterable[T]:
+    """``items``, with a progress bar on standard error when it is a terminal and there are at
+    least ``large`` of them; a log or a pipe gets nothing (tqdm's ``disable=None``)."""
+    if len(items) < large:
+        return items
+    return tqdm(items, desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False)
 
 
 @dataclass(slots=True)
@@ -60,6 +84,8 @@ class ImportResult:
     format: str
     encoding: str
     records: list[Record]
+    #: What was accepted although it is not part of the format, with file and lines.
+    warnings: list[str] = field(default_factory=list)
 
 
 def supported_formats_text() -> str:
@@ -79,8 +105,12 @@ def detect_format(path: str | Path) -> str:
     return _detect(_read_bytes(path), path=path)
 
 
+def _head(data: bytes, *, path: Path) -> str:
+    return decode_head(data, limit=_SNIFF_BYTES, path=path)
+
+
 def _detect(data: bytes, *, path: Path) -> str:
-    head, _encoding = decode_export(data[:_SNIFF_BYTES], path=path)
+    head = _head(data, path=path)
     if CORPUS_COLUMNS <= set(read_header(head)[1]):
         return CORPUS_FORMAT
     for fmt, reader in READERS.items():
@@ -121,9 +151,21 @@ def import_file(
     if fmt == "auto":
         fmt = _detect(data, path=path)
     if fmt == CORPUS_FORMAT:
-        records = read_collection(path, source_id=source_id, run_id=run_id or None)
-        return ImportResult(path=path, format=fmt, encoding="utf-8", records=records)
-    entries, encoding = READERS[fmt].entries(data, path=path)
+        warnings: list[str] = []
+        records = read_collection(
+            path, source_id=source_id, run_id=run_id or None, warnings=warnings
+        )
+        return ImportResult(
+            path=path,
+            format=fmt,
+            encoding="utf-8",
+            records=records,
+            warnings=[*warnings, *_empty(records, path)],
+        )
+    try:
+        read = READERS[fmt].read(data, path=path)
+    except InputFormatError as exc:
+        raise _declared_wrongly(data, fmt, path=path, error=exc) from exc
     prov = Provenance(
         source_id=source_id,
         source_kind=source_kind,
@@ -131,7 +173,54 @@ def import_file(
         prov_sha256=sha256_file(path),
         run_id=run_id,
     )
-    return ImportResult(path=path, format=fmt, encoding=encoding, records=to_records(entries, prov))
+    records = to_records(progress(read.entries, desc=path.name, unit="rec", large=_LARGE), prov)
+    return ImportResult(
+        path=path,
+        format=fmt,
+        encoding=read.encoding,
+        records=records,
+        warnings=[*read.warnings, *_empty(records, path)],
+    )
+
+
+def _empty(records: list[Record], path: Path) -> list[str]:
+    return [] if records else [f"{path}: no records in this file"]
+
+
+def _declared_wrongly(
+    data: bytes, fmt: str, *, path: Path, error: InputFormatError
+) -> InputFormatError:
+    """The reader's error, or, when the file is plainly another format, an error naming it.
+
+    A file given (or declared in the protocol) as one format that fails to read as it is most
+    often another format with a misleading name: an EndNote XML library saved as ``.ris``, a
+    Web of Science text file given as RIS. Saying what it looks like beats "line 1: text …".
+    """
+    try:
+        head = _head(data, path=path)
+    except InputFormatError:
+        return error
+    other = next(
+        (f for f, reader in READERS.items() if f != fmt and reader.sniff(head)),
+        CORPUS_FORMAT if CORPUS_COLUMNS <= set(read_header(head)[1]) else None,
+    )
+    if other is None:
+        return error
+    label = READERS[other].label if other in READERS else "website collection"
+    stopped = f"line {error.line}: " if error.line else ""
+    return UnknownFormatError(
+        f"read as {READERS[fmt].label} ({fmt}), but this looks like {label}: give the format "
+        f"'{other}' (or 'auto') for this file; the {READERS[fmt].label} reader stopped at "
+        f"{stopped}{_bare(error)}",
+        path=path,
+        line=error.line,
+    )
+
+
+def _bare(error: InputFormatError) -> str:
+    """An error's message without the ``path, line N:`` prefix."""
+    text = str(error)
+    return text.split(": ", 1)[1] if error.path and ": " in text else text
 
 
 def read_file(
@@ -147,7 +236,8 @@ def read_file(
     Parameters
     ----------
     path
-        The export (RIS, BibTeX, EndNote XML, Scopus / Publish or Perish / Garuda / generic CSV).
+        The export (RIS, BibTeX, EndNote XML, EndNote tagged, Web of Science plain text or
+        tab-delimited, PubMed MEDLINE, Scopus / Publish or Perish / Garuda / generic CSV).
     source_id
         Prefix of every record id: ``<source_id>:<id in the export>``, or a content hash when
         the export carries no stable id.
@@ -176,9 +266,10 @@ def read_files(
     export id can appear in two files. Both sightings are kept (deduplication decides what they
     are); the later one gets ``~2``, ``~3``… so that record ids stay unique.
     """
+    paths = list(paths)
     results = [
         import_file(p, source_id=source_id, fmt=fmt, source_kind=source_kind, run_id=run_id)
-        for p in paths
+        for p in progress(paths, desc=f"importing {source_id}", unit="file")
     ]
     used: set[str] = set()
     for result in results:

@@ -8,6 +8,7 @@ so a malformed file stops the run before anything downstream sees partial data.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,28 @@ def source_files(protocol: Protocol, *, root: Path, raw_root: Path | None = None
     return out
 
 
+@dataclass(slots=True)
+class Gathered:
+    """The records of every source, and what was accepted with a warning while reading them."""
+
+    records: list[Record] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 def source_records(
-    source: dict[str, Any], *, root: Path, raw_root: Path | None = None
+    source: dict[str, Any],
+    *,
+    root: Path,
+    warnings: list[str] | None = None,
+    raw_root: Path | None = None,
 ) -> list[Record]:
-    """Records of one protocol source, read from the project's committed data."""
+    """Records of one protocol source, read from the project's committed data.
+
+    A file or folder source that holds no records stops the run unless the protocol says it
+    may be empty (``may_be_empty: true``, e.g. a database export of a search with no hits): an
+    empty export is more often a failed download or the wrong folder than a real result.
+    """
+    notes = warnings if warnings is not None else []
     kind = source["kind"]
     raw = raw_root if raw_root is not None else root / RAW_DIR
     if kind == "database":
@@ -64,13 +83,23 @@ def source_records(
             r
             for p in files
             if p.suffix.lower() == ".csv"
-            for r in read_collection(p, source_id=source["id"])
+            for r in read_collection(p, source_id=source["id"], warnings=notes)
         ]
     else:
         from review.importers import read_files
 
         results = read_files(files, source_id=source["id"], fmt=fmt, source_kind=kind)
         out = [r for result in results for r in result.records]
+        notes.extend(w for result in results for w in result.warnings)
+    if not out:
+        what = "an empty folder" if full.is_dir() and not files else "no records"
+        message = f"source {source['id']!r}: {path} holds {what}"
+        if not source.get("may_be_empty", False):
+            raise ProtocolError(
+                f"{message}; if the search really found nothing, say so in the protocol with "
+                "'may_be_empty: true' on this source"
+            )
+        notes.append(f"{message} (the protocol says it may be empty)")
     # Provenance names the file as it is in the project, wherever the run was started from.
     for rec in out:
         path_of = Path(rec.prov_file)
@@ -80,21 +109,31 @@ def source_records(
     return out
 
 
-def collect_records(
+def gather_records(
     protocol: Protocol, *, root: Path | None = None, raw_root: Path | None = None
-) -> list[Record]:
-    """All records of all sources, in protocol order; record ids must be unique."""
+) -> Gathered:
+    """All records of all sources, in protocol order, with the warnings of reading them;
+    record ids must be unique."""
     root = root if root is not None else protocol.root
-    records: list[Record] = []
+    gathered = Gathered()
     for source in protocol.sources:
-        records.extend(source_records(source, root=root, raw_root=raw_root))
-    counts = Counter(r.record_id for r in records)
+        gathered.records.extend(
+            source_records(source, root=root, warnings=gathered.warnings, raw_root=raw_root)
+        )
+    counts = Counter(r.record_id for r in gathered.records)
     repeated = [rid for rid, n in counts.items() if n > 1]
     if repeated:
         raise SchemaError(
             f"record id(s) appear more than once across sources: {', '.join(repeated[:5])}"
         )
-    return records
+    return gathered
+
+
+def collect_records(
+    protocol: Protocol, *, root: Path | None = None, raw_root: Path | None = None
+) -> list[Record]:
+    """All records of all sources, in protocol order (see :func:`gather_records`)."""
+    return gather_records(protocol, root=root, raw_root=raw_root).records
 
 
 def counts_by_source(records: list[Record]) -> dict[str, int]:

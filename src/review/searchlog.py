@@ -63,6 +63,17 @@ def database_rows(source: dict[str, Any], raw_root: Path, root: Path) -> list[di
         status = "complete" if complete else f"incomplete ({m.get('stop_reason', '')})"
         if complete and m.get("stop_reason") == "max_records":
             status = f"complete, stopped at --max-records {m.get('max_records')}"
+        bound = m.get("bound") or {}
+        if complete and bound:
+            # PRISMA-S item 9: a ranked search cut at a declared bound is a limit to report.
+            order = bound.get("order") or "relevance"
+            status = (
+                f"complete, ranked by {order} and cut at the first {bound.get('max_records')} "
+                f"of {m.get('records_reported')} records (declared bound)"
+                if m.get("stop_reason") == "bound"
+                else f"complete, ranked by {order}; all {m.get('records_reported')} records "
+                f"fit within the declared bound of {bound.get('max_records')}"
+            )
         rows.append(
             {
                 **base,

@@ -45,6 +45,7 @@ from review.http import (
     api_key,
     contact_email,
     redact,
+    scrub,
     user_agent,
 )
 from review.records import Record, content_id
@@ -112,8 +113,11 @@ class Run:
 
     @property
     def exhaustive(self) -> bool:
-        """Complete *and* walked to the end (not stopped by ``--max-records``)."""
-        return self.complete and self.manifest.get("stop_reason") == "exhausted"
+        """Complete *and* walked as the protocol asks: to the end, or to its declared bound.
+
+        A run cut by ``--max-records`` (a trial) is not: updates are never based on it.
+        """
+        return self.complete and self.manifest.get("stop_reason") in ("exhausted", "bound")
 
 
 def list_runs(raw_root: Path, source_id: str) -> list[Run]:
@@ -242,6 +246,7 @@ class SearchRun:
             "records_reported": None,
             "records_retrieved": 0,
             "max_records": self.max_records,
+            "bound": connector.bound(),
             "page_size": connector.page_size,
             "pages": [],
             "client": {
@@ -277,7 +282,9 @@ class SearchRun:
                     "request than the protocol now asks for; finish it with the old protocol, or "
                     "delete that folder to start afresh"
                 )
+            connector.check()
             folder = open_run.path
+            self._reopen(folder, manifest)
             if not connector.replayable and checkpoint.get("page", 0) > 0:
                 # A server-side scroll cannot be resumed: walk again from the start, rewriting
                 # the pages, so the run holds exactly one uninterrupted walk.
@@ -293,6 +300,8 @@ class SearchRun:
             kind = "update" if self.update and previous is not None else "initial"
             since = self._since(previous) if kind == "update" and previous else None
             connector = self._connector(since)
+            connector.check()  # before any request or folder: nothing to clean up after
+            plan = connector.plan() or {}
             folder = self._new_folder(source_id)
             run_id = folder.name
             manifest = self._new_manifest(
@@ -300,11 +309,38 @@ class SearchRun:
             )
             if self.update and previous is None:
                 manifest["note"] = "no earlier exhaustive run to update from: full search"
-            checkpoint = {"state": connector.first_state(), "page": 0, "retrieved": 0}
+            first = plan.pop("state", None) or connector.first_state()
+            manifest.update(plan)
+            checkpoint = {"state": first, "page": 0, "retrieved": 0}
             # The checkpoint first: a manifest without one would be an open run nobody resumes.
             atomic.write_json(folder / CHECKPOINT, checkpoint)
+            self._merge_events(manifest, connector.http)
             atomic.write_json(folder / MANIFEST, manifest)
         return self._walk(connector, folder, manifest, checkpoint, resumed=resumed)
+
+    def _reopen(self, folder: Path, manifest: dict[str, Any]) -> None:
+        """A resumed run starts a new attempt: the last stop and its counts move to history.
+
+        Otherwise a run that failed, was resumed and then completed would still say why it
+        once stopped, and count the errors of an attempt that is over as its own.
+        """
+        reason = manifest.get("stop_reason")
+        attempt = {
+            "stopped_at": manifest.get("stopped_at"),
+            # "running" means the process ended (killed, power cut) without recording a stop
+            "stop_reason": "ended without a recorded stop" if reason == "running" else reason,
+            "stop_message": manifest.get("stop_message", ""),
+            "retries": manifest.get("retries", 0),
+            "errors": manifest.get("errors", 0),
+            "events": manifest.get("events", []),
+        }
+        manifest.setdefault("attempts", []).append(attempt)
+        manifest.pop("stop_message", None)
+        manifest.pop("stopped_at", None)
+        manifest.update(
+            stop_reason="running", events=[], retries=0, errors=0, resumed_at=iso(self.now())
+        )
+        atomic.write_json(folder / MANIFEST, manifest)
 
     def _walk(
         self,
@@ -316,15 +352,18 @@ class SearchRun:
         resumed: bool,
     ) -> RunResult:
         client = connector.http
+        bound = connector.max_records
+        reported = manifest.get("records_reported")
         progress = Progress(
             f"{connector.source_id} ({connector.database})",
-            total=manifest.get("records_reported"),
+            total=_expected(reported, bound),
             stream=self.progress_stream,
         )
         progress.done = int(checkpoint.get("retrieved", 0))
         state: dict[str, Any] | None = checkpoint["state"]
         page_no = int(checkpoint.get("page", 0))
         retrieved = int(checkpoint.get("retrieved", 0))
+        seen: set[str] = set(checkpoint.get("seen", []))
         stop = "exhausted"
         restarted = False
         try:
@@ -332,6 +371,11 @@ class SearchRun:
                 if self.max_records is not None and retrieved >= self.max_records:
                     stop = "max_records"
                     break
+                if bound is not None and retrieved >= bound:
+                    stop = "bound"
+                    break
+                if connector.replayable:
+                    seen.add(state_key(state))
                 try:
                     response = connector.fetch(state)
                 except HTTPStatusError as exc:
@@ -345,29 +389,44 @@ class SearchRun:
                     progress.done = 0
                     continue
                 page = connector.read_page(response, state)  # invalid JSON stops here, unsaved
+                self._check_progress(connector, page, state, seen, retrieved, page_no + 1)
                 page_no += 1
+                keep = len(page.items) if bound is None else min(len(page.items), bound - retrieved)
                 name = f"page-{page_no:04d}.json.gz"
-                atomic.write_bytes(folder / name, gzip.compress(response.body, mtime=0))
-                entry = {
+                body, redacted = scrub(response.body, client.secrets)
+                atomic.write_bytes(folder / name, gzip.compress(body, mtime=0))
+                entry: dict[str, Any] = {
                     "file": name,
-                    "sha256": hashlib.sha256(response.body).hexdigest(),
-                    "bytes": len(response.body),
-                    "records": len(page.items),
+                    "sha256": hashlib.sha256(body).hexdigest(),
+                    "bytes": len(body),
+                    "records": keep,
                     "status": response.status,
                     "request": redact(response.url, client.secrets),
                 }
+                if keep != len(page.items):
+                    entry["records_received"] = len(page.items)  # the rest is past the bound
+                if page.removed:
+                    entry["removed"] = len(page.removed)
+                if redacted:
+                    entry["redacted"] = redacted  # the body echoed a key: not byte-for-byte
                 manifest["pages"] = [p for p in manifest["pages"] if p["file"] != name] + [entry]
                 if manifest.get("records_reported") is None and page.total is not None:
                     manifest["records_reported"] = page.total
-                    progress.set_total(page.total)
+                    progress.set_total(_expected(page.total, bound))
                 if isinstance(connector, Zotero) and connector.library_version is not None:
                     manifest.setdefault("library_version", connector.library_version)
-                retrieved += len(page.items)
+                retrieved += keep
                 manifest["records_retrieved"] = retrieved
+                if page.removed:
+                    manifest["records_removed"] = manifest.get("records_removed", 0) + len(
+                        page.removed
+                    )
                 state = page.next_state
                 checkpoint = {"state": state, "page": page_no, "retrieved": retrieved}
+                if connector.replayable:
+                    checkpoint["seen"] = sorted(seen)
                 self._save(folder, manifest, client, checkpoint)
-                progress.update(len(page.items), page=page_no)
+                progress.update(keep, page=page_no)
         except BudgetExhausted as exc:
             self._stop(folder, manifest, client, "budget_exhausted", str(exc))
             raise
@@ -400,6 +459,41 @@ class SearchRun:
             resumed,
         )
 
+    def _check_progress(
+        self,
+        connector: Connector,
+        page: Any,
+        state: dict[str, Any],
+        seen: set[str],
+        retrieved: int,
+        page_no: int,
+    ) -> None:
+        """Stop a walk that would never end, before its bogus page is stored.
+
+        Two signs: a cursor or token the API already sent in this run (following it repeats
+        pages for ever), and more records than the API itself reported (a scroll that keeps
+        serving pages; Crossref sends the same cursor on every page, so only this one works
+        there). Semantic Scholar's bulk total is approximate, so it is not held to it.
+        """
+        nxt = page.next_state
+        if connector.replayable and nxt is not None and state_key(nxt) in seen:
+            shown = redact(json.dumps(nxt, sort_keys=True), connector.http.secrets)[:200]
+            raise SearchError(
+                f"{connector.database}: page {page_no} gives a paging state already sent in "
+                f"this run ({shown}): following it would repeat pages for ever. The run is "
+                f"stopped as failed; page {page_no} was not stored. Rerun later, or report it "
+                "to the database"
+            )
+        if connector.total_is_exact and page.total is not None and page.items:
+            if retrieved + len(page.items) > page.total:
+                raise SearchError(
+                    f"{connector.database}: page {page_no} would bring the records to "
+                    f"{retrieved + len(page.items)}, more than the {page.total} the API reports: "
+                    f"the paging does not end (the same page served again?). The run is stopped "
+                    f"as failed; page {page_no} was not stored. Rerun later, or report it to the "
+                    "database"
+                )
+
     def _merge_events(self, manifest: dict[str, Any], client: Client) -> None:
         manifest["events"] = [*manifest.get("events", []), *client.events]
         client.events.clear()
@@ -407,7 +501,7 @@ class SearchRun:
             1 for e in manifest["events"] if e["kind"] in ("retry", "connection_error")
         )
         manifest["errors"] = sum(
-            1 for e in manifest["events"] if e["kind"] not in ("retry", "restart")
+            1 for e in manifest["events"] if e["kind"] not in ("retry", "restart", "redirect")
         )
 
     def _save(
@@ -422,9 +516,22 @@ class SearchRun:
     ) -> None:
         manifest["stop_reason"] = reason
         manifest["stop_message"] = redact(message, client.secrets)
+        manifest["stopped_at"] = iso(self.now())
         manifest["complete"] = False
         self._merge_events(manifest, client)
         atomic.write_json(folder / MANIFEST, manifest)
+
+
+def state_key(state: dict[str, Any]) -> str:
+    """A short fingerprint of a paging state, for spotting one the API sends twice."""
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _expected(reported: int | None, bound: int | None) -> int | None:
+    """How many records the progress bar should expect: the total, or the bound if smaller."""
+    if bound is None:
+        return reported
+    return bound if reported is None else min(reported, bound)
 
 
 def search(source: dict[str, Any], *, raw_root: Path, **options: Any) -> RunResult:
@@ -449,9 +556,11 @@ def records_from_runs(source: dict[str, Any], raw_root: Path) -> list[Record]:
     """Records of every complete run of a database source, read from the stored pages.
 
     A record found by several runs is kept once, from the latest run (its metadata is the most
-    recent); the order is that of first sighting. Each record names its run, page file, the
-    page's sha256 and its 1-based position in the page. A page whose bytes no longer match the
-    manifest's sha256 stops the read: the raw snapshot is evidence and must not drift.
+    recent); the order is that of first sighting. A record a later run reports as deleted
+    (Zotero) is taken out; a bounded run contributes only the records within its bound. Each
+    record names its run, page file, the page's sha256 and its 1-based position in the page.
+    A page whose bytes no longer match the manifest's sha256 stops the read: the raw snapshot
+    is evidence and must not drift.
     """
     connector = connector_class(source)(source)
     out: dict[str, Record] = {}
@@ -471,9 +580,13 @@ def records_from_runs(source: dict[str, Any], raw_root: Path) -> list[Record]:
                 )
             stored = Response(str(path), 200, {}, body)
             try:
-                items = connector.read_page(stored, {"start": 0, "page": 1}).items
+                parsed = connector.read_page(stored, {"start": 0, "page": 1})
             except SearchError as exc:
                 raise SchemaError(str(exc)) from None
+            for native in parsed.removed:  # deleted from the library since an earlier run
+                out.pop(f"{connector.source_id}:{native}", None)
+            # A page that reaches a declared bound keeps only its first records.
+            items = parsed.items[: int(page.get("records", len(parsed.items)))]
             for position, item in enumerate(items, start=1):
                 rec = connector.normalise(item)
                 if rec.record_id.endswith(":"):

@@ -113,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
     if not (args.files or args.records):
         raise InputFormatError("give input FILE(s) or --records")
     inputs = load_inputs(args.files, tables=args.records, fmt=args.format)
+    for warning in inputs.warnings:
+        print(f"review dedup: warning: {warning}", file=sys.stderr)
     overrides = read_overrides(args.overrides) if args.overrides else []
     result = deduplicate(inputs.records, overrides, workers=args.threads)
     if result.warnings and args.strict_overrides:

@@ -1,12 +1,14 @@
-"""``review import``: read export files (RIS, BibTeX, EndNote XML, CSV) into a records table."""
+"""``review import``: read export files (RIS, BibTeX, EndNote XML and tagged, Web of Science,
+MEDLINE, CSV) into a records table."""
 
 from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 
-from review.errors import SchemaError
+from review.errors import ReviewError, SchemaError
 from review.importers import SUPPORTED_FORMATS, read_files, supported_formats_text
 from review.records import write_records
 
@@ -14,10 +16,11 @@ from review.records import write_records
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
-        help="read export files (RIS, BibTeX, EndNote XML, Scopus/PoP/Garuda CSV) into records",
+        help="read export files (RIS, BibTeX, EndNote, Web of Science, MEDLINE, CSV) into records",
         description="Read bibliographic export files into the common records table. The format "
         f"is detected from each file's content unless --format is given. Formats: "
-        f"{supported_formats_text()}. Nothing is written unless every file reads cleanly.",
+        f"{supported_formats_text()}. Nothing is written unless every file reads cleanly; "
+        "what was accepted although it is not part of a format is reported as a warning.",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="export file(s)")
     p.add_argument(
@@ -36,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "scopus-2024.ris)",
     )
     p.add_argument("--source-kind", default="file", help="PRISMA source kind (default: file)")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write an empty table when the files hold no records (a search with no hits); "
+        "without it, no records is an error",
+    )
     p.set_defaults(func=run)
 
 
@@ -45,6 +54,11 @@ def default_source_id(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output.is_dir():
+        raise ReviewError(
+            f"-o {args.output} is a folder; give the file to write, e.g. "
+            f"{args.output / 'records.csv'}"
+        )
     if args.source_id:
         results = read_files(
             args.files, source_id=args.source_id, fmt=args.fmt, source_kind=args.source_kind
@@ -70,6 +84,14 @@ def run(args: argparse.Namespace) -> int:
                 "import them as one source"
             )
         seen.add(record.record_id)
+    for result in results:
+        for warning in result.warnings:
+            print(f"review import: warning: {warning}", file=sys.stderr)
+    if not records and not args.allow_empty:
+        raise ReviewError(
+            f"no records in {', '.join(str(f) for f in args.files)}; nothing written (give "
+            "--allow-empty if the search really found nothing)"
+        )
     write_records(args.output, records)
     for result in results:
         untitled = sum(1 for r in result.records if not r.title)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from review.commands._options import add_protocol, add_searched, add_table, print_searched
-from review.normalise import RAW_DIR, collect_records, counts_by_source
+from review.normalise import RAW_DIR, counts_by_source, gather_records
 from review.protocol import load_protocol
 from review.records import write_records
 
@@ -35,7 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     print_searched(args.searched)
-    records = collect_records(protocol, raw_root=args.raw_root)
+    gathered = gather_records(protocol, raw_root=args.raw_root)
+    records = gathered.records
+    for warning in gathered.warnings:
+        print(f"review normalise: warning: {warning}", file=sys.stderr)
     write_records(args.output, records)
     for source, n in counts_by_source(records).items():
         print(f"{source}: {n} records")

@@ -10,7 +10,9 @@ duplicate from all of them:
   so an Indonesian title and its English alternative meet the record that shows only one;
 - ``tr:``  the two rarest words of the title (word order, typos elsewhere);
 - ``au:``  first-author name token + year (translated titles with no alternative title);
-- ``url:`` the folded URL (two copies of one landing page).
+- ``url:`` the folded URL (two copies of one landing page);
+- ``lc:``  year + volume + page range, the article's locus whatever language its title and
+  venue are in (a translated title of a record that lists no authors).
 
 Within a key the records are sorted by title and each is compared with the next ``window``
 ones: exact for ordinary blocks, and for a huge block (a common surname in a common year) a
@@ -71,6 +73,8 @@ def block_keys(features: Features) -> tuple[list[int], list[str]]:
             own.append(f"au:{features.first_author[i]}|{features.year[i]}")
         if features.url[i]:
             own.append(f"url:{features.url[i]}")
+        if features.page_range[i] and features.volume[i] and features.year[i]:
+            own.append(f"lc:{features.year[i]}|{features.volume[i]}|{features.page_range[i]}")
         for key in dict.fromkeys(own):
             idx.append(i)
             keys.append(key)

@@ -3,8 +3,11 @@
 Pairwise links are transitive once clustered: A~B and B~C put A and C in one study even if A and
 C share nothing. One bad link can so chain two different studies. Links are therefore joined
 strongest first, and a join is refused when *any* two records of the resulting study would be
-incompatible: different DOIs (a preprint and its published version aside), years more than one
-apart, unrelated titles, or a reviewer's split. A refused join is reported, never dropped.
+incompatible: different DOIs (a preprint and its published version aside, and one title at one
+article's locus: a database's wrong DOI), years more than one
+apart, unrelated titles (unless both are printed at the same year, volume and page range: a
+translated title), a notice beside the paper it may concern, one recurring heading
+("Editorial") from two issues, or a reviewer's split. A refused join is reported, never dropped.
 """
 
 from __future__ import annotations
@@ -51,19 +54,39 @@ class UnionFind:
         self.members.pop(rb, None)
 
 
+def _same_locus(f: Features, a: int, b: int) -> bool:
+    """The same year, volume and page range (or article number of 5+ digits): one article."""
+    return (
+        (
+            (bool(f.page_range[a]) and f.page_range[a] == f.page_range[b])
+            or (len(f.start_page[a]) >= 5 and f.start_page[a] == f.start_page[b])
+        )
+        and bool(f.volume[a])
+        and f.volume[a] == f.volume[b]
+        and f.year[a] == f.year[b]
+    )
+
+
 def incompatibility(f: Features, a: int, b: int, splits: set[frozenset[int]]) -> str:
     """Why records ``a`` and ``b`` cannot be in one study ("" when they can)."""
     if frozenset((a, b)) in splits:
         return "reviewer split"
     preprint_pair = f.preprint[a] != f.preprint[b]
     if f.doi[a] and f.doi[b] and f.doi[a] != f.doi[b] and not preprint_pair:
-        return f"different DOIs ({f.doi[a]} / {f.doi[b]})"
+        if not (_same_locus(f, a, b) and fuzz.ratio(f.title[a], f.title[b]) >= 97):
+            return f"different DOIs ({f.doi[a]} / {f.doi[b]})"
     if f.year[a] and f.year[b] and abs(f.year[a] - f.year[b]) > (3 if preprint_pair else 1):
         return f"years {f.year[a]} / {f.year[b]}"
-    same_doi_and_page = (
-        bool(f.doi[a]) and f.doi[a] == f.doi[b] and f.start_page[a] == f.start_page[b]
-    )
-    if f.title[a] and f.title[b] and not same_doi_and_page:
+    same_doi = bool(f.doi[a]) and f.doi[a] == f.doi[b]
+    if f.notice[a] != f.notice[b] and not same_doi:
+        return "a notice (erratum, reply, ...) and the paper it may concern"
+    if (f.generic[a] or f.generic[b]) and not same_doi:
+        if f.issue[a] and f.issue[b] and f.issue[a] != f.issue[b]:
+            return f"recurring heading in issues {f.issue[a]} / {f.issue[b]}"
+        if f.start_page[a] and f.start_page[b] and f.start_page[a] != f.start_page[b]:
+            return f"recurring heading on pages {f.start_page[a]} / {f.start_page[b]}"
+    same_doi_and_page = same_doi and f.start_page[a] == f.start_page[b]
+    if f.title[a] and f.title[b] and not same_doi_and_page and not _same_locus(f, a, b):
         ta = [t for t in (f.title[a], f.title_alt[a]) if t]
         tb = [t for t in (f.title[b], f.title_alt[b]) if t]
         best = max(fuzz.ratio(x, y, score_cutoff=MIN_TITLE_IN_CLUSTER) for x in ta for y in tb)

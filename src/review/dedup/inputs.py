@@ -28,6 +28,8 @@ class DedupInputs:
     records: list[Record] = field(default_factory=list)
     #: record id -> (the export's own id, the export file), for records read from exports
     own_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: what the importers accepted with a warning
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_files(self) -> int:
@@ -96,6 +98,7 @@ def load_inputs(
         out.records.extend(read_records(path))
     for path in exports:
         result = import_file(path, source_id=source_id_for(path, used), fmt=fmt)
+        out.warnings.extend(result.warnings)
         for rec in result.records:
             out.own_ids[rec.record_id] = (own_id(rec), str(path))
         out.records.extend(result.records)

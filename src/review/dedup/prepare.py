@@ -57,11 +57,49 @@ _PREPRINT_WORDS = re.compile(
     r"preprint|arxiv|biorxiv|medrxiv|ssrn|research square|psyarxiv|socarxiv|osf preprints",
     re.IGNORECASE,
 )
-#: Titles of notices about another paper: never the same study as the paper they are about.
+#: Titles of notices about another paper: never the same study as the paper they are about
+#: (the errata convention, stated in ``review dedup --explain``): errata, corrigenda,
+#: retractions, expressions of concern, replies and comments on a paper.
 _NOTICE = re.compile(
-    r"^(?:erratum|errata|corrigendum|correction|retraction|retracted|withdrawn|expression of "
-    r"concern|reply|response to|comment on|commentary on|author s reply|authors reply)\b"
+    r"^(?:erratum|errata|corrigendum|corrigenda|correction|retraction|retracted|withdrawn|"
+    r"withdrawal|expression of concern|notice of retraction|reply|in reply|response to|"
+    r"comment on|commentary on|author s reply|authors reply|authors response|addendum|"
+    r"publisher correction|author correction|editorial expression of concern)\b"
 )
+#: A correction record titled with the corrected article's title and its citation: Web of
+#: Science "(vol 360, pg 542, 2009)", Embase "(New England Journal of Medicine (2009) 360
+#: (542-544))". The citation is cut from the compared title and the record is a notice.
+_CITED_CORRECTION = re.compile(
+    r"\s*\((?:vol\.? ?\d+[^()]*\bpg\.? ?\d+[^()]*|[^()]*\(\d{4}\)\s*\d+\s*"
+    r"(?:\(\d+\)\s*)?\([^()]*\d[^()]*\))\)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_NOTICE_DOC_TYPE = re.compile(r"errat|correct|retract|corrigend", re.IGNORECASE)
+#: Recurring headings: the same title printed in many issues of one journal by the same
+#: editor ("Editor's Comments", "Editorial", "Issue information"). The title says nothing
+#: about which issue, so such records merge only on a DOI or on the same issue and pages.
+_GENERIC = re.compile(
+    r"^(?:(?:guest |an |the )?editorials?|editor s (?:comments?|notes?|introduction|corner|"
+    r"preface|letter|message|remarks)|editors (?:comments?|notes?|introduction|preface)|"
+    r"editorial (?:introduction|comments?|note|board|preface|statement)|"
+    r"(?:remarks|notes?|letter|message|comments?|a word|a note) from the (?:editors?|"
+    r"editor in chief|editors in chief|guest editors?)|from the editors?(?: in chief)?|"
+    r"letters? to the editor|issue information|in this issue|this issue|"
+    r"(?:reviewers? |referees? )?acknowledge?ments?"
+    r"(?: (?:to|of) (?:the )?(?:reviewers?|referees?))?|"
+    r"acknowledge?ment of (?:the )?(?:reviewers?|referees?)|thanks? to (?:our )?(?:reviewers?|"
+    r"referees?)|(?:list of )?reviewers?(?: list)?|(?:table of )?contents|front matter|"
+    r"back matter|front cover|cover|masthead|(?:author|subject|cumulative|annual) index|index|"
+    r"announcements?|calendar|news|book reviews?|correspondence|letters?|preface|foreword|"
+    r"introduction|erratum|errata|corrigendum|corrigenda|correction|corrections|reply|"
+    r"in reply|author s reply|authors reply|response|retraction|retraction notice|"
+    r"expression of concern|call for papers|obituary|in memoriam|about the authors|"
+    r"information for authors|instructions (?:for|to) authors)$"
+)
+#: Separators of a main title from its subtitle or lead-in ("X: Y", "X - Y", "X? Y", "X. Y").
+_SUBTITLE = re.compile(r"\s*(?::|\s[-\u2013\u2014]\s|[?!.]\s)\s*")
+_ROMAN_PAGES = re.compile(r"^\s*([ivxlc]+)\s*(?:[-\u2013]+\s*([ivxlc]+))?\s*\.?$", re.I)
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _LANG_TAG = re.compile(
     r"\s*[\[(](?:chinese|german|french|spanish|japanese|russian|italian|polish|portuguese|"
     r"korean|dutch|czech|hungarian|turkish|indonesian|danish|swedish|norwegian|hebrew|persian|"
@@ -107,8 +145,12 @@ class Features:
     url: list[str]
     abstract: list[str]
     title_numbers: list[str]
+    title_head: list[str]  # main title before a subtitle separator ("" when none)
+    title_tail: list[str]  # the rest after it (subtitle, or the title after a lead-in)
     preprint: list[bool]
     notice: list[bool]
+    generic: list[bool]  # a recurring heading ("Editorial", "Editor's Comments")
+    conference: list[bool]  # the venue is a conference or its proceedings
     issues: list[QualityIssue] = field(default_factory=list)
     _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -148,19 +190,103 @@ def fast_normalise_title(raw: str) -> str:
 
 
 _BRACKET_NOTE = re.compile(r"(?<=\S)\s*\[[^\]]*\]?")
+_QUOTES = '"\u201c\u201d\u201e'
+
+
+def unquote_title(raw: str) -> str:
+    """The title without double quotes wrapped around it.
+
+    Some exports quote whole titles (``"[Prevention of empyema ...]"``); left on, the opening
+    quote makes a translated title's opening bracket look like a trailing database note, and
+    the whole title would be cut away.
+    """
+    raw = raw.strip()
+    if raw[:1] in _QUOTES or raw[-1:] in _QUOTES:
+        raw = raw.strip(_QUOTES + " ")
+    return raw
 
 
 def fold_title(raw: str) -> str:
     """The title as compared: :func:`normalise_title` without trailing database notes.
 
     MEDLINE-style exports append "[Review] [33 refs]", "[Chinese]" or "[Erratum appears in
-    ...]" to titles; a bracket that *opens* the title (a translated title) is kept.
+    ...]" to titles, and correction records append the corrected article's citation; a
+    bracket that *opens* the title (a translated title) is kept.
     """
     if not raw:
         return ""
+    raw = unquote_title(raw)
     if "[" in raw or "(" in raw:
-        raw = _BRACKET_NOTE.sub("", _LANG_TAG.sub("", raw))
+        raw = _BRACKET_NOTE.sub("", _LANG_TAG.sub("", _CITED_CORRECTION.sub("", raw)))
     return fast_normalise_title(raw)[:MAX_TITLE_CHARS]
+
+
+#: Words that mark a trailing bracket as a database's note rather than a second title.
+_NOTE_WORDS = re.compile(
+    r"^\s*(?:review|refs?|\d+ refs?|erratum|errata|published erratum|see comments?|comment|"
+    r"letter|editorial|abstract|english abstract|author'?s? transl|retracted|corrected|"
+    r"in press|epub|online|meeting abstract|proceedings)\b",
+    re.IGNORECASE,
+)
+_TRAILING_BRACKET = re.compile(r"^(.*\S)\s*\[([^\[\]]+)\]\s*\.?\s*$")
+
+
+def bracketed_title(raw: str) -> str:
+    """A second-language title in square brackets after the title, or "".
+
+    Databases give a translated title as "English title [Original title]" (or the other way
+    round); the bracket is a title when it has at least three words and is not one of the
+    notes MEDLINE appends ("[Review]", "[33 refs]", "[Erratum appears in ...]").
+    """
+    if not raw or "]" not in raw:
+        return ""
+    m = _TRAILING_BRACKET.match(unquote_title(raw))
+    if not m or _NOTE_WORDS.match(m.group(2)) or _LANG_TAG.match(f"[{m.group(2)}]"):
+        return ""
+    inner = m.group(2).strip()
+    return inner if len(inner.split()) >= 3 else ""
+
+
+def title_parts(raw: str) -> tuple[str, str]:
+    """(main title, rest) folded, split at the first subtitle separator, or ("", "").
+
+    "X: an investigation of Y" gives ("x", "an investigation of y"); "Review article: X"
+    gives ("review article", "x"). A database that drops the subtitle, or a lead-in, then
+    leaves one of the two parts equal to the other record's whole title.
+    """
+    if not raw or not any(c in raw for c in ":-\u2013\u2014?!."):
+        return "", ""
+    text = _BRACKET_NOTE.sub("", _CITED_CORRECTION.sub("", unquote_title(raw)))
+    text = text.strip().rstrip(".?! ")
+    parts = _SUBTITLE.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return "", ""
+    head, tail = fast_normalise_title(parts[0]), fast_normalise_title(parts[1])
+    if not head or not tail:
+        return "", ""
+    return head[:MAX_TITLE_CHARS], tail[:MAX_TITLE_CHARS]
+
+
+def _roman(text: str) -> int:
+    total, prev = 0, 0
+    for ch in reversed(text.lower()):
+        v = _ROMAN[ch]
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total
+
+
+def roman_pages(pages: str) -> str:
+    """Front-matter pages in roman numerals as "R3-R10" ("iii-x"), or "" when not roman.
+
+    Editorials are paged iii-x; read as digits they would have no first page at all, so two
+    editorials of different issues could never show a page conflict.
+    """
+    m = _ROMAN_PAGES.match(pages or "")
+    if not m:
+        return ""
+    start = _roman(m.group(1))
+    return f"R{start}-R{_roman(m.group(2))}" if m.group(2) else f"R{start}"
 
 
 def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
@@ -170,8 +296,9 @@ def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
     "Given Surname", all-caps surnames and Indonesian single names ("Muchlis") compare by the
     names they share whatever order a source printed them in; initials stay as one-letter tokens,
     which a token-set comparison treats as weak, partial evidence. Affiliations in parentheses and
-    "et al." are dropped. The first-author key is that author's longest name token, the part
-    most likely to be the family name in either order.
+    "et al." are dropped. The first-author key is that author's family name when written
+    "Surname, Given", else the longest name token, the part most likely to be the family name
+    in either order.
     """
     tokens: list[str] = []
     first = ""
@@ -183,8 +310,11 @@ def author_tokens(authors: Sequence[str]) -> tuple[str, str]:
         parts = _NAME_TOKEN.findall(_fold(name))
         if not parts:
             continue
-        if not first:
-            first = sorted(parts, key=lambda p: (-len(p), p))[0] if k == 0 else ""
+        if not first and k == 0:
+            # "Surname, Given": the surname is before the comma ("Imazio, Massimo" and
+            # "Imazio, M." share "imazio", not "massimo"); otherwise the longest token.
+            family = _NAME_TOKEN.findall(_fold(name.split(",", 1)[0])) if "," in name else []
+            first = sorted(family or parts, key=lambda p: (-len(p), p))[0]
         tokens.extend(parts)
     return " ".join(sorted(tokens)), first
 
@@ -251,13 +381,73 @@ def normalise_url(url: str) -> str:
     return url if "/" in url else ""  # a bare host names a site, not a work
 
 
+#: Article identifiers that name one work whatever else the address says: two pages of one
+#: OJS article (``/article/view/58`` and ``/article/download/58/188``), a Garuda document
+#: number, a KoreaScience JAKO id (``.page`` and ``.view``), an AnyFlip book and its pages, an
+#: ``ISSN/volume/issue/article`` path (MDPI) on the publisher, a proxy or a mirror host.
+_URL_IDS = (
+    (
+        re.compile(r"^([^/]+)/(?:index\.php/)?([^/]+)/article/(?:view|download|viewfile)/(\d+)"),
+        "ojs:{0}/{1}/{2}",
+    ),
+    (re.compile(r"^garuda\.[^/]+/documents/detail/(\d+)"), "garuda:{0}"),
+    (re.compile(r"/article/(jako\d{9,})"), "jako:{0}"),
+    (re.compile(r"^anyflip\.com/([^/?]+)/([^/?]+)"), "anyflip:{0}/{1}"),
+    (re.compile(r"/(\d{4}-\d{3}[\dx])/(\d+)/(\d+)/(\d+)(?:[/?]|$)"), "issn:{0}/{1}/{2}/{3}"),
+)
+_HOST_PREFIX = re.compile(r"^(?:www|mail)\.")
+
+
+def url_identity(url: str, found_at: str = "") -> str:
+    """What identifies the work in its web address: an article identifier, else the folded URL.
+
+    The page a record was *found at* is used only for an article identifier, never as a whole
+    address: a search or listing page is shared by many works.
+    """
+    for k, raw in enumerate((url, found_at)):
+        if not raw or not _URL_SCHEME.match(raw.strip()):
+            continue
+        folded = _HOST_PREFIX.sub("", _URL_SCHEME.sub("", raw.strip()).split("#", 1)[0].lower())
+        for pattern, form in _URL_IDS:
+            m = pattern.search(folded)
+            if m:
+                return form.format(*m.groups())
+        if k == 0:
+            return normalise_url(raw)
+    return ""
+
+
 _VENUE_STOP = {"of", "and", "the", "for", "in", "on", "de", "la", "le", "der", "und", "dan"}
+#: Words of a conference's name that change from year to year or between databases:
+#: "ICIS 2015 Proceedings", "Proceedings of the 36th International Conference on ...".
+_VENUE_EDITION = re.compile(r"^(?:\d+|\d+(?:st|nd|rd|th)|proceedings|proc|annual)$")
+_CONFERENCE = re.compile(
+    r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|colloquium|meeting|"
+    r"icis|ecis|amcis|pacis|hicss|chi|cscw|kdd|www)\b"
+)
+
+
+#: A number printed with thousands spaces after folding ("10 000 women", "10,000"), joined so
+#: that it compares with "10000".
+_THOUSANDS = re.compile(r"\b(\d{1,3}) (?=\d{3}\b)")
+
+
+def title_numbers(folded: str) -> str:
+    """The numbers of a folded title, sorted, with thousands groups joined."""
+    if not any(c.isdigit() for c in folded):
+        return ""
+    return " ".join(sorted(_DIGITS.findall(_THOUSANDS.sub(r"\1", folded))))
 
 
 def fold_venue(raw: str) -> str:
-    """A venue folded for comparison: no accents, apostrophes or punctuation, no stop words."""
+    """A venue folded for comparison: no accents, apostrophes or punctuation, no stop words,
+    no edition numbers or years (a conference keeps one name across its years)."""
     text = _fold(raw or "").replace("'", "").replace("\u2019", "")
-    words = [w for w in re.split(r"[^\w]+", text) if w and w not in _VENUE_STOP]
+    words = [
+        w
+        for w in re.split(r"[^\w]+", text)
+        if w and w not in _VENUE_STOP and not _VENUE_EDITION.match(w)
+    ]
     return " ".join(words)[:200]
 
 
@@ -313,8 +503,12 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
             "url",
             "abstract",
             "title_numbers",
+            "title_head",
+            "title_tail",
             "preprint",
             "notice",
+            "generic",
+            "conference",
         )
     }
     for rec in records:
@@ -331,7 +525,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         if len(rec.authors) > HUGE_AUTHOR_COUNT:
             issues.append(QualityIssue(rid, "huge_field", f"authors has {len(rec.authors)} names"))
         title = fold_title(rec.title)
-        alt = fold_title(rec.title_alt)
+        alt = fold_title(rec.title_alt or bracketed_title(rec.title))
         if alt == title:
             alt = ""
         if not title:
@@ -374,11 +568,12 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         cols["venue"].append(venue)
         cols["volume"].append(start_page(rec.volume))
         cols["issue"].append(start_page(rec.issue))
-        cols["start_page"].append(start_page(rec.pages))
-        cols["page_range"].append(page_range(rec.pages))
-        cols["pages_raw"].append((rec.pages or "").strip()[:40])
+        roman = roman_pages(rec.pages)
+        cols["start_page"].append(roman.split("-")[0].lower() if roman else start_page(rec.pages))
+        cols["page_range"].append(roman.lower() if "-" in roman else page_range(rec.pages))
+        cols["pages_raw"].append(roman or (rec.pages or "").strip()[:40])
         cols["doi"].append(doi)
-        cols["url"].append(normalise_url(rec.url))
+        cols["url"].append(url_identity(rec.url, rec.found_at))
         cols["abstract"].append(
             fast_normalise_title(rec.abstract[: MAX_ABSTRACT_CHARS * 2])[:MAX_ABSTRACT_CHARS]
         )
@@ -387,8 +582,20 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
             or bool(_PREPRINT_WORDS.search(rec.doc_type or ""))
             or bool(_PREPRINT_WORDS.search(venue))
         )
-        cols["title_numbers"].append(" ".join(sorted(_DIGITS.findall(title))))
-        cols["notice"].append(bool(_NOTICE.match(title)))
+        cols["title_numbers"].append(title_numbers(title))
+        head, tail = title_parts(rec.title)
+        cols["title_head"].append(head)
+        cols["title_tail"].append(tail)
+        raw_title = rec.title.lstrip(' "[(').lower()
+        cols["notice"].append(
+            bool(_NOTICE.match(title))
+            or raw_title.startswith(("re:", "re :"))
+            or bool(_CITED_CORRECTION.search(rec.title))
+            or bool(_NOTICE_DOC_TYPE.search(rec.doc_type or ""))
+        )
+        cols["generic"].append(bool(_GENERIC.match(title)))
+        cols["conference"].append(bool(_CONFERENCE.search(venue)))
+
     return Features(
         record_ids=[r.record_id for r in records],
         anchor_keys=[(r.run_id or "", r.record_id) for r in records],

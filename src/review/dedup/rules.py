@@ -65,6 +65,13 @@ VETOES: dict[str, Veto] = {
             lambda s: (s.doi == 0) & ~s.preprint_pair,
         ),
         Veto(
+            "doi_conflict_off_locus",
+            "both records have a DOI and they differ, unless the titles are the same (>= 0.97) "
+            "at the same year, volume and page range: then one database's DOI is wrong (a DOI "
+            "with another journal's ISSN)",
+            lambda s: (s.doi == 0) & ~s.preprint_pair & ~(_ge(s.title, 0.97) & s.same_locus),
+        ),
+        Veto(
             "notice_mismatch",
             "one title is an erratum/retraction/comment/reply notice and the other is not",
             lambda s: s.notice_mismatch,
@@ -121,9 +128,20 @@ VETOES: dict[str, Veto] = {
             "both records list authors and the names barely overlap (< 0.5)",
             lambda s: s.authors < 0.5,
         ),
+        Veto(
+            "generic_title",
+            "a title is a recurring heading (Editorial, Editor's Comments, Issue information, "
+            "Reviewer acknowledgement, Erratum, Reply ...): the same title, editor, journal "
+            "and year recur in every issue, so such records merge only on the same DOI, or "
+            "the same volume and issue, or the same first page, with no issue that differs",
+            lambda s: (
+                s.generic_pair
+                & ((s.issue == 0) | ~((s.pages == 1) | ((s.volume == 1) & (s.issue == 1))))
+            ),
+        ),
     )
 }
-_ALL = tuple(VETOES)
+_ALL = tuple(v for v in VETOES if v != "doi_conflict_off_locus")
 _NOT_DOI = ("notice_mismatch",)
 
 RULES: tuple[Rule, ...] = (
@@ -157,6 +175,20 @@ RULES: tuple[Rule, ...] = (
             _ge(s.title, 0.95)
             & _ge(s.authors, 0.75)
             & ((s.year_diff == 0) | ((s.year_diff == 1) & (_ge(s.venue, 0.6) | (s.pages == 1))))
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_high+author+conference_year",
+        "a conference paper dated by its conference year in one database and by its "
+        "proceedings year in another: long title >= 0.97, authors >= 0.9, years 1 apart, a "
+        "venue names a conference and the venues do not conflict",
+        lambda s: (
+            _ge(s.title, 0.97)
+            & _long_title(s)
+            & _ge(s.authors, 0.9)
+            & (s.year_diff == 1)
+            & s.conference_pair
         ),
         _ALL,
     ),
@@ -200,6 +232,23 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "title_similar+locus",
+        "title >= 0.9 at the same year, volume and page range (or article number of 5+ "
+        "digits) in the same venue (>= 0.8): that locus names one article, so authors written "
+        "another way (a study group for its chair, a surname with initials against full "
+        "names) and a number written another way ('p16(INK4a)' / 'p6INK4a') do not separate "
+        "the two records; nor does a second DOI when the titles are the same",
+        lambda s: _ge(s.title, 0.9) & s.same_locus & _ge(s.venue, 0.8),
+        (
+            "doi_conflict_off_locus",
+            *(
+                v
+                for v in _ALL
+                if v not in ("doi_conflict", "authors_conflict", "title_numbers_differ")
+            ),
+        ),
+    ),
+    Rule(
         "title_prefix+author",
         "a truncated title matches the start of the other (>= 0.97 over >= 30 characters), "
         "authors >= 0.75, same year or a year missing",
@@ -219,8 +268,43 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "title_part+author",
+        "one record's whole title equals the other's main title without its subtitle, or "
+        "its title after a lead-in ('X' / 'X: an investigation of Y', 'Review article: X'): "
+        ">= 0.97 over >= 3 words, authors >= 0.75, years within 1 (or one missing), and venue "
+        ">= 0.8 or the same first page; no number in one title that the other lacks (a "
+        "'5-year follow-up' subtitle is another paper)",
+        lambda s: (
+            _ge(s.title_part, 0.97)
+            & (s.part_words >= 3)
+            & s.numbers_same
+            & _ge(s.authors, 0.75)
+            & _within(s.year_diff, 1)
+            & (_ge(s.venue, 0.8) | (s.pages == 1))
+        ),
+        _ALL,
+    ),
+    Rule(
+        "title_exact+author+venue+volume",
+        "long title identical after folding, authors >= 0.9, venue >= 0.8, same volume, years "
+        "within 1, and only the pages differ: a page or year typo, or a meeting abstract and "
+        "the article printed in one volume of one journal (one study)",
+        lambda s: (
+            _ge(s.title, 0.99)
+            & _long_title(s)
+            & _ge(s.authors, 0.9)
+            & _ge(s.venue, 0.8)
+            & (s.volume == 1)
+            & _le(s.year_diff, 1)
+        ),
+        tuple(v for v in _ALL if v != "pages_conflict"),
+    ),
+    Rule(
         "url_exact",
-        "the same web address (ignoring scheme and www.), titles >= 0.9 or one missing",
+        "the same web address (ignoring scheme and www.), or the same article identifier in "
+        "it (an OJS article id on one journal site, a Garuda document number, a KoreaScience "
+        "JAKO id, an AnyFlip book, an ISSN/volume/issue/article path on a mirror), titles "
+        ">= 0.9 or one missing",
         lambda s: (s.url == 1) & (_ge(s.title, 0.9) | _unknown(s.title)),
         _ALL,
     ),
@@ -237,6 +321,19 @@ RULES: tuple[Rule, ...] = (
             & (s.volume == 1)
         ),
         _ALL,
+    ),
+    Rule(
+        "translated_title+locus",
+        "titles in two languages (or one translated, one original) with the same year, "
+        "volume and page range (or article number of 5+ digits) and authors >= 0.9; the "
+        "venue may be named in another language, so it is not compared. Where one record "
+        "lists no authors, the venue must agree (>= 0.9) and the titles be related (>= 0.5)",
+        lambda s: (
+            ~_unknown(s.title)
+            & s.same_locus
+            & (_ge(s.authors, 0.9) | (_unknown(s.authors) & _ge(s.venue, 0.9) & _ge(s.title, 0.5)))
+        ),
+        tuple(v for v in _ALL if v != "venue_conflict"),
     ),
     Rule(
         "title_exact_long",
@@ -307,7 +404,25 @@ def explain() -> str:
     lines.extend(f"  - {v.name}: {v.text}" for v in VETOES.values())
     lines.append(
         "Clustering: links are joined strongest first; a join is refused when any two records of "
-        "the joined study would have different DOIs (preprint pairs aside), years more than 1 "
-        "apart, unrelated titles (< 0.5, alternative titles included), or a reviewer's split."
+        "the joined study would have different DOIs (preprint pairs aside, and one title at one "
+        "year, volume and page range: a wrong DOI), years more than 1 "
+        "apart, unrelated titles (< 0.5, alternative titles included, unless both give the "
+        "same year, volume and page range), a notice and a non-notice, two recurring "
+        "headings in different issues, or a reviewer's split."
     )
+    lines.append(ERRATA_CONVENTION)
     return "\n".join(lines)
+
+
+#: The convention for errata, corrigenda, retractions, comments and replies, stated in
+#: ``--explain``, the README and benchmarks/RESULTS.md.
+ERRATA_CONVENTION = (
+    "Errata convention: an erratum, corrigendum, correction, retraction or expression of "
+    "concern, a comment on a paper and a reply to one are notices, each its own record: never "
+    "merged with the paper they concern (veto notice_mismatch, and refused in clustering), "
+    "while two copies of the same notice merge like any records (a notice titled only "
+    "'Erratum' or 'Reply' is a recurring heading and needs the same DOI or issue and pages). "
+    "A notice is recognised by its title (Erratum..., Correction to..., Reply..., Re: ..., "
+    "Comment on..., or a title ending in the corrected article's citation such as '(vol 360, "
+    "pg 542, 2009)') or by a document type naming an erratum, correction or retraction."
+)

@@ -44,6 +44,13 @@ class PairScores:
     preprint_pair: np.ndarray
     notice_mismatch: np.ndarray
     numbers_differ: np.ndarray  # both titles carry numbers and they differ ("FOCUS 1"/"FOCUS 2")
+    numbers_same: np.ndarray  # the titles carry the same numbers, or none
+    title_part: np.ndarray  # one whole title against the other's main title or subtitle
+    part_words: np.ndarray  # words of the matched part (a short part says little)
+    issue: np.ndarray
+    generic_pair: np.ndarray  # either title is a recurring heading ("Editorial")
+    conference_pair: np.ndarray  # either venue is a conference or its proceedings
+    same_locus: np.ndarray  # same year, volume and page range (or article number >= 10000)
     total: np.ndarray
 
     def __len__(self) -> int:
@@ -124,6 +131,7 @@ def score_pairs(
         fuzz.token_set_ratio,
         workers,
     )
+    part, part_words = _title_part(features, left, right, ta, tb, title, authors, workers)
     years = features.array("year")
     ya, yb = years[left], years[right]
     year_diff = np.where((ya > 0) & (yb > 0), np.abs(ya - yb), np.nan).astype(float)
@@ -139,6 +147,8 @@ def score_pairs(
     va, vb = _take(features.array("venue"), left), _take(features.array("venue"), right)
     # Python-level checks only where they can change a decision (titles or authors close).
     near = (np.nan_to_num(title, nan=0.0) >= 0.85) | (np.nan_to_num(authors, nan=0.0) >= 0.9)
+    ra, rb = _take(features.array("page_range"), left), _take(features.array("page_range"), right)
+    near |= (ra != "") & (ra == rb)  # one page range: the venue may be abbreviated
     for k in np.flatnonzero(near & (np.nan_to_num(venue, nan=1.0) < 0.9)):
         if venue_abbreviates(va[k], vb[k]):
             venue[k] = 0.9  # an abbreviation of the same name
@@ -178,6 +188,10 @@ def score_pairs(
         num += np.where(known, values, 0.0) * WEIGHTS[name]
         den += known * WEIGHTS[name]
     total = np.where(doi == 1, 1.0, np.divide(num, den, out=np.zeros_like(num), where=den > 0))
+    issue = _equal(_take(features.array("issue"), left), _take(features.array("issue"), right))
+    generic = features.array("generic").astype(bool)
+    numbers = features.array("title_numbers")
+    conference = features.array("conference").astype(bool)
     return PairScores(
         left=left,
         right=right,
@@ -203,5 +217,59 @@ def score_pairs(
             _take(features.array("title_numbers"), right),
         )
         == 0,
+        numbers_same=numbers[left] == numbers[right],
+        title_part=part,
+        part_words=part_words,
+        issue=issue,
+        generic_pair=generic[left] | generic[right],
+        conference_pair=conference[left] | conference[right],
+        same_locus=(year_diff == 0)
+        & (volume == 1)
+        & ((page_rng == 1) | ((pages == 1) & (np.char.str_len(pa.astype(str)) >= 5))),
         total=total,
     )
+
+
+def _title_part(
+    features: Features,
+    left: np.ndarray,
+    right: np.ndarray,
+    ta: np.ndarray,
+    tb: np.ndarray,
+    title: np.ndarray,
+    authors: np.ndarray,
+    workers: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best ratio of one record's whole title against the other's main title or subtitle.
+
+    Scored only where it can matter: the titles differ (< 0.95), the authors agree (>= 0.75)
+    and one record has a subtitle separator, so the cost stays a small share of scoring.
+    """
+    part = np.full(len(left), np.nan)
+    words = np.zeros(len(left), dtype=np.int64)
+    head, tail = features.array("title_head"), features.array("title_tail")
+    ha, hb, xa, xb = head[left], head[right], tail[left], tail[right]
+    todo = (
+        (np.nan_to_num(title, nan=1.0) < 0.95)
+        & (np.nan_to_num(authors, nan=0.0) >= 0.75)
+        & ((ha != "") | (hb != ""))
+    )
+    if not todo.any():
+        return part, words
+    sub = np.flatnonzero(todo)
+    best = np.full(len(sub), -1.0)
+    best_words = np.zeros(len(sub), dtype=np.int64)
+    for whole, piece in ((ta, hb), (ta, xb), (tb, ha), (tb, xa)):
+        w, p = whole[sub], piece[sub]
+        known = (w != "") & (p != "")
+        if not known.any():
+            continue
+        s = np.full(len(sub), -1.0)
+        s[known] = cpdist(list(w[known]), list(p[known]), scorer=fuzz.ratio, workers=workers) / 100
+        better = s > best
+        best = np.where(better, s, best)
+        n = np.fromiter((x.count(" ") + 1 if x else 0 for x in p), dtype=np.int64, count=len(p))
+        best_words = np.where(better, n, best_words)
+    part[sub] = np.where(best < 0, np.nan, best)
+    words[sub] = best_words
+    return part, words

@@ -6,13 +6,16 @@ how to turn one item into a :class:`review.records.Record`. Walking, saving page
 and manifests are :mod:`review.searchruns`' job, the same for every API.
 
 The paging *state* is a small JSON-able dict (``{"cursor": "*"}``, ``{"page": 3}``...), so a
-checkpoint can store it and a resumed run can send it again.
+checkpoint can store it and a resumed run can send it again. A connector may also :meth:`plan`
+a run before its first page (DOAJ splits a query that exceeds its paging cap), :meth:`check`
+that a run can be done at all (an OpenAlex update needs a key), and declare a bound on the
+number of records taken (Crossref's relevance-ranked search).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from review.errors import ProtocolError
@@ -22,11 +25,16 @@ from review.records import Record, clean_text, normalise_doi, parse_year
 
 @dataclass
 class Page:
-    """One page read: its items, the database's total, and the next state (``None``: done)."""
+    """One page read: its items, the database's total, and the next state (``None``: done).
+
+    ``removed`` lists the native ids the database says are gone since the last run (Zotero's
+    deletions and trashed items): a later run's removals take earlier records out.
+    """
 
     items: list[dict[str, Any]]
     total: int | None
     next_state: dict[str, Any] | None
+    removed: list[str] = field(default_factory=list)
 
 
 class Connector:
@@ -42,6 +50,12 @@ class Connector:
     replayable: ClassVar[bool] = True
     #: What the update filter means, for the search log (PRISMA-S item 12).
     update_method: ClassVar[str] = ""
+    #: Is the reported total exact? Then more records than it means the paging is broken.
+    total_is_exact: ClassVar[bool] = True
+    #: May the protocol bound the number of records (``max_records``)? Only ranked searches.
+    bounded: ClassVar[bool] = False
+    #: How the records of a bounded search are ordered, for the search log.
+    bound_order: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -61,6 +75,22 @@ class Connector:
         self.base = base_url(self.database, self.default_base)
         self.client = client
         self.email = email  # the contact address, for APIs that take it as a parameter
+        self.max_records = self._bound(source.get("max_records"))
+
+    def _bound(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        if not self.bounded:
+            raise ProtocolError(
+                f"source {self.source_id!r}: 'max_records' is for ranked searches (Crossref); "
+                f"a {self.database} search is walked to the end"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ProtocolError(
+                f"source {self.source_id!r}: 'max_records' must be a whole number of at least 1, "
+                f"got {value!r}"
+            )
+        return value
 
     default_page_size: ClassVar[int] = 100
 
@@ -81,6 +111,23 @@ class Connector:
     def update_filter(self) -> str:
         """The filter an update run adds, as the log should show it ("" for an initial run)."""
         return ""
+
+    def check(self) -> None:
+        """Refuse, before any request, a run this API cannot do as configured."""
+
+    def plan(self) -> dict[str, Any] | None:
+        """Requests to make before the first page, and what they found (``None``: nothing).
+
+        A plan returns ``{"state": <first state>, "records_reported": n, ...}``; every other
+        key goes into the manifest as it is, so the log shows what was planned.
+        """
+        return None
+
+    def bound(self) -> dict[str, Any] | None:
+        """The declared bound, as the manifest and the search log report it."""
+        if self.max_records is None:
+            return None
+        return {"max_records": self.max_records, "order": self.bound_order}
 
     def client_settings(self) -> dict[str, Any]:
         """Secret params/headers and checks this API needs (keys from the environment only)."""

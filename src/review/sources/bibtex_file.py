@@ -16,13 +16,22 @@ import bibtexparser
 from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    Entry,
+    ImplicitComment,
+    ParsingFailedBlock,
+)
 
 from review.errors import InputFormatError
-from review.sources.export_record import ExportEntry, ExportReader, scopus_eid
+from review.sources.export_record import ExportEntry, ExportRead, ExportReader, scopus_eid
 from review.sources.export_text import decode_export
 
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+#: A ``name = {``/``"``/digit field assignment, as found in text the parser left between entries.
+_FIELD_AFTER_END = re.compile(
+    r"(?:^|,)\s*(?P<name>[A-Za-z][\w:.-]*)\s*=\s*[{\"0-9A-Za-z]", re.MULTILINE
+)
 
 #: Record field → BibTeX fields, in order of preference.
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
@@ -57,9 +66,9 @@ class BibtexReader(ExportReader):
     def sniff(self, head: str) -> bool:
         return bool(_ENTRY_START.search(head))
 
-    def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
-        text, encoding = decode_export(data, path=path)
-        library = _parse(text)
+    def read(self, data: bytes, *, path: Path) -> ExportRead:
+        decoded = decode_export(data, path=path)
+        library = _parse(decoded.text)
         entries: list[Entry] = []
         for block in library.blocks:
             if isinstance(block, Entry):
@@ -80,9 +89,13 @@ class BibtexReader(ExportReader):
                     path=path,
                     line=(block.start_line or 0) + 1,
                 )
-        return [
-            self._entry(entry, position=i, path=path) for i, entry in enumerate(entries, 1)
-        ], encoding
+            elif isinstance(block, ImplicitComment) and entries:
+                _refuse_cut_entry(block, entries[-1], path=path)
+        return ExportRead(
+            [self._entry(entry, position=i, path=path) for i, entry in enumerate(entries, 1)],
+            decoded.encoding,
+            decoded.warnings,
+        )
 
     def _entry(self, entry: Entry, *, position: int, path: Path) -> ExportEntry:
         fields = {f.key.lower(): f for f in entry.fields}
@@ -137,6 +150,29 @@ class BibtexReader(ExportReader):
             doc_type=entry.entry_type,
             database=next((str(fields[k].value) for k in DATABASE_KEYS if k in fields), ""),
         )
+
+
+def _refuse_cut_entry(block: ImplicitComment, entry: Entry, *, path: Path) -> None:
+    """Text after an entry that holds ``name = value`` lines is the rest of that entry.
+
+    An extra closing brace in a value (``title = {A title}},``) ends the entry early; the
+    parser then reads the remaining fields as a comment between entries, and they would be
+    lost without a word. Free text between entries (an export header, a note) stays allowed.
+    """
+    text = block.comment if hasattr(block, "comment") else (block.raw or "")
+    found = _FIELD_AFTER_END.search(text)
+    if not found:
+        return
+    name = found.group("name")
+    first_line = (block.start_line or 0) + 1 + text[: found.start("name")].count("\n")
+    raise InputFormatError(
+        f"field '{name}' comes after the end of entry '{entry.key}' (line "
+        f"{(entry.start_line or 0) + 1}): an extra '}}' in a value ends the entry early, and "
+        "the fields after it would be lost; remove the extra brace",
+        path=path,
+        line=first_line,
+        field=name,
+    )
 
 
 def _parse(text: str) -> Library:

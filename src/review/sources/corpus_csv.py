@@ -22,6 +22,7 @@ from review.records import (
     sha256_file,
     split_list,
 )
+from review.sources.export_text import check_text
 
 REQUIRED_COLUMNS = ("sighting_id", "title", "authors", "year", "found_at")
 
@@ -31,8 +32,18 @@ def _keywords(raw: str) -> list[str]:
     return split_list(raw) if ";" in raw else [k.strip() for k in raw.split(",") if k.strip()]
 
 
-def read_collection(path: str | Path, *, source_id: str, run_id: str | None = None) -> list[Record]:
-    """Read a website-collection CSV into records, checking every row."""
+def read_collection(
+    path: str | Path,
+    *,
+    source_id: str,
+    run_id: str | None = None,
+    warnings: list[str] | None = None,
+) -> list[Record]:
+    """Read a website-collection CSV into records, checking every row.
+
+    What was repaired on the way (see :func:`~review.sources.export_text.check_text`) is added
+    to ``warnings`` when a list is given.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputFormatError("file not found", path=path)
@@ -43,6 +54,10 @@ def read_collection(path: str | Path, *, source_id: str, run_id: str | None = No
         raise InputFormatError(
             f"not UTF-8 text (byte {exc.start}); save the collection as UTF-8", path=path
         ) from exc
+    checked = check_text(text, encoding="utf-8", path=path)
+    text = checked.text
+    if warnings is not None:
+        warnings.extend(checked.warnings)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]

@@ -1,9 +1,17 @@
 """Crossref REST API works search (``/works``), walked with a deep-paging cursor.
 
-Crossref has no boolean syntax: the protocol's ``query`` goes to ``query.bibliographic`` (a
-relevance-ranked bag of words) and precision comes from screening. ``filters`` become
-``filter=name:value,...`` (a list value repeats the name, which Crossref reads as OR). An
-update run adds ``from-index-date``, which changes whenever a record is (re)indexed.
+Crossref has no boolean syntax: the protocol's ``query`` goes to ``query.bibliographic``, a
+relevance-ranked OR of its words, so walking it to the end fetches nearly every work that
+contains any one of them. A source with a query must therefore declare a bound,
+``max_records``: the run asks for ``sort=score&order=desc`` and keeps the first N records by
+relevance, and the manifest and the search log say the search was ranked and cut there.
+``filters`` become ``filter=name:value,...`` (a list value repeats the name, which Crossref reads
+as OR). An update run adds ``from-index-date``, which changes whenever a record is (re)indexed.
+
+Pages ask for ``rows=1000``, the API's maximum (fewer when the bound is smaller). Since
+1 December 2025 list queries are limited to 3 requests a second in the polite pool (a
+``mailto``) and 1 a second in the public pool, one at a time (crossref.org blog, "Announcing
+changes to REST API rate limits"); the pause between requests keeps under that.
 
 The cursor is a server-side *scroll*: the same string comes back on every page and each call
 returns the next page, so it cannot be replayed. The walk ends on a page shorter than ``rows``;
@@ -14,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from review.errors import SearchError
+from review.errors import ProtocolError, SearchError
 from review.http import HTTPStatusError, Response, api_key, contact_email
 from review.records import Record
 from review.sources.api_base import Connector, Page, as_int, join_name
@@ -42,11 +50,28 @@ class Crossref(Connector):
     platform: ClassVar[str] = "Crossref REST API (api.crossref.org), /works"
     api_version: ClassVar[str] = "Crossref REST API v1"
     default_base: ClassVar[str] = "https://api.crossref.org"
-    min_interval: ClassVar[float] = 0.2  # polite pool: 10 req/s, concurrency 3; stay below
+    min_interval: ClassVar[float] = 1.1  # public pool: 1 list request a second (Dec 2025)
+    polite_interval: ClassVar[float] = 0.35  # polite pool (mailto): 3 a second
     key_env: ClassVar[str] = "CROSSREF_PLUS_TOKEN"
     replayable: ClassVar[bool] = False
-    default_page_size: ClassVar[int] = 100
+    default_page_size: ClassVar[int] = 1000  # the API's maximum rows
     update_method: ClassVar[str] = "from-index-date filter (records indexed since the last run)"
+    bounded: ClassVar[bool] = True
+    bound_order: ClassVar[str] = "relevance (sort=score, order=desc)"
+
+    def __init__(self, source: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(source, **kwargs)
+        if self.max_records is not None:
+            self.page_size = min(self.page_size, self.max_records)
+
+    def check(self) -> None:
+        if self.query and self.max_records is None:
+            raise ProtocolError(
+                f"source {self.source_id!r}: a Crossref query is a relevance-ranked OR of its "
+                "words, so walking it to the end fetches nearly every work with any one of "
+                "them; declare how many top-ranked records to keep with 'max_records' (it is "
+                "reported in the search log), or search by filters only"
+            )
 
     def endpoint(self) -> str:
         return f"{self.base}/works"
@@ -61,6 +86,8 @@ class Crossref(Connector):
         params: dict[str, Any] = {"rows": self.page_size}
         if self.query:
             params["query.bibliographic"] = self.query
+        if self.max_records is not None:
+            params.update(sort="score", order="desc")
         filters = filter_string(self.all_filters())
         if filters:
             params["filter"] = filters
@@ -78,7 +105,11 @@ class Crossref(Connector):
     def client_settings(self) -> dict[str, Any]:
         token = api_key(self.key_env)
         headers = {"Crossref-Plus-API-Token": f"Bearer {token}"} if token else {}
-        return {"secret_headers": headers}
+        polite = bool(contact_email(self.email))
+        return {
+            "secret_headers": headers,
+            "min_interval": self.polite_interval if polite else self.min_interval,
+        }
 
     def read_page(self, response: Response, state: dict[str, Any]) -> Page:
         data = response.json()

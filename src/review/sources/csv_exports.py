@@ -29,6 +29,7 @@ from typing import ClassVar
 from review.errors import InputFormatError
 from review.sources.export_record import (
     ExportEntry,
+    ExportRead,
     ExportReader,
     database_from_url,
     join_pages,
@@ -37,7 +38,7 @@ from review.sources.export_record import (
     surname_initials,
     uses_name_separators,
 )
-from review.sources.export_text import decode_export, split_lines
+from review.sources.export_text import decode_export, line_list, split_lines
 
 _DELIMITERS = (",", ";", "\t")
 _SCOPUS_AUTHOR_ID = re.compile(r"\s*\(\d+\)\s*$")
@@ -185,6 +186,32 @@ GARUDA = CsvLayout(
     id_from_url=re.compile(r"garuda\.kemdikbud\.go\.id/documents/detail/(\d+)"),
 )
 
+#: Web of Science "Tab delimited file": one column per field tag (see ``wos_file.FIELD_TAGS``).
+#: Every line ends with a tab, so the header has an unnamed last column.
+WOS_TAB = CsvLayout(
+    format="wos_tab",
+    label="Web of Science tab-delimited",
+    columns={
+        "title": ("ti",),
+        "year": ("py", "ey"),
+        "venue": ("so", "se"),
+        "volume": ("vl",),
+        "issue": ("is",),
+        "start_page": ("bp",),
+        "end_page": ("ep",),
+        "article_number": ("ar",),
+        "doi": ("di",),
+        "abstract": ("ab",),
+        "language": ("la",),
+        "doc_type": ("dt",),
+        "native_id": ("ut",),
+    },
+    authors=(("af", "auto"), ("au", "auto")),
+    keyword_columns=("de", "id"),
+    signatures=(frozenset({"pt", "ti", "so", "ut"}),),
+    database="Web of Science",
+)
+
 GENERIC = CsvLayout(
     format="csv",
     label="CSV",
@@ -294,11 +321,12 @@ class CsvExportReader(ExportReader):
         names = set(header)
         return any(sig <= names for sig in self.layout.signatures)
 
-    def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
-        text, encoding = decode_export(data, path=path)
+    def read(self, data: bytes, *, path: Path) -> ExportRead:
+        decoded = decode_export(data, path=path)
+        text = decoded.text
         delimiter, header = read_header(text)
         layout = self.layout
-        index = {name: i for i, name in reversed(list(enumerate(header)))}
+        index = {name: i for i, name in reversed(list(enumerate(header))) if name}
         title_col = next((c for c in layout.columns["title"] if c in index), None)
         if title_col is None:
             raise InputFormatError(
@@ -308,43 +336,59 @@ class CsvExportReader(ExportReader):
                 line=1,
                 field="title",
             )
+        # Unnamed columns at the end of the header (Web of Science ends every line with a
+        # tab) may be missing from a row; a named column may not.
+        needed = max(index.values()) + 1
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         rows: list[tuple[int, dict[str, str]]] = []
+        blank: list[int] = []
         last_line = 0
         header_seen = False
         try:
             for cells in reader:
                 start, last_line = last_line + 1, reader.line_num
                 if not any(c.strip() for c in cells):
+                    if header_seen:
+                        blank.append(start)
                     continue
                 if not header_seen:
                     header_seen = True
                     continue
+                where = {"path": path, "line": start, "record": len(rows) + 1}
                 if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                     raise InputFormatError(
                         f"row has {len(cells)} cells but the header has {len(header)}; "
                         "a cell holding the delimiter must be quoted",
-                        path=path,
-                        line=start,
-                        record=len(rows) + 1,
+                        **where,
+                    )
+                if len(cells) < needed:
+                    missing = [name for name, i in index.items() if i >= len(cells)]
+                    raise InputFormatError(
+                        f"row has {len(cells)} cells but the header has {len(header)} (no "
+                        f"{', '.join(missing[:3])}{'…' if len(missing) > 3 else ''}); the row "
+                        "was cut short or a line break inside a cell is not quoted",
+                        **where,
                     )
                 row = {
                     name: "" if cells[i].strip().upper() in _MISSING else cells[i].strip()
                     for name, i in index.items()
-                    if i < len(cells)
                 }
                 rows.append((start, row))
         except csv.Error as exc:
             raise InputFormatError(
                 f"cannot be read as CSV: {exc}", path=path, line=reader.line_num
             ) from exc
+        warnings = list(decoded.warnings)
+        inner = [n for n in blank if rows and n < rows[-1][0]]
+        if inner:
+            warnings.append(f"{path}: blank {line_list(inner)} between rows skipped")
         columns = {c for c, _style in layout.authors}
         separated = uses_name_separators([v for _, r in rows for c, v in r.items() if c in columns])
         out = [
             self._entry(row, position=i, line=line, separated=separated)
             for i, (line, row) in enumerate(rows, 1)
         ]
-        return out, encoding
+        return ExportRead(out, decoded.encoding, warnings)
 
     def _entry(
         self, row: dict[str, str], *, position: int, line: int, separated: bool
@@ -410,6 +454,12 @@ class PublishOrPerishCsvReader(CsvExportReader):
     layout: ClassVar[CsvLayout] = PUBLISH_OR_PERISH
     format: ClassVar[str] = PUBLISH_OR_PERISH.format
     label: ClassVar[str] = PUBLISH_OR_PERISH.label
+
+
+class WosTabReader(CsvExportReader):
+    layout: ClassVar[CsvLayout] = WOS_TAB
+    format: ClassVar[str] = WOS_TAB.format
+    label: ClassVar[str] = WOS_TAB.label
 
 
 class GarudaCsvReader(CsvExportReader):

@@ -16,7 +16,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from review.errors import InputFormatError
-from review.sources.export_record import ExportEntry, ExportReader
+from review.sources.export_record import ExportEntry, ExportRead, ExportReader
 
 #: Record field → element paths inside ``<record>``, in order of preference.
 FIELD_PATHS: dict[str, tuple[str, ...]] = {
@@ -57,7 +57,7 @@ class EndnoteXmlReader(ExportReader):
         start = head.lstrip()[:4096]
         return start.startswith(("<?xml", "<xml")) and "<record" in head[:65536]
 
-    def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
+    def read(self, data: bytes, *, path: Path) -> ExportRead:
         try:
             root = fromstring(data)
         except ParseError as exc:
@@ -84,7 +84,7 @@ class EndnoteXmlReader(ExportReader):
                 "expected an EndNote XML export (<xml><records><record>…)",
                 path=path,
             )
-        return [self._entry(r, position=i) for i, r in enumerate(records, 1)], "xml"
+        return ExportRead([self._entry(r, position=i) for i, r in enumerate(records, 1)], "xml")
 
     def _entry(self, record: Element, *, position: int) -> ExportEntry:
         def first(name: str) -> str:

@@ -40,6 +40,9 @@ class ExportEntry:
     title_alt: str = ""
     abstract: str = ""
     authors: list[str] = field(default_factory=list)
+    #: Organisations named as authors (MEDLINE ``CN``, Web of Science ``CA``): kept as written,
+    #: after the people, never split into surname and given names.
+    group_authors: list[str] = field(default_factory=list)
     year: str = ""
     venue: str = ""
     volume: str = ""
@@ -98,6 +101,10 @@ DOC_TYPES: dict[str, str] = {
     "editorial": "editorial", "letter": "letter", "note": "note", "erratum": "erratum",
     "artikel": "journal article", "jurnal": "journal article", "prosiding": "conference paper",
     "citation": "citation",
+    # Web of Science DT, EndNote %0 and MEDLINE PT terms
+    "proceedings paper": "conference paper", "editorial material": "editorial",
+    "meeting abstract": "abstract", "electronic article": "journal article",
+    "dissertation": "thesis", "edited book": "book", "generic": "generic",
     # Zotero item types (CSV "Item Type")
     "journalarticle": "journal article", "conferencepaper": "conference paper",
     "booksection": "book chapter", "webpage": "web page", "magazinearticle": "magazine article",
@@ -129,7 +136,11 @@ def normalise_language(raw: str) -> str:
 
 
 def normalise_doc_type(raw: str) -> str:
+    """The plain term for a document type; of ``"Article; Early Access"`` (Web of Science)
+    the first part."""
     text = clean_text(raw).lower()
+    if text not in DOC_TYPES and ";" in text:
+        text = text.split(";")[0].strip()
     return DOC_TYPES.get(text, text)
 
 
@@ -314,6 +325,7 @@ def to_record(entry: ExportEntry, prov: Provenance) -> Record:
     if abstract.lower() in _PLACEHOLDER_ABSTRACTS:
         abstract = ""
     authors = [a for a in (surname_first(n) for n in entry.authors) if a]
+    authors += [g for g in (clean_text(n) for n in entry.group_authors) if g]
     authors = list(dict.fromkeys(authors))
     local_id = clean_text(entry.native_id) or content_id(
         normalise_title(title),
@@ -387,5 +399,19 @@ class ExportReader(abc.ABC):
         """Whether the start of a file's decoded text looks like this format."""
 
     @abc.abstractmethod
-    def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
-        """The file's entries in file order, and the text encoding that was used."""
+    def read(self, data: bytes, *, path: Path) -> ExportRead:
+        """The file's entries in file order, the text encoding used, and any warnings."""
+
+
+@dataclass(slots=True)
+class ExportRead:
+    """What a reader got out of one file.
+
+    ``warnings`` name what was accepted although it is not part of the format (record numbers
+    and ``Record #1 of 2`` lines between records, blank rows), with the file and lines, so
+    that nothing is skipped silently.
+    """
+
+    entries: list[ExportEntry]
+    encoding: str
+    warnings: list[str] = field(default_factory=list)

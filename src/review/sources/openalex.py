@@ -1,19 +1,27 @@
 """OpenAlex works search (``/works``), walked with its cursor to the end.
 
-The protocol's ``query`` is sent as ``search=`` (title, abstract and full text, boolean
-``AND``/``OR``/``NOT`` and phrases); ``filters`` become ``filter=name:value,...`` exactly as
-OpenAlex spells them (e.g. ``from_publication_date``, ``language``, ``type``). An update run adds
-``from_created_date:<date of the last complete run>``. The key (``OPENALEX_API_KEY``) goes in
-``api_key=``, never into a file; a 429 whose ``X-RateLimit-Remaining-USD`` is 0 means the
-daily budget is spent, and the run stops with its checkpoint instead of waiting for hours.
+Where the query searches is the protocol's choice, ``search_field``: ``all`` sends it as
+``search=`` (title, abstract *and full text*); ``title_and_abstract``, ``title``, ``abstract``
+and ``fulltext`` send it as the filter ``<field>.search:<query>``, which restricts the match
+to those fields. Both take boolean ``AND``/``OR``/``NOT`` and phrases. A comma separates
+OpenAlex filters, so a query sent as a filter may not contain one. ``filters`` become
+``filter=name:value,...`` exactly as OpenAlex spells them (e.g. ``from_publication_date``,
+``language``, ``type``). An update run adds ``from_created_date:<date of the last complete
+run>``, a filter OpenAlex serves only with a key: a keyless update stops before any request.
+
+The key (``OPENALEX_API_KEY``) goes in ``api_key=``, never into a file. OpenAlex answers 403
+for "rate limit exceeded; slow down" and 429 for "daily limit exceeded"
+(developers.openalex.org, Errors): a 403 is retried with backoff like any rate limit, and a
+429 (or 403) whose ``X-RateLimit-Remaining-USD`` is 0 means the daily budget is spent, so the
+run stops with its checkpoint instead of waiting for hours.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from review.errors import SearchError
-from review.http import Response, api_key
+from review.errors import ProtocolError, SearchError
+from review.http import RETRY_STATUSES, Response, api_key
 from review.records import Record, parse_year
 from review.sources.api_base import Connector, Page, as_int, pages_text, surname_first
 
@@ -41,8 +49,14 @@ def filter_string(filters: dict[str, Any]) -> str:
     return ",".join(parts)
 
 
+#: ``search_field`` values: where the query is matched (``all``: the ``search=`` parameter).
+SEARCH_FIELDS = ("all", "title_and_abstract", "title", "abstract", "fulltext")
+
+
 def budget_spent(response: Response) -> bool:
-    """A 429 that will not clear before the daily reset (midnight UTC)."""
+    """A 429 (or 403) that will not clear before the daily reset (midnight UTC)."""
+    if response.status not in (403, 429):
+        return False
     headers = response.headers
     for name in ("X-RateLimit-Remaining-USD", "X-RateLimit-Remaining"):
         value = headers.get(name)
@@ -74,13 +88,49 @@ class OpenAlex(Connector):
             filters["from_created_date"] = self.since
         return filters
 
+    @property
+    def search_field(self) -> str:
+        return str(self.source.get("search_field") or "")
+
+    def check(self) -> None:
+        field = self.search_field
+        if self.query and not field:
+            raise ProtocolError(
+                f"source {self.source_id!r}: say where OpenAlex should match the query with "
+                f"'search_field' ({', '.join(SEARCH_FIELDS)}): 'all' also searches the full "
+                "text of the works OpenAlex holds it for; 'title_and_abstract' does not"
+            )
+        if field and field not in SEARCH_FIELDS:
+            raise ProtocolError(
+                f"source {self.source_id!r}: search_field {field!r} is not one of "
+                f"{', '.join(SEARCH_FIELDS)}"
+            )
+        if field not in ("", "all") and "," in self.query:
+            at = self.query.index(",")
+            raise ProtocolError(
+                f"source {self.source_id!r}: the query goes into filter={field}.search:..., where "
+                f"OpenAlex reads a comma as the start of the next filter; remove the comma at "
+                f"character {at + 1} (...{self.query[max(0, at - 20) : at + 20]}...): inside a "
+                "quoted phrase it changes nothing, since punctuation is not searched"
+            )
+        if self.since and not api_key(self.key_env):
+            raise SearchError(
+                f"openalex: source {self.source_id!r}: an update run asks only for works added "
+                f"since {self.since} (from_created_date), a filter OpenAlex serves only with an "
+                f"API key (required since 13 February 2026). Put a key in {self.key_env} (free: "
+                "openalex.org/settings/api) and rerun, or run a full search without --update"
+            )
+
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"per_page": self.page_size}
-        if self.query:
+        filters = self.all_filters()
+        if self.query and self.search_field in ("", "all"):
             params["search"] = self.query
-        filters = filter_string(self.all_filters())
-        if filters:
-            params["filter"] = filters
+        elif self.query:
+            filters = {f"{self.search_field}.search": self.query, **filters}
+        text = filter_string(filters)
+        if text:
+            params["filter"] = text
         return params
 
     def update_filter(self) -> str:
@@ -91,7 +141,11 @@ class OpenAlex(Connector):
 
     def client_settings(self) -> dict[str, Any]:
         key = api_key(self.key_env)
-        return {"secret_params": {"api_key": key} if key else {}, "budget_check": budget_spent}
+        return {
+            "secret_params": {"api_key": key} if key else {},
+            "budget_check": budget_spent,
+            "retry_statuses": RETRY_STATUSES | {403},  # OpenAlex's "rate limit exceeded"
+        }
 
     def read_page(self, response: Response, state: dict[str, Any]) -> Page:
         data = response.json()

@@ -3,34 +3,43 @@
 rispy parses the tag lines of each record. Around it, this module does what rispy leaves to the
 caller and what real exports need: it strips a byte-order mark (rispy would miss the first
 ``TY``), accepts CRLF and non-UTF-8 bytes, closes a last record that has no ``ER``, keeps every
-occurrence of a repeated tag (Publish or Perish repeats ``DO`` and ``M1``), and refuses text
-between records (a pasted query, a truncated paste) with the line number, where rispy would
-silently skip it.
+occurrence of a repeated tag (Publish or Perish repeats ``DO`` and ``M1``), reports record
+numbers and ``Record #1 of 2`` lines between records, and refuses other text between records (a
+pasted query, a truncated paste) with the line number, where rispy would silently skip it.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, ClassVar
 
 import rispy
 
-from review.errors import InputFormatError
 from review.records import normalise_doi
 from review.sources.export_record import (
     ExportEntry,
-    ExportReader,
     database_from_url,
     join_pages,
     scopus_eid,
 )
-from review.sources.export_text import decode_export, split_lines
+from review.sources.tagged_text import (
+    TaggedReader,
+    TaggedRecord,
+    TagSyntax,
+    first_value,
+)
 
-_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
-#: Lines some services write before the first record (ScienceDirect, JSTOR, Ovid).
-_LOOSE_TAG = re.compile(r"^[A-Z][A-Z0-9] ?- ?\S")
-_PREAMBLE = re.compile(r"^(Provider|Database|Content|Charset|Copyright)\s*:", re.IGNORECASE)
+#: How RIS writes a record (see :mod:`review.sources.tagged_text`).
+SYNTAX = TagSyntax(
+    label="RIS",
+    tag_line=re.compile(r"^(?P<tag>[A-Z][A-Z0-9])  -(?: (?P<value>.*)|$)"),
+    start_tag="TY",
+    end_tag="ER",
+    record_shape="RIS holds only tagged lines ('XX  - value') between 'TY  - ' and 'ER  - ' "
+    "(remove query notes or other text pasted into the file)",
+    misspelt_tag=re.compile(r"^[A-Z][A-Z0-9] ?- ?\S"),
+    misspelt_hint="a RIS tag is followed by two spaces, a dash and a space ('TY  - JOUR')",
+)
 
 #: Record field → RIS tags, in order of preference (first non-empty wins).
 FIELD_TAGS: dict[str, tuple[str, ...]] = {
@@ -78,83 +87,28 @@ class _AllTagsParser(rispy.RisParser):
         values.append(content)
 
 
-class RisReader(ExportReader):
+class RisReader(TaggedReader):
     format: ClassVar[str] = "ris"
     label: ClassVar[str] = "RIS"
     extensions: ClassVar[tuple[str, ...]] = (".ris", ".txt")
+    first_line: ClassVar[re.Pattern[str]] = re.compile(r"^TY  -")
+    syntax: ClassVar[TagSyntax] = SYNTAX
 
-    def sniff(self, head: str) -> bool:
-        for line in split_lines(head)[:50]:
-            if not line.strip() or _PREAMBLE.match(line):
-                continue
-            return line.startswith("TY  -")
-        return False
-
-    def entries(self, data: bytes, *, path: Path) -> tuple[list[ExportEntry], str]:
-        text, encoding = decode_export(data, path=path)
-        return [
-            self._entry(tags, position=i, line=line, closed=closed)
-            for i, (line, tags, closed) in enumerate(self._records(split_lines(text), path=path), 1)
-        ], encoding
-
-    # ----------------------------------------------------------------------------------------
-
-    def _records(
-        self, lines: list[str], *, path: Path
-    ) -> list[tuple[int, dict[str, list[str]], bool]]:
-        """``(first line, {tag: [values]}, ended by ER)`` per record, checking the text between
-        records."""
-        blocks: list[tuple[int, list[str]]] = []
-        current: list[str] | None = None
-        for number, raw in enumerate(lines, 1):
-            line = raw.rstrip()
-            tag = m.group(1) if (m := _TAG_LINE.match(line)) else None
-            if tag == "TY":
-                # A TY inside a record means its ER is missing: the record ends here.
-                current = [line]
-                blocks.append((number, current))
-            elif current is not None:
-                current.append(line)
-                if tag == "ER":
-                    current = None
-            elif not line.strip() or (not blocks and _PREAMBLE.match(line)):
-                continue
-            elif tag is not None:
-                raise InputFormatError(
-                    f"tag {tag} outside a record; a record starts with a 'TY  - ' line",
-                    path=path,
-                    line=number,
-                    record=len(blocks) + 1,
-                )
-            else:
-                where = "before the first record" if not blocks else f"after record {len(blocks)}"
-                raise InputFormatError(
-                    f"text {_short(line)!r} {where}; {_hint(line)}", path=path, line=number
-                )
-        parser = _AllTagsParser()
-        out = []
-        for number, block in blocks:
-            closed = block[-1].startswith("ER  -")
-            if not closed:
-                block = [*block, "ER  - "]
-            parsed = parser.parse_lines(iter(block))
-            tags: dict[str, Any] = parsed[0] if parsed else {}
-            unknown = tags.pop("UK", {})
-            for tag, values in unknown.items():
-                tags.setdefault(tag, []).extend(values)
-            tags["TY"] = [block[0][6:].strip()]
-            out.append((number, tags, closed))
-        return out
+    def entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
+        block = list(record.lines) if record.closed else [*record.lines, "ER  - "]
+        parsed = _AllTagsParser().parse_lines(iter(block))
+        tags: dict[str, Any] = parsed[0] if parsed else {}
+        unknown = tags.pop("UK", {})
+        for tag, values in unknown.items():
+            tags.setdefault(tag, []).extend(values)
+        tags["TY"] = [block[0][6:].strip()]
+        return self._entry(tags, position=position, line=record.line, closed=record.closed)
 
     def _entry(
         self, tags: dict[str, list[str]], *, position: int, line: int, closed: bool
     ) -> ExportEntry:
         def first(name: str) -> str:
-            for tag in FIELD_TAGS[name]:
-                for value in tags.get(tag, []):
-                    if value.strip():
-                        return value.strip()
-            return ""
+            return first_value(tags, FIELD_TAGS[name])
 
         def every(names: tuple[str, ...]) -> list[str]:
             return [v.strip() for t in names for v in tags.get(t, []) if v.strip()]
@@ -197,25 +151,3 @@ class RisReader(ExportReader):
             database=database,
             notes=notes,
         )
-
-
-def _hint(line: str) -> str:
-    """What the user most likely has, for the message about a line that is not RIS."""
-    if _LOOSE_TAG.match(line):
-        return "a RIS tag is followed by two spaces, a dash and a space ('TY  - JOUR')"
-    if line.startswith(("FN ", "PT ")):
-        return (
-            "this looks like Web of Science plain text, which is not RIS; export the records "
-            "from Web of Science as RIS (Other File Formats > RIS) or as tab-delimited text"
-        )
-    if line.startswith("PMID-"):
-        return "this looks like PubMed's MEDLINE (.nbib) format; export the records as RIS or CSV"
-    return (
-        "RIS holds only tagged lines ('XX  - value') between 'TY  - ' and 'ER  - ' (remove "
-        "query notes or other text pasted into the file)"
-    )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"

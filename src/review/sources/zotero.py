@@ -1,14 +1,22 @@
 """A Zotero library (user or group) as a search source, and as the place included studies go.
 
-Reading goes through pyzotero (httpx), pointed at ``REVIEW_ZOTERO_BASE_URL`` when set, and walks
-``/items/top`` (or a collection's top items) by ``start``/``limit`` while the response carries a
-``Link: rel="next"``. An update run asks only for items changed since the library version the
-last complete run saw (``since=<Last-Modified-Version>``). The key (``ZOTERO_API_KEY``) is only
-read from the environment; public libraries need none.
+Reading uses the Zotero Web API v3 directly, through the same HTTP client as every other
+database (so a ``Backoff`` or ``Retry-After`` is waited through the injectable sleep, 429/5xx
+and dropped connections are retried, the key never follows a redirect to another host, and
+every page is stored as received). It walks ``/items/top`` (or a collection's top items) by
+``start``/``limit`` while the response carries a ``Link: rel="next"``, pointed at
+``REVIEW_ZOTERO_BASE_URL`` when set. The key (``ZOTERO_API_KEY``) is only read from the
+environment and sent as ``Zotero-API-Key``; public libraries need none.
 
-pyzotero honours ``Backoff``/``Retry-After`` by sleeping in a timer thread; the connector routes
-those waits through the shared client's (injectable, capped) sleep instead, and retries 429/5xx
-and dropped connections with the same backoff as every other source.
+An update run follows Zotero's sync protocol (zotero.org/support/dev/web_api/v3/syncing): it
+asks only for items changed since the library version the last complete run saw
+(``since=<Last-Modified-Version>``, with ``includeTrashed=1`` so that items moved to the trash
+are seen too), then for ``/deleted?since=<version>``. Deleted and trashed items are recorded
+as removals, and reading the runs back takes them out of the records. (An item only taken out
+of a collection is neither; a full search sees it gone.)
+
+Writing (:func:`export_studies`) goes through pyzotero's public API (``Zotero``,
+``create_collections``, ``create_items``), pinned in ``pyproject.toml`` to the tested range.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from pyzotero import zotero
 from pyzotero import zotero_errors as ze
 
 from review.errors import SearchError
-from review.http import Response, api_key, parse_retry_after, redact
+from review.http import Response, api_key, redact
 from review.records import Record, parse_year
 from review.sources.api_base import Connector, Page, as_int, join_name
 
@@ -35,15 +43,23 @@ CLIENT_ERRORS = (
 VENUE_FIELDS = ("publicationTitle", "proceedingsTitle", "bookTitle", "websiteTitle", "university")
 
 
+def trashed(item: dict[str, Any]) -> bool:
+    """Is this item in the library's trash (``data.deleted``, sent with ``includeTrashed``)?"""
+    return bool((item.get("data") or {}).get("deleted"))
+
+
 class Zotero(Connector):
     database: ClassVar[str] = "zotero"
-    platform: ClassVar[str] = "Zotero Web API v3 (api.zotero.org) via pyzotero"
+    platform: ClassVar[str] = "Zotero Web API v3 (api.zotero.org)"
     api_version: ClassVar[str] = "Zotero Web API v3"
     default_base: ClassVar[str] = "https://api.zotero.org"
     min_interval: ClassVar[float] = 0.0  # the server says when to slow down (Backoff)
     key_env: ClassVar[str] = "ZOTERO_API_KEY"
     default_page_size: ClassVar[int] = 100
-    update_method: ClassVar[str] = "since=<library version of the last run> (items changed since)"
+    update_method: ClassVar[str] = (
+        "since=<library version of the last run> with includeTrashed=1 (items changed since), "
+        "then /deleted?since=<version> (items deleted since)"
+    )
 
     def __init__(self, source: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
@@ -51,26 +67,14 @@ class Zotero(Connector):
         self.library_id = self.require("library_id")
         self.collection = str(source.get("collection") or "")
         self.library_version: int | None = None
-        self._pending_backoff = 0.0
-        self._zot: zotero.Zotero | None = None
 
-    @property
-    def zot(self) -> zotero.Zotero:
-        if self._zot is None:
-            zot = zotero.Zotero(self.library_id, self.library_type, api_key=api_key(self.key_env))
-            zot.endpoint = self.base
-            zot._set_backoff = self._note_backoff  # wait through our sleep, not a timer thread
-            self._zot = zot
-        return self._zot
-
-    def _note_backoff(self, duration: Any) -> None:
-        self._pending_backoff = max(self._pending_backoff, float(duration))
+    def prefix(self) -> str:
+        return f"/{self.library_type}s/{self.library_id}"
 
     def path(self) -> str:
-        prefix = f"/{self.library_type}s/{self.library_id}"
         if self.collection:
-            return f"{prefix}/collections/{self.collection.upper()}/items/top"
-        return f"{prefix}/items/top"
+            return f"{self.prefix()}/collections/{self.collection.upper()}/items/top"
+        return f"{self.prefix()}/items/top"
 
     def endpoint(self) -> str:
         return f"{self.base}{self.path()}"
@@ -82,6 +86,7 @@ class Zotero(Connector):
         params.update({k: str(v) for k, v in self.filters.items()})
         if self.since:
             params["since"] = self.since
+            params["includeTrashed"] = 1  # an item moved to the trash is gone from the review
         return params
 
     def update_filter(self) -> str:
@@ -90,61 +95,40 @@ class Zotero(Connector):
     def first_state(self) -> dict[str, Any]:
         return {"start": 0}
 
+    def client_settings(self) -> dict[str, Any]:
+        key = api_key(self.key_env)
+        return {
+            "headers": {"Zotero-API-Version": "3"},
+            "secret_headers": {"Zotero-API-Key": key} if key else {},
+        }
+
     def fetch(self, state: dict[str, Any]) -> Response:
-        client = self.http
-        params = {**self.params(), **self.state_params(state)}
-        public = f"{self.endpoint()}?" + "&".join(f"{k}={v}" for k, v in params.items())
-        for attempt in range(client.max_retries + 1):
-            if self._pending_backoff:
-                client.sleep(min(self._pending_backoff, client.retry_after_cap))
-                self._pending_backoff = 0.0
-            client._throttle()
-            kwargs = {k: v for k, v in params.items() if k != "format"}
-            try:
-                if self.collection:
-                    self.zot.collection_items_top(self.collection, **kwargs)
-                else:
-                    self.zot.top(**kwargs)
-            except CLIENT_ERRORS as exc:
-                message = redact(" ".join(str(exc).split()), client.secrets)
-                client._note("error", public, message=message)
-                raise SearchError(f"zotero: {public}: {message}") from None
-            except RETRYABLE as exc:
-                reason = redact(f"{type(exc).__name__}: {exc}".strip(), client.secrets)
-                if attempt >= client.max_retries:
-                    what = "connection" if isinstance(exc, httpx.TransportError) else "request"
-                    raise SearchError(
-                        f"zotero: {public}: {what} failed {attempt + 1} times ({reason}); "
-                        "the checkpoint is kept: rerun to resume"
-                    ) from None
-                delay = client._backoff(attempt)
-                client._note("retry", public, error=reason[:300], retry_in=round(delay, 2))
-                client.sleep(delay)
-                continue
-            raw = self.zot.request
-            if raw.status_code == 429:  # pyzotero returns it after noting Retry-After
-                wait = parse_retry_after(raw.headers.get("retry-after")) or client._backoff(attempt)
-                self._pending_backoff = 0.0
-                client._note("retry", public, status=429, retry_in=round(wait, 2))
-                client.sleep(min(wait, client.retry_after_cap))
-                continue
-            return Response(public, raw.status_code, dict(raw.headers), raw.content)
-        raise SearchError(
-            f"zotero: {public}: still rate-limited after {client.max_retries} retries"
-        )
+        if state.get("deleted"):
+            return self.http.get(f"{self.base}{self.prefix()}/deleted", {"since": self.since})
+        return super().fetch(state)
 
     def read_page(self, response: Response, state: dict[str, Any]) -> Page:
         data = response.json()
-        if not isinstance(data, list):
-            raise SearchError(f"{response.url}: expected a JSON list of items")
         headers = {k.lower(): v for k, v in response.headers.items()}
         version = as_int(headers.get("last-modified-version"))
         if version is not None and self.library_version is None:
             self.library_version = version
-        has_next = 'rel="next"' in headers.get("link", "") or "rel=next" in headers.get("link", "")
-        done = not data or not has_next
-        nxt = None if done else {"start": int(state.get("start", 0)) + len(data)}
-        return Page(data, as_int(headers.get("total-results")), nxt)
+        if isinstance(data, dict) and isinstance(data.get("items"), list):
+            # /deleted: {"collections": [...], "items": [keys], "searches": [...], ...}
+            return Page([], None, None, removed=[str(k) for k in data["items"]])
+        if not isinstance(data, list):
+            raise SearchError(f"{response.url}: expected a JSON list of items")
+        link = headers.get("link", "")
+        has_next = 'rel="next"' in link or "rel=next" in link
+        if data and has_next:
+            nxt: dict[str, Any] | None = {"start": int(state.get("start", 0)) + len(data)}
+        elif self.since:
+            nxt = {"deleted": True}  # the changed items are in: now what was deleted
+        else:
+            nxt = None
+        live = [item for item in data if not trashed(item)]
+        gone = [self.native_id(item) for item in data if trashed(item)]
+        return Page(live, as_int(headers.get("total-results")), nxt, removed=gone)
 
     def native_id(self, item: dict[str, Any]) -> str:
         return str(item.get("key") or (item.get("data") or {}).get("key") or "")
@@ -233,7 +217,10 @@ def export_studies(
     if not key:
         raise SearchError("exporting to Zotero needs a key with write access in ZOTERO_API_KEY")
     zot = zotero.Zotero(library_id, library_type, api_key=key)
-    zot.endpoint = base_url("zotero", Zotero.default_base)
+    endpoint = base_url("zotero", Zotero.default_base)
+    if endpoint != Zotero.default_base:
+        # A mirror or test server: pyzotero builds every URL from this plain attribute.
+        zot.endpoint = endpoint
     try:
         made = zot.create_collections([{"name": collection_name}])
         coll = next(iter((made.get("successful") or {}).values()), {})
