@@ -109,9 +109,9 @@ def deduplicate(
             blocking.right[lo : lo + SCORE_CHUNK],
             workers=workers,
         )
-        r, b = apply_rules(part)
-        keep = (r != "") | (b != "")
-        kept.append((part.subset(keep), r[keep], b[keep]))
+        fired, vetoed = apply_rules(part)
+        keep = (fired != "") | (vetoed != "")
+        kept.append((part.subset(keep), fired[keep], vetoed[keep]))
     scores = PairScores.concat([k[0] for k in kept])
     rule = np.concatenate([k[1] for k in kept])
     blocked = np.concatenate([k[2] for k in kept])
