@@ -27,6 +27,7 @@ from review.report.inputs import ReportInputs, load_inputs
 from review.report.markup import md_cell, trusted, web_url
 from review.report.paths import ReportOutputs, ReportPaths
 from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, value_label
+from review.states import ScreeningState
 from review.tables import contract, table_text
 
 TEMPLATES = sections.TEMPLATES
@@ -61,6 +62,7 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = md_cell
     env.filters["web_url"] = web_url
     env.globals["TEAM_SUMMARY_LABEL"] = TEAM_SUMMARY_LABEL
+    env.globals["State"] = ScreeningState
     return env
 
 
