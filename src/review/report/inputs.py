@@ -21,6 +21,7 @@ from review.tables import Row, contract, read_json, read_table
 
 __all__ = ["TABLES", "ReportInputs", "ReportPaths", "load_inputs"]
 
+
 @dataclass
 class ReportInputs:
     """Everything the report shows. ``None`` means the stage has not run (no file was given)."""

@@ -31,6 +31,8 @@ from review.states import ScreeningState
 from review.tables import contract, table_text
 
 TEMPLATES = sections.TEMPLATES
+
+
 class Numbering:
     """Heading numbers as the page is rendered: a section added before others renumbers them."""
 
