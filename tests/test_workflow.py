@@ -190,7 +190,7 @@ def _comparable(path: Path) -> bytes:
 
 #: The cluster jobs: the records and their studies, then everything after them (a group's
 #: connected rules run in one job, as small rules would on a real cluster; the second job reads
-#: what the first wrote).
+#: what the first wrote, as on a shared file system).
 GROUPS = {
     "studies": ("normalise_records", "deduplicate_records"),
     "review": (

@@ -25,7 +25,7 @@ from review.report.audit import build_trails, extra_cells, scores
 from review.report.context import base_context
 from review.report.inputs import ReportInputs, load_inputs
 from review.report.markup import md_cell, trusted, web_url
-from review.report.paths import ReportOutputs, ReportPaths
+from review.report.paths import FIGURES, ReportOutputs, ReportPaths
 from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, value_label
 from review.states import ScreeningState
 from review.tables import contract, table_text
@@ -104,6 +104,9 @@ def render_report(
     ``prisma_svg`` is the diagram ``review prisma`` drew from the same tables; without it the
     diagram is drawn here.
     """
+    unknown = [name for name in outputs.figures if name not in FIGURES]
+    if unknown:  # before any work: a misnamed output is the caller's mistake
+        raise ValueError(f"no figure {unknown[0]!r}; the report draws {', '.join(FIGURES)}")
     inputs = load_inputs(protocol, paths)
     stamp = generated_at or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if prisma_svg is not None:
@@ -137,10 +140,6 @@ def render_report(
         log, contract("search_log"), columns=list(dict.fromkeys(k for row in log for k in row))
     )
     for name, path in outputs.figures.items():
-        if name not in context["figures"]:
-            raise ValueError(
-                f"no figure {name!r}; the report draws {', '.join(context['figures'])}"
-            )
         texts[path] = str(context["figures"][name])
     for path, text in texts.items():
         atomic.write_text(path, text)
