@@ -25,11 +25,13 @@ report: $(VENV)/.installed-run
 	$(BIN)/review run --cores $(CORES)
 	@echo "Report: reports/review.html (audit trail: reports/audit.html)"
 
-## Run the whole test suite (lint included)
+## Run the whole test suite: ruff, mypy, then pytest (the workflow's lint included) with the
+## coverage floor of pyproject.toml
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/snakemake --lint --config live=false
-	$(BIN)/python -m pytest
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest --cov --cov-report=term
 
 clean:
 	rm -rf data/interim data/extracted reports logs .snakemake

@@ -1,6 +1,9 @@
 # The review workflow: a table of contents. Each stage's rules live in workflow/rules/<stage>.smk
-# and call one function of the `review` package; all logic lives there.
-# Runtime settings come from --config (protocol=PATH, live=true|false), never the protocol.
+# and call one command of the `review` package, naming every file they read and write; all logic
+# lives in the package. The protocol is checked against the package's schema
+# (src/review/schemas/protocol.schema.yaml) before any rule runs.
+# Runtime settings come from --config (protocol=PATH, live=true|false), never the protocol;
+# threads, memory and executors from the command line or a profile (profiles/<site>/).
 from snakemake.utils import min_version
 
 from review.protocol import load_protocol
@@ -12,6 +15,7 @@ min_version("9.0")
 PROTOCOL_PATH = config.get("protocol", "config/protocol.yaml")
 PROTOCOL = load_protocol(PROTOCOL_PATH)
 LIVE = str(config.get("live", "false")).lower() == "true"
+RAW_ROOT = "data/raw"
 
 
 include: "workflow/rules/search.smk"
@@ -20,6 +24,10 @@ include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/report.smk"
+
+
+localrules:
+    all,
 
 
 rule all:

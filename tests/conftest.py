@@ -1,8 +1,18 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite.
+
+The real Snakemake engine builds the default review once per test session
+(:func:`built_project`); tests that only read its outputs share it, and tests that change an
+input work on a copy of it (:func:`built_copy`), whose outputs and Snakemake metadata are those
+of the built project, so only the rules downstream of their change run again.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -26,7 +36,7 @@ def shared_dir() -> Path:
 
 def copy_project(dest: Path, *, with_decisions: bool = True) -> Path:
     """A throw-away copy of the project's workflow, protocol and committed data."""
-    for name in ("Snakefile", "workflow", "config", "data/raw"):
+    for name in ("Snakefile", "workflow", "profiles", "config", "data/raw"):
         src = REPO / name
         target = dest / name
         if src.is_dir():
@@ -42,6 +52,53 @@ def copy_project(dest: Path, *, with_decisions: bool = True) -> Path:
     return dest
 
 
+def tool_env() -> dict[str, str]:
+    """The environment of a workflow run: this interpreter's ``review`` first on PATH."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def snakemake(
+    root: Path, *args: str, snakefile: str = "Snakefile"
+) -> subprocess.CompletedProcess[str]:
+    """The real Snakemake engine in ``root`` (its outputs, logs and metadata stay there)."""
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", snakefile, *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=tool_env(),
+    )
+
+
+def derived_files(
+    root: Path, folders: Sequence[str] = ("data/interim", "data/extracted", "reports")
+) -> list[str]:
+    """Every file the workflow derived under ``root``, relative and sorted."""
+    return sorted(
+        p.relative_to(root).as_posix()
+        for folder in folders
+        for p in (root / folder).rglob("*")
+        if p.is_file()
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default review, built once per session by the real engine: read it, never change it."""
+    from review.cli import main
+
+    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    assert main(["run", "-d", str(root), "--cores", "2"]) == 0  # as a user runs it
+    return root
+
+
+@pytest.fixture
+def built_copy(built_project: Path, tmp_path: Path) -> Path:
+    """A copy of the built review (outputs, logs and Snakemake metadata) to change and rerun."""
+    return Path(shutil.copytree(built_project, tmp_path / "project", symlinks=True))

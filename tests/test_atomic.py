@@ -11,6 +11,7 @@ from review import atomic
 def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old\n", encoding="utf-8")
+
     def interrupted_write() -> None:
         with atomic.atomic_open(target) as fh:
             fh.write("half a ")

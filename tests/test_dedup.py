@@ -120,7 +120,7 @@ def test_overrides_split_merge_and_report_unknown_records(records):
     assert link_rule(result, "umkm_web:S900", "umkm_web:S901") == "override_merge"
     assert len(result.warnings) == 1
     assert "umkm_web:S999" in result.warnings[0]
-    assert "line 4" in result.warnings[0]
+    assert "row 4" in result.warnings[0]
 
 
 def test_bad_override_action_names_file_line_and_field(tmp_path):
@@ -129,7 +129,9 @@ def test_bad_override_action_names_file_line_and_field(tmp_path):
         "record_id_a,record_id_b,action,reviewer,note,timestamp\na:1,a:2,join,r,,\n",
         encoding="utf-8",
     )
-    with pytest.raises(DecisionError, match=r"dedup_overrides\.csv, line 2: field 'action'"):
+    with pytest.raises(
+        DecisionError, match=r"overrides\.csv, row 2: field 'action' is 'join'; expected one of"
+    ):
         read_overrides(bad)
 
 
@@ -142,7 +144,7 @@ def test_a_merge_override_contradicting_a_split_is_an_error(records, tmp_path):
         "umkm_web:S900,umkm_web:S174,merge\n",
         encoding="utf-8",
     )
-    with pytest.raises(DecisionError, match=r"o\.csv, line 4: merging"):
+    with pytest.raises(DecisionError, match=r"o\.csv, row 4: merging"):
         deduplicate(records, read_overrides(path))
 
 
@@ -264,51 +266,29 @@ def test_cli_reads_every_shared_set(name, tmp_path):
 
 
 @pytest.mark.workflow
-def test_workflow_rule_deduplicates_and_applies_overrides_on_rerun(project: Path):
-    """The real Snakemake engine runs ``deduplicate_records`` on a copy of the project."""
-    import os
-    import subprocess
-    import sys
+def test_workflow_rule_deduplicates_and_applies_overrides_on_rerun(built_project, built_copy):
+    """The real Snakemake engine's ``deduplicate_records``: the built review, then a reviewer's
+    split override on a copy reruns the rule (and only what depends on it)."""
+    from conftest import snakemake
 
-    snakefile = project / "Snakefile"
-    text = snakefile.read_text(encoding="utf-8")
-    if "workflow/rules/dedup.smk" not in text:  # until the root Snakefile includes the stage
-        text = text.replace(
-            'include: "workflow/rules/normalise.smk"\n',
-            'include: "workflow/rules/normalise.smk"\ninclude: "workflow/rules/dedup.smk"\n',
-        )
-        snakefile.write_text(text, encoding="utf-8")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--directory",
-        str(project),
-        "--snakefile",
-        str(snakefile),
-        "--cores",
-        "1",
-        "deduplicate_records",
-    ]
-    run = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
-    assert run.returncode == 0, run.stderr[-3000:]
-    clusters = {c["record_id"]: c["study_id"] for c in _rows(project / "data/interim/clusters.csv")}
+    clusters = {
+        c["record_id"]: c["study_id"] for c in _rows(built_project / "data/interim/clusters.csv")
+    }
     assert len(clusters) == 415
     assert clusters["umkm_web:S001"] == clusters["umkm_web:S151"]
-    assert _rows(project / "data/interim/dedup_links.csv")
-    log = project / "logs/deduplicate_records/deduplicate_records.log"
+    assert _rows(built_project / "data/interim/dedup_links.csv")
+    log = built_project / "logs/deduplicate_records/deduplicate_records.log"
     assert "studies" in log.read_text(encoding="utf-8")
 
-    overrides = project / "data/decisions/dedup_overrides.csv"
-    overrides.write_text(
-        "record_id_a,record_id_b,action,reviewer,note,timestamp\n"
-        "umkm_web:S001,umkm_web:S151,split,r1,test,2026-11-29T08:00:00Z\n",
-        encoding="utf-8",
-    )
-    run = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    overrides = built_copy / "data/decisions/dedup_overrides.csv"
+    with overrides.open("a", encoding="utf-8") as fh:
+        fh.write("umkm_web:S001,umkm_web:S151,split,r1,test,2026-11-29T08:00:00Z\n")
+    run = snakemake(built_copy, "--cores", "1", "data/interim/clusters.csv")
     assert run.returncode == 0, run.stderr[-3000:]
-    clusters = {c["record_id"]: c["study_id"] for c in _rows(project / "data/interim/clusters.csv")}
+    assert "normalise_records" not in run.stderr  # upstream of the overrides: untouched
+    clusters = {
+        c["record_id"]: c["study_id"] for c in _rows(built_copy / "data/interim/clusters.csv")
+    }
     assert clusters["umkm_web:S001"] != clusters["umkm_web:S151"]
 
 

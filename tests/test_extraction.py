@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from review.agreement import cohen_kappa
 from review.cli import main
 from review.errors import DecisionError, SchemaError
-from review.extraction import OUTPUT_NAMES, load_coding, read_coded, run_extraction
-from review.extraction.agreement import cohen_kappa, jaccard
+from review.extraction import ExtractionOutputs, load_coding, read_coded, run_extraction
+from review.extraction.agreement import jaccard
 from review.extraction.fields import coding_fields
 from review.extraction.inputs import read_studies
 from review.extraction.prefill import suggest
@@ -55,8 +56,12 @@ def run(protocol, work: Path):
         studies_path=work / "interim" / "studies.csv",
         screening_path=work / "interim" / "screening.csv",
         coding_dir=work / "coding",
-        out_dir=work / "extracted",
+        outputs=ExtractionOutputs.in_folder(work / "extracted"),
     )
+
+
+def output_names() -> list[str]:
+    return sorted(p.name for p in ExtractionOutputs.in_folder("x").as_dict().values())
 
 
 def by_id(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -509,7 +514,7 @@ def test_blank_sheet_rows_are_not_coded_yet(protocol, work):
 
 def test_screening_table_without_state_column_is_a_schema_error(protocol, work):
     (work / "interim" / "screening.csv").write_text("study_id,fingerprint\nst-1,x\n")
-    with pytest.raises(SchemaError, match=r"screening\.csv: missing column\(s\) state"):
+    with pytest.raises(SchemaError, match=r"screening\.csv, line 1: missing column\(s\) state"):
         run(protocol, work)
 
 
@@ -561,8 +566,13 @@ def test_cli_extract_and_validate(work, capsys):
             str(work / "interim" / "screening.csv"),
             "--coding-dir",
             str(work / "coding"),
-            "-o",
-            str(work / "extracted"),
+            *(
+                arg
+                for option, path in ExtractionOutputs.in_folder(work / "extracted")
+                .as_dict()
+                .items()
+                for arg in (f"--{option.replace('_', '-')}", str(path))
+            ),
         ]
     )
     out = capsys.readouterr().out
@@ -570,7 +580,7 @@ def test_cli_extract_and_validate(work, capsys):
     assert "3 included studies in the coding sheet" in out
     assert "2 disagreement(s), 2 open" in out
     assert "agreement coder-a vs coder-b on approach: 50.0% of 2, kappa 0.000" in out
-    assert sorted(p.name for p in (work / "extracted").iterdir()) == sorted(OUTPUT_NAMES.values())
+    assert sorted(p.name for p in (work / "extracted").iterdir()) == output_names()
 
 
 # ---- the committed coding files -------------------------------------------------------------
@@ -609,58 +619,34 @@ def test_committed_coding_files_validate_against_the_default_protocol(
 
 # ---- the workflow rule --------------------------------------------------------------------------
 @pytest.mark.workflow
-def test_build_coding_sheet_rule_in_the_real_engine(tmp_path: Path, repo_root: Path):
-    """``build_coding_sheet`` through Snakemake: outputs, log, rerun on a new coder file."""
-    import os
-    import subprocess
-    import sys
+def test_extract_coding_rule_in_the_real_engine(built_project: Path, built_copy: Path):
+    """``extract_coding`` through Snakemake on a copy of the built review: a new coder's file
+    reruns it and is merged; a file with a bad row stops it, naming the row, outputs untouched."""
+    from conftest import snakemake
 
-    proj = tmp_path / "project"
-    shutil.copytree(repo_root / "workflow", proj / "workflow")
-    (proj / "config").mkdir()
-    shutil.copy(FIXTURES / "protocol.yaml", proj / "config" / "protocol.yaml")
-    (proj / "data" / "interim").mkdir(parents=True)
-    for name in ("studies.csv", "screening.csv"):
-        shutil.copy(FIXTURES / name, proj / "data" / "interim" / name)
-    shutil.copytree(FIXTURES / "coding", proj / "data" / "decisions" / "coding")
-    # the root Snakefile's preamble, with only this stage included
-    (proj / "Snakefile").write_text(
-        "from review.protocol import load_protocol\n"
-        'PROTOCOL_PATH = config.get("protocol", "config/protocol.yaml")\n'
-        "PROTOCOL = load_protocol(PROTOCOL_PATH)\n"
-        'include: "workflow/rules/extract.smk"\n',
-        encoding="utf-8",
-    )
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "1", "data/extracted/coded.csv"]
+    out = built_project / "data" / "extracted"
+    assert sorted(p.name for p in out.iterdir()) == output_names()
+    log = (built_project / "logs" / "extract_coding" / "extract_coding.log").read_text()
+    assert "included studies in the coding sheet" in log
 
-    def snakemake() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True, check=False)
-
-    done = snakemake()
+    coding = built_copy / "data" / "decisions" / "coding"
+    header, first, *_ = (coding / "ai-reviewer-1.csv").read_text(encoding="utf-8").splitlines()
+    study = first.split(",", 1)[0]
+    (coding / "coder-c.csv").write_text(f"{header}\n{first}\n", encoding="utf-8")
+    done = snakemake(built_copy, "--cores", "1", "data/extracted/coded.csv")
     assert done.returncode == 0, done.stderr[-2000:]
-    out = proj / "data" / "extracted"
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_NAMES.values())
-    log = (proj / "logs" / "build_coding_sheet" / "build_coding_sheet.log").read_text()
-    assert "3 included studies in the coding sheet" in log
-    assert len(read_csv(out / "coded.csv")) == 2
-    # a new coder's file is a new input: the rule runs again and merges it
-    (proj / "data" / "decisions" / "coding" / "coder-c.csv").write_text(
-        HEADER + "st-3c4d5e6f70,other,other,,,,,,survey,,\n", encoding="utf-8"
-    )
-    done = snakemake()
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "st-3c4d5e6f70" in {r["study_id"] for r in read_csv(out / "coded.csv")}
-    # a bad row stops the rule with the row in the log, and the outputs stay as they were
-    before = (out / "coded.csv").read_bytes()
-    (proj / "data" / "decisions" / "coding" / "coder-d.csv").write_text(
-        HEADER + "st-3c4d5e6f70,hackathon,other,,,,,,survey,,\n", encoding="utf-8"
-    )
-    done = snakemake()
+    coded = {r["study_id"]: r for r in read_csv(built_copy / "data" / "extracted" / "coded.csv")}
+    assert "coder-c" in coded[study]["coders"].split("; ")
+
+    before = (built_copy / "data" / "extracted" / "coded.csv").read_bytes()
+    bad = first.replace(first.split(",")[1], "hackathon", 1)
+    (coding / "coder-d.csv").write_text(f"{header}\n{bad}\n", encoding="utf-8")
+    done = snakemake(built_copy, "--cores", "1", "data/extracted/coded.csv")
     assert done.returncode != 0
-    log = (proj / "logs" / "build_coding_sheet" / "build_coding_sheet.log").read_text()
+    log = (built_copy / "logs" / "extract_coding" / "extract_coding.log").read_text()
     assert "coder-d.csv, row 2, field 'strategy'" in log
-    assert not (out / "coded.csv").exists() or (out / "coded.csv").read_bytes() == before
+    after = built_copy / "data" / "extracted" / "coded.csv"
+    assert not after.exists() or after.read_bytes() == before
 
 
 def test_coded_csv_is_read_back_against_its_schema_and_the_protocol(protocol, work):
@@ -672,7 +658,7 @@ def test_coded_csv_is_read_back_against_its_schema_and_the_protocol(protocol, wo
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace(",included,", ",maybe,", 1), encoding="utf-8")
     with pytest.raises(
-        SchemaError, match=r"coded\.csv: line 2: field 'status': 'maybe' is not one"
+        SchemaError, match=r"coded\.csv, line 2: field 'status' is 'maybe'; expected one of"
     ):
         read_coded(path, fields)
     path.write_text(

@@ -783,7 +783,9 @@ def test_web_of_science_plain_text() -> None:
     assert (first.pages, first.notes) == ("104", "pages holds the article number")
     assert first.doi == "10.3390/joitmc6040104"
     assert (first.language, first.doc_type, first.database) == (
-        "en", "journal article", "Web of Science",
+        "en",
+        "journal article",
+        "Web of Science",
     )
     # Early access: no PY yet, the early-access year instead, said in the notes.
     assert second.authors == ["Wang, R", "Lin, Z", "Luo, H"]
@@ -813,7 +815,9 @@ def test_web_of_science_tab_delimited_in_utf16() -> None:
     assert first.authors == ["O'Connor, C", "Kelly, S"]
     assert first.title.startswith("Facilitating knowledge management through filtered big data")
     assert (first.year, first.doi, first.database) == (
-        2017, "10.1108/jkm-08-2016-0357", "Web of Science",
+        2017,
+        "10.1108/jkm-08-2016-0357",
+        "Web of Science",
     )
     assert second.authors == ["Kabanda, S", "Tanner, M", "Kent, C"]
     assert second.venue == "JOURNAL OF ORGANIZATIONAL COMPUTING AND ELECTRONIC COMMERCE"
@@ -873,10 +877,15 @@ def test_endnote_tagged() -> None:
     assert "\r" not in first.abstract
     assert first.abstract.endswith("small and medium enterprises in Indonesia.")
     assert (first.venue, first.volume, first.issue, first.year) == (
-        "Jurnal Komunikator", "13", "2", 2021,
+        "Jurnal Komunikator",
+        "13",
+        "2",
+        2021,
     )
     assert (first.doi, first.language, first.doc_type) == (
-        "10.18196/jkm.12380", "en", "journal article",
+        "10.18196/jkm.12380",
+        "en",
+        "journal article",
     )
     assert (second.pages, second.language) == ("75-96", "id")
 
@@ -993,9 +1002,7 @@ def test_windows_1252_punctuation_stored_as_c1_codes_is_repaired_with_a_warning(
     text = "title,year\nSMEs\u0092 digital skills,2021\n"
     result = import_file(write(tmp_path, "c1.csv", text), source_id="t")
     assert result.records[0].title == "SMEs\u2019 digital skills"
-    assert "control characters U+0092 (line 2) are Windows-1252 punctuation" in (
-        result.warnings[0]
-    )
+    assert "control characters U+0092 (line 2) are Windows-1252 punctuation" in (result.warnings[0])
 
 
 def test_bibtex_extra_closing_brace_is_refused_not_a_silent_loss(tmp_path: Path) -> None:
@@ -1052,9 +1059,7 @@ def test_imported_text_never_holds_characters_a_spreadsheet_refuses() -> None:
                 assert not ILLEGAL_CHARACTERS_RE.search(str(value)), (path.name, value)
 
 
-def test_progress_bar_only_on_a_terminal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = [fixture("scopus.csv"), fixture("zotero.csv")]
 
     class Terminal(io.StringIO):

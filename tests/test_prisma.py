@@ -13,7 +13,8 @@ import pytest
 from review import prisma
 from review.protocol import load_protocol
 from review.records import read_records
-from review.report.inputs import read_table
+from review.states import NOT_RETRIEVED_REASON
+from review.tables import contract, read_table
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report" / "project"
 
@@ -30,8 +31,10 @@ def counts_for(root: Path, *, screening: bool = True, studies: bool = True) -> p
     interim = root / "data" / "interim"
     return prisma.compute_counts(
         records=read_records(interim / "records.csv"),
-        studies=read_table(interim / "studies.csv", ()) if studies else None,
-        screening=read_table(interim / "screening.csv", ()) if screening else None,
+        studies=read_table(interim / "studies.csv", contract("studies")) if studies else None,
+        screening=read_table(interim / "screening.csv", contract("screening"))
+        if screening
+        else None,
         sources=protocol.sources,
         criteria=protocol.criteria,
     )
@@ -131,7 +134,7 @@ def test_unavailable_full_text_must_be_not_retrieved(proj: Path) -> None:
     screening = proj / "data" / "interim" / "screening.csv"
     rewrite(
         screening,
-        lambda r: {**r, "ft_reason": prisma.FT_UNAVAILABLE} if r["state"] == "excluded_ft" else r,
+        lambda r: {**r, "ft_reason": NOT_RETRIEVED_REASON} if r["state"] == "excluded_ft" else r,
     )
     with pytest.raises(prisma.PrismaError, match=r"that reason means state 'not_retrieved'"):
         counts_for(proj)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from review import prisma
 from review.cli import main
 from review.errors import ReviewError
 from review.prisma import PrismaError
 from review.protocol import load_protocol
-from review.report.inputs import Paths
-from review.report.render import Outputs, render_report
+from review.report.inputs import ReportPaths
+from review.report.render import ReportOutputs, render_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report" / "project"
 STUDY_IDS = {
@@ -33,13 +34,12 @@ def proj(tmp_path: Path) -> Path:
     return dest
 
 
-def render(root: Path, **paths: Path) -> dict[str, str]:
+def render(root: Path, **paths: Path | None) -> dict[str, str]:
     protocol = load_protocol(root / "config" / "protocol.yaml")
-    paths.setdefault("search_log", root / "reports" / "search_log.csv")
     render_report(
         protocol,
-        paths=Paths(root=root, **paths),
-        outputs=Outputs(folder=root / "reports"),
+        paths=ReportPaths.in_project(root, **paths),
+        outputs=ReportOutputs.in_folder(root / "reports"),
         generated_at="2026-11-29 08:00 UTC",
     )
     return {
@@ -54,7 +54,7 @@ def visible(html: str) -> str:
 
 def test_all_report_files_are_written(proj: Path) -> None:
     out = render(proj)
-    assert {"review.html", "review.md", "audit.html", "prisma.svg", "prisma.csv"} <= set(out)
+    assert {"review.html", "review.md", "audit.html", "search_log.csv"} == set(out)
     html = out["review.html"]
     assert html.count("<svg") >= 4  # PRISMA diagram + three figures, inline
     assert "<link" not in html  # self-contained
@@ -116,14 +116,13 @@ def test_methods_sources_and_screening(proj: Path) -> None:
 
 
 def test_search_log_csv_is_the_prisma_s_table(proj: Path) -> None:
-    log = proj / "reports" / "search_log.csv"
-    log.parent.mkdir()
+    log = proj / "data" / "interim" / "search_log.csv"
     log.write_text(
         "source_id,database,platform,query_as_executed,executed_at,n_hits_reported,n_records_retrieved\n"
         'openalex_en,openalex,OpenAlex API,"UMKM AND <b>digital</b>",2026-11-20T08:00:00Z,120,2\n',
         encoding="utf-8",
     )
-    out = render(proj)
+    out = render(proj, search_log=log)
     text = visible(out["review.html"])
     assert "Database / platform Query Searched (UTC) Hits reported Retrieved" in text
     assert (
@@ -234,110 +233,119 @@ def test_bad_state_names_file_line_and_field(proj: Path) -> None:
         render(proj)
 
 
-def test_report_and_audit_commands(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    protocol = str(proj / "config" / "protocol.yaml")
-    assert main(["report", "--protocol", protocol, "--root", str(proj)]) == 0
+def test_report_and_audit_commands(
+    proj: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(proj)  # every input and output from the project layout
+    protocol = "config/protocol.yaml"
+    assert main(["report", "--protocol", protocol]) == 0
     assert (proj / "reports" / "review.html").is_file()
     capsys.readouterr()
-    assert main(["audit", STUDY_IDS["D"], "--protocol", protocol, "--root", str(proj)]) == 0
+    assert main(["audit", STUDY_IDS["D"], "--protocol", protocol]) == 0
     out = capsys.readouterr().out
     assert "PRISMA box: Excluded at title/abstract" in out
     assert "found at: https://example.org/page/S4" in out
     assert "title_abstract  ai-reviewer-1: exclude E3-not-indonesia" in out
     assert "coding events" not in out  # excluded, never coded
     # a record id finds its study
-    assert main(["audit", "umkm_web:S4", "--protocol", protocol, "--root", str(proj)]) == 0
+    assert main(["audit", "umkm_web:S4", "--protocol", protocol]) == 0
     assert STUDY_IDS["D"] in capsys.readouterr().out
     # an included study: coding events grouped per coder's row, then the merged values
-    assert main(["audit", STUDY_IDS["A"], "--protocol", protocol, "--root", str(proj)]) == 0
+    assert main(["audit", STUDY_IDS["A"], "--protocol", protocol]) == 0
     out = capsys.readouterr().out
     assert "2026-11-25T10:00:00Z  ai-reviewer-1" in out
     assert "    strategy: volunteers; mentoring_training" in out
-    assert main(["audit", "st-nope", "--protocol", protocol, "--root", str(proj)]) == 2
+    assert main(["audit", "st-nope", "--protocol", protocol]) == 2
     assert "'st-nope' is neither a study id" in capsys.readouterr().err
 
 
-def test_only_parts_and_protocol_search_rows(proj: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    import review
-
-    monkeypatch.setitem(sys.modules, "review.searchlog", None)  # no search-log module either
-    monkeypatch.delattr(review, "searchlog", raising=False)
-    protocol = load_protocol(proj / "config" / "protocol.yaml")
+def test_prisma_and_pages_are_separate_commands(
+    proj: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(proj)
     reports = proj / "reports"
-    written = render_report(
-        protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="prisma"
-    )
-    assert set(written) == {"prisma.svg", "prisma.csv"}
-    written = render_report(
-        protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="pages"
-    )
-    assert set(written) == {
+    assert main(["prisma"]) == 0  # every path from the project layout
+    assert sorted(p.name for p in reports.iterdir()) == ["prisma.csv", "prisma.svg"]
+    counts = prisma.read_prisma_csv((reports / "prisma.csv").read_text(encoding="utf-8"))
+    assert counts["records_screened"] == "6"
+    assert main(["report", "--prisma-svg", "reports/prisma.svg"]) == 0
+    assert {p.name for p in reports.iterdir()} == {
+        "prisma.csv",
+        "prisma.svg",
         "review.html",
         "review.md",
         "audit.html",
         "search_log.csv",
-        "studies_by_year.svg",
-        "studies_by_theme.svg",
-        "studies_by_region.svg",
+        "figures",
     }
+    assert sorted(p.name for p in (reports / "figures").iterdir()) == [
+        "studies_by_region.svg",
+        "studies_by_theme.svg",
+        "studies_by_year.svg",
+    ]
     # With no search run, search_log.csv lists the protocol's queries, marked as not executed...
     log = (reports / "search_log.csv").read_text(encoding="utf-8")
     assert "not executed in this snapshot" in log
-    # ...and the next report does not mistake that table for a log of executed searches.
-    render_report(protocol, paths=Paths(root=proj), outputs=Outputs(reports), only="pages")
+    # ...and the next report does not mistake that copy for a log of executed searches.
+    assert main(["report"]) == 0
     html = (reports / "review.html").read_text(encoding="utf-8")
     assert "No search log yet" in html
     assert html.count("(as written in the protocol; not executed)") == 3  # one per source
+    assert "wrote reports/review.html" in capsys.readouterr().out
 
 
-def test_stage_files_waits_for_produced_or_existing_outputs(proj: Path) -> None:
-    from review.report.inputs import stage_files
+def test_report_reads_only_the_files_it_is_given(proj: Path) -> None:
+    """A stage output that is not named is a stage not run, even if its file lies in the project:
+    the report never guesses where a stage wrote."""
+    out = render(proj, screening=None, screening_events=None, coded=None)
+    text = visible(out["review.html"])
+    assert "not screened yet: 8 studies" in text
+    assert "not coded yet" in text
+    assert "data/interim/screening.csv" not in out["review.html"].split('id="provenance"')[1]
 
-    (proj / "data" / "extracted" / "coded.csv").unlink()
-    files = stage_files({"data/extracted/coded.csv"}, root=proj)
-    assert files["coded"] == "data/extracted/coded.csv"  # a rule makes it
-    assert files["screening"] == "data/interim/screening.csv"  # it exists
-    assert files["agreement"] == "data/interim/screening_agreement.json"
-    (proj / "data" / "interim" / "screening.csv").unlink()
-    assert "screening" not in stage_files(set(), root=proj)  # neither: not waited for
+
+def test_figures_go_where_they_are_named(proj: Path) -> None:
+    protocol = load_protocol(proj / "config" / "protocol.yaml")
+    outputs = ReportOutputs.in_folder(proj / "reports")
+    outputs = ReportOutputs(
+        html=outputs.html,
+        markdown=outputs.markdown,
+        audit=outputs.audit,
+        search_log=outputs.search_log,
+        figures={"region": proj / "elsewhere" / "map.svg"},
+    )
+    written = render_report(protocol, paths=ReportPaths.in_project(proj), outputs=outputs)
+    assert "map.svg" in written
+    assert "Included studies by province" in (proj / "elsewhere" / "map.svg").read_text()
+    assert not (proj / "reports" / "figures").exists()
+    with pytest.raises(ValueError, match="no figure 'colour'"):
+        render_report(
+            protocol,
+            paths=ReportPaths.in_project(proj),
+            outputs=ReportOutputs(**{**outputs.__dict__, "figures": {"colour": proj / "c.svg"}}),
+        )
 
 
 @pytest.mark.workflow
-def test_report_rules_in_the_real_workflow(proj: Path) -> None:
-    """render_prisma then render_report through Snakemake on the fixture project's tables."""
-    import os
-    import subprocess
-    import sys
+def test_report_rules_in_the_real_workflow(built_project: Path, built_copy: Path) -> None:
+    """render_prisma then render_report through Snakemake: the built review's files, then an
+    inconsistent state on a copy stops render_prisma with the arithmetic in its log."""
+    from conftest import snakemake
 
-    repo = Path(__file__).resolve().parents[1]
-    shutil.copy2(repo / "Snakefile", proj / "Snakefile")
-    shutil.copytree(repo / "workflow", proj / "workflow")
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    cmd = [
-        sys.executable, "-m", "snakemake", "--cores", "1", "--config",
-        "protocol=config/protocol.yaml", "--allowed-rules", "render_prisma", "render_report",
-        "--", "reports/review.html",
-    ]  # fmt: skip
-    done = subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
     for name in ("review.html", "review.md", "audit.html", "prisma.svg", "prisma.csv"):
-        assert (proj / "reports" / name).is_file()
-    assert "wrote" in (proj / "logs" / "render_prisma" / "render_prisma.log").read_text()
-    # An inconsistent state stops the rule, with the arithmetic in its log.
-    studies = proj / "data" / "interim" / "studies.csv"
-    studies.write_text(
-        studies.read_text(encoding="utf-8").replace(
-            ",2,openalex_en; umkm_web,", ",3,openalex_en; umkm_web,"
-        ),
-        encoding="utf-8",
+        assert (built_project / "reports" / name).is_file()
+    assert "wrote" in (built_project / "logs/render_prisma/render_prisma.log").read_text()
+    studies = built_copy / "data" / "interim" / "studies.csv"
+    lines = studies.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = lines[1].split(",")
+    row[2] = str(int(row[2]) + 1)  # n_records of the first study, one too many
+    studies.write_text(lines[0] + ",".join(row) + "".join(lines[2:]), encoding="utf-8")
+    done = snakemake(
+        built_copy, "--cores", "1", "--allowed-rules", "render_prisma", "--", "reports/prisma.svg"
     )
-    done = subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True, check=False)
     assert done.returncode != 0
-    log = (proj / "logs" / "render_prisma" / "render_prisma.log").read_text()
-    assert "identified 10 - duplicates 4 = 6, but there are 8 studies" in log
+    log = (built_copy / "logs" / "render_prisma" / "render_prisma.log").read_text()
+    assert re.search(r"identified 415 - duplicates \d+ = \d+, but there are \d+ studies", log)
 
 
 def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
@@ -362,55 +370,49 @@ def test_audit_in_the_terminal_neutralises_control_characters(proj: Path) -> Non
         encoding="utf-8",
     )
     protocol = load_protocol(proj / "config" / "protocol.yaml")
-    text = format_trail(find_trail(load_inputs(protocol, Paths(root=proj)), "umkm_web:S5"))
+    text = format_trail(
+        find_trail(load_inputs(protocol, ReportPaths.in_project(proj)), "umkm_web:S5")
+    )
     assert "\x1b" not in text
     assert "\N{REPLACEMENT CHARACTER}[31mPelatihan" in text
 
 
-def test_search_log_from_the_searchlog_module(proj: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no explicit log file, the rows of review.searchlog.search_log are the PRISMA-S table."""
-    import dataclasses
-    import sys
-    import types
+def test_search_log_written_by_the_search_stage(proj: Path) -> None:
+    """The log ``review search-log`` writes from the run manifests is the PRISMA-S table."""
+    import json
 
-    import review
-
-    @dataclasses.dataclass
-    class Run:
-        source_id: str
-        database: str
-        query_as_executed: str
-        filters: dict
-        executed_at: str
-        n_hits_reported: int
-
-    seen = {}
-
-    def search_log(protocol, raw_root):  # the contract: (protocol, raw_root) -> rows
-        seen["raw_root"] = raw_root
-        return [
-            Run("openalex_en", "openalex", "UMKM digital", {"from": "2015"}, "2026-11-28T10:00Z", 7)
-        ]
-
-    fake = types.ModuleType("review.searchlog")
-    fake.search_log = search_log
-    monkeypatch.setitem(sys.modules, "review.searchlog", fake)
-    monkeypatch.setattr(review, "searchlog", fake, raising=False)
-    protocol = load_protocol(proj / "config" / "protocol.yaml")
-    render_report(protocol, paths=Paths(root=proj), outputs=Outputs(proj / "reports"))
-    text = visible((proj / "reports" / "review.html").read_text(encoding="utf-8"))
-    assert seen["raw_root"] == proj / "data" / "raw"
-    assert (
-        "openalex_en openalex UMKM digital {&#34;from&#34;: &#34;2015&#34;} 2026-11-28T10:00Z 7"
-        in text
+    run = proj / "data" / "raw" / "openalex_en" / "2026-11-28T100000Z"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text(
+        json.dumps(
+            {
+                "platform": "OpenAlex REST API",
+                "query_as_executed": "UMKM digital",
+                "filters": {"from": "2015"},
+                "started_at": "2026-11-28T10:00:00Z",
+                "complete": True,
+                "stop_reason": "exhausted",
+                "records_reported": 7,
+                "records_retrieved": 2,
+            }
+        ),
+        encoding="utf-8",
     )
-    last_searched = "openalex_en database (openalex) 2 0 2026-11-20T08:00:00Z 2026-11-28T10:00Z"
+    log = proj / "data" / "interim" / "search_log.csv"
+    protocol = str(proj / "config" / "protocol.yaml")
+    raw = str(proj / "data" / "raw")
+    assert main(["search-log", "--protocol", protocol, "--raw-root", raw, "-o", str(log)]) == 0
+    out = render(proj, search_log=log)
+    text = visible(out["review.html"])
+    assert "source: " + str(log) in text
+    assert (
+        "openalex_en openalex / OpenAlex REST API 2026-11-28T100000Z complete UMKM digital "
+        "{&#34;from&#34;: &#34;2015&#34;} 2026-11-28T10:00:00Z 7 2" in text
+    )
+    last_searched = "openalex_en database (openalex) 2 0 2026-11-20T08:00:00Z 2026-11-28T10:00:00Z"
     assert last_searched in text
-    log = (proj / "reports" / "search_log.csv").read_text(encoding="utf-8")
-    assert (
-        log.splitlines()[0]
-        == "source_id,database,query_as_executed,filters,executed_at,n_hits_reported"
-    )
+    copy = (proj / "reports" / "search_log.csv").read_text(encoding="utf-8")
+    assert copy == log.read_text(encoding="utf-8")  # the report's copy is the log as written
 
 
 @pytest.mark.parametrize(
@@ -431,7 +433,7 @@ def test_search_log_from_the_searchlog_module(proj: Path, monkeypatch: pytest.Mo
     ],
 )
 def test_cite_label(authors: str, year: str, title: str, expected: str) -> None:
-    from review.report.studies import cite_label
+    from review.records import cite_label
 
     assert cite_label(authors, year, title) == expected
 
@@ -454,10 +456,12 @@ def test_cite_label(authors: str, year: str, title: str, expected: str) -> None:
         ("", ["not stated"]),
     ],
 )
-def test_provinces(location: str, expected: list[str]) -> None:
-    from review.report.regions import provinces
+def test_regions_of_the_protocol(location: str, expected: list[str]) -> None:
+    from review.report.regions import Gazetteer
 
-    assert provinces(location) == expected
+    protocol = load_protocol(FIXTURE / "config" / "protocol.yaml")
+    gazetteer = Gazetteer.from_protocol(protocol.data["synthesis"]["regions"])
+    assert gazetteer.regions(location) == expected
 
 
 def test_pages_are_well_nested(proj: Path) -> None:
@@ -499,3 +503,90 @@ def test_pages_are_well_nested(proj: Path) -> None:
         parser.feed(out[name])
         assert parser.problems == [], name
         assert parser.stack == [], name
+
+
+def test_regions_without_a_gazetteer_are_grouped_as_written() -> None:
+    """The engine knows no country: a protocol without ``synthesis.regions`` gets the coders'
+    locations as written (their last part), never another review's provinces."""
+    from review.report.regions import Gazetteer
+
+    plain = Gazetteer.from_protocol(None)
+    assert plain.regions("Ponggok village, Klaten, Central Java") == ["Central Java"]
+    assert plain.regions("Indonesia (general)") == ["Indonesia (general)"]
+    assert plain.regions("") == ["not stated"]
+    assert plain.title == "Included studies by location (coded)"
+
+
+def test_sections_are_found_in_page_order() -> None:
+    from review.report import sections
+
+    found = sections.sections()
+    assert [s.id for s in found if s.parent is None] == [
+        "questions",
+        "methods",
+        "selection",
+        "characteristics",
+        "figures",
+        "synthesis",
+        "matrix",
+        "conclusions",
+        "excluded",
+        "limits",
+        "provenance",
+    ]
+    assert [s.id for s in found if s.parent == "methods"][:2] == [
+        "methods_criteria",
+        "methods_sources",
+    ]
+    assert next(s for s in found if s.id == "methods_synthesis").md is None  # web page only
+    with pytest.raises(ValueError, match="section 'b' sets 'x', which section 'a' already sets"):
+        sections.build(
+            {},
+            [
+                sections.Section("a", 1, lambda base: {"x": 1}),
+                sections.Section("b", 2, lambda base: {"x": 2}),
+            ],
+        )
+
+
+def test_a_new_section_is_a_module_and_a_template(
+    proj: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A section placed before the study selection: its heading takes the next number, the
+    later sections renumber themselves and the table of contents lists it."""
+    import jinja2
+
+    from review.report import render as render_module
+    from review.report import sections
+
+    extra = sections.Section(
+        "appraisal_demo", 290, lambda base: {"demo_n": len(base["included"])}, toc="Appraisal"
+    )
+    found = sections.sections()
+    monkeypatch.setattr(
+        sections, "sections", lambda: sorted([*found, extra], key=lambda s: s.order)
+    )
+    plain = render_module.environment
+
+    def environment() -> jinja2.Environment:
+        env = plain()
+        env.loader = jinja2.ChoiceLoader(
+            [
+                jinja2.DictLoader(
+                    {
+                        "sections/appraisal_demo.html.j2": '<section id="appraisal_demo">\n'
+                        "<h2>{{ num.chapter() }} Appraisal</h2>\n<p>{{ demo_n }} studies</p>\n"
+                        "</section>\n\n"
+                    }
+                ),
+                env.loader,
+            ]
+        )
+        return env
+
+    monkeypatch.setattr(render_module, "environment", environment)
+    html = render(proj)["review.html"]
+    assert '<li><a href="#appraisal_demo">Appraisal</a></li>' in html
+    assert "<h2>3. Appraisal</h2>\n<p>3 studies</p>" in html
+    assert "<h2>4. Results</h2>\n<h3>4.1 Study selection</h3>" in html
+    assert "<h2>5. Software and provenance</h2>" in html

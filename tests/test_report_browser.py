@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from review.protocol import load_protocol
-from review.report.inputs import Paths
-from review.report.render import Outputs, render_report
+from review.report.inputs import ReportPaths
+from review.report.render import ReportOutputs, render_report
 
 pytestmark = pytest.mark.browser
 
@@ -62,8 +62,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(FIXTURE, root)
     render_report(
         load_protocol(root / "config" / "protocol.yaml"),
-        paths=Paths(root=root, search_log=root / "reports" / "search_log.csv"),
-        outputs=Outputs(folder=root / "reports"),
+        paths=ReportPaths.in_project(root),
+        outputs=ReportOutputs.in_folder(root / "reports"),
         generated_at="2026-11-29 08:00 UTC",
     )
     return root / "reports"

@@ -30,7 +30,7 @@ def _ledger(root: Path, reviewer: str) -> list[dict[str, str]]:
 
 def test_asreview_round_trip(proj: Path) -> None:
     out = proj / "asreview.csv"
-    assert main(["screen", "--export-asreview", str(out)]) == 0
+    assert main(["screen", "export-asreview", str(out)]) == 0
     rows = read_csv(out)
     assert [r["record_id"] for r in rows] == ["st-a", "st-b", "st-d", "st-f"]  # no auto-excluded
     assert all(r["label_included"] == "" for r in rows)
@@ -43,7 +43,7 @@ def test_asreview_round_trip(proj: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    assert main(["screen", "--import-asreview", str(out), "--reviewer", "asr"]) == 0
+    assert main(["screen", "import-asreview", str(out), "--reviewer", "asr"]) == 0
     ledger = _ledger(proj, "asr")
     assert [(r["study_id"], r["decision"]) for r in ledger] == [
         ("st-a", "include"),
@@ -51,7 +51,7 @@ def test_asreview_round_trip(proj: Path) -> None:
     ]
     assert ledger[0]["note"] == "imported from ASReview"
     # and back: the export now carries the labels
-    assert main(["screen", "--export-asreview", str(out)]) == 0
+    assert main(["screen", "export-asreview", str(out)]) == 0
     labels = {r["record_id"]: r["label_included"] for r in read_csv(out)}
     assert labels == {"st-a": "1", "st-b": "0", "st-d": "", "st-f": ""}
 
@@ -65,7 +65,7 @@ def test_asreview_export_matched_by_doi_or_title(proj: Path) -> None:
         "2,Smart village programme for MSMEs,,,,,\n",
         encoding="utf-8",
     )
-    assert main(["screen", "--import-asreview", str(path), "--reviewer", "asr"]) == 0
+    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == 0
     ledger = _ledger(proj, "asr")
     assert [(r["study_id"], r["decision"], r["note"]) for r in ledger] == [
         ("st-a", "include", "imported from ASReview: good"),
@@ -84,7 +84,7 @@ def test_asreview_lab_export_prefers_its_own_labels_times_and_notes(proj: Path) 
         "st-d,z,,,,,,\n",
         encoding="utf-8",
     )
-    assert main(["screen", "--import-asreview", str(path), "--reviewer", "asr"]) == 0
+    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == 0
     ledger = _ledger(proj, "asr")
     assert [(r["study_id"], r["decision"], r["timestamp"], r["note"]) for r in ledger] == [
         ("st-a", "include", "2026-12-01T10:11:12Z", "imported from ASReview: relevant after all"),
@@ -97,7 +97,7 @@ def test_asreview_unknown_record_appends_nothing(
 ) -> None:
     path = proj / "asr.csv"
     path.write_text("record_id,title,doi,label_included\nst-a,x,,1\n9,Unknown,,0\n", "utf-8")
-    assert main(["screen", "--import-asreview", str(path), "--reviewer", "asr"]) == 2
+    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == 2
     assert "row 3: cannot match the record to a study" in capsys.readouterr().err
     assert not (proj / "data" / "decisions" / "screening" / "title_abstract" / "asr.csv").exists()
 
@@ -119,7 +119,7 @@ def test_rayyan_import_one_users_votes(proj: Path) -> None:
     src = proj / "articles.csv"
     shutil.copy(FIXTURES / "rayyan_articles.csv", src)
     assert (
-        main(["screen", "--import-rayyan", str(src), "--reviewer", "siti", "--rayyan-user", "Siti"])
+        main(["screen", "import-rayyan", str(src), "--reviewer", "siti", "--rayyan-user", "Siti"])
         == 0
     )
     ledger = _ledger(proj, "siti")

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from screening_helpers import project, read_csv, write_ledger
 
 from review.cli import main
-from review.screening.sheets import SUMMARY_LABEL, neutralise
+from review.screening.sheets import SUMMARY_LABEL
+from review.spreadsheet import safe_cell
 
 T1 = "2026-11-29T07:00:00Z"
 
@@ -41,7 +42,7 @@ def test_sheet_lists_undecided_studies_blind_to_other_reviewers(proj: Path) -> N
         ],
     )
     write_ledger(decisions, "title_abstract", "r1", [("st-d", "", "maybe", "", "", T1)])
-    assert _screen("--reviewer", "r1") == 0
+    assert _screen("sheet", "--reviewer", "r1") == 0
     csv_path = proj / "data" / "screening_sheets" / "title_abstract" / "r1.csv"
     rows = read_csv(csv_path)
     # st-c and st-e are excluded by automation, st-d is r1's own; r2's decisions are invisible.
@@ -73,13 +74,13 @@ def test_full_text_sheet_lists_only_title_abstract_includes(proj: Path) -> None:
         ],
     )
     write_ledger(decisions, "full_text", "r1", [("st-f", "", "include", "", "", T1)])
-    assert _screen("--reviewer", "r1", "--stage", "full_text") == 0
+    assert _screen("sheet", "--reviewer", "r1", "--stage", "full_text") == 0
     rows = read_csv(proj / "data" / "screening_sheets" / "full_text" / "r1.csv")
     assert [r["study_id"] for r in rows] == ["st-a"]
 
 
 def test_xlsx_has_drop_downs_for_decision_and_reason(proj: Path) -> None:
-    assert _screen("--reviewer", "r1") == 0
+    assert _screen("sheet", "--reviewer", "r1") == 0
     wb = load_workbook(proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx")
     ws = wb["screening"]
     header = [c.value for c in ws[1]]
@@ -108,10 +109,10 @@ def test_xlsx_has_drop_downs_for_decision_and_reason(proj: Path) -> None:
 
 
 def test_formula_injection_is_neutralised(proj: Path) -> None:
-    assert neutralise("=1+1") == "'=1+1"
-    assert neutralise("plain") == "plain"
-    assert neutralise(2021) == 2021
-    assert _screen("--reviewer", "r1") == 0
+    assert safe_cell("=1+1") == "'=1+1"
+    assert safe_cell("plain") == "plain"
+    assert safe_cell(2021) == 2021
+    assert _screen("sheet", "--reviewer", "r1") == 0
     base = proj / "data" / "screening_sheets" / "title_abstract" / "r1"
     row = next(r for r in read_csv(base.with_suffix(".csv")) if r["study_id"] == "st-f")
     assert row["title"].startswith("'=HYPERLINK(")
@@ -133,7 +134,7 @@ def test_filled_xlsx_imports_and_appends_only(proj: Path) -> None:
         [("st-d", "doi:10.1000/d", "maybe", "", "old row", T1)],
     )
     before = ledger.read_bytes()
-    assert _screen("--reviewer", "r1") == 0
+    assert _screen("sheet", "--reviewer", "r1") == 0
     sheet = proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx"
     wb = load_workbook(sheet)
     ws = wb["screening"]
@@ -148,7 +149,7 @@ def test_filled_xlsx_imports_and_appends_only(proj: Path) -> None:
             ws.cell(row=r, column=col["decision"]).value = "exclude"
             ws.cell(row=r, column=col["reason"]).value = "E3-not-indonesia"
     wb.save(sheet)
-    assert _screen("--import", str(sheet)) == 0  # reviewer and stage from the sheet's path
+    assert _screen("import", str(sheet)) == 0  # reviewer and stage from the sheet's path
     after = ledger.read_bytes()
     assert after.startswith(before)
     added = read_csv(ledger)[1:]
@@ -160,7 +161,7 @@ def test_filled_xlsx_imports_and_appends_only(proj: Path) -> None:
     assert added[0]["fingerprint"] == "doi:10.1000/a"
     assert added[0]["timestamp"].endswith("Z")
     # importing the same sheet again adds nothing: those are already the current decisions
-    assert _screen("--import", str(sheet)) == 0
+    assert _screen("import", str(sheet)) == 0
     assert ledger.read_bytes() == after
 
 
@@ -176,7 +177,7 @@ def test_import_with_any_bad_row_appends_nothing(
         "st-d,,,undecided rows are skipped\n",
         encoding="utf-8",
     )
-    code = _screen("--import", str(sheet), "--reviewer", "r1")
+    code = _screen("import", str(sheet), "--reviewer", "r1")
     assert code == 2
     err = capsys.readouterr().err
     assert "2 problem(s) in " in err
@@ -189,7 +190,7 @@ def test_import_with_any_bad_row_appends_nothing(
 def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFixture) -> None:
     sheet = proj / "ft.csv"
     sheet.write_text("study_id,decision,reason,note\nst-a,exclude,,\n", encoding="utf-8")
-    assert _screen("--import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == 2
+    assert _screen("import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == 2
     assert "row 2, field 'reason': empty; a full-text exclusion needs" in capsys.readouterr().err
     assert not _ledger(proj, "full_text").exists()
 
@@ -197,7 +198,7 @@ def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFi
 def test_import_needs_a_reviewer(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = proj / "x.csv"
     sheet.write_text("study_id,decision\nst-a,include\n", encoding="utf-8")
-    assert _screen("--import", str(sheet)) == 2
+    assert _screen("import", str(sheet)) == 2
     assert "--reviewer NAME" in capsys.readouterr().err
 
 
@@ -221,7 +222,7 @@ def test_conflicts_sheet_and_its_resolutions(proj: Path) -> None:
             ("st-b", "", "include", "", "", T1),
         ],
     )
-    assert _screen("--conflicts") == 0
+    assert _screen("conflicts") == 0
     sheet = proj / "data" / "screening_sheets" / "title_abstract" / "_conflicts.xlsx"
     rows = read_csv(sheet.with_suffix(".csv"))
     assert [(r["study_id"], r["decisions"]) for r in rows] == [("st-a", "r1=include; r2=exclude")]
@@ -232,17 +233,17 @@ def test_conflicts_sheet_and_its_resolutions(proj: Path) -> None:
     ws.cell(row=2, column=header.index("decision") + 1).value = "exclude"
     ws.cell(row=2, column=header.index("reason") + 1).value = "E3-not-indonesia"
     wb.save(sheet)
-    assert _screen("--import", str(sheet)) == 2  # who resolved it must be said
-    assert _screen("--import", str(sheet), "--reviewer", "adj") == 0
+    assert _screen("import", str(sheet)) == 2  # who resolved it must be said
+    assert _screen("import", str(sheet), "--reviewer", "adj") == 0
     resolutions = read_csv(decisions / "title_abstract" / "_resolutions.csv")
     assert [(r["study_id"], r["decision"], r["resolver"]) for r in resolutions] == [
         ("st-a", "exclude", "adj")
     ]
-    assert main(["screening-state", "-o", "out"]) == 0
-    state = {r["study_id"]: r for r in read_csv(proj / "out" / "screening.csv")}
+    assert main(["screen", "state"]) == 0
+    state = {r["study_id"]: r for r in read_csv(proj / "data" / "interim" / "screening.csv")}
     assert (state["st-a"]["state"], state["st-a"]["conflict"]) == (
         "excluded_ta",
         "title_abstract: resolved by adj",
     )
-    assert _screen("--conflicts") == 0
+    assert _screen("conflicts") == 0
     assert read_csv(sheet.with_suffix(".csv")) == []

@@ -10,9 +10,10 @@ from screening_helpers import FIXTURES, protocol, read_csv, write_ledger
 
 from review.cli import main
 from review.records import fingerprint, study_id_for
+from review.screening.carry import attach
 from review.screening.ledger import read_ledgers
 from review.screening.sheets import pending_studies
-from review.screening.state import attach, build_state, read_clusters, read_studies
+from review.screening.state import build_state, read_clusters, read_studies
 
 T1, T2, T3 = "2026-11-29T07:00:00Z", "2026-11-29T08:00:00Z", "2026-11-29T09:00:00Z"
 
@@ -303,7 +304,8 @@ def test_cli_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[s
     write_ledger(decisions, "title_abstract", "r1", [("st-a", "", "include", "", "", T1)])
     code = main(
         [
-            "screening-state",
+            "screen",
+            "state",
             "--protocol",
             str(FIXTURES / "protocol.yaml"),
             "--studies",
@@ -312,8 +314,17 @@ def test_cli_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[s
             str(FIXTURES / "clusters.csv"),
             "--decisions",
             str(decisions),
-            "-o",
-            str(tmp_path / "out"),
+            *(
+                arg
+                for option, name in (
+                    ("screening", "screening.csv"),
+                    ("events", "screening_events.csv"),
+                    ("conflicts", "screening_conflicts.csv"),
+                    ("unmatched", "screening_unmatched.csv"),
+                    ("agreement", "screening_agreement.json"),
+                )
+                for arg in (f"--{option}", str(tmp_path / "out" / name))
+            ),
         ]
     )
     assert code == 0

@@ -1,95 +1,43 @@
-"""The screening rules under the real Snakemake engine: lint, run, retrigger on a new ledger."""
+"""The screening rules under the real Snakemake engine, on a copy of the built review: a new
+reviewer's ledger reruns the state, and a reviewer's sheet is built on request."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from screening_helpers import project, read_csv, write_ledger
+from conftest import snakemake
+from screening_helpers import read_csv, write_ledger
 
 pytestmark = pytest.mark.workflow
 
-REPO = Path(__file__).resolve().parents[1]
-SNAKEFILE = """\
-from review.protocol import load_protocol
-
-PROTOCOL_PATH = "config/protocol.yaml"
-PROTOCOL = load_protocol(PROTOCOL_PATH)
+STATE = "data/interim/screening.csv"
 
 
-include: "workflow/rules/screen.smk"
-
-
-rule all:
-    input:
-        rules.screen_studies.output,
-    default_target: True
-"""
-
-
-def _snakemake(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--directory",
-            str(root),
-            "--snakefile",
-            str(root / "Snakefile"),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=root,
-    )
-
-
-@pytest.fixture
-def wf(tmp_path: Path) -> Path:
-    root = project(tmp_path / "wf")
-    (root / "workflow" / "rules").mkdir(parents=True)
-    shutil.copy(REPO / "workflow" / "rules" / "screen.smk", root / "workflow" / "rules")
-    shutil.copytree(REPO / "workflow" / "envs", root / "workflow" / "envs")
-    (root / "Snakefile").write_text(SNAKEFILE, encoding="utf-8")
-    return root
-
-
-def test_lint_is_clean(wf: Path) -> None:
-    out = _snakemake(wf, "--lint")
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "Congratulations" in out.stdout + out.stderr
-
-
-def test_run_then_a_new_ledger_retriggers(wf: Path) -> None:
-    out = _snakemake(wf, "--cores", "1")
-    assert out.returncode == 0, out.stderr
-    assert len(read_csv(wf / "data" / "interim" / "screening.csv")) == 6
-    assert (wf / "data" / "interim" / "screening_agreement.json").is_file()
-    assert (wf / "logs" / "screen_studies" / "screen_studies.log").is_file()
-    assert "screen_studies" not in _snakemake(wf, "-n", "--quiet", "rules").stdout
+def test_a_new_ledger_reruns_the_state_and_a_sheet_is_built(built_copy: Path) -> None:
+    before = {r["study_id"]: r for r in read_csv(built_copy / STATE)}
+    # A study both reviewers excluded, with no resolution: a third reviewer's include makes it
+    # a conflict, waiting at title/abstract.
+    sid = next(s for s, r in before.items() if r["state"] == "excluded_ta" and not r["conflict"])
+    decisions = built_copy / "data" / "decisions" / "screening"
     write_ledger(
-        wf / "data" / "decisions" / "screening",
-        "title_abstract",
-        "r1",
-        [("st-a", "", "include", "", "", "2026-11-29T07:00:00Z")],
+        decisions, "title_abstract", "r9", [(sid, "", "include", "", "", "2026-11-30T07:00:00Z")]
     )
-    assert "screen_studies" in _snakemake(wf, "-n", "--quiet", "rules").stdout
-    assert _snakemake(wf, "--cores", "1").returncode == 0
-    rows = {r["study_id"]: r for r in read_csv(wf / "data" / "interim" / "screening.csv")}
-    assert rows["st-a"]["state"] == "included_ta"
-
-
-def test_sheet_rule_builds_a_reviewers_sheet(wf: Path) -> None:
     target = "data/screening_sheets/title_abstract/r9.xlsx"
-    out = _snakemake(wf, "--cores", "1", target)
-    assert out.returncode == 0, out.stderr
-    assert (wf / target).is_file()
-    assert len(read_csv(wf / "data" / "screening_sheets" / "title_abstract" / "r9.csv")) == 4
+    done = snakemake(built_copy, "--cores", "1", STATE, target)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rule build_screening_state:" in done.stderr  # the new ledger is an input
+    assert "rule deduplicate_records:" not in done.stderr  # upstream of the ledgers: untouched
+    after = {r["study_id"]: r for r in read_csv(built_copy / STATE)}
+    assert (after[sid]["state"], after[sid]["conflict"]) == (
+        "maybe_ta",
+        "title_abstract: unresolved",
+    )
+    log = built_copy / "logs" / "build_screening_state" / "build_screening_state.log"
+    assert "wrote screening: data/interim/screening.csv" in log.read_text(encoding="utf-8")
+
+    assert (built_copy / target).is_file()
+    sheet = read_csv(built_copy / "data" / "screening_sheets" / "title_abstract" / "r9.csv")
+    assert sid not in {r["study_id"] for r in sheet}  # r9 decided it already
+    waiting = [s for s, r in after.items() if r["state"] != "excluded_auto"]
+    assert len(sheet) == len(waiting) - 1

@@ -175,9 +175,7 @@ def test_second_expiry_stops_the_run(server: Any, tmp_path: Path) -> None:
 # --- a declared bound: ranked by relevance and cut (issue 16) ---------------------------------
 
 
-def test_a_query_without_a_bound_is_refused_before_any_request(
-    server: Any, tmp_path: Path
-) -> None:
+def test_a_query_without_a_bound_is_refused_before_any_request(server: Any, tmp_path: Path) -> None:
     unbounded = {k: v for k, v in SOURCE.items() if k != "max_records"}
     with pytest.raises(ProtocolError, match=r"relevance-ranked OR of its words.*'max_records'"):
         search(unbounded, raw_root=tmp_path)

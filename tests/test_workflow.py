@@ -1,22 +1,95 @@
-"""The real Snakemake engine runs the real workflow on a copy of the project."""
+"""The real Snakemake engine runs the real workflow: locally (built once per session and
+shared), on a cluster through the cluster-generic executor with a stand-in submit script, and as
+a dry run with the SLURM executor. The rules themselves are checked to name every file."""
 
 from __future__ import annotations
 
+import csv
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO, copy_project, derived_files, snakemake
 
-from review.cli import main
+RULES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
+SUBMIT = REPO / "tests" / "fixtures" / "cluster" / "submit.sh"
 
-pytestmark = pytest.mark.workflow
+
+# ---- the rules, read as text --------------------------------------------------------------------
+def rule_blocks() -> dict[str, str]:
+    """Each rule's text (from ``rule NAME:`` to the next rule or the end of its file)."""
+    out = {}
+    for path in [*RULES, REPO / "Snakefile"]:
+        text = path.read_text(encoding="utf-8")
+        starts = list(re.finditer(r"^\s*rule (\w+):", text, re.M))
+        for i, m in enumerate(starts):
+            end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+            out[m.group(1)] = text[m.start() : end]
+    return out
 
 
-def test_lint_is_clean(repo_root: Path) -> None:
+def directive_keys(block: str, name: str) -> list[str]:
+    """The named items of a rule's ``input:``/``output:``/``params:`` directive."""
+    m = re.search(rf"^(\s*){name}:\n((?:\1\s+.*\n|\s*\n)+)", block, re.M)
+    if not m:
+        return []
+    indent = len(m.group(1)) + 4
+    return re.findall(rf"^ {{{indent}}}(\w+)=", m.group(2), re.M)
+
+
+def shell_text(block: str) -> str:
+    m = re.search(r"shell:\n((?:\s+\".*\"\n)+)", block)
+    return "".join(re.findall(r'"(.*)"', m.group(1))) if m else ""
+
+
+def test_every_rule_names_each_of_its_files_and_declares_its_resources() -> None:
+    blocks = rule_blocks()
+    assert set(blocks) >= {
+        "search_database",
+        "write_search_log",
+        "normalise_records",
+        "deduplicate_records",
+        "build_screening_state",
+        "build_screening_sheet",
+        "extract_coding",
+        "render_prisma",
+        "render_report",
+        "all",
+    }
+    for name, block in blocks.items():
+        if name == "all":
+            continue
+        shell = shell_text(block)
+        assert shell.startswith("review "), name
+        params = directive_keys(block, "params")
+        for key in directive_keys(block, "output"):
+            assert f"{{output.{key}}}" in shell, f"{name}: output {key} is not on its shell line"
+        for key in directive_keys(block, "input"):
+            # A folder of files (ledgers, runs) is passed as the folder, named like the input.
+            named = f"{{input.{key}}}" in shell or (key in params and f"{{params.{key}}}" in shell)
+            assert named, f"{name}: input {key} is not on its shell line"
+        assert not re.search(r" -o |--outdir|--output-dir", shell), name
+        for directive in ("log:", "benchmark:", "threads:", "mem_mb=", "runtime="):
+            assert directive in block, f"{name}: no {directive}"
+
+
+def test_network_rules_run_on_the_submitting_machine() -> None:
+    block = rule_blocks()["search_database"]
+    assert "api=1" in block
+    search = (REPO / "workflow" / "rules" / "search.smk").read_text(encoding="utf-8")
+    assert re.search(r"localrules:\s+search_database,", search)
+
+
+# ---- the engine ---------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_lint_is_clean() -> None:
+    """Linted with live searches on: every rule of the offline workflow, and the search rule."""
     out = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--lint", "--config", "live=false"],
-        cwd=repo_root,
+        [sys.executable, "-m", "snakemake", "--lint", "--config", "live=true"],
+        cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
@@ -25,48 +98,41 @@ def test_lint_is_clean(repo_root: Path) -> None:
     assert "Congratulations" in out.stdout + out.stderr
 
 
-def test_full_run_offline_writes_the_report(project: Path) -> None:
-    assert main(["run", "-d", str(project), "--cores", "2"]) == 0
-    html = (project / "reports" / "review.html").read_text(encoding="utf-8")
+@pytest.mark.workflow
+def test_full_run_offline_writes_the_report(built_project: Path) -> None:
+    html = (built_project / "reports" / "review.html").read_text(encoding="utf-8")
     assert "UMKM" in html
     assert "umkm_web" in html
-    assert (project / "logs" / "normalise_records" / "normalise_records.log").is_file()
+    for rule in ("normalise_records", "deduplicate_records", "render_report"):
+        assert (built_project / "logs" / rule / f"{rule}.log").is_file(), rule
+        benchmark = (built_project / "logs" / rule / f"{rule}.benchmark.tsv").read_text()
+        assert benchmark.startswith("s\th:m:s\tmax_rss"), rule
     # every stage ran, and the diagram's "included" box is the screening table's count
-    import csv
-
-    with (project / "data" / "interim" / "screening.csv").open(encoding="utf-8") as fh:
+    with (built_project / "data" / "interim" / "screening.csv").open(encoding="utf-8") as fh:
         states = [row["state"] for row in csv.DictReader(fh)]
-    with (project / "reports" / "prisma.csv").open(encoding="utf-8") as fh:
+    with (built_project / "reports" / "prisma.csv").open(encoding="utf-8") as fh:
         prisma = {row["data"]: row["n"] for row in csv.DictReader(fh)}
     assert prisma["total_studies"] == str(states.count("included_ft"))
     assert states.count("included_ft") > 0
-    with (project / "data" / "extracted" / "coded.csv").open(encoding="utf-8") as fh:
-        coded = list(csv.DictReader(fh))
-    assert coded
-    assert (project / "reports" / "audit.html").is_file()
-    assert "<svg" in (project / "reports" / "prisma.svg").read_text(encoding="utf-8")
+    with (built_project / "data" / "extracted" / "coded.csv").open(encoding="utf-8") as fh:
+        assert list(csv.DictReader(fh))
+    assert (built_project / "reports" / "audit.html").is_file()
+    assert "<svg" in (built_project / "reports" / "prisma.svg").read_text(encoding="utf-8")
+    # the report read the search stage's log file, and lists it among its inputs
+    assert "source: data/interim/search_log.csv" in html
+    # offline (the default) no database was searched: the log says so, and no run was made
+    with (built_project / "data" / "interim" / "search_log.csv").open(encoding="utf-8") as fh:
+        status = {r["source_id"]: r["status"] for r in csv.DictReader(fh)}
+    assert status["openalex_en"] == "not searched yet"
+    assert status["umkm_web"] == "collected"
+    assert not (built_project / "data" / "raw" / "openalex_en").exists()
     # a second run has nothing to do: outputs are up to date
-    dry = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--directory",
-            str(project),
-            "--snakefile",
-            str(project / "Snakefile"),
-            "-n",
-            "--quiet",
-            "rules",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    dry = snakemake(built_project, "-n", "--quiet", "rules")
     assert dry.returncode == 0, dry.stderr
     assert "normalise_records" not in dry.stdout
 
 
+@pytest.mark.workflow
 def test_invalid_protocol_stops_before_any_rule(project: Path) -> None:
     protocol = project / "config" / "protocol.yaml"
     protocol.write_text(
@@ -84,3 +150,84 @@ def test_invalid_protocol_stops_before_any_rule(project: Path) -> None:
     assert out.returncode != 0
     assert "criteria[0].stage: 'robots' is not one of" in out.stdout + out.stderr
     assert not (project / "data" / "interim").exists()
+
+
+# ---- on a cluster -------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_slurm_dry_run_with_the_profile(project: Path) -> None:
+    """The SLURM profile and executor plugin plan every job with its rule's resources (no
+    ``sbatch`` is needed for a dry run)."""
+    # --cores: a dry run plans as if local, and would cap each job's threads at one core.
+    out = snakemake(
+        project, "--profile", "profiles/slurm", "--executor", "slurm", "-n", "--cores", "8"
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    plan = out.stdout + out.stderr
+    assert "Using profile profiles/slurm" in plan
+    for rule in ("normalise_records", "deduplicate_records", "render_report"):
+        assert re.search(rf"^{rule}\s+1$", plan, re.M), rule
+    dedup = plan[plan.index("rule deduplicate_records:") :]
+    dedup = dedup[: dedup.index("\n\n")]
+    assert "threads: 4" in dedup
+    assert "--threads 4" in dedup
+    assert "mem_mb=8000" in dedup
+    assert "runtime=120" in dedup
+
+
+def _comparable(path: Path) -> bytes:
+    """A derived file's bytes, less what records when it was generated: the time stamp of the
+    report pages, and the creation time inside a workbook."""
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as z:
+            return b"".join(
+                name.encode() + z.read(name)
+                for name in sorted(z.namelist())
+                if name != "docProps/core.xml"
+            )
+    data = path.read_bytes()
+    return re.sub(rb"[Gg]enerated \d{4}-\d\d-\d\d \d\d:\d\d UTC", b"generated <time>", data)
+
+
+#: The cluster jobs: the records and their studies, then everything after them (a group's
+#: connected rules run in one job, as small rules would on a real cluster; the second job reads
+#: what the first wrote, as on a shared file system).
+GROUPS = {
+    "studies": ("normalise_records", "deduplicate_records"),
+    "review": (
+        "write_search_log",
+        "build_screening_state",
+        "extract_coding",
+        "render_prisma",
+        "render_report",
+    ),
+}
+
+
+@pytest.mark.workflow
+def test_cluster_run_equals_the_local_run(built_project: Path, tmp_path: Path) -> None:
+    """The cluster-generic executor submits the jobs through a stand-in ``sbatch`` (which runs
+    the job script here, in the background, as a queue would): same files, byte for byte."""
+    root = copy_project(tmp_path / "cluster")
+    out = snakemake(
+        root,
+        "--executor",
+        "cluster-generic",
+        "--cluster-generic-submit-cmd",
+        str(SUBMIT),
+        "--jobs",
+        "2",
+        "--groups",
+        *(f"{rule}={group}" for group, rules in GROUPS.items() for rule in rules),
+        "--seconds-between-status-checks",
+        "1",
+        "--latency-wait",
+        "10",
+        "--config",
+        "live=false",
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stderr.count("Submitted group job") == 2  # `all` runs on the submitting machine
+    files = derived_files(built_project)
+    assert derived_files(root) == files
+    different = [f for f in files if _comparable(root / f) != _comparable(built_project / f)]
+    assert different == []

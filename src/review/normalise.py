@@ -26,6 +26,20 @@ def _file_paths(path: Path) -> list[Path]:
     return [path]
 
 
+def source_files(protocol: Protocol, *, root: Path, raw_root: Path | None = None) -> list[Path]:
+    """Every committed file the protocol's sources read: the files of each database source's
+    run folders under ``raw_root/<id>/``, and each file or website source's ``path`` (every file
+    below it when it is a folder). The workflow declares them, so a new run or export reruns it.
+    """
+    raw = raw_root if raw_root is not None else root / RAW_DIR
+    out: list[Path] = []
+    for source in protocol.sources:
+        base = raw / source["id"] if source["kind"] == "database" else root / source["path"]
+        if base.is_dir() or base.is_file():
+            out.extend(_file_paths(base))
+    return out
+
+
 @dataclass(slots=True)
 class Gathered:
     """The records of every source, and what was accepted with a warning while reading them."""
@@ -35,7 +49,11 @@ class Gathered:
 
 
 def source_records(
-    source: dict[str, Any], *, root: Path, warnings: list[str] | None = None
+    source: dict[str, Any],
+    *,
+    root: Path,
+    warnings: list[str] | None = None,
+    raw_root: Path | None = None,
 ) -> list[Record]:
     """Records of one protocol source, read from the project's committed data.
 
@@ -45,12 +63,13 @@ def source_records(
     """
     notes = warnings if warnings is not None else []
     kind = source["kind"]
+    raw = raw_root if raw_root is not None else root / RAW_DIR
     if kind == "database":
-        if not (root / RAW_DIR / source["id"]).is_dir():
+        if not (raw / source["id"]).is_dir():
             return []  # never searched: the search log says "not searched yet"
         from review.searchruns import records_from_runs
 
-        return records_from_runs(source, root / RAW_DIR)
+        return records_from_runs(source, raw)
     path = source.get("path")
     if not path:
         raise ProtocolError(f"source {source['id']!r} of kind {kind!r} needs a 'path'")
@@ -90,13 +109,17 @@ def source_records(
     return out
 
 
-def gather_records(protocol: Protocol, *, root: Path | None = None) -> Gathered:
+def gather_records(
+    protocol: Protocol, *, root: Path | None = None, raw_root: Path | None = None
+) -> Gathered:
     """All records of all sources, in protocol order, with the warnings of reading them;
     record ids must be unique."""
     root = root if root is not None else protocol.root
     gathered = Gathered()
     for source in protocol.sources:
-        gathered.records.extend(source_records(source, root=root, warnings=gathered.warnings))
+        gathered.records.extend(
+            source_records(source, root=root, warnings=gathered.warnings, raw_root=raw_root)
+        )
     counts = Counter(r.record_id for r in gathered.records)
     repeated = [rid for rid, n in counts.items() if n > 1]
     if repeated:
@@ -106,9 +129,11 @@ def gather_records(protocol: Protocol, *, root: Path | None = None) -> Gathered:
     return gathered
 
 
-def collect_records(protocol: Protocol, *, root: Path | None = None) -> list[Record]:
+def collect_records(
+    protocol: Protocol, *, root: Path | None = None, raw_root: Path | None = None
+) -> list[Record]:
     """All records of all sources, in protocol order (see :func:`gather_records`)."""
-    return gather_records(protocol, root=root).records
+    return gather_records(protocol, root=root, raw_root=raw_root).records
 
 
 def counts_by_source(records: list[Record]) -> dict[str, int]:

@@ -8,7 +8,9 @@ by hand by researchers who are not expected to read a traceback.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +20,14 @@ import yaml
 from review.errors import ProtocolError
 
 DEFAULT_PROTOCOL = Path("config/protocol.yaml")
-SCHEMA_RELATIVE = Path("workflow/schemas/protocol.schema.yaml")
 
 
-def schema_path(project_root: Path | None = None) -> Path:
-    """Find the protocol schema: in the project, else beside the package source (editable)."""
-    candidates = []
-    if project_root is not None:
-        candidates.append(project_root / SCHEMA_RELATIVE)
-    candidates.append(Path(__file__).resolve().parents[2] / SCHEMA_RELATIVE)
-    candidates.append(Path.cwd() / SCHEMA_RELATIVE)
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise ProtocolError(
-        f"cannot find the protocol schema {SCHEMA_RELATIVE} (looked in the project)"
-    )
+@functools.cache
+def protocol_schema() -> dict[str, Any]:
+    """The protocol's JSON Schema, shipped inside the package (``review/schemas/``)."""
+    text = resources.files("review").joinpath("schemas", "protocol.schema.yaml").read_text("utf-8")
+    schema: dict[str, Any] = yaml.safe_load(text)
+    return schema
 
 
 def _key_path(parts: Any) -> str:
@@ -123,8 +117,7 @@ def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     if not isinstance(data, dict):
         raise ProtocolError(f"{path}: expected a mapping of keys (title, sources, ...) at the top")
     root = path.resolve().parent.parent if path.resolve().parent.name == "config" else Path.cwd()
-    schema = yaml.safe_load(schema_path(root).read_text(encoding="utf-8"))
-    validate(data, schema=schema, where=str(path))
+    validate(data, schema=protocol_schema(), where=str(path))
     _check_references(data, path)
     return Protocol(
         data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root
@@ -154,6 +147,12 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
                 f"{path}: synthesis.{key}: {name!r} is not a coding field "
                 f"(fields: {', '.join(field_names)})"
             )
+    region_field = (synth.get("regions") or {}).get("field")
+    if region_field and region_field not in field_names:
+        raise ProtocolError(
+            f"{path}: synthesis.regions.field: {region_field!r} is not a coding field "
+            f"(fields: {', '.join(field_names)})"
+        )
     theme_field = synth.get("theme_field")
     if theme_field:
         allowed = field_names[theme_field].get("values") or []

@@ -10,7 +10,6 @@ because author names themselves contain commas ("Surname, Given").
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import re
@@ -21,42 +20,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from review import atomic
 from review.errors import SchemaError
+from review.tables import contract, read_table, write_table
 
 LIST_SEPARATOR = "; "
 
-#: Columns of ``data/interim/records.csv``, in order. The contract is also written as JSON Schema
-#: in ``workflow/schemas/records.schema.yaml``.
-RECORD_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "source_id",
-    "source_kind",
-    "database",
-    "title",
-    "title_alt",
-    "abstract",
-    "summary",
-    "authors",
-    "year",
-    "venue",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "url",
-    "keywords",
-    "language",
-    "doc_type",
-    "found_at",
-    "prov_file",
-    "prov_sha256",
-    "prov_position",
-    "run_id",
-    "notes",
-)
-
 SOURCE_KINDS = ("database", "register", "file", "websites", "organisations", "citations")
+
+#: Columns of ``data/interim/records.csv``, in order: its contract is
+#: ``review/schemas/tables/records.yaml`` (the fields of :class:`Record`, in the same order).
+RECORD_COLUMNS: tuple[str, ...] = contract("records").names
 
 
 @dataclass(slots=True)
@@ -264,34 +237,16 @@ def sha256_file(path: str | Path) -> str:
 
 
 def write_records(path: str | Path, records: Iterable[Record]) -> None:
-    atomic.write_csv(path, (r.to_row() for r in records), RECORD_COLUMNS)
+    write_table(path, (r.to_row() for r in records), contract("records"))
 
 
 def read_records(path: str | Path) -> list[Record]:
-    """Read ``records.csv``, checking its header and every row against the schema."""
-    path = Path(path)
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in ("record_id", "source_id", "title") if c not in header]
-        if missing:
-            raise SchemaError(
-                f"{path}: missing column(s) {', '.join(missing)}; "
-                f"a records table has the columns {', '.join(RECORD_COLUMNS)}"
-            )
-        out = []
-        seen: dict[str, int] = {}
-        for row in reader:
-            i = reader.line_num
-            rec = Record.from_row(row, where=f"{path}, line {i}")
-            if rec.record_id in seen:
-                first = seen[rec.record_id]
-                raise SchemaError(
-                    f"{path}, line {i}: record_id {rec.record_id!r} repeats line {first}"
-                )
-            seen[rec.record_id] = i
-            out.append(rec)
-    return out
+    """Read ``records.csv``, checking its header and every row against its contract."""
+    where = f"{path}, record"
+    return [
+        Record.from_row(row, where=f"{where} {i}")
+        for i, row in enumerate(read_table(path, contract("records")), start=1)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -308,3 +263,34 @@ def study_id_for(anchor_record_id: str) -> str:
     merged, the earlier anchor wins; decisions on the other re-attach through their fingerprint.
     """
     return "st-" + content_id(anchor_record_id, length=10)
+
+
+# --------------------------------------------------------------------------------------------
+# How the report and the coding sheet name a study
+# --------------------------------------------------------------------------------------------
+
+#: Author-list cells that stand for "and others" (English, Indonesian "dan kawan-kawan").
+ETAL = {"et al", "et. al", "dkk", "and others"}
+
+
+def cite_label(authors: str, year: str | int | None, title: str = "") -> str:
+    """Short citation: "Surname 2021", "A & B 2021", "A et al. 2021"; title words if no author."""
+    names = split_list(authors or "")
+    year_text = str(year) if year not in (None, "") else "n.d."
+    if not names:
+        words = (title or "Untitled").split()
+        short = " ".join(words[:4]) + ("…" if len(words) > 4 else "")
+        return f"{short} ({year_text})"
+    real = [n for n in names if n.strip().lower().rstrip(".") not in ETAL]
+    if not real:
+        return cite_label("", year, title)
+    surnames = [n.split(",")[0].strip() or n for n in real]
+    if len(real) < len(names):  # the source wrote "et al." / "dkk." for the other authors
+        return f"{surnames[0]} et al. {year_text}"
+    if len(surnames) == 1:
+        who = surnames[0]
+    elif len(surnames) == 2:
+        who = f"{surnames[0]} & {surnames[1]}"
+    else:
+        who = f"{surnames[0]} et al."
+    return f"{who} {year_text}"

@@ -17,43 +17,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from review import atomic
 from review.protocol import Protocol
 from review.searchruns import MANIFEST, list_runs, read_json
-from review.spreadsheet import safe_row
+from review.tables import contract, write_table
 
-#: Columns of ``reports/search_log.csv``: the report's PRISMA-S columns first.
-LOG_COLUMNS: tuple[str, ...] = (
-    "source_id",
-    "kind",
-    "database",
-    "platform",
-    "api_version",
-    "run_id",
-    "run_kind",
-    "previous_run_id",
-    "update_filter",
-    "query",
-    "query_as_executed",
-    "filters",
-    "justification",
-    "executed_at",
-    "started_at",
-    "finished_at",
-    "coverage_from",
-    "coverage_to",
-    "n_hits_reported",
-    "n_records_retrieved",
-    "pages",
-    "pages_sha256",
-    "software_version",
-    "stop_reason",
-    "retries",
-    "errors",
-    "complete",
-    "status",
-    "manifest",
-)
+#: Columns of the search log, in order: its contract (``review/schemas/tables/search_log.yaml``).
+LOG_COLUMNS: tuple[str, ...] = contract("search_log").names
 
 
 def _json(value: Any) -> str:
@@ -203,7 +172,7 @@ def search_log(protocol: Protocol, raw_root: Path | str | None = None) -> list[d
 
 
 def write_search_log(rows: list[dict[str, Any]], path: Path | str) -> None:
-    """Write ``reports/search_log.csv`` (known columns first, any others after)."""
+    """Write the search log (known columns first, any others after). Queries may start with
+    "+" or "-" (Semantic Scholar): the contract keeps spreadsheets from running them."""
     extra = [k for row in rows for k in row if k not in LOG_COLUMNS]
-    # Queries may start with "+" or "-" (Semantic Scholar): keep spreadsheets from running them.
-    atomic.write_csv(path, [safe_row(r) for r in rows], [*LOG_COLUMNS, *dict.fromkeys(extra)])
+    write_table(path, rows, contract("search_log"), columns=[*LOG_COLUMNS, *dict.fromkeys(extra)])

@@ -17,11 +17,17 @@ rule deduplicate_records:
         overrides=lambda wildcards, input: (
             f"--overrides {input.overrides}" if input.overrides else ""
         ),
-        outdir=subpath(output.studies, parent=True),
+    threads: 4
+    resources:
+        mem_mb=8000,
+        runtime=120,
     conda:
         "../envs/review.yaml"
     log:
         "logs/deduplicate_records/deduplicate_records.log",
+    benchmark:
+        "logs/deduplicate_records/deduplicate_records.benchmark.tsv"
     shell:
-        "review dedup --records {input.records} {params.overrides} "
-        "-o {params.outdir} > {log} 2>&1"
+        "review dedup --records {input.records} {params.overrides} --threads {threads} "
+        "--studies {output.studies} --clusters {output.clusters} --links {output.links} "
+        "--review-pairs {output.review} --issues {output.issues} > {log} 2>&1"

@@ -7,11 +7,11 @@ from review.workflow import decision_files
 CODING_DECISIONS = "data/decisions/coding"
 
 
-rule build_coding_sheet:
+rule extract_coding:
     input:
         protocol=PROTOCOL_PATH,
-        studies="data/interim/studies.csv",
-        screening="data/interim/screening.csv",
+        studies=rules.deduplicate_records.output.studies,
+        screening=rules.build_screening_state.output.screening,
         decisions=lambda wildcards: decision_files(CODING_DECISIONS),
     output:
         sheet_csv="data/extracted/coding_sheet.csv",
@@ -21,13 +21,20 @@ rule build_coding_sheet:
         agreement="data/extracted/coding_agreement.csv",
         events="data/extracted/coding_events.csv",
     params:
-        coding_dir=CODING_DECISIONS,
-        outdir=subpath(output.coded, parent=True),
+        decisions=CODING_DECISIONS,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     conda:
         "../envs/review.yaml"
     log:
-        "logs/build_coding_sheet/build_coding_sheet.log",
+        "logs/extract_coding/extract_coding.log",
+    benchmark:
+        "logs/extract_coding/extract_coding.benchmark.tsv"
     shell:
         "review extract --protocol {input.protocol} --studies {input.studies} "
-        "--screening {input.screening} --coding-dir {params.coding_dir} "
-        "-o {params.outdir} > {log} 2>&1"
+        "--screening {input.screening} --coding-dir {params.decisions} "
+        "--sheet-csv {output.sheet_csv} --sheet-xlsx {output.sheet_xlsx} "
+        "--coded {output.coded} --disagreements {output.disagreements} "
+        "--agreement {output.agreement} --events {output.events} > {log} 2>&1"

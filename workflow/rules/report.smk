@@ -1,26 +1,49 @@
-# Report: the PRISMA 2020 diagram (+ the PRISMA2020 R package's CSV), then the review pages and
-# the audit trail. Both read the stage outputs that exist or that some rule of the workflow makes,
-# so a stage that is not in the workflow yet is shown in the report as "not run yet".
-from review.report.inputs import workflow_inputs
+# Report: the PRISMA 2020 counts and diagram (+ the PRISMA2020 R package's CSV), then the review
+# pages and the audit trail. Their inputs are the upstream rules' named outputs, each passed to
+# the command by name: the report reads no file its rule does not declare.
 
 
 rule render_prisma:
     input:
-        unpack(lambda wildcards: workflow_inputs(workflow, PROTOCOL_PATH, PROTOCOL)),
+        protocol=PROTOCOL_PATH,
+        records=rules.normalise_records.output.records,
+        studies=rules.deduplicate_records.output.studies,
+        screening=rules.build_screening_state.output.screening,
     output:
         svg="reports/prisma.svg",
         csv="reports/prisma.csv",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
     conda:
         "../envs/review.yaml"
     log:
         "logs/render_prisma/render_prisma.log",
+    benchmark:
+        "logs/render_prisma/render_prisma.benchmark.tsv"
     shell:
-        "review report --protocol {input.protocol} --only prisma > {log} 2>&1"
+        "review prisma --protocol {input.protocol} --records {input.records} "
+        "--studies {input.studies} --screening {input.screening} "
+        "--svg {output.svg} --csv {output.csv} > {log} 2>&1"
 
 
 rule render_report:
     input:
-        unpack(lambda wildcards: workflow_inputs(workflow, PROTOCOL_PATH, PROTOCOL)),
+        protocol=PROTOCOL_PATH,
+        records=rules.normalise_records.output.records,
+        studies=rules.deduplicate_records.output.studies,
+        clusters=rules.deduplicate_records.output.clusters,
+        dedup_links=rules.deduplicate_records.output.links,
+        screening=rules.build_screening_state.output.screening,
+        screening_events=rules.build_screening_state.output.events,
+        screening_conflicts=rules.build_screening_state.output.conflicts,
+        screening_unmatched=rules.build_screening_state.output.unmatched,
+        screening_agreement=rules.build_screening_state.output.agreement,
+        coded=rules.extract_coding.output.coded,
+        coding_events=rules.extract_coding.output.events,
+        coding_agreement=rules.extract_coding.output.agreement,
+        search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
     output:
         html="reports/review.html",
@@ -30,9 +53,26 @@ rule render_report:
         by_year="reports/figures/studies_by_year.svg",
         by_theme="reports/figures/studies_by_theme.svg",
         by_region="reports/figures/studies_by_region.svg",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         "../envs/review.yaml"
     log:
         "logs/render_report/render_report.log",
+    benchmark:
+        "logs/render_report/render_report.benchmark.tsv"
     shell:
-        "review report --protocol {input.protocol} --only pages > {log} 2>&1"
+        "review report --protocol {input.protocol} --records {input.records} "
+        "--studies {input.studies} --clusters {input.clusters} "
+        "--dedup-links {input.dedup_links} --screening {input.screening} "
+        "--screening-events {input.screening_events} "
+        "--screening-conflicts {input.screening_conflicts} "
+        "--screening-unmatched {input.screening_unmatched} "
+        "--screening-agreement {input.screening_agreement} --coded {input.coded} "
+        "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
+        "--search-log {input.search_log} --prisma-svg {input.prisma} "
+        "--html {output.html} --markdown {output.markdown} --audit {output.audit} "
+        "--search-log-copy {output.search_log} --figure year={output.by_year} "
+        "--figure theme={output.by_theme} --figure region={output.by_region} > {log} 2>&1"

@@ -6,12 +6,12 @@ from review.workflow import decision_files
 SCREENING_DECISIONS = "data/decisions/screening"
 
 
-rule screen_studies:
+rule build_screening_state:
     input:
         protocol=PROTOCOL_PATH,
-        studies="data/interim/studies.csv",
-        clusters="data/interim/clusters.csv",
-        records="data/interim/records.csv",
+        studies=rules.deduplicate_records.output.studies,
+        clusters=rules.deduplicate_records.output.clusters,
+        records=rules.normalise_records.output.records,
         ledgers=lambda wildcards: decision_files(SCREENING_DECISIONS, suffixes=(".csv",)),
     output:
         screening="data/interim/screening.csv",
@@ -20,25 +20,32 @@ rule screen_studies:
         unmatched="data/interim/screening_unmatched.csv",
         agreement="data/interim/screening_agreement.json",
     params:
-        decisions=SCREENING_DECISIONS,
-        outdir=subpath(output.screening, parent=True),
+        ledgers=SCREENING_DECISIONS,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     conda:
         "../envs/review.yaml"
     log:
-        "logs/screen_studies/screen_studies.log",
+        "logs/build_screening_state/build_screening_state.log",
+    benchmark:
+        "logs/build_screening_state/build_screening_state.benchmark.tsv"
     shell:
-        "review screening-state --protocol {input.protocol} --studies {input.studies} "
-        "--clusters {input.clusters} --records {input.records} --decisions {params.decisions} "
-        "-o {params.outdir} > {log} 2>&1"
+        "review screen state --protocol {input.protocol} --studies {input.studies} "
+        "--clusters {input.clusters} --records {input.records} --decisions {params.ledgers} "
+        "--screening {output.screening} --events {output.events} "
+        "--conflicts {output.conflicts} --unmatched {output.unmatched} "
+        "--agreement {output.agreement} > {log} 2>&1"
 
 
 # A reviewer's sheet, on request: snakemake data/screening_sheets/title_abstract/NAME.xlsx
-rule build_screening_sheets:
+rule build_screening_sheet:
     input:
         protocol=PROTOCOL_PATH,
-        studies="data/interim/studies.csv",
-        clusters="data/interim/clusters.csv",
-        records="data/interim/records.csv",
+        studies=rules.deduplicate_records.output.studies,
+        clusters=rules.deduplicate_records.output.clusters,
+        records=rules.normalise_records.output.records,
         ledgers=lambda wildcards: decision_files(SCREENING_DECISIONS, suffixes=(".csv",)),
     output:
         csv="data/screening_sheets/{stage}/{reviewer}.csv",
@@ -47,14 +54,19 @@ rule build_screening_sheets:
         stage="title_abstract|full_text",
         reviewer="[A-Za-z0-9][A-Za-z0-9_.-]*",
     params:
-        decisions=SCREENING_DECISIONS,
-        sheets=subpath(output.csv, ancestor=2),
+        ledgers=SCREENING_DECISIONS,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     conda:
         "../envs/review.yaml"
     log:
-        "logs/build_screening_sheets/{stage}/{reviewer}.log",
+        "logs/build_screening_sheet/{stage}/{reviewer}.log",
+    benchmark:
+        "logs/build_screening_sheet/{stage}/{reviewer}.benchmark.tsv"
     shell:
-        "review screen --reviewer {wildcards.reviewer} --stage {wildcards.stage} "
+        "review screen sheet --reviewer {wildcards.reviewer} --stage {wildcards.stage} "
         "--protocol {input.protocol} --studies {input.studies} --clusters {input.clusters} "
-        "--records {input.records} --decisions {params.decisions} --sheets {params.sheets} "
-        "> {log} 2>&1"
+        "--records {input.records} --decisions {params.ledgers} --csv {output.csv} "
+        "--xlsx {output.xlsx} > {log} 2>&1"

@@ -7,8 +7,6 @@ import argparse
 
 from review.commands.report import add_input_options, paths_from
 from review.protocol import load_protocol
-from review.report.audit import find_trail, format_trail
-from review.report.inputs import load_inputs
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.report.audit import find_trail, format_trail
+    from review.report.inputs import load_inputs
+
     protocol = load_protocol(args.protocol)
     inputs = load_inputs(protocol, paths_from(args))
     print(format_trail(find_trail(inputs, args.study_id)), end="")

@@ -1,9 +1,9 @@
 """``review extract``: build the coding sheet and merge the coders' validated values.
 
-``review extract`` (paths default to the project layout) writes ``data/extracted/`` (sheet,
-coded table, disagreements, agreement, events); ``review extract --validate FILE...`` only
-checks coders' files against the protocol's coding schema and the studies table, writing
-nothing, so a coder can check a file before committing it.
+``review extract`` (rule ``extract_coding``; every path defaults to the project layout) writes
+the sheet, the coded table, disagreements, agreement and events; ``review extract --validate
+FILE...`` only checks coders' files against the protocol's coding schema and the studies table,
+writing nothing, so a coder can check a file before committing it.
 """
 
 from __future__ import annotations
@@ -11,32 +11,37 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review.extraction import load_coding, run_extraction
-from review.extraction.fields import coding_fields
-from review.extraction.inputs import read_studies
-from review.extraction.validate import RESOLUTIONS_NAME
-from review.protocol import DEFAULT_PROTOCOL, load_protocol
+from review.commands._options import add_output, add_protocol, add_table, layout
+from review.protocol import load_protocol
+
+CODING_FOLDER = Path("data/decisions/coding")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "extract",
         help="build the coding sheet and merge the coders' values",
-        description="Write data/extracted/coding_sheet.{csv,xlsx} (one row per included study, "
-        "with keyword suggestions and their evidence), coded.csv (validated coders' values, "
-        "one row per coded study), coding_disagreements.csv, coding_agreement.csv and "
+        description="Write the coding sheet (CSV and XLSX: one row per included study, with "
+        "keyword suggestions and their evidence), coded.csv (validated coders' values, one row "
+        "per coded study), coding_disagreements.csv, coding_agreement.csv and "
         "coding_events.csv. Nothing is written if any coder's file has a problem.",
     )
-    p.add_argument("--protocol", type=Path, default=DEFAULT_PROTOCOL)
-    p.add_argument("--studies", type=Path, default=Path("data/interim/studies.csv"))
-    p.add_argument("--screening", type=Path, default=Path("data/interim/screening.csv"))
+    add_protocol(p)
+    add_table(p, "studies", "studies", "the studies (review dedup)")
+    add_table(p, "screening", "screening", "the screening state (review screen state)")
     p.add_argument(
         "--coding-dir",
         type=Path,
-        default=Path("data/decisions/coding"),
-        help="folder of the coders' files <coder>.csv|xlsx and _resolutions.csv",
+        default=CODING_FOLDER,
+        metavar="FOLDER",
+        help=f"the coders' files <coder>.csv|xlsx and _resolutions.csv (default: {CODING_FOLDER})",
     )
-    p.add_argument("-o", "--outdir", type=Path, default=Path("data/extracted"))
+    add_table(p, "sheet-csv", "coding_sheet", "where to write the coding sheet")
+    add_output(p, "sheet-xlsx", layout("coding_sheet").with_suffix(".xlsx"), "the coding workbook")
+    add_table(p, "coded", "coded", "where to write the coded studies")
+    add_table(p, "disagreements", "coding_disagreements", "where to write the disagreements")
+    add_table(p, "agreement", "coding_agreement", "where to write the agreement per field")
+    add_table(p, "events", "coding_events", "where to write every coding event")
     p.add_argument(
         "--validate",
         type=Path,
@@ -49,6 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.extraction import ExtractionOutputs, load_coding, run_extraction
+    from review.extraction.fields import coding_fields
+    from review.extraction.inputs import read_studies
+    from review.extraction.validate import RESOLUTIONS_NAME
+
     protocol = load_protocol(args.protocol)
     if args.validate:
         fields = coding_fields(protocol)
@@ -66,7 +76,14 @@ def run(args: argparse.Namespace) -> int:
         studies_path=args.studies,
         screening_path=args.screening,
         coding_dir=args.coding_dir,
-        out_dir=args.outdir,
+        outputs=ExtractionOutputs(
+            sheet_csv=args.sheet_csv,
+            sheet_xlsx=args.sheet_xlsx,
+            coded=args.coded,
+            disagreements=args.disagreements,
+            agreement=args.agreement,
+            events=args.events,
+        ),
     )
     merged = result.merged
     n_gone = sum(r["status"] == "no_longer_included" for r in merged.coded)

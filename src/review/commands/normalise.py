@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from review.normalise import counts_by_source, gather_records
-from review.protocol import DEFAULT_PROTOCOL, load_protocol
+from review.commands._options import add_protocol, add_searched, add_table, print_searched
+from review.normalise import RAW_DIR, counts_by_source, gather_records
+from review.protocol import load_protocol
 from review.records import write_records
 
 
@@ -15,17 +16,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "normalise",
         help="read every source of the protocol into one records table",
-        description="Read every source named in the protocol (database runs in data/raw, "
+        description="Read every source named in the protocol (database runs in the raw folder, "
         "imported files, website collections) and write the common records table.",
     )
-    p.add_argument("--protocol", type=Path, default=DEFAULT_PROTOCOL)
-    p.add_argument("-o", "--output", type=Path, default=Path("data/interim/records.csv"))
+    add_protocol(p)
+    p.add_argument(
+        "--raw-root",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help=f"the committed search runs, <source>/<run-id>/ (default: {RAW_DIR} in the "
+        "project of the protocol)",
+    )
+    add_searched(p)
+    add_table(p, "output", "records", "where to write the records table", "-o")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
-    gathered = gather_records(protocol)
+    print_searched(args.searched)
+    gathered = gather_records(protocol, raw_root=args.raw_root)
     records = gathered.records
     for warning in gathered.warnings:
         print(f"review normalise: warning: {warning}", file=sys.stderr)

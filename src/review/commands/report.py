@@ -1,81 +1,101 @@
-"""``review report``: write the report files (review.html/.md, audit.html, PRISMA diagram and CSV,
-search log) from the stage outputs; paths default to the project layout."""
+"""``review report``: write the review page (HTML and Markdown), the audit trail, the figures and
+a copy of the search log from the stage outputs (rule ``render_report``).
+
+Every input has its own option, named after the table it reads (the upstream rules' outputs);
+an input not given is read from the project layout when that file exists, and a stage whose file
+is absent is shown as not run yet. The PRISMA diagram of ``review prisma`` is embedded when
+given (``--prisma-svg``); the counts are checked first, and nothing is written if they do not
+add up.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from review.protocol import DEFAULT_PROTOCOL, load_protocol
-from review.report.inputs import Paths
-from review.report.render import Outputs, render_report
+from review.commands._options import add_output, add_protocol, add_table, optional_input
+from review.errors import ReviewError
+from review.protocol import load_protocol
+from review.report.paths import FIGURES, TABLES, ReportOutputs, ReportPaths
+
+REPORTS = Path("reports")
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
-    """Options naming each stage output (shared with ``review audit``)."""
-    p.add_argument("--protocol", type=Path, default=DEFAULT_PROTOCOL)
-    p.add_argument("--root", type=Path, default=Path(), help="project folder (default: here)")
-    for name, help_text in (
-        ("records", "records table"),
-        ("studies", "deduplicated studies"),
-        ("clusters", "record → study table"),
-        ("dedup-links", "merged pairs with scores"),
-        ("screening", "screening state table"),
-        ("screening-events", "every screening decision"),
-        ("screening-conflicts", "reviewer conflicts"),
-        ("agreement", "agreement statistics (json or csv)"),
-        ("coded", "coded included studies"),
-        ("coding-events", "every coding decision"),
-        ("search-log", "search log CSV (used when review.searchlog is not available)"),
-        ("raw-root", "folder of the committed search runs"),
-    ):
-        p.add_argument(
-            f"--{name}", type=Path, default=None, help=f"{help_text} (default: project layout)"
-        )
+    """One option per stage output the report reads (shared with ``review audit``)."""
+    add_protocol(p)
+    add_table(p, "records", "records", "the records table")
+    for name, table in TABLES.items():
+        add_table(p, name.replace("_", "-"), table, f"the {table} table", optional=True)
 
 
-def paths_from(args: argparse.Namespace) -> Paths:
-    names = (
-        "records",
-        "studies",
-        "clusters",
-        "dedup_links",
-        "screening",
-        "screening_events",
-        "screening_conflicts",
-        "agreement",
-        "coded",
-        "coding_events",
-        "search_log",
-        "raw_root",
+def paths_from(args: argparse.Namespace) -> ReportPaths:
+    return ReportPaths(
+        records=args.records,
+        **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
     )
-    return Paths(root=args.root, **{n: getattr(args, n) for n in names})
+
+
+def _figure(text: str) -> tuple[str, Path]:
+    name, sep, path = text.partition("=")
+    if not sep or name not in FIGURES or not path:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected NAME=PATH with NAME one of {', '.join(FIGURES)}"
+        )
+    return name, Path(path)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
-        help="write the review report, PRISMA diagram and audit trail",
-        description="Render reports/review.html, review.md, audit.html, prisma.svg, prisma.csv "
-        "and search_log.csv from the stage outputs. Stages that have not run are shown as such. "
-        "The PRISMA counts are checked first; nothing is written if they do not add up.",
+        help="write the review report and its audit trail",
+        description="Render the review page (HTML and Markdown), the audit trail, the figures "
+        "and a copy of the search log from the stage outputs. Stages that have not run are "
+        "shown as such. The PRISMA counts are checked first; nothing is written if they do not "
+        "add up.",
     )
     add_input_options(p)
-    p.add_argument("-o", "--output-dir", type=Path, default=None, help="default: ROOT/reports")
     p.add_argument(
-        "--only",
-        choices=("prisma", "pages"),
+        "--prisma-svg",
+        type=Path,
         default=None,
-        help="write only the PRISMA diagram and CSV, or only the pages (default: everything)",
+        metavar="PATH",
+        help="the diagram `review prisma` drew, to embed (default: draw it here)",
+    )
+    defaults = ReportOutputs.in_folder(REPORTS)
+    add_output(p, "html", defaults.html, "the review page")
+    add_output(p, "markdown", defaults.markdown, "the review in Markdown")
+    add_output(p, "audit", defaults.audit, "the audit trail page")
+    add_output(p, "search-log-copy", defaults.search_log, "the report's copy of the search log")
+    p.add_argument(
+        "--figure",
+        type=_figure,
+        action="append",
+        default=None,
+        metavar="NAME=PATH",
+        help=f"where to write a figure ({', '.join(FIGURES)}); may be repeated "
+        f"(default: all three under {REPORTS}/figures/)",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.report.render import render_report
+
     protocol = load_protocol(args.protocol)
-    paths = paths_from(args)
-    outputs = Outputs(folder=args.output_dir or args.root / "reports")
-    written = render_report(protocol, paths=paths, outputs=outputs, only=args.only)
+    figures = dict(args.figure) if args.figure else ReportOutputs.in_folder(REPORTS).figures
+    if args.figure and len(figures) != len(args.figure):
+        raise ReviewError("--figure names the same figure twice")
+    outputs = ReportOutputs(
+        html=args.html,
+        markdown=args.markdown,
+        audit=args.audit,
+        search_log=args.search_log_copy,
+        figures=figures,
+    )
+    written = render_report(
+        protocol, paths=paths_from(args), outputs=outputs, prisma_svg=args.prisma_svg
+    )
     for path in written.values():
         print(f"wrote {path}")
     return 0

@@ -1,219 +1,260 @@
-"""``review screen``: screening sheets for a reviewer, and importing what reviewers decided.
+"""``review screen ACTION``: the screening stage's state, reviewers' sheets, and their decisions.
 
-- ``review screen --reviewer NAME [--stage title_abstract|full_text]`` writes
-  ``data/screening_sheets/<stage>/<NAME>.csv`` and ``.xlsx``: the studies NAME has not decided,
-  most relevant first, blind to other reviewers.
-- ``review screen --import FILE [--reviewer NAME] [--stage ...]`` validates every row of a
-  filled sheet (or a ledger-shaped CSV) and appends them to
-  ``data/decisions/screening/<stage>/<NAME>.csv``; the reviewer and stage default to the
-  sheet's own path (``data/screening_sheets/<stage>/<NAME>.xlsx``).
-- ``review screen --conflicts [--stage ...]`` writes the unresolved conflicts (every reviewer's
-  decision shown: this sheet is for whoever settles them) as ``_conflicts.csv``/``.xlsx``;
-  ``review screen --import .../_conflicts.xlsx --reviewer RESOLVER`` appends the filled rows to
-  ``data/decisions/screening/<stage>/_resolutions.csv``.
-- ``--export-asreview OUT.csv``, ``--import-asreview FILE --reviewer NAME``,
-  ``--import-rayyan FILE --reviewer NAME [--rayyan-user NAME]``: interoperate with ASReview LAB
-  and Rayyan (:mod:`review.screening.interop`).
+- ``review screen state`` (rule ``build_screening_state``) applies the protocol's automatic
+  criteria, re-attaches every ledger decision to its study and writes ``screening.csv``, the
+  events, conflicts, unmatched decisions and agreement statistics.
+- ``review screen sheet --reviewer NAME [--stage full_text]`` (rule ``build_screening_sheet``)
+  writes the studies NAME has not decided, most relevant first, blind to other reviewers, as
+  CSV and XLSX with drop-downs.
+- ``review screen conflicts [--stage ...]`` writes the unresolved conflicts for whoever settles
+  them; ``review screen import .../_conflicts.xlsx --reviewer RESOLVER`` appends the filled
+  rows to the stage's ``_resolutions.csv``.
+- ``review screen import FILE [--reviewer NAME] [--stage ...]`` validates every row of a
+  filled sheet and appends it to ``data/decisions/screening/<stage>/<NAME>.csv``.
+- ``review screen export-asreview OUT.csv``, ``import-asreview FILE --reviewer NAME``,
+  ``import-rayyan FILE --reviewer NAME [--rayyan-user NAME]``: screen in ASReview LAB or
+  Rayyan, keep the audit trail here.
 
-The ledgers are the only files this command changes, and only by appending.
+The ledgers are the only files these commands change, and only by appending.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from review.commands.screening_state import add_input_arguments, load_state
-from review.errors import DecisionError
-from review.screening import interop, sheets
-from review.screening.ledger import (
-    RESOLUTIONS_FILE,
-    STAGES,
-    LedgerRow,
-    Ledgers,
-    append_rows,
-    check_reviewer,
-    current,
-)
-from review.screening.ledger import stage_reasons as reasons_for
+from review.commands._options import add_protocol, add_table, layout, optional_input
+from review.protocol import load_protocol
+from review.states import STAGES, Stage
+
+if TYPE_CHECKING:
+    from review.screening import actions
+
+DECISIONS_FOLDER = Path("data/decisions/screening")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "screen",
-        help="write a reviewer's screening sheet, or import decisions into the ledgers",
-        description="Screening sheets (CSV + XLSX with drop-downs) of the studies a reviewer has "
-        "not decided yet, ordered by predicted relevance; import of filled sheets, ASReview and "
-        "Rayyan exports into the append-only ledgers "
-        "data/decisions/screening/<stage>/<reviewer>.csv.",
+        help="screening: the state of every study, reviewers' sheets, importing decisions",
+        description="The screening stage. Decisions live in append-only ledgers "
+        "data/decisions/screening/<stage>/<reviewer>.csv; every action reads them all.",
     )
-    p.add_argument("--reviewer", help="reviewer id (the ledger file name)")
-    p.add_argument("--stage", choices=STAGES, default=None, help="default: title_abstract")
-    action = p.add_mutually_exclusive_group()
-    action.add_argument(
-        "--import",
-        dest="import_file",
-        type=Path,
-        metavar="FILE",
-        help="append a filled sheet's decisions to the reviewer's ledger",
+    actions_ = p.add_subparsers(dest="action", metavar="ACTION")
+    actions_.required = True
+
+    state = _action(
+        actions_,
+        "state",
+        "build the screening state of every study (screening.csv and the tables beside it)",
     )
-    action.add_argument(
-        "--conflicts",
-        action="store_true",
-        help="write the unresolved conflicts of --stage as <sheets>/<stage>/_conflicts.csv/.xlsx; "
-        "import the filled sheet with --import FILE --reviewer RESOLVER",
+    for option, table, what in (
+        ("screening", "screening", "the state of every study"),
+        ("events", "screening_events", "every screening event"),
+        ("conflicts", "screening_conflicts", "reviewers' conflicts"),
+        ("unmatched", "screening_unmatched", "ledger rows that match no study"),
+        ("agreement", "screening_agreement", "agreement statistics (JSON)"),
+    ):
+        add_table(state, option, table, f"where to write {what}")
+    state.set_defaults(func=run_state)
+
+    sheet = _action(actions_, "sheet", "write a reviewer's screening sheet (CSV and XLSX)")
+    sheet.add_argument("--reviewer", required=True, help="reviewer id (the ledger file name)")
+    _stage(sheet)
+    _sheet_outputs(sheet, "<reviewer>")
+    sheet.set_defaults(func=run_sheet)
+
+    conflicts = _action(actions_, "conflicts", "write the unresolved conflicts of a stage")
+    _stage(conflicts)
+    _sheet_outputs(conflicts, "_conflicts")
+    conflicts.set_defaults(func=run_conflicts)
+
+    imp = _action(actions_, "import", "append a filled sheet's decisions to the ledger")
+    imp.add_argument("file", type=Path, metavar="FILE", help="a filled sheet (CSV or XLSX)")
+    imp.add_argument(
+        "--reviewer",
+        help="whose decisions (default: the sheet's file name); a conflicts "
+        "sheet: who settled them",
     )
-    action.add_argument(
-        "--export-asreview",
-        type=Path,
-        metavar="OUT.csv",
-        help="write the screening state as an ASReview LAB data set",
+    imp.add_argument("--stage", choices=STAGES, default=None, help="default: the sheet's folder")
+    imp.set_defaults(func=run_import)
+
+    for name, tool in (("import-asreview", "an ASReview LAB"), ("import-rayyan", "a Rayyan CSV")):
+        q = _action(actions_, name, f"append decisions from {tool} export")
+        q.add_argument("file", type=Path, metavar="FILE")
+        q.add_argument("--reviewer", required=True, help="whose decisions these are")
+        _stage(q)
+        if name == "import-rayyan":
+            q.add_argument(
+                "--rayyan-user", help="whose Rayyan votes to import (when several voted)"
+            )
+        q.set_defaults(func=run_import_tool)
+
+    exp = _action(actions_, "export-asreview", "write the studies as an ASReview LAB data set")
+    exp.add_argument("output", type=Path, metavar="OUT.csv")
+    exp.set_defaults(func=run_export)
+
+
+def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+    add_protocol(p)
+    add_table(p, "studies", "studies", "the studies (review dedup)")
+    add_table(p, "clusters", "clusters", "record -> study (review dedup)")
+    add_table(
+        p, "records", "records", "names records that joined a study in a later run", optional=True
     )
-    action.add_argument(
-        "--import-asreview",
-        type=Path,
-        metavar="FILE",
-        help="append decisions from an ASReview export",
-    )
-    action.add_argument(
-        "--import-rayyan",
-        type=Path,
-        metavar="FILE",
-        help="append decisions from a Rayyan CSV export",
-    )
-    p.add_argument("--rayyan-user", help="whose Rayyan votes to import (when several voted)")
-    add_input_arguments(p)
     p.add_argument(
-        "--sheets",
+        "--decisions",
         type=Path,
-        default=Path("data/screening_sheets"),
-        help="folder for the sheets (default data/screening_sheets)",
+        default=DECISIONS_FOLDER,
+        metavar="FOLDER",
+        help=f"the ledgers, <stage>/<reviewer>.csv (default: {DECISIONS_FOLDER})",
     )
-    p.set_defaults(func=run)
+    return p
 
 
-CONFLICTS_SHEET = "_conflicts"
+def _stage(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stage", choices=STAGES, default=Stage.TITLE_ABSTRACT.value)
 
 
-def _from_sheet_path(path: Path) -> tuple[str | None, str | None]:
-    """Reviewer and stage from data/screening_sheets/<stage>/<reviewer>.xlsx, if it is one."""
-    stage = path.parent.name if path.parent.name in STAGES else None
-    reviewer = path.stem if stage and not path.stem.startswith("_") else None
-    return reviewer, stage
-
-
-def run(args: argparse.Namespace) -> int:
-    protocol, state, studies, attachment = load_state(args)
-    if args.export_asreview:
-        n = interop.export_asreview(str(args.export_asreview), studies, state.rows)
-        print(f"wrote {n} studies (excluded by automation left out) to {args.export_asreview}")
-        return 0
-    source = args.import_file or args.import_asreview or args.import_rayyan
-    if source is not None:
-        guessed_reviewer, guessed_stage = _from_sheet_path(source)
-        reviewer = args.reviewer or (guessed_reviewer if args.import_file else None)
-        stage = args.stage or (guessed_stage if args.import_file else None) or "title_abstract"
-        if not reviewer:
-            raise DecisionError(f"{source}: say whose decisions these are with --reviewer NAME")
-        known = {s["study_id"]: s.get("fingerprint", "") for s in studies}
-        resolving = bool(args.import_file) and source.stem == CONFLICTS_SHEET
-        if args.import_file:
-            rows = sheets.rows_from_sheet(
-                source,
-                stage=stage,
-                reviewer="_resolutions" if resolving else reviewer,
-                protocol=protocol,
-                known_studies=known,
-                resolver=check_reviewer(reviewer) if resolving else "",
-            )
-        elif args.import_asreview:
-            rows = interop.import_asreview(
-                str(source), reviewer=reviewer, stage=stage, protocol=protocol, studies=studies
-            )
-        else:
-            rows = interop.import_rayyan(
-                str(source),
-                reviewer=reviewer,
-                stage=stage,
-                protocol=protocol,
-                studies=studies,
-                rayyan_user=args.rayyan_user,
-            )
-        return _append(
-            args.decisions,
-            stage,
-            "_resolutions" if resolving else reviewer,
-            rows,
-            attachment.ledgers,
-            source,
+def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
+    for suffix in ("csv", "xlsx"):
+        p.add_argument(
+            f"--{suffix}",
+            type=Path,
+            default=None,
+            metavar="PATH",
+            help="where to write the sheet "
+            f"(default: data/screening_sheets/<stage>/{name}.{suffix})",
         )
-    if args.conflicts:
-        stage = args.stage or "title_abstract"
-        rows = sheets.conflict_rows(state, studies, stage=stage)
-        csv_path = args.sheets / stage / f"{CONFLICTS_SHEET}.csv"
-        sheets.write_sheet(
-            rows,
-            csv_path,
-            csv_path.with_suffix(".xlsx"),
-            reasons=reasons_for(protocol, stage),
-            stage=stage,
-            reviewer="RESOLVER",
-            columns=sheets.CONFLICT_SHEET_COLUMNS,
+
+
+def _session(args: argparse.Namespace) -> actions.Session:
+    from review.screening import actions
+
+    return actions.Session.load(
+        load_protocol(args.protocol),
+        studies=args.studies,
+        clusters=args.clusters,
+        decisions=args.decisions,
+        records=optional_input(args.records, "records"),
+    )
+
+
+def run_state(args: argparse.Namespace) -> int:
+    from review.screening.state import build_from_files, write_state
+
+    protocol = load_protocol(args.protocol)
+    state, _studies = build_from_files(
+        protocol,
+        studies=args.studies,
+        clusters=args.clusters,
+        decisions=args.decisions,
+        records=optional_input(args.records, "records"),
+    )
+    paths = write_state(
+        state,
+        screening=args.screening,
+        events=args.events,
+        conflicts=args.conflicts,
+        unmatched=args.unmatched,
+        agreement=args.agreement,
+    )
+    states = Counter(r["state"] for r in state.rows)
+    print(f"{len(state.rows)} studies: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
+    print(f"relevance: {state.ranking}")
+    for stage in STAGES:
+        a = state.agreement.get(stage)
+        if a:
+            print(
+                f"{stage}: {a['reviewers']}; {a['studies_double_screened']} double-screened; "
+                f"agreement {a['percent_agreement']}; kappa {a.get('cohen_kappa')}; "
+                f"alpha {a['krippendorff_alpha']}; conflicts {a['conflicts']} "
+                f"({a['conflicts_unresolved']} unresolved)"
+            )
+    for row in state.unmatched:
+        print(
+            f"warning: {row['source']}, row {row['row']}: decision on {row['study_id']} "
+            f"matches no study ({row['problem']})",
+            file=sys.stderr,
         )
-        print(f"{len(rows)} unresolved conflict(s) at {stage}; wrote {csv_path} and .xlsx")
-        return 0
-    if not args.reviewer:
-        raise DecisionError("give --reviewer NAME (whose sheet to write) or an import/export")
-    stage = args.stage or "title_abstract"
-    pending = sheets.pending_studies(state, attachment.ledgers, reviewer=args.reviewer, stage=stage)
-    own = [r for r in attachment.ledgers.decisions[stage] if r.reviewer == args.reviewer]
-    rows, how = sheets.build_sheet(studies, pending, own, protocol=protocol)
-    csv_path = args.sheets / stage / f"{args.reviewer}.csv"
-    xlsx_path = csv_path.with_suffix(".xlsx")
-    sheets.write_sheet(
-        rows,
-        csv_path,
-        xlsx_path,
-        reasons=reasons_for(protocol, stage),
-        stage=stage,
+    for name, path in paths.items():
+        print(f"wrote {name}: {path}")
+    return 0
+
+
+def _sheet_paths(args: argparse.Namespace, name: str) -> tuple[Path, Path]:
+    base = layout("screening_sheet", stage=args.stage, reviewer=name)
+    return args.csv or base, args.xlsx or base.with_suffix(".xlsx")
+
+
+def run_sheet(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
+    csv_path, xlsx_path = _sheet_paths(args, args.reviewer)
+    n, how = actions.write_reviewer_sheet(
+        _session(args),
         reviewer=args.reviewer,
+        stage=args.stage,
+        csv_path=csv_path,
+        xlsx_path=xlsx_path,
     )
-    print(f"{len(rows)} studies for {args.reviewer} at {stage} (ordered by {how})")
+    print(f"{n} studies for {args.reviewer} at {args.stage} (ordered by {how})")
     print(f"wrote {csv_path}")
     print(f"wrote {xlsx_path}")
     return 0
 
 
-def _append(
-    decisions: Path,
-    stage: str,
-    reviewer: str,
-    rows: list[LedgerRow],
-    attached: Ledgers,
-    source: Path,
-) -> int:
-    """Append the rows that change the reviewer's current decision (re-imports are no-ops).
+def run_conflicts(args: argparse.Namespace) -> int:
+    from review.screening import actions
 
-    ``reviewer`` ``_resolutions`` appends to the stage's resolution ledger.
-    """
-    # Every existing ledger was read and validated when the state was built, so a broken
-    # ledger stops the import before anything is added to it.
-    resolving = reviewer == "_resolutions"
-    path = decisions / stage / (RESOLUTIONS_FILE if resolving else f"{reviewer}.csv")
-    ledger = attached.resolutions if resolving else attached.decisions
-    now = {sid: r for (who, sid), r in current(ledger[stage]).items() if who == reviewer}
-    new = []
-    for row in rows:
-        cur = now.get(row.study_id)
-        if cur and (cur.decision, cur.reason, cur.note) == (row.decision, row.reason, row.note):
-            continue
-        new.append(row)
-        now[row.study_id] = row
-    if new:
-        append_rows(path, new, resolutions=resolving)
-    skipped = len(rows) - len(new)
+    csv_path, xlsx_path = _sheet_paths(args, actions.CONFLICTS_SHEET)
+    n = actions.write_conflicts_sheet(
+        _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path
+    )
+    print(f"{n} unresolved conflict(s) at {args.stage}; wrote {csv_path} and .xlsx")
+    return 0
+
+
+def _report(source: Path, done: actions.Appended) -> int:
+    skipped = done.valid - done.appended
     print(
-        f"{source}: {len(rows)} decision(s) valid; appended {len(new)} to {path}"
+        f"{source}: {done.valid} decision(s) valid; appended {done.appended} to {done.ledger}"
         + (f"; {skipped} unchanged (already the current decision) not repeated" if skipped else "")
     )
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
+    done = actions.import_sheet(_session(args), args.file, reviewer=args.reviewer, stage=args.stage)
+    return _report(args.file, done)
+
+
+def run_import_tool(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
+    session = _session(args)
+    if args.action == "import-asreview":
+        done = actions.import_asreview(session, args.file, reviewer=args.reviewer, stage=args.stage)
+    else:
+        done = actions.import_rayyan(
+            session,
+            args.file,
+            reviewer=args.reviewer,
+            stage=args.stage,
+            rayyan_user=args.rayyan_user,
+        )
+    return _report(args.file, done)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
+    n = actions.export_asreview(_session(args), args.output)
+    print(f"wrote {n} studies (excluded by automation left out) to {args.output}")
     return 0

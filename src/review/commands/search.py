@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from review import atomic
+from review.commands._options import add_searched, print_searched
 from review.errors import SearchError
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from review.searchlog import search_log, write_search_log
@@ -57,11 +58,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     g = sub.add_parser(
         "search-log",
-        help="write the PRISMA-S search log (reports/search_log.csv) from the run manifests",
+        help="write the PRISMA-S search log (data/interim/search_log.csv) from the manifests",
     )
     g.add_argument("--protocol", type=Path, default=DEFAULT_PROTOCOL)
     g.add_argument("--raw-root", type=Path, default=RAW_ROOT)
-    g.add_argument("-o", "--output", type=Path, default=Path("reports/search_log.csv"))
+    add_searched(g)
+    g.add_argument("-o", "--output", type=Path, default=Path("data/interim/search_log.csv"))
     g.set_defaults(func=run_search_log)
 
 
@@ -158,6 +160,7 @@ def run_update(args: argparse.Namespace) -> int:
 
 def run_search_log(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
+    print_searched(args.searched)
     rows = search_log(protocol, args.raw_root)
     write_search_log(rows, args.output)
     print(f"wrote {len(rows)} search-log rows to {args.output}")

@@ -17,21 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from review import atomic
 from review.dedup.blocking import candidate_pairs
 from review.dedup.clustering import UnionFind, force_merges, join_guarded
 from review.dedup.overrides import Override, check_overrides, read_overrides
 from review.dedup.prepare import Features, QualityIssue, build_features
 from review.dedup.rules import apply_rules, explain, rule_rank
 from review.dedup.scoring import PairScores, score_pairs
-from review.dedup.studies import STUDY_COLUMNS, anchor_study_id, study_row
+from review.dedup.studies import anchor_study_id, study_row
 from review.records import Record
+from review.tables import contract, write_table
 
 __all__ = [
-    "CLUSTER_COLUMNS",
-    "LINK_COLUMNS",
-    "REVIEW_COLUMNS",
-    "STUDY_COLUMNS",
     "DedupResult",
     "Override",
     "deduplicate",
@@ -40,34 +36,10 @@ __all__ = [
     "write_outputs",
 ]
 
-CLUSTER_COLUMNS = ("record_id", "study_id")
-_SCORES = (
-    "title",
-    "authors",
-    "year",
-    "venue",
-    "pages",
-    "doi",
-    "total",
-    "abstract",
-    "volume",
-    "url",
+#: The pair scores written per merged pair (``score_<name>`` columns of the dedup_links contract).
+_SCORES = tuple(
+    c.removeprefix("score_") for c in contract("dedup_links").names if c.startswith("score_")
 )
-LINK_COLUMNS = (
-    "record_id_a",
-    "record_id_b",
-    "rule",
-    *(f"score_{s}" for s in _SCORES),
-    "title_via_alt",
-    "study_id",
-)
-REVIEW_COLUMNS = (
-    "record_id_a",
-    "record_id_b",
-    "why_not_merged",
-    *(f"score_{s}" for s in _SCORES),
-)
-ISSUE_COLUMNS = ("record_id", "issue", "detail")
 SCORE_CHUNK = 500_000
 
 
@@ -137,9 +109,9 @@ def deduplicate(
             blocking.right[lo : lo + SCORE_CHUNK],
             workers=workers,
         )
-        r, b = apply_rules(part)
-        keep = (r != "") | (b != "")
-        kept.append((part.subset(keep), r[keep], b[keep]))
+        fired, vetoed = apply_rules(part)
+        keep = (fired != "") | (vetoed != "")
+        kept.append((part.subset(keep), fired[keep], vetoed[keep]))
     scores = PairScores.concat([k[0] for k in kept])
     rule = np.concatenate([k[1] for k in kept])
     blocked = np.concatenate([k[2] for k in kept])
@@ -226,25 +198,35 @@ def _link(f: Features, s: PairScores, k: int, rule: str, study_id: str) -> dict[
 
 
 def write_outputs(
-    result: DedupResult, outdir: str | Path, *, with_file: bool = False
+    result: DedupResult,
+    *,
+    studies: str | Path,
+    clusters: str | Path,
+    links: str | Path,
+    review: str | Path,
+    issues: str | Path,
+    with_file: bool = False,
 ) -> dict[str, Path]:
-    """Write studies, clusters, links, the review list and the input issues (atomically)."""
-    outdir = Path(outdir)
-    paths = {
-        "studies": outdir / "studies.csv",
-        "clusters": outdir / "clusters.csv",
-        "links": outdir / "dedup_links.csv",
-        "review": outdir / "dedup_review.csv",
-        "issues": outdir / "dedup_issues.csv",
+    """Write studies, clusters, links, the review list and the input issues (atomically).
+
+    ``with_file`` adds the clusters table's optional ``file`` column (records of several
+    export files).
+    """
+    cluster_contract = contract("clusters")
+    cluster_columns = cluster_contract.names if with_file else cluster_contract.required
+    return {
+        "studies": write_table(studies, result.studies, contract("studies")),
+        "clusters": write_table(
+            clusters, result.clusters, cluster_contract, columns=cluster_columns
+        ),
+        "links": write_table(links, result.links, contract("dedup_links")),
+        "review": write_table(review, result.review, contract("dedup_review")),
+        "issues": write_table(
+            issues,
+            (
+                {"record_id": i.record_id, "issue": i.issue, "detail": i.detail}
+                for i in result.issues
+            ),
+            contract("dedup_issues"),
+        ),
     }
-    atomic.write_csv(paths["studies"], result.studies, STUDY_COLUMNS)
-    cluster_columns = (*CLUSTER_COLUMNS, "file") if with_file else CLUSTER_COLUMNS
-    atomic.write_csv(paths["clusters"], result.clusters, cluster_columns)
-    atomic.write_csv(paths["links"], result.links, LINK_COLUMNS)
-    atomic.write_csv(paths["review"], result.review, REVIEW_COLUMNS)
-    atomic.write_csv(
-        paths["issues"],
-        ({"record_id": i.record_id, "issue": i.issue, "detail": i.detail} for i in result.issues),
-        ISSUE_COLUMNS,
-    )
-    return paths

@@ -9,14 +9,14 @@ silently.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from review.errors import DecisionError
+from review.tables import contract, read_numbered
 
-OVERRIDE_COLUMNS = ("record_id_a", "record_id_b", "action", "reviewer", "note", "timestamp")
-ACTIONS = ("merge", "split")
+#: What an override does (the ``action`` column of its contract): merge or split.
+ACTIONS = contract("dedup_overrides").column("action").values
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,43 +35,17 @@ def read_overrides(path: str | Path) -> list[Override]:
     path = Path(path)
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in ("record_id_a", "record_id_b", "action") if c not in header]
-        if missing:
+    table = contract("dedup_overrides")
+    out: list[Override] = []
+    for row_number, row in read_numbered(path, table):
+        a, b, action = row["record_id_a"], row["record_id_b"], row["action"]
+        where = table.where(path, row_number)
+        if not a or not b or a == b:
             raise DecisionError(
-                f"{path}, line 1: missing column(s) {', '.join(missing)}; the overrides file has "
-                f"the columns {', '.join(OVERRIDE_COLUMNS)}"
+                f"{where}: fields 'record_id_a'/'record_id_b' must name two different records, "
+                f"got {a!r} and {b!r}"
             )
-        out: list[Override] = []
-        for row in reader:
-            line = reader.line_num
-            a = (row.get("record_id_a") or "").strip()
-            b = (row.get("record_id_b") or "").strip()
-            action = (row.get("action") or "").strip().lower()
-            if not a and not b and not action:
-                continue
-            if action not in ACTIONS:
-                raise DecisionError(
-                    f"{path}, line {line}: field 'action' is {action!r}; expected merge or split"
-                )
-            if not a or not b or a == b:
-                raise DecisionError(
-                    f"{path}, line {line}: fields 'record_id_a'/'record_id_b' must name two "
-                    f"different records, got {a!r} and {b!r}"
-                )
-            out.append(
-                Override(
-                    a,
-                    b,
-                    action,
-                    (row.get("reviewer") or "").strip(),
-                    (row.get("note") or "").strip(),
-                    (row.get("timestamp") or "").strip(),
-                    where=f"{path}, line {line}",
-                )
-            )
+        out.append(Override(a, b, action, row["reviewer"], row["note"], row["timestamp"], where))
     return out
 
 

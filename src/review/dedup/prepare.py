@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -485,7 +486,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
     max_year = (today or _dt.date.today()).year + 1
     issues: list[QualityIssue] = []
     seen: set[str] = set()
-    cols: dict[str, list] = {
+    cols: dict[str, Any] = {
         k: []
         for k in (
             "title",

@@ -17,23 +17,12 @@ from rapidfuzz import fuzz
 from review.dedup.prepare import fast_normalise_title, fold_title, is_preprint_doi
 from review.records import (
     LIST_SEPARATOR,
-    RECORD_COLUMNS,
     Record,
     fingerprint,
     normalise_doi,
     study_id_for,
 )
 
-#: Columns of ``studies.csv`` (the contract): the study's ids, then the bibliographic fields of
-#: the records table from ``title`` to ``doc_type``, then the fingerprint decisions carry.
-STUDY_COLUMNS: tuple[str, ...] = (
-    "study_id",
-    "record_ids",
-    "n_records",
-    "source_ids",
-    *RECORD_COLUMNS[RECORD_COLUMNS.index("title") : RECORD_COLUMNS.index("doc_type") + 1],
-    "fingerprint",
-)
 _FILLED = ("title", "authors", "year", "venue", "volume", "issue", "pages", "doi", "abstract")
 
 

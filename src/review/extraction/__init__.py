@@ -4,7 +4,7 @@ Inputs: the protocol's ``coding.fields``; ``data/interim/studies.csv`` and
 ``data/interim/screening.csv`` (studies in state ``included_ft`` get a sheet row); the coders'
 files ``data/decisions/coding/<coder>.csv|xlsx`` and ``data/decisions/coding/_resolutions.csv``.
 
-Outputs (``data/extracted/``):
+Outputs (``data/extracted/`` in the project layout; each path is given by the caller):
 
 - ``coding_sheet.csv`` / ``coding_sheet.xlsx``: one row per included study (see
   :mod:`review.extraction.sheet`); generated, never holds coded values, so regenerating it after
@@ -15,7 +15,7 @@ Outputs (``data/extracted/``):
   ``coding.multi_value_separator`` (default ``"; "``), in protocol order of the coder's cell**;
   integers and years are decimal digits; yes/no is ``yes`` or ``no``; an empty cell means not
   reported. ``status`` is ``included`` or ``no_longer_included`` (a coded study screened out
-  after an update keeps its row). Its contract is ``workflow/schemas/coded.schema.yaml``;
+  after an update keeps its row). Its contract is ``review/schemas/tables/coded.yaml``;
 - ``coding_disagreements.csv``: one row per (study, field, pair of coders) that differ, with
   the resolution if ``_resolutions.csv`` settles it;
 - ``coding_agreement.csv``: agreement per field and pair of coders (measures in
@@ -32,18 +32,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from review.atomic import write_csv
-from review.extraction.agreement import AGREEMENT_COLUMNS, agreement_rows
-from review.extraction.coded import check_rows, read_coded
+from review.extraction.agreement import agreement_rows
+from review.extraction.coded import check_coded, read_coded
 from review.extraction.fields import CodingField, coding_fields, separator
 from review.extraction.inputs import included_ids, read_screening, read_studies
-from review.extraction.merge import (
-    DISAGREEMENT_COLUMNS,
-    EVENT_COLUMNS,
-    Merged,
-    coded_columns,
-    merge,
-)
+from review.extraction.merge import Merged, coded_columns, merge
 from review.extraction.sheet import sheet_columns, sheet_rows, write_sheet_csv, write_sheet_xlsx
 from review.extraction.validate import (
     RESOLUTIONS_NAME,
@@ -55,18 +48,42 @@ from review.extraction.validate import (
     read_resolutions,
 )
 from review.protocol import Protocol
-from review.spreadsheet import safe_row
+from review.tables import contract, write_table
 
-__all__ = ["OUTPUT_NAMES", "ExtractionResult", "load_coding", "read_coded", "run_extraction"]
+__all__ = ["ExtractionOutputs", "ExtractionResult", "load_coding", "read_coded", "run_extraction"]
 
-OUTPUT_NAMES = {
-    "sheet_csv": "coding_sheet.csv",
-    "sheet_xlsx": "coding_sheet.xlsx",
-    "coded": "coded.csv",
-    "disagreements": "coding_disagreements.csv",
-    "agreement": "coding_agreement.csv",
-    "events": "coding_events.csv",
-}
+
+@dataclass(frozen=True)
+class ExtractionOutputs:
+    """Where the extraction stage writes each of its files."""
+
+    sheet_csv: Path
+    sheet_xlsx: Path
+    coded: Path
+    disagreements: Path
+    agreement: Path
+    events: Path
+
+    @classmethod
+    def in_folder(cls, folder: str | Path) -> ExtractionOutputs:
+        """The six files under ``folder`` with the names the project layout gives them."""
+        folder = Path(folder)
+
+        def name(table: str) -> Path:
+            return folder / Path(contract(table).file).name
+
+        sheet = name("coding_sheet")
+        return cls(
+            sheet_csv=sheet,
+            sheet_xlsx=sheet.with_suffix(".xlsx"),
+            coded=name("coded"),
+            disagreements=name("coding_disagreements"),
+            agreement=name("coding_agreement"),
+            events=name("coding_events"),
+        )
+
+    def as_dict(self) -> dict[str, Path]:
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -108,7 +125,7 @@ def run_extraction(
     studies_path: str | Path,
     screening_path: str | Path,
     coding_dir: str | Path,
-    out_dir: str | Path,
+    outputs: ExtractionOutputs,
 ) -> ExtractionResult:
     """Validate the coders' files, then write the sheet, coded table, disagreements and events.
 
@@ -135,17 +152,14 @@ def run_extraction(
     for r in rows:
         if not r.superseded:
             coded_by.setdefault(r.study_id, []).append(r.coder)
-    out = Path(out_dir)
-    paths = {k: out / v for k, v in OUTPUT_NAMES.items()}
+    out = outputs
     columns = sheet_columns(fields)
     sheet = sheet_rows(included, studies, fields, {k: sorted(v) for k, v in coded_by.items()}, sep)
-    write_sheet_csv(paths["sheet_csv"], sheet, columns)
-    write_sheet_xlsx(paths["sheet_xlsx"], sheet, columns, fields, sep)
-    check_rows(merged.coded, fields, where=paths["coded"])
-    write_csv(paths["coded"], [safe_row(r) for r in merged.coded], coded_columns(fields))
-    write_csv(
-        paths["disagreements"], [safe_row(r) for r in merged.disagreements], DISAGREEMENT_COLUMNS
-    )
-    write_csv(paths["agreement"], agreement, AGREEMENT_COLUMNS)
-    write_csv(paths["events"], [safe_row(r) for r in merged.events], EVENT_COLUMNS)
-    return ExtractionResult(len(included), files, merged, agreement, paths)
+    write_sheet_csv(out.sheet_csv, sheet, columns)
+    write_sheet_xlsx(out.sheet_xlsx, sheet, columns, fields, sep)
+    check_coded(merged.coded, fields, where=out.coded)
+    write_table(out.coded, merged.coded, contract("coded"), columns=coded_columns(fields))
+    write_table(out.disagreements, merged.disagreements, contract("coding_disagreements"))
+    write_table(out.agreement, agreement, contract("coding_agreement"))
+    write_table(out.events, merged.events, contract("coding_events"))
+    return ExtractionResult(len(included), files, merged, agreement, out.as_dict())

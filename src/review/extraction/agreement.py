@@ -18,39 +18,12 @@ Measures, documented here because the choice matters when the figures are compar
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
+from review.agreement import cohen_kappa
 from review.extraction.fields import CodingField
 
-AGREEMENT_COLUMNS = (
-    "field",
-    "value",
-    "type",
-    "coder_a",
-    "coder_b",
-    "n_studies",
-    "n_agree",
-    "percent_agreement",
-    "cohen_kappa",
-    "mean_jaccard",
-    "measure",
-)
-
 Value = list[str] | str
-
-
-def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
-    """Cohen's kappa of two raters' labels; ``None`` when chance agreement is 1 (undefined)."""
-    n = len(a)
-    if n == 0 or n != len(b):
-        return None
-    p_o = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    ca, cb = Counter(a), Counter(b)
-    p_e = sum(ca[k] * cb[k] for k in ca.keys() | cb.keys()) / (n * n)
-    if p_e >= 1.0:
-        return None
-    return (p_o - p_e) / (1.0 - p_e)
 
 
 def jaccard(a: Sequence[str], b: Sequence[str]) -> float:
@@ -101,7 +74,7 @@ def agreement_rows(
             "mean_jaccard": "",
         }
         if f.type in ("single", "yes_no"):
-            kappa = cohen_kappa(va, vb)
+            kappa = cohen_kappa([str(x) for x in va], [str(y) for y in vb])
             row["cohen_kappa"] = _fmt(kappa)
             row["measure"] = "percent agreement; Cohen's kappa" + (
                 "" if kappa is not None or not n else " undefined (one category only)"

@@ -1,59 +1,46 @@
 """The contract of ``coded.csv``: checked when written and when read by a later stage.
 
-The table's generic shape (columns, status values) is ``workflow/schemas/coded.schema.yaml``;
-the protocol adds what a JSON Schema cannot know in advance: one column per coding field, and
-the allowed values of each choice field. A row that breaks either is a
-:class:`~review.errors.SchemaError` naming the file, the line and the field.
+The table's generic shape (its columns, the status values) is its contract
+(``review/schemas/tables/coded.yaml``); the protocol adds what a contract cannot know in
+advance: one column per coding field, and the allowed values of each choice field. A row that
+breaks either is a :class:`~review.errors.SchemaError` naming the file, the line and the field.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import yaml
 
 from review.errors import SchemaError
 from review.extraction.fields import CodingField, parse_value
-from review.extraction.inputs import read_table
-
-SCHEMA_RELATIVE = Path("workflow/schemas/coded.schema.yaml")
+from review.tables import check_rows, contract, read_numbered
 
 
-@functools.cache
-def coded_schema() -> dict[str, Any]:
-    """The coded.csv row schema, from the project (or beside the package source, editable)."""
-    for base in (Path(__file__).resolve().parents[3], Path.cwd()):
-        path = base / SCHEMA_RELATIVE
-        if path.is_file():
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
-    raise SchemaError(f"cannot find the coded table schema {SCHEMA_RELATIVE}")
+def _check_fields(row: Mapping[str, str], fields: Sequence[CodingField], where: str) -> None:
+    for f in fields:
+        if f.name not in row:
+            raise SchemaError(f"{where}: field '{f.name}': missing column")
+        try:
+            parse_value(f, row[f.name])
+        except ValueError as exc:
+            raise SchemaError(f"{where}: field '{f.name}': {exc}") from exc
 
 
-def check_rows(
-    rows: Sequence[dict[str, str]], fields: Sequence[CodingField], *, where: str | Path
+def check_coded(
+    rows: Sequence[Mapping[str, str]], fields: Sequence[CodingField], *, where: str | Path
 ) -> None:
-    """Raise :class:`SchemaError` at the first row that breaks the schema or the protocol."""
-    validator = jsonschema.Draft202012Validator(coded_schema())
+    """Raise :class:`SchemaError` at the first row that breaks the contract or the protocol."""
+    table = contract("coded")
+    check_rows(rows, table, path=where)
     for line, row in enumerate(rows, start=2):
-        error = jsonschema.exceptions.best_match(validator.iter_errors(row))
-        if error is not None:
-            key = ".".join(str(p) for p in error.absolute_path) or "(row)"
-            raise SchemaError(f"{where}: line {line}: field '{key}': {error.message}")
-        for f in fields:
-            if f.name not in row:
-                raise SchemaError(f"{where}: line {line}: field '{f.name}': missing column")
-            try:
-                parse_value(f, row[f.name])
-            except ValueError as exc:
-                raise SchemaError(f"{where}: line {line}: field '{f.name}': {exc}") from exc
+        _check_fields(row, fields, table.where(where, line))
 
 
 def read_coded(path: str | Path, fields: Sequence[CodingField]) -> list[dict[str, str]]:
-    """``coded.csv`` checked against its schema and the protocol's coding fields."""
-    rows = read_table(path, ("study_id", "status", *(f.name for f in fields)))
-    check_rows(rows, fields, where=path)
-    return rows
+    """``coded.csv`` checked against its contract and the protocol's coding fields."""
+    table = contract("coded")
+    out = []
+    for line, row in read_numbered(path, table):
+        _check_fields(row, fields, table.where(path, line))
+        out.append(row)
+    return out

@@ -21,47 +21,20 @@ from itertools import combinations
 
 from review.extraction.agreement import same
 from review.extraction.fields import CodingField, format_value
-from review.extraction.inputs import INCLUDED_STATE
 from review.extraction.validate import CodedRow, Resolution, Value
+from review.states import ScreeningState
+from review.tables import contract
 
-STATUS_INCLUDED = "included"
-STATUS_GONE = "no_longer_included"
-DISAGREEMENT_COLUMNS = (
-    "study_id",
-    "field",
-    "coder_a",
-    "value_a",
-    "coder_b",
-    "value_b",
-    "status",
-    "resolved_value",
-    "resolver",
-    "resolution_note",
-)
-EVENT_COLUMNS = (
-    "study_id",
-    "event",
-    "coder",
-    "field",
-    "value",
-    "timestamp",
-    "note",
-    "source",
-)
+#: The ``status`` values of ``coded.csv`` (its contract): still included, or screened out since.
+STATUS_INCLUDED, STATUS_GONE = contract("coded").column("status").values
 
 
 def coded_columns(fields: Sequence[CodingField]) -> list[str]:
-    return [
-        "study_id",
-        "status",
-        "screening_state",
-        "coders",
-        *(f.name for f in fields),
-        "open_disagreements",
-        "resolved_fields",
-        "notes",
-        "last_coded",
-    ]
+    """The columns of ``coded.csv``: the contract's, with the protocol's coding fields after
+    ``coders``."""
+    names = list(contract("coded").names)
+    cut = names.index("coders") + 1
+    return [*names[:cut], *(f.name for f in fields), *names[cut:]]
 
 
 @dataclass
@@ -96,7 +69,7 @@ def merge(
         state = screening.get(sid, {}).get("state", "")
         row = {
             "study_id": sid,
-            "status": STATUS_INCLUDED if state == INCLUDED_STATE else STATUS_GONE,
+            "status": STATUS_INCLUDED if state == ScreeningState.INCLUDED_FT else STATUS_GONE,
             "screening_state": state or "(not in screening table)",
             "coders": sep.join(coders),
         }

@@ -25,25 +25,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from review.atomic import atomic_path, write_csv
+from review.atomic import atomic_path
 from review.extraction.fields import CodingField
 from review.extraction.prefill import suggest
-from review.records import split_list
-from review.report.studies import cite_label
-from review.spreadsheet import safe_cell, safe_row
+from review.records import cite_label, split_list
+from review.spreadsheet import safe_cell
+from review.tables import contract, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
-STUDY_COLUMNS = (
-    "study_id",
-    "citation",
-    "title",
-    "title_alt",
-    "abstract",
-    SUMMARY_LABEL,
-    "doi_link",
-    "coded_by",
-)
-CODER_COLUMNS = ("note", "timestamp")
+#: The study columns of the sheet (its contract); the coding fields and CODER_COLUMNS follow.
+STUDY_COLUMNS = contract("coding_sheet").names
+#: What a coder adds to a row besides the coded values (optional columns of a coder's file).
+CODER_COLUMNS = tuple(c.name for c in contract("coder_file").columns if not c.required)
 SHEET_NAME = "coding"
 CODEBOOK_NAME = "codebook"
 VALUES_NAME = "values"
@@ -119,8 +112,10 @@ def sheet_rows(
     return rows
 
 
-def write_sheet_csv(path: str | Path, rows: Sequence[Mapping[str, str]], columns: Sequence[str]):
-    write_csv(path, [safe_row(dict(r)) for r in rows], columns)
+def write_sheet_csv(
+    path: str | Path, rows: Sequence[Mapping[str, str]], columns: Sequence[str]
+) -> None:
+    write_table(path, rows, contract("coding_sheet"), columns=columns)
 
 
 def codebook_rows(fields: Sequence[CodingField], sep: str = "; ") -> list[dict[str, str]]:
@@ -149,7 +144,7 @@ def write_sheet_xlsx(
 ) -> None:
     """The coding workbook: ``coding`` (drop-downs, notes), ``codebook`` and hidden ``values``."""
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = SHEET_NAME
     by_name = {f.name: f for f in fields}
     bold = Font(bold=True)

@@ -28,9 +28,9 @@ from typing import Any
 from review.errors import DecisionError
 from review.extraction.fields import CodingField, is_empty, parse_value
 from review.extraction.sheet import CODER_COLUMNS, SHEET_NAME, STUDY_COLUMNS
+from review.tables import contract
 
 RESOLUTIONS_NAME = "_resolutions.csv"
-RESOLUTION_COLUMNS = ("study_id", "field", "value", "resolver", "note", "timestamp")
 MAX_SHOWN = 25
 
 Value = list[str] | str
@@ -261,12 +261,11 @@ def read_resolutions(
 ) -> list[Resolution]:
     """Validated rows of the resolutions file (the latest row per study and field wins)."""
     header, rows = read_cells(path)
-    missing = [c for c in ("study_id", "field", "value", "resolver") if c not in header]
+    table = contract("coding_resolutions")
+    missing = [c for c in table.required if c not in header]
     if missing:
         for col in missing:
-            problems.add(
-                path, 1, col, f"missing column (expected: {', '.join(RESOLUTION_COLUMNS)})"
-            )
+            problems.add(path, 1, col, f"missing column (expected: {', '.join(table.names)})")
         return []
     by_name = {f.name: f for f in fields}
     out: dict[tuple[str, str], Resolution] = {}

@@ -10,26 +10,35 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from review.errors import ReviewError
-from review.records import Record, split_list
-from review.report.inputs import SCREENING_COLUMNS, ReportInputs, Row
-from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, cite_label
+from review.records import Record, cite_label, split_list
+from review.report.inputs import ReportInputs
+from review.report.studies import BOXES, TEAM_SUMMARY_LABEL
+from review.states import ScreeningState as S
+from review.tables import Row, contract
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 #: Order of the audit table: the included studies first, then back up the flow.
 AUDIT_ORDER = (
-    "included_ft",
-    "excluded_ft",
-    "not_retrieved",
-    "included_ta",
-    "maybe_ta",
-    "excluded_ta",
-    "to_screen",
-    "excluded_auto",
+    S.INCLUDED_FT,
+    S.EXCLUDED_FT,
+    S.NOT_RETRIEVED,
+    S.INCLUDED_TA,
+    S.MAYBE_TA,
+    S.EXCLUDED_TA,
+    S.TO_SCREEN,
+    S.EXCLUDED_AUTO,
     "not_screened",
     "not_deduplicated",
+)
+#: The state columns the terminal trail shows (the decisions and reasons, not the ranking).
+_STATE_DETAILS = tuple(
+    c
+    for c in contract("screening").names
+    if c not in ("study_id", "fingerprint", "state", "relevance", "rank")
 )
 
 #: Columns of a dedup link shown as scores (any other ``score_*`` column is shown too).
@@ -60,13 +69,13 @@ class Trail:
         return sorted({r.source_id for r in self.records})
 
     @property
-    def coding_groups(self) -> list[dict[str, object]]:
+    def coding_groups(self) -> list[dict[str, Any]]:
         """Coding events grouped per coder's row: who, when, from which file row, which values.
 
         The extraction stage writes one event per coded field; shown one by one, the same coder,
         time and note would repeat for every field.
         """
-        groups: dict[tuple[str, ...], dict[str, object]] = {}
+        groups: dict[tuple[str, ...], dict[str, Any]] = {}
         for ev in self.coding_events:
             key = tuple(ev.get(k, "") for k in ("event", "coder", "timestamp", "source", "note"))
             group = groups.setdefault(
@@ -94,7 +103,7 @@ class Trail:
                 },
             )
             if ev.get("field"):
-                group["values"].append((ev["field"], ev.get("value", "")))  # type: ignore[union-attr]
+                group["values"].append((ev["field"], ev.get("value", "")))
         return list(groups.values())
 
     @property
@@ -228,7 +237,7 @@ def format_trail(trail: Trail) -> str:
     ]
     state = trail.state
     if state:
-        for key in (*SCREENING_COLUMNS[2:], "conflict", "carried_forward_note"):
+        for key in _STATE_DETAILS:
             if state.get(key):
                 out.append(f"    {key}: {state[key]}")
     out.append(f"records ({len(trail.records)}):")
@@ -280,7 +289,7 @@ def format_trail(trail: Trail) -> str:
         out.append(f"coding events ({len(trail.coding_events)}):")
         for g in trail.coding_groups:
             out.append(f"  {g['timestamp']}  {g['coder']} {g['event']}  {g['source']}".rstrip())
-            for k, v in [*g["other"], *g["values"]]:  # type: ignore[misc]
+            for k, v in [*g["other"], *g["values"]]:
                 out.append(f"    {k}: {v}")
             if g["note"]:
                 out.append(f"    note: {g['note']}")

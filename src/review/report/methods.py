@@ -17,7 +17,8 @@ from typing import Any
 
 from review import __version__
 from review.records import split_list
-from review.report.inputs import ReportInputs, Row
+from review.report.inputs import ReportInputs
+from review.states import PENDING, ScreeningState
 
 #: Search-log columns shown in the PRISMA-S table, in this order, when the log has them.
 SEARCH_COLUMNS = (
@@ -146,7 +147,7 @@ def search_table(inputs: ReportInputs) -> dict[str, Any]:
         "columns": [c for c in SEARCH_COLUMNS if c[0] in keep],
         "rows": rows,
         "from_log": bool(log),
-        "origin": inputs.search_log_origin,
+        "origin": str(inputs.files.get("search_log", "")),
     }
 
 
@@ -181,12 +182,12 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
         "ranking": screening_cfg.get("ranking"),
         "stopping_rule": screening_cfg.get("stopping_rule"),
         "auto_criteria": auto_criteria,
-        "agreement": agreement_rows(inputs.agreement),
-        "agreement_path": str(inputs.agreement_path) if inputs.agreement_path else "",
+        "agreement": agreement_rows(inputs.screening_agreement),
+        "agreement_path": str(inputs.files.get("screening_agreement", "")),
     }
     if inputs.screening is None:
         return {**base, "run": False, "stages": []}
-    stages = []
+    stages: list[dict[str, Any]] = []
     for stage in ("title_abstract", "full_text"):
         events = [e for e in inputs.screening_events or [] if e.get("stage") == stage]
         # "_resolutions" (a ledger of conflict resolutions) and "automation" are not reviewers.
@@ -210,7 +211,7 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
             )
         stages.append(
             {
-                "agreement": stage_agreement(inputs.agreement, stage),
+                "agreement": stage_agreement(inputs.screening_agreement, stage),
                 "stage": stage,
                 "label": "Title and abstract" if stage == "title_abstract" else "Full text",
                 "reviewers": reviewers,
@@ -336,11 +337,17 @@ def stage_status(inputs: ReportInputs, included: int | None) -> list[dict[str, s
         )
     else:
         states = Counter(r["state"] for r in inputs.screening)
-        pending = states["to_screen"] + states["maybe_ta"] + states["included_ta"]
+        pending = sum(states[k] for k in PENDING)
         excluded = sum(
-            states[k] for k in ("excluded_auto", "excluded_ta", "excluded_ft", "not_retrieved")
+            states[k]
+            for k in (
+                ScreeningState.EXCLUDED_AUTO,
+                ScreeningState.EXCLUDED_TA,
+                ScreeningState.EXCLUDED_FT,
+                ScreeningState.NOT_RETRIEVED,
+            )
         )
-        text = f"{states['included_ft']} included, {excluded} excluded"
+        text = f"{states[ScreeningState.INCLUDED_FT]} included, {excluded} excluded"
         if pending:
             text += f"; {pending} still waiting for a decision"
         out.append({"stage": "Screening", "status": "partial" if pending else "done", "text": text})
@@ -355,13 +362,6 @@ def stage_status(inputs: ReportInputs, included: int | None) -> list[dict[str, s
         out.append(
             {"stage": "Coding", "status": "done", "text": f"{len(inputs.coded)} studies coded"}
         )
-    return out
-
-
-def search_rows_by_source(rows: list[Row] | None) -> dict[str, list[Row]]:
-    out: dict[str, list[Row]] = defaultdict(list)
-    for row in rows or []:
-        out[row.get("source_id") or row.get("source") or ""].append(row)
     return out
 
 
@@ -392,18 +392,16 @@ def limitations(inputs: ReportInputs, included_ids: list[str]) -> dict[str, Any]
         if e.get("stage") == "full_text" and e.get("reviewer") not in ("automation", "")
     )
     return {
-        "not_retrieved": sorted(s for s, r in screening.items() if r["state"] == "not_retrieved"),
+        "not_retrieved": sorted(
+            s for s, r in screening.items() if r["state"] == ScreeningState.NOT_RETRIEVED
+        ),
         "no_abstract": [s["study_id"] for s in included if not s.get("abstract")],
         "summary_only": [
             s["study_id"] for s in included if not s.get("abstract") and s.get("summary")
         ],
         "no_year": [s["study_id"] for s in included if not s.get("year")],
         "single_ft": [s for s in included_ids if ft_reviewers.get(s, 0) == 1],
-        "pending": sorted(
-            s
-            for s, r in screening.items()
-            if r["state"] in ("to_screen", "maybe_ta", "included_ta")
-        ),
+        "pending": sorted(s for s, r in screening.items() if r["state"] in PENDING),
         "included": len(included),
     }
 
@@ -442,7 +440,8 @@ def stage_agreement(agreement: Any, stage: str) -> dict[str, Any]:
     block = agreement.get(stage) if isinstance(agreement, dict) else None
     if not isinstance(block, dict):
         return {}
-    pairs = block.get("pairs") if isinstance(block.get("pairs"), list) else []
+    listed = block.get("pairs")
+    pairs = listed if isinstance(listed, list) else []
     return {
         "percent": block.get("percent_agreement"),
         "kappa": block.get("cohen_kappa"),

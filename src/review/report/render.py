@@ -1,8 +1,10 @@
-"""Render the report files from the stage outputs: review.html, review.md, audit.html,
-prisma.svg, prisma.csv and search_log.csv.
+"""Render the report files from the stage outputs: review.html, review.md, audit.html, the
+figures and a copy of the search log.
 
 All of them are computed first and written only when every one rendered, each atomically, so a
-failed check (e.g. PRISMA counts that do not add up) leaves the previous report in place.
+failed check (e.g. PRISMA counts that do not add up) leaves the previous report in place. The
+review page is a frame (``templates/review.html.j2``) around its sections
+(:mod:`review.report.sections`), each with its own template and context builder.
 """
 
 from __future__ import annotations
@@ -11,65 +13,41 @@ import base64
 import datetime as dt
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
 
 from review import atomic, prisma
 from review.protocol import Protocol
-from review.report import methods, synthesis
+from review.report import methods, sections
 from review.report.audit import build_trails, extra_cells, scores
-from review.report.figures import bar_chart
-from review.report.inputs import Paths, ReportInputs, load_inputs
-from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, study_ref, value_label
-from review.spreadsheet import safe_row
+from review.report.context import base_context
+from review.report.inputs import ReportInputs, load_inputs
+from review.report.markup import md_cell, trusted, web_url
+from review.report.paths import FIGURES, ReportOutputs, ReportPaths
+from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, value_label
+from review.states import ScreeningState
+from review.tables import contract, table_text
 
-TEMPLATES = Path(__file__).parent
-
-
-@dataclass(frozen=True)
-class Outputs:
-    """Where the report files go; defaults are ``reports/`` under the project root."""
-
-    folder: Path = Path("reports")
-
-    @property
-    def html(self) -> Path:
-        return self.folder / "review.html"
-
-    @property
-    def markdown(self) -> Path:
-        return self.folder / "review.md"
-
-    @property
-    def audit(self) -> Path:
-        return self.folder / "audit.html"
-
-    @property
-    def prisma_svg(self) -> Path:
-        return self.folder / "prisma.svg"
-
-    @property
-    def prisma_csv(self) -> Path:
-        return self.folder / "prisma.csv"
-
-    @property
-    def search_log(self) -> Path:
-        return self.folder / "search_log.csv"
-
-    def figure(self, name: str) -> Path:
-        return self.folder / "figures" / f"studies_by_{name}.svg"
+TEMPLATES = sections.TEMPLATES
 
 
-def trusted(markup: str) -> Markup:
-    """Mark markup built by this package as safe to insert: the SVG builders escape every text
-    they place, and the CSS/JS are the package's own files. Nothing from the data passes here
-    unescaped."""
-    return Markup(markup)  # noqa: S704
+class Numbering:
+    """Heading numbers as the page is rendered: a section added before others renumbers them."""
+
+    def __init__(self) -> None:
+        self.chapter_n = 0
+        self.section_n = 0
+
+    def chapter(self) -> str:
+        self.chapter_n += 1
+        self.section_n = 0
+        return f"{self.chapter_n}."
+
+    def section(self) -> str:
+        self.section_n += 1
+        return f"{self.chapter_n}.{self.section_n}"
 
 
 def environment() -> jinja2.Environment:
@@ -86,200 +64,83 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = md_cell
     env.filters["web_url"] = web_url
     env.globals["TEAM_SUMMARY_LABEL"] = TEAM_SUMMARY_LABEL
+    env.globals["State"] = ScreeningState
     return env
 
 
-def web_url(value: Any) -> str:
-    """``value`` if it is an http(s) address, else ``""``: a record's link must never become a
-    ``javascript:`` or ``data:`` link on the audit page."""
-    text = "" if value is None else str(value).strip()
-    return text if urlsplit(text).scheme.lower() in ("http", "https") else ""
-
-
-def md_cell(value: Any) -> str:
-    """Text for a Markdown table cell: no line breaks, pipes escaped (HTML is escaped by jinja)."""
-    text = "" if value is None else str(value)
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def build_context(inputs: ReportInputs, *, root: Path, generated_at: str) -> dict[str, Any]:
-    """Everything the templates show, computed from the inputs."""
-    protocol: Protocol = inputs.protocol
-    counts = prisma.compute_counts(
-        records=inputs.records,
-        studies=inputs.studies,
-        screening=inputs.screening,
-        sources=protocol.sources,
-        criteria=protocol.criteria,
+def page_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) -> dict[str, Any]:
+    """Everything the review page shows: the shared context and every section's own."""
+    found = sections.sections()
+    context = sections.build(
+        base_context(inputs, generated_at=generated_at, prisma_svg=prisma_svg), found
     )
-    prisma.check_counts(counts)
-    studies_by_id = inputs.studies_by_id()
-    refs = {sid: study_ref(row) for sid, row in studies_by_id.items()}
-    screening = inputs.screening_by_id()
-    included_ids = [sid for sid, row in screening.items() if row["state"] == "included_ft"]
-    included_refs = sorted(
-        (refs[s] for s in included_ids if s in refs), key=lambda r: r.cite.lower()
-    )
-    criteria = {c["code"]: c for c in protocol.criteria}
+    context["sections"] = [s for s in found if s.parent is None]
+    context["children"] = lambda parent: [s for s in found if s.parent == parent]
+    return context
 
-    coded = synthesis.coded_studies(
-        protocol,
-        [
-            c
-            for c in inputs.coded or []
-            if c.get("status", "included") == "included"
-            and (not screening or c["study_id"] in included_ids)
-        ],
-        refs,
-        studies_by_id,
-    )
-    uncoded = [r for r in included_refs if r.study_id not in {c.ref.study_id for c in coded}]
-    theme_list = synthesis.themes(protocol, coded)
-    theme_field = protocol.data["synthesis"].get("theme_field", "")
-    other_theme = [
-        s for s in coded if not any(t["id"] in s.get(theme_field) for t in protocol.themes)
-    ]
 
-    years = Counter(r.year or "n.d." for r in included_refs)
-    figure_basis = "included studies" if included_refs else "studies after deduplication"
-    if not included_refs:
-        years = Counter(r.year or "n.d." for r in refs.values())
-    figures = {
-        "year": trusted(
-            bar_chart(f"Studies by year ({figure_basis})", sorted(years.items()), label_width=70)
-        ),
-        "theme": trusted(
-            bar_chart(
-                "Included studies by theme",
-                [(t.label, len(t.studies)) for t in theme_list] if coded else [],
-                empty="not coded yet",
-            )
-        ),
-        "region": trusted(
-            bar_chart(
-                "Included studies by province (coded location)",
-                synthesis.regions(coded),
-                empty="not coded yet",
-            )
-        ),
-    }
-
-    excluded_ft = []
-    ta_reasons: Counter[str] = Counter()
-    for sid, row in sorted(screening.items()):
-        if row["state"] in ("excluded_ft", "not_retrieved") and sid in refs:
-            code = row.get("ft_reason", "")
-            first = code.split(";")[0].strip()
-            notes = [
-                e.get("note", "")
-                for e in inputs.screening_events or []
-                if e.get("study_id") == sid and e.get("stage") == "full_text" and e.get("note")
-            ]
-            excluded_ft.append(
-                {
-                    "ref": refs[sid],
-                    "state": row["state"],
-                    "reason": code,
-                    "label": criteria.get(first, {}).get("label", ""),
-                    "reviewers": row.get("ft_reviewers", ""),
-                    "notes": notes,
-                }
-            )
-        elif row["state"] == "excluded_ta":
-            ta_reasons[row.get("ta_reason", "").split(";")[0].strip()] += 1
-
-    limits = methods.limitations(inputs, included_ids)
-    limits["not_retrieved_refs"] = [refs[s] for s in limits["not_retrieved"] if s in refs]
+def audit_context(inputs: ReportInputs) -> dict[str, Any]:
+    """What the audit page shows: every study's trail, and the PRISMA boxes to filter by."""
     trails = build_trails(inputs)
-    svg = prisma.render_svg(counts)
-    dedup = methods.dedup_summary(inputs)
     return {
-        "protocol": protocol,
-        "p": protocol.data,
-        "generated_at": generated_at,
-        "git": methods.git_commit(root),
-        "software": methods.software_versions(),
-        "status": methods.stage_status(inputs, len(included_refs) if inputs.screening else None),
-        "sources": methods.sources_table(inputs),
-        "search": methods.search_table(inputs),
-        "dedup": dedup,
-        "screen": methods.screening_summary(inputs),
-        "coding": methods.coding_summary(inputs),
-        "criteria": protocol.criteria,
-        "criteria_by_code": criteria,
-        "counts": counts,
-        "prisma_svg": trusted(svg),
-        "prisma_data": prisma.prisma_data(counts),
-        "included": included_refs,
-        "coded": coded,
-        "uncoded": uncoded,
-        "coding_fields": protocol.coding_fields,
-        "themes": theme_list,
-        "other_theme": other_theme,
-        "matrix": synthesis.matrix(protocol, theme_list),
-        "conclusions": synthesis.conclusions(protocol, coded),
-        "figures": figures,
-        "excluded_ft": excluded_ft,
-        "limits": limits,
-        "ta_reasons": sorted(ta_reasons.items(), key=lambda kv: (-kv[1], kv[0])),
         "trails": trails,
         "boxes": BOXES,
         "box_counts": Counter(t.box for t in trails),
         "scores": scores,
         "extra_cells": extra_cells,
-        "files": {k: str(v) for k, v in inputs.files.items()},
-        "inputs": inputs,
     }
-
-
-PARTS = ("prisma", "pages")
 
 
 def render_report(
     protocol: Protocol,
     *,
-    paths: Paths | None = None,
-    outputs: Outputs | None = None,
+    paths: ReportPaths,
+    outputs: ReportOutputs,
+    prisma_svg: Path | None = None,
     generated_at: str | None = None,
-    only: str | None = None,
 ) -> dict[str, Path]:
     """Render the report files; nothing is written unless all of them rendered.
 
-    ``only="prisma"`` writes the diagram and its CSV, ``only="pages"`` the HTML and Markdown pages
-    and the search log, so that the workflow can give each its own rule.
+    ``prisma_svg`` is the diagram ``review prisma`` drew from the same tables; without it the
+    diagram is drawn here.
     """
-    if only is not None and only not in PARTS:
-        raise ValueError(f"only must be one of {PARTS}, not {only!r}")
-    paths = paths or Paths(root=protocol.root)
-    outputs = outputs or Outputs(folder=paths.root / "reports")
+    unknown = [name for name in outputs.figures if name not in FIGURES]
+    if unknown:  # before any work: a misnamed output is the caller's mistake
+        raise ValueError(f"no figure {unknown[0]!r}; the report draws {', '.join(FIGURES)}")
     inputs = load_inputs(protocol, paths)
     stamp = generated_at or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    context = build_context(inputs, root=paths.root, generated_at=stamp)
+    if prisma_svg is not None:
+        svg = Path(prisma_svg).read_text(encoding="utf-8")
+    else:
+        counts = prisma.counts_of(inputs.protocol, inputs.records, inputs.studies, inputs.screening)
+        svg = prisma.render_svg(counts)
+    context = page_context(inputs, generated_at=stamp, prisma_svg=trusted(svg))
+    env = environment()
+    css = trusted((TEMPLATES / "report.css").read_text(encoding="utf-8"))
+    # The audit page runs only its own script: the CSP names that script's hash, so even a
+    # record that slipped past escaping could not run code. The review page runs none.
+    script = "\n" + (TEMPLATES / "audit.js").read_text(encoding="utf-8") + "\n"
+    script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     texts: dict[Path, str] = {}
-    if only in (None, "pages"):
-        env = environment()
-        css = trusted((TEMPLATES / "report.css").read_text(encoding="utf-8"))
-        # The audit page runs only its own script: the CSP names that script's hash, so even a
-        # record that slipped past escaping could not run code. The review page runs none.
-        script = "\n" + (TEMPLATES / "audit.js").read_text(encoding="utf-8") + "\n"
-        js = trusted(script)
-        script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-        texts[outputs.html] = env.get_template("review.html.j2").render(**context, css=css)
-        markdown = env.get_template("review.md.j2").render(**context)
-        # Quotes cannot open a tag, so Markdown readers get them back; < > & stay escaped.
-        texts[outputs.markdown] = markdown.replace("&#34;", '"').replace("&#39;", "'")
-        texts[outputs.audit] = env.get_template("audit.html.j2").render(
-            **context, css=css, js=js, script_hash=script_hash
-        )
-        log = inputs.search_log or methods.protocol_search_rows(inputs)
-        columns = list(dict.fromkeys(k for row in log for k in row))
-        # Queries may start with "+" or "-": keep spreadsheets from running them as formulas.
-        texts[outputs.search_log] = atomic.csv_text([safe_row(r) for r in log], columns)
-        for name, svg in context["figures"].items():
-            texts[outputs.figure(name)] = str(svg)
-    if only in (None, "prisma"):
-        texts[outputs.prisma_svg] = prisma.render_svg(context["counts"])
-        texts[outputs.prisma_csv] = prisma.prisma_csv(context["counts"])
+    texts[outputs.html] = env.get_template("review.html.j2").render(
+        **context, num=Numbering(), css=css
+    )
+    markdown = env.get_template("review.md.j2").render(**context, num=Numbering())
+    # Quotes cannot open a tag, so Markdown readers get them back; < > & stay escaped.
+    texts[outputs.markdown] = markdown.replace("&#34;", '"').replace("&#39;", "'")
+    texts[outputs.audit] = env.get_template("audit.html.j2").render(
+        **context,
+        **audit_context(inputs),
+        css=css,
+        js=trusted(script),
+        script_hash=script_hash,
+    )
+    log = inputs.search_log or methods.protocol_search_rows(inputs)
+    texts[outputs.search_log] = table_text(
+        log, contract("search_log"), columns=list(dict.fromkeys(k for row in log for k in row))
+    )
+    for name, path in outputs.figures.items():
+        texts[path] = str(context["figures"][name])
     for path, text in texts.items():
         atomic.write_text(path, text)
     return {p.name: p for p in texts}

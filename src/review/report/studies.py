@@ -8,26 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from review.records import split_list
+from review.records import cite_label
+from review.states import ScreeningState as S
 
-#: Final PRISMA box of each screening state, in the order of the flow.
+#: Final PRISMA box of each screening state, in the order of the flow, and of the studies of a
+#: stage that has not run.
 BOXES: dict[str, str] = {
-    "excluded_auto": "Excluded by automation",
-    "to_screen": "Awaiting screening",
-    "excluded_ta": "Excluded at title/abstract",
-    "maybe_ta": "Undecided at title/abstract",
-    "included_ta": "Awaiting full-text assessment",
-    "not_retrieved": "Report not retrieved",
-    "excluded_ft": "Excluded at full text",
-    "included_ft": "Included",
+    S.EXCLUDED_AUTO: "Excluded by automation",
+    S.TO_SCREEN: "Awaiting screening",
+    S.EXCLUDED_TA: "Excluded at title/abstract",
+    S.MAYBE_TA: "Undecided at title/abstract",
+    S.INCLUDED_TA: "Awaiting full-text assessment",
+    S.NOT_RETRIEVED: "Report not retrieved",
+    S.EXCLUDED_FT: "Excluded at full text",
+    S.INCLUDED_FT: "Included",
     "not_screened": "Not screened yet",
     "not_deduplicated": "Not deduplicated yet",
 }
 
 TEAM_SUMMARY_LABEL = "team summary, not the abstract"
-
-#: Author-list cells that stand for "and others" (English, Indonesian "dan kawan-kawan").
-ETAL = {"et al", "et. al", "dkk", "and others"}
 
 
 @dataclass(frozen=True)
@@ -42,29 +41,6 @@ class StudyRef:
     @property
     def href(self) -> str:
         return f"audit.html#{self.study_id}"
-
-
-def cite_label(authors: str, year: str | int | None, title: str = "") -> str:
-    """Short citation: "Surname 2021", "A & B 2021", "A et al. 2021"; title words if no author."""
-    names = split_list(authors or "")
-    year_text = str(year) if year not in (None, "") else "n.d."
-    if not names:
-        words = (title or "Untitled").split()
-        short = " ".join(words[:4]) + ("…" if len(words) > 4 else "")
-        return f"{short} ({year_text})"
-    real = [n for n in names if n.strip().lower().rstrip(".") not in ETAL]
-    if not real:
-        return cite_label("", year, title)
-    surnames = [n.split(",")[0].strip() or n for n in real]
-    if len(real) < len(names):  # the source wrote "et al." / "dkk." for the other authors
-        return f"{surnames[0]} et al. {year_text}"
-    if len(surnames) == 1:
-        who = surnames[0]
-    elif len(surnames) == 2:
-        who = f"{surnames[0]} & {surnames[1]}"
-    else:
-        who = f"{surnames[0]} et al."
-    return f"{who} {year_text}"
 
 
 def study_ref(row: dict[str, str]) -> StudyRef:

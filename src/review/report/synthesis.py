@@ -12,9 +12,9 @@ from typing import Any
 
 from review.protocol import Protocol, field_values
 from review.records import split_list
-from review.report.inputs import Row
-from review.report.regions import provinces
+from review.report.regions import Gazetteer
 from review.report.studies import StudyRef, value_label
+from review.tables import Row
 
 NONE_REPORTED = "none reported"
 
@@ -211,10 +211,10 @@ def conclusions(protocol: Protocol, studies: list[CodedStudy]) -> list[Conclusio
     return out
 
 
-def regions(studies: list[CodedStudy], location_field: str = "location") -> list[tuple[str, int]]:
-    """Studies per province (see :mod:`review.report.regions`); a study counts once per province."""
+def regions(studies: list[CodedStudy], gazetteer: Gazetteer) -> list[tuple[str, int]]:
+    """Studies per region (see :mod:`review.report.regions`); a study counts once per region."""
     counts: dict[str, set[str]] = {}
     for s in studies:
-        for place in provinces(s.text.get(location_field, "")):
+        for place in gazetteer.regions(s.text.get(gazetteer.field, "")):
             counts.setdefault(place, set()).add(s.ref.study_id)
     return sorted(((k, len(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))

@@ -1,13 +1,15 @@
-"""Agreement between screeners and the conflicts a resolution ledger must settle.
+"""Agreement between screeners, and the conflicts a resolution ledger must settle.
 
-Statistics (nominal categories include / exclude / maybe):
+Statistics (nominal categories include / exclude / maybe; the measures are in
+:mod:`review.agreement`):
 
 - percent agreement: share of studies screened by >= 2 reviewers on which all agree;
-- Cohen's kappa for each pair of reviewers (Cohen 1960), on the studies both decided;
-- Fleiss' kappa (Fleiss 1971) for three or more reviewers, on the studies every one decided
-  (it assumes the same number of ratings per study);
-- Krippendorff's alpha, nominal (Krippendorff 2011), on every study with >= 2 decisions: it
-  takes missing ratings in its stride, so it is reported for any number of reviewers.
+- Cohen's kappa for each pair of reviewers, on the studies both decided (also with *maybe*
+  counted as *include*);
+- Fleiss' kappa for three or more reviewers, on the studies every one decided (it assumes the
+  same number of ratings per study);
+- Krippendorff's alpha, nominal, on every study with >= 2 decisions: it takes missing ratings in
+  its stride, so it is reported for any number of reviewers.
 
 A *conflict* is a study whose reviewers' current decisions differ. It is settled by the latest
 row for that study in the stage's ``_resolutions.csv``; until then the study waits (``maybe``).
@@ -20,80 +22,34 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
+from review.agreement import (
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha_nominal,
+    percent_agreement,
+)
+from review.protocol import Protocol
+from review.screening.carry import Attachment
 from review.screening.ledger import LedgerRow, current
+from review.states import DECISIONS, SCREENED_AT_TA, SOUGHT, STAGES, ScreeningState, Stage
 
-CATEGORIES: tuple[str, ...] = ("include", "exclude", "maybe")
-
-
-def percent_agreement(units: Sequence[Sequence[str]]) -> float | None:
-    """Share of units (with >= 2 ratings) whose ratings are all equal."""
-    rated = [u for u in units if len(u) >= 2]
-    if not rated:
-        return None
-    return sum(1 for u in rated if len(set(u)) == 1) / len(rated)
-
-
-def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
-    """Cohen's kappa of two raters over the same items (``None`` if undefined)."""
-    if len(a) != len(b):
-        raise ValueError("both raters must rate the same items")
-    n = len(a)
-    if n == 0:
-        return None
-    observed = sum(1 for x, y in zip(a, b, strict=True) if x == y) / n
-    ca, cb = Counter(a), Counter(b)
-    expected = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
-    if expected == 1:
-        return None  # both raters used one and the same category throughout
-    return (observed - expected) / (1 - expected)
-
-
-def fleiss_kappa(table: Sequence[Sequence[int]]) -> float | None:
-    """Fleiss' kappa from a subjects x categories table of counts (same raters per subject)."""
-    rows = [list(r) for r in table if sum(r) > 0]
-    if not rows:
-        return None
-    n = sum(rows[0])
-    if n < 2 or any(sum(r) != n for r in rows):
-        raise ValueError("Fleiss' kappa needs the same number (>= 2) of ratings per subject")
-    big_n = len(rows)
-    k = len(rows[0])
-    p_j = [sum(r[j] for r in rows) / (big_n * n) for j in range(k)]
-    p_i = [(sum(c * c for c in r) - n) / (n * (n - 1)) for r in rows]
-    p_bar = sum(p_i) / big_n
-    p_e = sum(p * p for p in p_j)
-    if p_e == 1:
-        return None
-    return (p_bar - p_e) / (1 - p_e)
-
-
-def krippendorff_alpha_nominal(units: Sequence[Sequence[Any]]) -> float | None:
-    """Krippendorff's alpha for nominal data; each unit lists its (non-missing) values."""
-    pairable = [list(u) for u in units if len(u) >= 2]
-    coincidence: Counter = Counter()
-    for values in pairable:
-        m = len(values)
-        for i, c in enumerate(values):
-            for j, k in enumerate(values):
-                if i != j:
-                    coincidence[(c, k)] += 1 / (m - 1)
-    n_total = sum(coincidence.values())
-    if n_total <= 1:
-        return None
-    marginals: Counter = Counter()
-    for (c, _k), v in coincidence.items():
-        marginals[c] += v
-    observed = sum(v for (c, k), v in coincidence.items() if c != k)
-    expected = sum(marginals[c] * marginals[k] for c in marginals for k in marginals if c != k) / (
-        n_total - 1
-    )
-    if expected == 0:
-        return None
-    return 1 - observed / expected
+#: The studies whose decisions at a stage count: those that reached it.
+ELIGIBLE: dict[str, frozenset[str]] = {
+    Stage.TITLE_ABSTRACT: SCREENED_AT_TA,
+    Stage.FULL_TEXT: SOUGHT,
+}
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def per_study(rows: Sequence[LedgerRow]) -> dict[str, dict[str, LedgerRow]]:
+    """Each study's current decision per reviewer."""
+    out: dict[str, dict[str, LedgerRow]] = {}
+    for (reviewer, sid), row in current(rows).items():
+        out.setdefault(sid, {})[reviewer] = row
+    return out
 
 
 def stage_agreement(rows: Sequence[LedgerRow]) -> dict[str, Any]:
@@ -142,7 +98,7 @@ def stage_agreement(rows: Sequence[LedgerRow]) -> dict[str, Any]:
     if len(reviewers) >= 3:
         full = [d for d in by_study.values() if len(d) == len(reviewers)]
         out["fleiss_kappa"] = (
-            _round(fleiss_kappa([[list(d.values()).count(c) for c in CATEGORIES] for d in full]))
+            _round(fleiss_kappa([[list(d.values()).count(c) for c in DECISIONS] for d in full]))
             if full
             else None
         )
@@ -160,10 +116,7 @@ def conflicts(
     titles: Mapping[str, str] | None = None,
 ) -> list[dict[str, str]]:
     """One row per study whose reviewers disagree, with the resolution if there is one."""
-    latest = current(rows)
-    by_study: dict[str, dict[str, LedgerRow]] = {}
-    for (reviewer, sid), row in latest.items():
-        by_study.setdefault(sid, {})[reviewer] = row
+    by_study = per_study(rows)
     settled = {sid: row for (_r, sid), row in current(resolutions).items()}
     out = []
     for sid in sorted(by_study):
@@ -195,17 +148,42 @@ def conflicts(
     return out
 
 
-CONFLICT_COLUMNS: tuple[str, ...] = (
-    "stage",
-    "study_id",
-    "fingerprint",
-    "title",
-    "decisions",
-    "reasons",
-    "notes",
-    "resolved",
-    "resolution",
-    "resolution_reason",
-    "resolver",
-    "resolution_timestamp",
-)
+def summary(
+    attachment: Attachment,
+    conflict_rows: Sequence[Mapping[str, str]],
+    protocol: Protocol,
+    n_unmatched: int,
+    rows: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """``screening_agreement.json``: each stage's statistics and the counts the report cites."""
+    required = int(protocol.data.get("screening", {}).get("reviewers_per_stage", 1) or 1)
+    state_of = {r["study_id"]: r["state"] for r in rows}
+    out: dict[str, Any] = {}
+    for stage in STAGES:
+        # Statistics count each reviewer's own decisions once, not the copies a split inherits.
+        decisions = [
+            r for r in attachment.ledgers.decisions[stage] if attachment.attached_by(r) != "split"
+        ]
+        if not decisions:
+            continue
+        stats = stage_agreement(decisions)
+        mine = [c for c in conflict_rows if c["stage"] == stage]
+        decided = per_study(decisions)
+        stats["conflicts"] = len(mine)
+        stats["conflicts_resolved"] = sum(1 for c in mine if c["resolved"] == "yes")
+        stats["conflicts_unresolved"] = sum(1 for c in mine if c["resolved"] != "yes")
+        stats["reviewers_required"] = required
+        stats["studies_below_required_reviewers"] = sum(
+            1 for d in decided.values() if len(d) < required
+        )
+        # Decisions that do not count towards the state (kept in the events and the audit).
+        stats["studies_decided_but_not_eligible_at_this_stage"] = sum(
+            1 for sid in decided if state_of.get(sid) not in ELIGIBLE[stage]
+        )
+        out[stage] = stats
+    out["excluded_by_automation"] = sum(
+        1 for r in rows if r["state"] == ScreeningState.EXCLUDED_AUTO
+    )
+    out["carried_forward_studies"] = sum(1 for r in rows if r["carried_forward_note"])
+    out["unmatched_decisions"] = n_unmatched
+    return out

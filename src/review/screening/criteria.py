@@ -37,7 +37,9 @@ class CriterionResult:
     note: str
 
 
-def automatic_criteria(protocol: Protocol | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def automatic_criteria(
+    protocol: Protocol | Sequence[Mapping[str, Any]],
+) -> list[Mapping[str, Any]]:
     """The protocol's ``stage: automatic`` criteria that carry a rule, in protocol order."""
     criteria = protocol.criteria if isinstance(protocol, Protocol) else list(protocol)
     out = []

@@ -25,7 +25,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from review import atomic
 from review.errors import DecisionError
 from review.protocol import Protocol
 from review.records import fingerprint, parse_year
@@ -37,22 +36,8 @@ from review.screening.ledger import (
     validate_numbered,
 )
 from review.screening.sheets import read_sheet
-
-ASREVIEW_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "title",
-    "abstract",
-    "keywords",
-    "authors",
-    "year",
-    "doi",
-    "url",
-    "label_included",
-    "screening_state",
-    "reviewer_summary_not_abstract",
-)
-_INCLUDED_STATES = {"included_ta", "included_ft", "excluded_ft", "not_retrieved"}
-_EXCLUDED_STATES = {"excluded_ta"}
+from review.states import SOUGHT, ScreeningState
+from review.tables import contract, write_table
 
 
 def asreview_rows(
@@ -63,10 +48,10 @@ def asreview_rows(
     out = []
     for s in studies:
         st = states.get(s["study_id"], {})
-        state = st.get("state", "to_screen")
-        if state == "excluded_auto":
+        state = st.get("state", ScreeningState.TO_SCREEN)
+        if state == ScreeningState.EXCLUDED_AUTO:
             continue
-        label = 1 if state in _INCLUDED_STATES else 0 if state in _EXCLUDED_STATES else ""
+        label = 1 if state in SOUGHT else 0 if state == ScreeningState.EXCLUDED_TA else ""
         out.append(
             {
                 "record_id": s["study_id"],
@@ -89,10 +74,8 @@ def asreview_rows(
 def export_asreview(
     path: str, studies: Sequence[Mapping[str, str]], state_rows: Sequence[Mapping[str, Any]]
 ) -> int:
-    from review.screening.sheets import neutralise
-
-    rows = [{k: neutralise(v) for k, v in r.items()} for r in asreview_rows(studies, state_rows)]
-    atomic.write_csv(path, rows, ASREVIEW_COLUMNS)
+    rows = asreview_rows(studies, state_rows)
+    write_table(path, rows, contract("asreview_export"))
     return len(rows)
 
 

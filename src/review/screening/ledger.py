@@ -13,37 +13,27 @@ by hand should not have to run the import once per typo.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from review import atomic
 from review.errors import DecisionError
 from review.protocol import Protocol
+from review.states import DECISIONS, STAGES
+from review.tables import contract, read_cells, unquote_cell
 
-STAGES: tuple[str, ...] = ("title_abstract", "full_text")
-DECISIONS: tuple[str, ...] = ("include", "exclude", "maybe")
-LEDGER_COLUMNS: tuple[str, ...] = (
-    "study_id",
-    "fingerprint",
-    "decision",
-    "reason",
-    "note",
-    "timestamp",
-)
-RESOLUTION_COLUMNS: tuple[str, ...] = (*LEDGER_COLUMNS, "resolver")
+LEDGER_COLUMNS: tuple[str, ...] = contract("screening_ledger").names
+RESOLUTION_COLUMNS: tuple[str, ...] = contract("screening_resolutions").names
 RESOLUTIONS_FILE = "_resolutions.csv"
-#: A full-text exclusion with this reason means the report could not be retrieved (PRISMA 2020).
-FT_UNAVAILABLE = "E8-full-text-unavailable"
+#: The ``reviewer`` of rows read from a ``_resolutions.csv`` (their person is the ``resolver``).
+RESOLUTIONS_REVIEWER = "_resolutions"
 #: At most this many problems are listed in one error message; the count says how many more.
 MAX_LISTED = 20
 
 _REVIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +96,7 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
     turns out to fail a title/abstract criterion too; the full-text ones come first.
     """
     criteria = protocol.criteria if isinstance(protocol, Protocol) else list(protocol)
+    wanted: tuple[str, ...]
     if stage == "title_abstract":
         wanted = ("title_abstract", "automatic")
     elif stage == "full_text":
@@ -113,12 +104,6 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
     else:
         raise DecisionError(f"stage {stage!r} is not a screening stage ({', '.join(STAGES)})")
     return [str(c["code"]) for s in wanted for c in criteria if c.get("stage") == s]
-
-
-def unquote_cell(value: object) -> str:
-    """A cell as text, without the ``'`` that neutralised a formula when the sheet was written."""
-    text = "" if value is None else str(value)
-    return _FORMULA.sub("", text.strip())
 
 
 def check_reviewer(name: str) -> str:
@@ -281,23 +266,10 @@ def read_ledger_file(
     """Read and validate one ledger (or ``_resolutions.csv``) file."""
     path = Path(path)
     is_resolution = path.name == RESOLUTIONS_FILE
-    reviewer = reviewer or ("_resolutions" if is_resolution else path.stem)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    needed = RESOLUTION_COLUMNS if is_resolution else LEDGER_COLUMNS
-    missing = [c for c in needed if c not in header]
-    if missing:
-        raise DecisionError(
-            f"{path}, row 1: missing column(s) {', '.join(missing)}; a "
-            f"{'resolution' if is_resolution else 'screening'} ledger has the columns "
-            f"{','.join(needed)}"
-        )
-    rows = list(reader)
-    return validate_rows(
+    reviewer = reviewer or (RESOLUTIONS_REVIEWER if is_resolution else path.stem)
+    table = contract("screening_resolutions" if is_resolution else "screening_ledger")
+    _header, rows = read_cells(path, table)
+    return validate_numbered(
         rows,
         source=str(path),
         stage=stage,
@@ -372,7 +344,3 @@ def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: boo
         data = (",".join(columns) + "\n" + body).encode("utf-8")
     atomic.write_bytes(path, data)
     return len(rows)
-
-
-def with_reviewer(rows: Iterable[LedgerRow], reviewer: str) -> list[LedgerRow]:
-    return [replace(r, reviewer=reviewer) for r in rows]

@@ -10,6 +10,7 @@ deterministic (ties by study id), so two runs on the same data give the same she
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from review.errors import ProtocolError
 from review.protocol import Protocol
 from review.records import normalise_title
 from review.screening import ranking
+from review.states import Decision, ScreeningState
 
 _STOP = {"and", "or", "not", "the", "of", "in", "for", "to", "a", "an", "with", "by", "on", "are"}
 
@@ -73,3 +75,31 @@ def relevance(
 def order(ids: Sequence[str], scores: Sequence[float]) -> list[str]:
     """Ids by score (highest first), ties by id."""
     return [i for _s, i in sorted(zip((-float(s) for s in scores), ids, strict=True))]
+
+
+def rank_studies(
+    rows: list[dict[str, Any]], studies: Sequence[Mapping[str, str]], protocol: Protocol
+) -> str:
+    """Fill ``relevance`` (every study) and ``rank`` (studies still to screen) of the state rows,
+    trained on the title/abstract decisions so far; return what produced the scores."""
+    texts = [study_text(s) for s in studies]
+    labels = {
+        i: 1 if r["ta_decision"] == Decision.INCLUDE else 0
+        for i, r in enumerate(rows)
+        if r["state"] != ScreeningState.EXCLUDED_AUTO
+        and r["ta_decision"] in (Decision.INCLUDE, Decision.EXCLUDE)
+    }
+    scores, how = relevance(texts, labels, protocol=protocol)
+    for row, score in zip(rows, scores, strict=True):
+        row["relevance"] = f"{float(score):.4f}"
+    waiting = [
+        (r["study_id"], s)
+        for r, s in zip(rows, scores, strict=True)
+        if r["state"] == ScreeningState.TO_SCREEN
+    ]
+    ranked = order([w[0] for w in waiting], [w[1] for w in waiting])
+    position = {sid: i for i, sid in enumerate(ranked, start=1)}
+    for row in rows:
+        if row["study_id"] in position:
+            row["rank"] = position[row["study_id"]]
+    return how

@@ -17,12 +17,14 @@ it again.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from review import atomic
@@ -31,8 +33,6 @@ from review.protocol import Protocol
 from review.records import normalise_doi
 from review.screening import priority
 from review.screening.ledger import (
-    DECISIONS,
-    STAGES,
     LedgerRow,
     Ledgers,
     check_reviewer,
@@ -41,57 +41,20 @@ from review.screening.ledger import (
     stage_reasons,
     validate_numbered,
 )
-from review.screening.state import ScreeningState
+from review.screening.state import Screening
+from review.spreadsheet import safe_cell
+from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
+from review.tables import contract, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
-SHEET_COLUMNS: tuple[str, ...] = (
-    "rank",
-    "study_id",
-    "decision",
-    "reason",
-    "note",
-    "title",
-    "title_alt",
-    "abstract",
-    SUMMARY_LABEL,
-    "keywords",
-    "venue",
-    "year",
-    "doi",
-    "url",
-    "relevance",
-    "fingerprint",
-)
+#: A reviewer's sheet: the studies still to decide, most relevant first (blind).
+SHEET = contract("screening_sheet")
 #: The adjudicator's sheet: unresolved conflicts with every reviewer's decision (not blind).
-CONFLICT_SHEET_COLUMNS: tuple[str, ...] = (
-    "study_id",
-    "decision",
-    "reason",
-    "note",
-    "decisions",
-    "reasons",
-    "notes",
-    *(c for c in SHEET_COLUMNS if c not in ("rank", "study_id", "decision", "reason", "note")),
-)
+CONFLICT_SHEET = contract("screening_conflicts_sheet")
 _WIDTHS = {"title": 60, "abstract": 80, SUMMARY_LABEL: 60, "note": 40, "title_alt": 40}
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value: Any) -> Any:
-    """A cell value a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
-
-
-def sheet_paths(root: str | Path, stage: str, reviewer: str) -> tuple[Path, Path]:
-    base = Path(root) / "data" / "screening_sheets" / stage / reviewer
-    return base.with_suffix(".csv"), base.with_suffix(".xlsx")
-
-
-def pending_studies(
-    state: ScreeningState, ledgers: Ledgers, *, reviewer: str, stage: str
-) -> list[str]:
+def pending_studies(state: Screening, ledgers: Ledgers, *, reviewer: str, stage: str) -> list[str]:
     """Study ids the reviewer has not decided at ``stage`` (after carry-forward), eligible there.
 
     Title/abstract: every study not excluded by automation. Full text: studies included at
@@ -99,10 +62,9 @@ def pending_studies(
     """
     decided = {sid for (who, sid) in current(ledgers.decisions[stage]) if who == reviewer}
     if stage == "title_abstract":
-        eligible = [r["study_id"] for r in state.rows if r["state"] != "excluded_auto"]
+        eligible = [r["study_id"] for r in state.rows if r["state"] != ScreeningState.EXCLUDED_AUTO]
     else:
-        keep = {"included_ta", "excluded_ft", "not_retrieved", "included_ft"}
-        eligible = [r["study_id"] for r in state.rows if r["state"] in keep]
+        eligible = [r["study_id"] for r in state.rows if r["state"] in SOUGHT]
     return [sid for sid in eligible if sid not in decided]
 
 
@@ -157,7 +119,7 @@ def study_cells(s: Mapping[str, str]) -> dict[str, Any]:
 
 
 def conflict_rows(
-    state: ScreeningState, studies: Sequence[Mapping[str, str]], *, stage: str
+    state: Screening, studies: Sequence[Mapping[str, str]], *, stage: str
 ) -> list[dict[str, Any]]:
     """The unresolved conflicts of ``stage``, for whoever settles them."""
     by_id = {s["study_id"]: s for s in studies}
@@ -184,13 +146,15 @@ def write_sheet(
     reasons: Sequence[str],
     stage: str,
     reviewer: str,
-    columns: Sequence[str] = SHEET_COLUMNS,
+    conflicts: bool = False,
 ) -> None:
     """Write the sheet as CSV and as XLSX with drop-downs for decision and reason."""
-    safe = [{k: neutralise(v) for k, v in r.items()} for r in rows]
-    atomic.write_csv(csv_path, safe, columns)
+    table = CONFLICT_SHEET if conflicts else SHEET
+    columns = table.names
+    write_table(csv_path, rows, table)
+    safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "screening"
     ws.append(list(columns))
     for row in safe:
@@ -200,7 +164,7 @@ def write_sheet(
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
     for i, name in enumerate(columns, start=1):
-        letter = ws.cell(row=1, column=i).column_letter
+        letter = get_column_letter(i)
         ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
     last = max(len(rows) + 1, 2)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -220,8 +184,8 @@ def write_sheet(
             [DECISIONS[i] if i < len(DECISIONS) else None, reasons[i] if i < len(reasons) else None]
         )
     lists.sheet_state = "hidden"
-    dcol = ws.cell(row=1, column=list(columns).index("decision") + 1).column_letter
-    rcol = ws.cell(row=1, column=list(columns).index("reason") + 1).column_letter
+    dcol = get_column_letter(list(columns).index("decision") + 1)
+    rcol = get_column_letter(list(columns).index("reason") + 1)
     dv_decision = _drop_down(
         f"=lists!$A$2:$A${len(DECISIONS) + 1}", "decision", f"Choose one of: {', '.join(DECISIONS)}"
     )
@@ -264,8 +228,6 @@ def _drop_down(formula: str, title: str, error: str) -> DataValidation:
 
 def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
     """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
-    import csv
-
     path = Path(path)
     if not path.is_file():
         raise DecisionError(f"{path}: file not found")

@@ -29,7 +29,7 @@ from review.sources.api_base import Connector, Page, as_int, join_name
 
 
 def filter_string(filters: dict[str, Any]) -> str:
-    parts = []
+    parts: list[str] = []
     for name, value in filters.items():
         values = value if isinstance(value, list | tuple) else [value]
         parts.extend(f"{name}:{str(v).lower() if isinstance(v, bool) else v}" for v in values)
@@ -115,7 +115,7 @@ class Crossref(Connector):
         data = response.json()
         message = data.get("message") if isinstance(data, dict) else None
         items = message.get("items") if isinstance(message, dict) else None
-        if not isinstance(items, list):
+        if not isinstance(message, dict) or not isinstance(items, list):
             raise SearchError(f"{response.url}: expected a JSON object with 'message.items'")
         cursor = message.get("next-cursor")
         rows = as_int(message.get("items-per-page")) or self.page_size

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from review.errors import InputFormatError
 from review.sources.export_record import (
@@ -354,7 +354,7 @@ class CsvExportReader(ExportReader):
                 if not header_seen:
                     header_seen = True
                     continue
-                where = {"path": path, "line": start, "record": len(rows) + 1}
+                where: dict[str, Any] = {"path": path, "line": start, "record": len(rows) + 1}
                 if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                     raise InputFormatError(
                         f"row has {len(cells)} cells but the header has {len(header)}; "

@@ -161,9 +161,7 @@ class Doaj(Connector):
                 f"{PAGING_CAP}, which DOAJ refuses; the slice grew since the run was planned: "
                 "delete this run's folder and search again to plan it afresh"
             )
-        return self.http.get(
-            self.endpoint(current), {**self.params(), **self.state_params(state)}
-        )
+        return self.http.get(self.endpoint(current), {**self.params(), **self.state_params(state)})
 
     def read_page(self, response: Response, state: dict[str, Any]) -> Page:
         data = response.json()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -284,7 +285,7 @@ class Provenance:
 _YEAR_PLACEHOLDERS = {"n.d.", "nd", "n.d", "in press", "forthcoming", "accepted", "-", "0", "s.a."}
 
 
-def to_records(entries: list[ExportEntry], prov: Provenance) -> list[Record]:
+def to_records(entries: Iterable[ExportEntry], prov: Provenance) -> list[Record]:
     """Normalise a file's entries into records with unique, stable ids.
 
     The id is the export's own id when it has one, else a hash of the record's content. An id

@@ -11,7 +11,7 @@ records, their lines and stray text is shared with the other tagged formats.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import rispy
 from rispy.config import WOK_LIST_TYPE_TAGS
@@ -88,8 +88,8 @@ class WosReader(TaggedReader):
     def entry(self, record: TaggedRecord, *, position: int) -> ExportEntry:
         lines = [*record.lines, "ER"] if not record.closed else record.lines
         parsed = _WokAllTagsParser().parse_lines(iter(lines))
-        tags: dict[str, list[str]] = parsed[0] if parsed else {}
-        unknown = tags.pop("UK", {})
+        tags: dict[str, Any] = parsed[0] if parsed else {}  # rispy keeps unknown tags in "UK"
+        unknown: dict[str, list[str]] = tags.pop("UK", {})
         for tag, values in unknown.items():
             tags.setdefault(tag, []).extend(values)
         tags["PT"] = [record.lines[0][3:].strip()]

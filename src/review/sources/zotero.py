@@ -223,12 +223,13 @@ def export_studies(
         zot.endpoint = endpoint
     try:
         made = zot.create_collections([{"name": collection_name}])
-        coll = next(iter((made.get("successful") or {}).values()), {})
+        coll: dict[str, Any] = next(iter((made.get("successful") or {}).values()), {})
         coll_key = coll.get("key") or (coll.get("data") or {}).get("key")
         if not coll_key:
             raise SearchError(f"zotero: collection {collection_name!r} was not created: {made}")
         items = [zotero_item(s) | {"collections": [coll_key]} for s in studies]
-        created, failed = 0, {}
+        created: int = 0
+        failed: dict[str, Any] = {}
         for i in range(0, len(items), 50):
             resp = zot.create_items(items[i : i + 50])
             created += len(resp.get("successful") or resp.get("success") or {})

@@ -1,0 +1,395 @@
+"""PRISMA 2020 flow counts, derived from the screening state table and checked.
+
+The numbers in a PRISMA diagram are the review's main claim about its own selection, so they are
+computed from the pipeline's tables alone (records per source from ``records.csv``, studies from
+``studies.csv``, every later box from the state column of ``screening.csv``) and checked before
+anything is drawn: each box must follow from the one above it by the arithmetic the template
+implies, and every exclusion must carry a criterion code of the protocol. A failure stops the run
+with the arithmetic that did not add up, never a diagram that quietly disagrees with its tables.
+
+Records from every source are deduplicated and screened together, so the diagram draws the
+identification boxes of both PRISMA arms (databases and registers; other methods) above one
+combined screening flow. For the PRISMA2020 R package's CSV, studies are attributed to the
+databases arm when any of their records came from a database or register, else to other methods.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from review.errors import ReviewError
+from review.records import split_list
+from review.states import NOT_RETRIEVED_REASON, SOUGHT
+from review.states import ScreeningState as S
+
+#: Source kinds that PRISMA 2020 counts under "databases and registers".
+DBR_KINDS = ("database", "register", "file")
+OTHER_KINDS = ("websites", "organisations", "citations")
+
+
+class PrismaError(ReviewError):
+    """The counts of the flow diagram do not add up, or an exclusion has no valid reason."""
+
+
+@dataclass
+class Identification:
+    """Records identified per source, split by PRISMA box."""
+
+    databases: list[tuple[str, int]] = field(default_factory=list)
+    registers: list[tuple[str, int]] = field(default_factory=list)
+    websites: list[tuple[str, int]] = field(default_factory=list)
+    organisations: list[tuple[str, int]] = field(default_factory=list)
+    citations: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def dbr_total(self) -> int:
+        return sum(n for _, n in self.databases + self.registers)
+
+    @property
+    def other_total(self) -> int:
+        return sum(n for _, n in self.websites + self.organisations + self.citations)
+
+
+class ScreeningNumbers(NamedTuple):
+    """The boxes that screening decides, as whole numbers (once screening has run)."""
+
+    studies: int
+    duplicates: int
+    excluded_auto: int
+    awaiting_screening: int
+    screened: int
+    excluded_ta: int
+    excluded_ta_automation: int
+    undecided_ta: int
+    sought: int
+    not_retrieved: int
+    awaiting_ft: int
+    assessed: int
+    excluded_ft: int
+    included: int
+
+
+@dataclass
+class PrismaCounts:
+    """Every number of the diagram. ``None`` means the stage that decides it has not run."""
+
+    identification: Identification
+    identified: int
+    studies: int | None = None
+    duplicates: int | None = None
+    excluded_auto: int | None = None
+    auto_reasons: list[tuple[str, int]] = field(default_factory=list)
+    awaiting_screening: int | None = None
+    screened: int | None = None
+    excluded_ta: int | None = None
+    excluded_ta_automation: int | None = None
+    ta_reasons: list[tuple[str, int]] = field(default_factory=list)
+    undecided_ta: int | None = None
+    sought: int | None = None
+    not_retrieved: int | None = None
+    awaiting_ft: int | None = None
+    assessed: int | None = None
+    excluded_ft: int | None = None
+    ft_reasons: list[tuple[str, int]] = field(default_factory=list)
+    included: int | None = None
+    #: per-arm numbers for the R package's CSV: {"dbr"|"other": {"sought": n, ...}}
+    arms: dict[str, dict[str, int]] = field(default_factory=dict)
+    arm_ft_reasons: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    reason_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def deduplicated(self) -> bool:
+        return self.studies is not None
+
+    @property
+    def screening_run(self) -> bool:
+        return self.screened is not None
+
+    def screening_numbers(self) -> ScreeningNumbers:
+        """The screening boxes; every one is set once screening has run."""
+        values = {name: getattr(self, name) for name in ScreeningNumbers._fields}
+        unset = [name for name, value in values.items() if value is None]
+        if unset:
+            raise PrismaError(f"screening has not run: no count for {', '.join(unset)}")
+        return ScreeningNumbers(**values)
+
+
+def source_kind(protocol_sources: dict[str, dict], source_id: str, fallback: str) -> str:
+    src = protocol_sources.get(source_id)
+    return str(src["kind"]) if src else (fallback or "file")
+
+
+def _first_reason(raw: str) -> str:
+    reasons = split_list(raw)
+    return reasons[0] if reasons else ""
+
+
+def compute_counts(
+    *,
+    records: Sequence,
+    studies: Sequence[dict[str, str]] | None,
+    screening: Sequence[dict[str, str]] | None,
+    sources: Sequence[dict],
+    criteria: Sequence[dict],
+) -> PrismaCounts:
+    """Count every box from the tables, checking that the tables agree with one another.
+
+    ``records`` are :class:`review.records.Record` objects; ``studies`` and ``screening`` the rows
+    of ``studies.csv`` and ``screening.csv`` (``None`` when that stage has not run).
+    """
+    by_source = {s["id"]: s for s in sources}
+    labels = {s["id"]: s.get("label") or s["id"] for s in sources}
+    per_source = Counter(r.source_id for r in records)
+    kinds = {r.source_id: source_kind(by_source, r.source_id, r.source_kind) for r in records}
+    ident = Identification()
+    box_of_kind = {
+        "database": ident.databases,
+        "file": ident.databases,
+        "register": ident.registers,
+        "websites": ident.websites,
+        "organisations": ident.organisations,
+        "citations": ident.citations,
+    }
+    ordered = [s["id"] for s in sources] + sorted(set(per_source) - set(by_source))
+    for sid in ordered:
+        kind = kinds.get(sid) or source_kind(by_source, sid, "file")
+        box = box_of_kind.get(kind)
+        if box is None:
+            raise PrismaError(
+                f"source {sid!r}: kind {kind!r} has no PRISMA box; expected one of "
+                f"{', '.join(box_of_kind)}"
+            )
+        box.append((labels.get(sid, sid), per_source.get(sid, 0)))
+    counts = PrismaCounts(identification=ident, identified=len(records))
+    counts.reason_labels = {c["code"]: c.get("label", c["code"]) for c in criteria}
+    if studies is None:
+        return counts
+
+    record_ids = {r.record_id for r in records}
+    seen: dict[str, str] = {}
+    n_members = 0
+    for s in studies:
+        members = split_list(s.get("record_ids", ""))
+        n_members += len(members)
+        for rid in members:
+            if rid not in record_ids:
+                raise PrismaError(
+                    f"studies.csv: study {s['study_id']} lists record {rid!r}, which is not in "
+                    "records.csv; rerun deduplication on the current records"
+                )
+            if rid in seen:
+                raise PrismaError(
+                    f"studies.csv: record {rid!r} belongs to two studies "
+                    f"({seen[rid]} and {s['study_id']})"
+                )
+            seen[rid] = s["study_id"]
+    orphans = sorted(record_ids - set(seen))
+    if orphans:
+        raise PrismaError(
+            f"studies.csv: {len(orphans)} record(s) of records.csv belong to no study "
+            f"(first: {', '.join(orphans[:3])}); rerun deduplication on the current records"
+        )
+    # Duplicates come from the stage's own n_records column; the check then confirms that
+    # identified - duplicates = studies, i.e. that dedup's counts agree with records.csv.
+    declared = 0
+    for i, s in enumerate(studies, start=2):
+        raw = s.get("n_records", "")
+        if not raw.isdigit():
+            raise PrismaError(
+                f"studies.csv, line {i}: field 'n_records' is {raw!r}; expected a whole number"
+            )
+        declared += int(raw)
+    counts.studies = len(studies)
+    counts.duplicates = declared - len(studies)
+    if screening is None:
+        return counts
+
+    _count_screening(counts, studies, screening, records, kinds)
+    return counts
+
+
+def _count_screening(
+    counts: PrismaCounts,
+    studies: Sequence[dict[str, str]],
+    screening: Sequence[dict[str, str]],
+    records: Sequence,
+    kinds: dict[str, str],
+) -> None:
+    study_ids = {s["study_id"] for s in studies}
+    screen_ids = [r["study_id"] for r in screening]
+    dupes = [sid for sid, n in Counter(screen_ids).items() if n > 1]
+    if dupes:
+        raise PrismaError(
+            f"screening.csv: study {dupes[0]} has {Counter(screen_ids)[dupes[0]]} rows"
+        )
+    missing = sorted(study_ids - set(screen_ids))
+    extra = sorted(set(screen_ids) - study_ids)
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} study(ies) of studies.csv have no state ({missing[0]}…)")
+        if extra:
+            parts.append(f"{len(extra)} state row(s) name unknown studies ({extra[0]}…)")
+        raise PrismaError("screening.csv does not match studies.csv: " + "; ".join(parts))
+
+    states = Counter(r["state"] for r in screening)
+    known = set(counts.reason_labels)
+
+    def reason_of(row: dict[str, str], column: str, box: str) -> str:
+        reason = _first_reason(row.get(column, ""))
+        if not reason:
+            raise PrismaError(
+                f"screening.csv: study {row['study_id']} is in '{box}' (state {row['state']}) "
+                f"but has no reason in '{column}'; every exclusion needs a criterion code"
+            )
+        if known and reason not in known:
+            raise PrismaError(
+                f"screening.csv: study {row['study_id']}: reason {reason!r} in '{column}' is not "
+                f"a criterion code of the protocol ({', '.join(sorted(known))})"
+            )
+        return reason
+
+    auto: Counter[str] = Counter()
+    ta: Counter[str] = Counter()
+    ft: Counter[str] = Counter()
+    ta_auto = 0
+    for row in screening:
+        state = row["state"]
+        if state == S.EXCLUDED_AUTO:
+            auto[reason_of(row, "auto_reason", "excluded by automation")] += 1
+        elif state == S.EXCLUDED_TA:
+            ta[reason_of(row, "ta_reason", "excluded at title/abstract")] += 1
+            if split_list(row.get("ta_reviewers", "")) == ["automation"]:
+                ta_auto += 1
+        elif state == S.EXCLUDED_FT:
+            reason = reason_of(row, "ft_reason", "excluded at full text")
+            if reason == NOT_RETRIEVED_REASON:
+                raise PrismaError(
+                    f"screening.csv: study {row['study_id']} is 'excluded_ft' with reason "
+                    f"{NOT_RETRIEVED_REASON}; that reason means state 'not_retrieved'"
+                )
+            ft[reason] += 1
+        elif state == S.NOT_RETRIEVED:
+            reason_of(row, "ft_reason", "reports not retrieved")
+
+    counts.excluded_auto = states[S.EXCLUDED_AUTO]
+    counts.auto_reasons = sorted(auto.items())
+    counts.awaiting_screening = states[S.TO_SCREEN]
+    counts.excluded_ta = states[S.EXCLUDED_TA]
+    counts.excluded_ta_automation = ta_auto
+    counts.ta_reasons = sorted(ta.items())
+    counts.undecided_ta = states[S.MAYBE_TA]
+    counts.awaiting_ft = states[S.INCLUDED_TA]
+    counts.not_retrieved = states[S.NOT_RETRIEVED]
+    counts.excluded_ft = states[S.EXCLUDED_FT]
+    counts.ft_reasons = sorted(ft.items())
+    counts.included = states[S.INCLUDED_FT]
+    # Boxes that sum their successors: each is then checked against the box above it.
+    counts.assessed = counts.excluded_ft + counts.included
+    counts.sought = counts.assessed + counts.not_retrieved + counts.awaiting_ft
+    counts.screened = counts.sought + counts.excluded_ta + counts.undecided_ta
+
+    arm_of = _arms(studies, records, kinds)
+    arms: dict[str, Counter] = {"dbr": Counter(), "other": Counter()}
+    arm_reasons: dict[str, Counter] = {"dbr": Counter(), "other": Counter()}
+    for row in screening:
+        arm = arm_of[row["study_id"]]
+        state = row["state"]
+        if state in SOUGHT:
+            arms[arm]["sought"] += 1
+        if state == S.NOT_RETRIEVED:
+            arms[arm]["not_retrieved"] += 1
+        if state in (S.EXCLUDED_FT, S.INCLUDED_FT):
+            arms[arm]["assessed"] += 1
+        if state == S.EXCLUDED_FT:
+            arms[arm]["excluded"] += 1
+            arm_reasons[arm][_first_reason(row["ft_reason"])] += 1
+        if state == S.INCLUDED_FT:
+            arms[arm]["included"] += 1
+    counts.arms = {k: dict(v) for k, v in arms.items()}
+    counts.arm_ft_reasons = {k: sorted(v.items()) for k, v in arm_reasons.items()}
+
+
+def _arms(studies: Iterable[dict[str, str]], records: Sequence, kinds: dict[str, str]) -> dict:
+    source_of = {r.record_id: r.source_id for r in records}
+    out = {}
+    for s in studies:
+        members = split_list(s.get("record_ids", ""))
+        dbr = any(kinds.get(source_of.get(rid, ""), "") in DBR_KINDS for rid in members)
+        out[s["study_id"]] = "dbr" if dbr else "other"
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Checking
+# ----------------------------------------------------------------------------------------------
+
+
+def check_counts(c: PrismaCounts) -> None:
+    """Raise :class:`PrismaError` with the arithmetic that fails, if any box does not add up."""
+    failures: list[str] = []
+
+    def expect(ok: bool, text: str) -> None:
+        if not ok:
+            failures.append(text)
+
+    ident_sum = c.identification.dbr_total + c.identification.other_total
+    expect(
+        ident_sum == c.identified,
+        f"records per source add up to {ident_sum}, but {c.identified} records were identified",
+    )
+    if c.studies is not None and c.duplicates is not None:
+        expect(
+            c.identified - c.duplicates == c.studies,
+            f"identified {c.identified} - duplicates {c.duplicates} = "
+            f"{c.identified - c.duplicates}, but there are {c.studies} studies",
+        )
+    if c.screening_run:
+        n = c.screening_numbers()
+        left = n.studies - n.excluded_auto
+        expect(
+            left == n.screened + n.awaiting_screening,
+            f"identified {c.identified} - duplicates {n.duplicates} - automation exclusions "
+            f"{n.excluded_auto} = {left}, but screened {n.screened} + awaiting screening "
+            f"{n.awaiting_screening} = {n.screened + n.awaiting_screening}",
+        )
+        after_ta = n.screened - n.excluded_ta - n.undecided_ta
+        expect(
+            after_ta == n.sought,
+            f"screened {n.screened} - excluded at title/abstract {n.excluded_ta} - undecided "
+            f"{n.undecided_ta} = {after_ta}, but {n.sought} reports were sought",
+        )
+        after_nr = n.sought - n.not_retrieved - n.awaiting_ft
+        expect(
+            after_nr == n.assessed,
+            f"sought {n.sought} - not retrieved {n.not_retrieved} - awaiting full-text "
+            f"assessment {n.awaiting_ft} = {after_nr}, but {n.assessed} reports were assessed",
+        )
+        expect(
+            n.assessed - n.excluded_ft == n.included,
+            f"assessed {n.assessed} - excluded at full text {n.excluded_ft} = "
+            f"{n.assessed - n.excluded_ft}, but {n.included} studies are included",
+        )
+        for name, total, reasons in (
+            ("automation exclusions", n.excluded_auto, c.auto_reasons),
+            ("title/abstract exclusions", n.excluded_ta, c.ta_reasons),
+            ("full-text exclusions", n.excluded_ft, c.ft_reasons),
+        ):
+            by_reason = sum(n for _, n in reasons)
+            expect(
+                by_reason == total,
+                f"{name}: reasons account for {by_reason} studies, but {total} were excluded",
+            )
+            blank = [r for r, _ in reasons if not r]
+            expect(not blank, f"{name}: some exclusions have no reason")
+        for arm_total, key in ((n.sought, "sought"), (n.included, "included")):
+            split = sum(a.get(key, 0) for a in c.arms.values())
+            expect(
+                split == arm_total,
+                f"{key}: databases arm + other arm = {split}, but the flow has {arm_total}",
+            )
+    if failures:
+        raise PrismaError("PRISMA counts do not add up: " + "; ".join(failures))

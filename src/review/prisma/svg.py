@@ -1,0 +1,292 @@
+"""The PRISMA 2020 flow diagram (template for new reviews) as a hand-built SVG: no plotting
+library, nothing to fetch, valid standalone and inline in HTML. Every text it places is escaped.
+Stages that have not run are drawn as pending boxes, never filled in."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+from review.prisma.counts import PrismaCounts
+
+FONT = 12.5
+LINE = 16.5
+CHAR_W = 6.9  # average advance of the sans-serif at FONT px, for wrapping
+PAD = 9
+
+
+@dataclass
+class _Box:
+    x: float
+    y: float
+    w: float
+    lines: list[tuple[str, str, float]]  # (text, css class, indent in px)
+    kind: str = "main"
+
+    @property
+    def h(self) -> float:
+        return len(self.lines) * LINE + 2 * PAD - 3
+
+
+SUB = "\t"  #: an item starting with this is a sub-item (e.g. a reason under its count)
+INDENT = 11.0  # px per level: items wrap under themselves, sub-items under their parent
+
+
+def _wrap(text: str, width: float, cls: str = "", level: int = 0) -> list[tuple[str, str, float]]:
+    """Lines of ``text`` that fit ``width``; continuation lines are indented one level more."""
+    advance = CHAR_W * (1.1 if cls == "head" else 1.0)  # bold text runs wider
+    text = text.replace("n = ", "n\u00a0=\u00a0")  # keep counts whole when a line wraps
+    first = textwrap.wrap(
+        text, max(12, int((width - 2 * PAD - level * INDENT) / advance)), break_on_hyphens=False
+    )
+    if not first:
+        return [("", cls, level * INDENT)]
+    rest = " ".join(first[1:])
+    out = [(first[0], cls, level * INDENT)]
+    if rest and cls != "head":
+        narrower = max(12, int((width - 2 * PAD - (level + 1) * INDENT) / advance))
+        for line in textwrap.wrap(rest, narrower, break_on_hyphens=False):
+            out.append((line, cls, (level + 1) * INDENT))
+    elif rest:
+        out.extend(
+            (line, cls, 0.0) for line in textwrap.wrap(rest, int((width - 2 * PAD) / advance))
+        )
+    return out
+
+
+def _lines(w: float, head: str, items: Iterable[str] = (), tail: str = "") -> list:
+    out = _wrap(head, w, "head")
+    for item in items:
+        level = 1 if item.startswith(SUB) else 0
+        out.extend(_wrap(item.lstrip(SUB), w, "item", level))
+    if tail:
+        out.extend(_wrap(tail, w, "note"))
+    return out
+
+
+def _reason_items(reasons: list[tuple[str, int]], labels: dict[str, str]) -> list[str]:
+    return [f"{labels.get(code, code)} ({code}): n = {n}" for code, n in reasons]
+
+
+def _num(value: int | None, missing: str) -> str:
+    return f"n = {value}" if value is not None else missing
+
+
+class _Layout:
+    """Three columns of boxes (pending | main flow | exclusions) and the arrows between them."""
+
+    LEFT_X, MID_X, RIGHT_X = 18.0, 352.0, 612.0
+    LEFT_W, MID_W, RIGHT_W = 294.0, 240.0, 300.0
+
+    def __init__(self) -> None:
+        self.boxes: list[_Box] = []
+        self.arrows: list[tuple[float, float, float, float]] = []
+
+    def add(self, x: float, y: float, w: float, lines: list, kind: str) -> _Box:
+        box = _Box(x, y, w, lines, kind)
+        self.boxes.append(box)
+        return box
+
+    def main(self, y: float, head: str, items: Iterable[str] = (), kind: str = "main") -> _Box:
+        return self.add(self.MID_X, y, self.MID_W, _lines(self.MID_W, head, items), kind)
+
+    def side(self, y: float, head: str, items: Iterable[str], main: _Box) -> _Box:
+        box = self.add(self.RIGHT_X, y, self.RIGHT_W, _lines(self.RIGHT_W, head, items), "side")
+        mid = y + main.h / 2
+        self.arrows.append((main.x + main.w, mid, box.x, mid))
+        return box
+
+    def pending(self, y: float, head: str, items: Iterable[str] = ()) -> _Box:
+        return self.add(self.LEFT_X, y, self.LEFT_W, _lines(self.LEFT_W, head, items), "pending")
+
+    def down(self, upper: _Box, lower: _Box, dx: float = 0.0) -> None:
+        start = (upper.x + upper.w / 2, upper.y + upper.h)
+        self.arrows.append((*start, lower.x + lower.w / 2 + dx, lower.y))
+
+    @staticmethod
+    def below(*row: _Box, gap: float = 26) -> float:
+        return max(b.y + b.h for b in row) + gap
+
+
+def render_svg(c: PrismaCounts) -> str:
+    """The flow diagram as a standalone SVG document (also valid inline in HTML)."""
+    labels = c.reason_labels
+    ident = c.identification
+    lay = _Layout()
+    width = lay.RIGHT_X + lay.RIGHT_W + 16
+    bands: list[tuple[str, float, float]] = []
+
+    # Identification: databases and registers | other methods, above one combined flow.
+    db_items = [f"{name}: n = {n}" for name, n in ident.databases + ident.registers]
+    other_items = [
+        f"{kind}: {name}: n = {n}"
+        for kind, group in (
+            ("Websites", ident.websites),
+            ("Organisations", ident.organisations),
+            ("Citation searching", ident.citations),
+        )
+        for name, n in group
+    ]
+    y = 52.0
+    db_w, oth_w = lay.MID_W + 110, lay.RIGHT_W
+    db_box = lay.add(
+        lay.MID_X - 110,
+        y,
+        db_w,
+        _lines(
+            db_w,
+            f"Records identified from databases and registers (n = {ident.dbr_total})",
+            db_items or ["none searched in this run"],
+        ),
+        "main",
+    )
+    oth_box = lay.add(
+        lay.RIGHT_X,
+        y,
+        oth_w,
+        _lines(
+            oth_w,
+            f"Records identified from other methods (n = {ident.other_total})",
+            other_items or ["none"],
+        ),
+        "other",
+    )
+    headers = [
+        (db_box.x, db_box.w, "Identification of studies via databases and registers", "hdr-db"),
+        (oth_box.x, oth_box.w, "Identification of studies via other methods", "hdr-other"),
+    ]
+    y = lay.below(db_box, oth_box, gap=30)
+    total = lay.main(y, f"Records identified in total (n = {c.identified})")
+    lay.down(db_box, total)
+    lay.down(oth_box, total, dx=total.w / 2 - 20)  # into the box's right shoulder
+    removed_items = [f"Duplicate records: {_num(c.duplicates, 'not deduplicated yet')}"]
+    if c.screening_run:
+        removed_items.append(
+            f"Records marked as ineligible by automation tools: n = {c.excluded_auto}"
+        )
+        removed_items += [SUB + t for t in _reason_items(c.auto_reasons, labels)]
+    elif c.deduplicated:
+        removed_items.append("Marked ineligible by automation tools: not screened yet")
+    removed = lay.side(y, "Records removed before screening", removed_items, total)
+    y = lay.below(total, removed, gap=28)
+    bands.append(("Identification", 40.0, y - 14))
+
+    screen_top = y
+    if not c.screening_run:
+        text = (
+            f"Records screened: not screened yet ({c.studies} studies after deduplication)"
+            if c.studies is not None
+            else f"Records screened: not deduplicated or screened yet ({c.identified} records)"
+        )
+        screened = lay.main(y, text, kind="pending")
+        lay.down(total, screened)
+        y = lay.below(screened, gap=16)
+        bands.append(("Screening", screen_top, y - 6))
+    else:
+        screened = lay.main(y, f"Records screened (n = {c.screened})")
+        lay.down(total, screened)
+        n = c.screening_numbers()
+        excl_items = [f"by reviewers: n = {n.excluded_ta - n.excluded_ta_automation}"]
+        if c.excluded_ta_automation:
+            excl_items.append(f"by automation (stopping rule): n = {c.excluded_ta_automation}")
+        if c.ta_reasons:
+            excl_items.append("reasons:")
+            excl_items += [SUB + t for t in _reason_items(c.ta_reasons, labels)]
+        excl = lay.side(y, f"Records excluded (n = {c.excluded_ta})", excl_items, screened)
+        waits = []
+        if c.awaiting_screening:
+            waits.append(f"Awaiting screening: n = {c.awaiting_screening}")
+        if c.undecided_ta:
+            waits.append(
+                f"Undecided (maybe / conflict) at title and abstract: n = {c.undecided_ta}"
+            )
+        if waits:
+            lay.pending(y, "Not yet decided", waits)
+        y = lay.below(screened, excl)
+
+        sought = lay.main(y, f"Reports sought for retrieval (n = {c.sought})")
+        lay.down(screened, sought)
+        nr = lay.side(y, f"Reports not retrieved (n = {c.not_retrieved})", (), sought)
+        if c.awaiting_ft:
+            lay.pending(y, f"Awaiting full-text assessment: n = {c.awaiting_ft}")
+        y = lay.below(sought, nr)
+
+        assessed = lay.main(y, f"Reports assessed for eligibility (n = {c.assessed})")
+        lay.down(sought, assessed)
+        ft_items = _reason_items(c.ft_reasons, labels) or ["none"]
+        fx = lay.side(y, f"Reports excluded (n = {c.excluded_ft})", ft_items, assessed)
+        y = lay.below(assessed, fx, gap=28)
+        bands.append(("Screening", screen_top, y - 14))
+
+        inc_top = y
+        inc = lay.main(
+            y,
+            f"Studies included in review (n = {c.included})",
+            [f"Reports of included studies: n = {c.included}"],
+            kind="included",
+        )
+        lay.down(assessed, inc)
+        y = lay.below(inc, gap=16)
+        bands.append(("Included", inc_top, y - 6))
+    boxes, arrows = lay.boxes, lay.arrows
+
+    height = y + 10
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" role="img" class="prisma" '
+        'aria-labelledby="prisma-title">',
+        '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#44546a"/></marker></defs>',
+        "<style>"
+        ".prisma text{font-family:'Inter','Segoe UI',system-ui,-apple-system,sans-serif;"
+        f"font-size:{FONT}px;fill:#1d2733}}"
+        ".prisma .head{font-weight:600}.prisma .hdr{font-weight:600;font-size:11px}"
+        ".prisma .note{font-style:italic;fill:#555}"
+        ".prisma .item{fill:#2f3b48}"
+        ".prisma .b-main{fill:#fff;stroke:#44546a;stroke-width:1.2}"
+        ".prisma .b-side{fill:#f7f9fb;stroke:#44546a;stroke-width:1.2}"
+        ".prisma .b-other{fill:#fff;stroke:#7a7a7a;stroke-width:1.2}"
+        ".prisma .b-included{fill:#eef7ee;stroke:#2e7d32;stroke-width:1.6}"
+        ".prisma .b-pending{fill:#fffaf0;stroke:#b26a00;stroke-width:1.2;stroke-dasharray:5 3}"
+        ".prisma .band{fill:#dce8f5}.prisma .band-t{font-weight:600;fill:#1f3b5a}"
+        ".prisma .hdr-db{fill:#f6d860}.prisma .hdr-other{fill:#d9d9d9}"
+        ".prisma .arrow{stroke:#44546a;stroke-width:1.3;fill:none}"
+        "</style>",
+    ]
+    for x, w, text, cls in headers:
+        out.append(f'<rect class="{cls}" x="{x:.1f}" y="8" width="{w:.1f}" height="30" rx="4"/>')
+        cx = x + w / 2
+        out.append(
+            f'<text class="hdr" x="{cx:.1f}" y="27" text-anchor="middle">{escape(text)}</text>'
+        )
+    for label, top, bottom in bands:
+        height_ = bottom - top
+        out.append(
+            f'<rect class="band" x="8" y="{top:.1f}" width="26" height="{height_:.1f}" rx="4"/>'
+        )
+        cy = (top + bottom) / 2
+        out.append(
+            f'<text class="band-t" x="21" y="{cy:.1f}" text-anchor="middle" '
+            f'dominant-baseline="middle" transform="rotate(-90 21 {cy:.1f})">{escape(label)}</text>'
+        )
+    for x1, y1, x2, y2 in arrows:
+        out.append(
+            f'<path class="arrow" d="M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}" '
+            'marker-end="url(#arrow)"/>'
+        )
+    for b in boxes:
+        out.append(
+            f'<rect class="b-{b.kind}" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
+            f'height="{b.h:.1f}" rx="3"/>'
+        )
+        for i, (text, cls, indent) in enumerate(b.lines):
+            ty = b.y + PAD + 12 + i * LINE
+            attr = f' class="{cls}"' if cls else ""
+            tx = b.x + PAD + indent
+            out.append(f'<text{attr} x="{tx:.1f}" y="{ty:.1f}">{escape(text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

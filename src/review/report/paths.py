@@ -1,0 +1,89 @@
+"""The files the report reads and writes, each named by its caller.
+
+Kept apart from the rendering so that the command line can offer one option per file without
+loading the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from review.tables import contract
+
+#: Each input of the report and the contract of its table (the records have their own reader).
+TABLES: dict[str, str] = {
+    "studies": "studies",
+    "clusters": "clusters",
+    "dedup_links": "dedup_links",
+    "screening": "screening",
+    "screening_events": "screening_events",
+    "screening_conflicts": "screening_conflicts",
+    "screening_unmatched": "screening_unmatched",
+    "screening_agreement": "screening_agreement",
+    "coded": "coded",
+    "coding_events": "coding_events",
+    "coding_agreement": "coding_agreement",
+    "search_log": "search_log",
+}
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """The files the report reads; ``None`` means that stage has not run."""
+
+    records: Path
+    studies: Path | None = None
+    clusters: Path | None = None
+    dedup_links: Path | None = None
+    screening: Path | None = None
+    screening_events: Path | None = None
+    screening_conflicts: Path | None = None
+    screening_unmatched: Path | None = None
+    screening_agreement: Path | None = None
+    coded: Path | None = None
+    coding_events: Path | None = None
+    coding_agreement: Path | None = None
+    search_log: Path | None = None
+
+    @classmethod
+    def in_project(cls, root: str | Path, **given: Path | None) -> ReportPaths:
+        """The project layout's file of each input under ``root`` when it exists (``given``
+        paths win): what a user running ``review report`` by hand has."""
+        root = Path(root)
+        paths: dict[str, Path | None] = {"records": root / contract("records").file}
+        for name, table in TABLES.items():
+            candidate = root / contract(table).file
+            paths[name] = candidate if candidate.is_file() else None
+        paths.update(given)
+        return cls(**paths)  # type: ignore[arg-type]
+
+    def given(self) -> dict[str, Path]:
+        return {f.name: Path(v) for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+
+#: The figures the figures section draws, by name (``studies_by_<name>.svg``).
+FIGURES = ("year", "theme", "region")
+
+
+@dataclass(frozen=True)
+class ReportOutputs:
+    """Where each report file goes."""
+
+    html: Path
+    markdown: Path
+    audit: Path
+    search_log: Path
+    figures: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def in_folder(cls, folder: str | Path) -> ReportOutputs:
+        """The project layout's names in ``folder`` (``reports/`` of the project)."""
+        folder = Path(folder)
+        return cls(
+            html=folder / "review.html",
+            markdown=folder / "review.md",
+            audit=folder / "audit.html",
+            search_log=folder / Path(contract("search_log").file).name,
+            figures={name: folder / "figures" / f"studies_by_{name}.svg" for name in FIGURES},
+        )

@@ -1,0 +1,12 @@
+"""Eligibility criteria (PRISMA item 5): every criterion, its code and how it is applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORDER = 210
+PARENT = "methods"
+
+
+def context(base: dict[str, Any]) -> dict[str, Any]:
+    return {"criteria": base["protocol"].criteria}

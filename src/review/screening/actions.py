@@ -1,0 +1,208 @@
+"""What a screening team does between runs: write a reviewer's sheet or the conflicts sheet,
+import what reviewers decided (a filled sheet, an ASReview or Rayyan export), export to ASReview.
+
+Each action starts from the current state (:class:`Session`: the studies, every ledger read and
+carried forward, the state derived from them), so an import is checked against the studies of
+this run and a sheet lists only what is still undecided. The ledgers are the only files these
+actions change, and only by appending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from review.errors import DecisionError
+from review.protocol import Protocol
+from review.screening import interop, sheets
+from review.screening.ledger import (
+    RESOLUTIONS_FILE,
+    RESOLUTIONS_REVIEWER,
+    LedgerRow,
+    append_rows,
+    check_reviewer,
+    current,
+    stage_reasons,
+)
+from review.screening.state import Screening, build_from_files
+from review.states import STAGES, Stage
+from review.tables import Row
+
+#: The file name (stem) of a conflicts sheet: importing it appends to ``_resolutions.csv``.
+CONFLICTS_SHEET = "_conflicts"
+
+
+@dataclass
+class Session:
+    """The screening stage as it stands: protocol, studies, state and the decisions folder."""
+
+    protocol: Protocol
+    state: Screening
+    studies: list[Row]
+    decisions: Path
+
+    @classmethod
+    def load(
+        cls,
+        protocol: Protocol,
+        *,
+        studies: Path,
+        clusters: Path,
+        decisions: Path,
+        records: Path | None = None,
+    ) -> Session:
+        state, rows = build_from_files(
+            protocol, studies=studies, clusters=clusters, decisions=decisions, records=records
+        )
+        return cls(protocol, state, rows, Path(decisions))
+
+    @property
+    def known(self) -> dict[str, str]:
+        """Study id -> fingerprint of every current study."""
+        return {s["study_id"]: s.get("fingerprint", "") for s in self.studies}
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an import did: rows valid, rows appended (the rest already current), the ledger."""
+
+    valid: int
+    appended: int
+    ledger: Path
+
+
+def write_reviewer_sheet(
+    session: Session, *, reviewer: str, stage: str, csv_path: Path, xlsx_path: Path
+) -> tuple[int, str]:
+    """The studies ``reviewer`` has not decided at ``stage``, most relevant first; returns their
+    number and what ordered them."""
+    check_reviewer(reviewer)
+    ledgers = session.state.attachment.ledgers
+    pending = sheets.pending_studies(session.state, ledgers, reviewer=reviewer, stage=stage)
+    own = [r for r in ledgers.decisions[stage] if r.reviewer == reviewer]
+    rows, how = sheets.build_sheet(session.studies, pending, own, protocol=session.protocol)
+    _write(session, rows, stage, reviewer, csv_path, xlsx_path)
+    return len(rows), how
+
+
+def write_conflicts_sheet(session: Session, *, stage: str, csv_path: Path, xlsx_path: Path) -> int:
+    """The unresolved conflicts of ``stage``, every reviewer's decision shown, for whoever
+    settles them (import the filled sheet with the settler as reviewer)."""
+    rows = sheets.conflict_rows(session.state, session.studies, stage=stage)
+    _write(session, rows, stage, "RESOLVER", csv_path, xlsx_path, conflicts=True)
+    return len(rows)
+
+
+def _write(
+    session: Session,
+    rows: list[dict[str, Any]],
+    stage: str,
+    reviewer: str,
+    csv_path: Path,
+    xlsx_path: Path,
+    *,
+    conflicts: bool = False,
+) -> None:
+    reasons = stage_reasons(session.protocol, stage)
+    sheets.write_sheet(
+        rows,
+        csv_path,
+        xlsx_path,
+        reasons=reasons,
+        stage=stage,
+        reviewer=reviewer,
+        conflicts=conflicts,
+    )
+
+
+def sheet_origin(path: Path) -> tuple[str | None, str | None]:
+    """Reviewer and stage of ``data/screening_sheets/<stage>/<reviewer>.xlsx``, if it is one."""
+    stage = path.parent.name if path.parent.name in STAGES else None
+    reviewer = path.stem if stage and not path.stem.startswith("_") else None
+    return reviewer, stage
+
+
+def import_sheet(
+    session: Session, path: Path, *, reviewer: str | None = None, stage: str | None = None
+) -> Appended:
+    """Append a filled sheet's decisions to its reviewer's ledger; a filled conflicts sheet's
+    to the stage's ``_resolutions.csv``, settled by ``reviewer``. Reviewer and stage default to
+    the sheet's own path."""
+    guessed_reviewer, guessed_stage = sheet_origin(path)
+    who = reviewer or guessed_reviewer
+    stage = stage or guessed_stage or Stage.TITLE_ABSTRACT
+    if not who:
+        raise DecisionError(f"{path}: say whose decisions these are with --reviewer NAME")
+    resolving = path.stem == CONFLICTS_SHEET
+    rows = sheets.rows_from_sheet(
+        path,
+        stage=stage,
+        reviewer=RESOLUTIONS_REVIEWER if resolving else who,
+        protocol=session.protocol,
+        known_studies=session.known,
+        resolver=check_reviewer(who) if resolving else "",
+    )
+    return append_decisions(session, stage, who, rows, resolutions=resolving)
+
+
+def import_asreview(session: Session, path: Path, *, reviewer: str, stage: str) -> Appended:
+    """Append an ASReview LAB export's labels as ``reviewer``'s decisions."""
+    rows = interop.import_asreview(
+        str(path),
+        reviewer=reviewer,
+        stage=stage,
+        protocol=session.protocol,
+        studies=session.studies,
+    )
+    return append_decisions(session, stage, reviewer, rows)
+
+
+def import_rayyan(
+    session: Session, path: Path, *, reviewer: str, stage: str, rayyan_user: str | None = None
+) -> Appended:
+    """Append one Rayyan user's votes as ``reviewer``'s decisions."""
+    rows = interop.import_rayyan(
+        str(path),
+        reviewer=reviewer,
+        stage=stage,
+        protocol=session.protocol,
+        studies=session.studies,
+        rayyan_user=rayyan_user,
+    )
+    return append_decisions(session, stage, reviewer, rows)
+
+
+def export_asreview(session: Session, path: Path) -> int:
+    """The studies as an ASReview LAB data set (automation's exclusions left out)."""
+    return interop.export_asreview(str(path), session.studies, session.state.rows)
+
+
+def append_decisions(
+    session: Session,
+    stage: str,
+    reviewer: str,
+    rows: list[LedgerRow],
+    *,
+    resolutions: bool = False,
+) -> Appended:
+    """Append the rows that change a reviewer's current decision (re-imports are no-ops): to
+    ``reviewer``'s ledger, or with ``resolutions`` to the stage's ``_resolutions.csv``.
+
+    Every existing ledger was read and validated when the session was loaded, so a broken
+    ledger stops the import before anything is added to it.
+    """
+    ledgers = session.state.attachment.ledgers
+    ledger = ledgers.resolutions if resolutions else ledgers.decisions
+    new: list[LedgerRow] = []
+    latest: dict[tuple[str, str], LedgerRow] = dict(current(ledger[stage]))
+    for row in rows:
+        now = latest.get((row.reviewer, row.study_id))
+        if now and (now.decision, now.reason, now.note) == (row.decision, row.reason, row.note):
+            continue
+        new.append(row)
+        latest[(row.reviewer, row.study_id)] = row
+    path = session.decisions / stage / (RESOLUTIONS_FILE if resolutions else f"{reviewer}.csv")
+    if new:
+        append_rows(path, new, resolutions=resolutions)
+    return Appended(len(rows), len(new), path)

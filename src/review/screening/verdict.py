@@ -1,0 +1,84 @@
+"""The state machine: one stage's verdict from the reviewers' decisions, then the study's state.
+
+A stage's verdict is the reviewers' common decision, or a resolution's when one settles their
+disagreement, or ``conflict`` while they disagree. The state follows DESIGN.md's machine
+(:class:`review.states.ScreeningState`): an automatic exclusion first, then title/abstract, then
+full text; a full-text exclusion whose only reason is that the report could not be retrieved
+is ``not_retrieved`` (PRISMA 2020 counts it apart from the reports assessed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from review.screening.ledger import LedgerRow
+from review.states import NOT_RETRIEVED_REASON, Decision, ScreeningState, Stage
+
+
+@dataclass(frozen=True)
+class StageVerdict:
+    decision: str  # include | exclude | maybe | conflict | "" (nobody decided)
+    reason: str
+    reviewers: list[str]
+    conflict: str
+
+
+def ordered_reasons(rows: Sequence[LedgerRow]) -> list[str]:
+    """The rows' reason codes, each once; "report not retrieved" last, so it wins only when no
+    one could assess the study on its merits."""
+    seen: list[str] = []
+    for row in rows:
+        for code in row.reasons:
+            if code not in seen:
+                seen.append(code)
+    return sorted(seen, key=lambda c: c == NOT_RETRIEVED_REASON)
+
+
+def verdict(
+    stage: str, decided: Mapping[str, LedgerRow], resolution: LedgerRow | None
+) -> StageVerdict:
+    """One stage's outcome for one study from the reviewers' current rows and a resolution."""
+    reviewers = sorted(decided)
+    decisions = {r.decision for r in decided.values()}
+    conflict = ""
+    if len(decisions) > 1:
+        conflict = (
+            f"{stage}: resolved by {resolution.resolver}" if resolution else f"{stage}: unresolved"
+        )
+    if resolution is not None:
+        return StageVerdict(
+            resolution.decision,
+            "; ".join(ordered_reasons([resolution])),
+            [*reviewers, resolution.resolver],
+            conflict,
+        )
+    if not decided:
+        return StageVerdict("", "", [], "")
+    if len(decisions) > 1:
+        return StageVerdict("conflict", "", reviewers, conflict)
+    decision = decisions.pop()
+    reason = "; ".join(ordered_reasons(list(decided.values()))) if decision != "include" else ""
+    return StageVerdict(decision, reason, reviewers, "")
+
+
+def state_of(auto_codes: Sequence[str], verdicts: Mapping[Stage, StageVerdict]) -> ScreeningState:
+    """The study's state from its automatic exclusions and its verdict at each stage."""
+    if auto_codes:
+        return ScreeningState.EXCLUDED_AUTO
+    ta = verdicts[Stage.TITLE_ABSTRACT].decision
+    if not ta:
+        return ScreeningState.TO_SCREEN
+    if ta == Decision.EXCLUDE:
+        return ScreeningState.EXCLUDED_TA
+    if ta != Decision.INCLUDE:
+        return ScreeningState.MAYBE_TA
+    ft = verdicts[Stage.FULL_TEXT]
+    if ft.decision == Decision.INCLUDE:
+        return ScreeningState.INCLUDED_FT
+    if ft.decision == Decision.EXCLUDE:
+        reasons = {c.strip() for c in ft.reason.split(";") if c.strip()}
+        if reasons == {NOT_RETRIEVED_REASON}:
+            return ScreeningState.NOT_RETRIEVED
+        return ScreeningState.EXCLUDED_FT
+    return ScreeningState.INCLUDED_TA
