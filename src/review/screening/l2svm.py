@@ -55,7 +55,7 @@ class IncrementalL2SVM:
     def __init__(self, blocks: Sequence[sp.csr_matrix | np.ndarray], scales: Sequence[float]):
         if len(blocks) != len(scales) or not blocks:
             raise ValueError("one scale per feature block, at least one block")
-        self.blocks = [b.tocsr() if sp.issparse(b) else np.asarray(b) for b in blocks]
+        self.blocks = [sp.csr_matrix(b) if sp.issparse(b) else np.asarray(b) for b in blocks]
         self.scales = [float(s) for s in scales]
         self.n_rows = self.blocks[0].shape[0]
         self._slot = np.full(self.n_rows, -1, dtype=np.int64)  # row -> position in the Gram
