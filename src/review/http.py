@@ -340,7 +340,8 @@ class Client:
         declared = raw.headers.get("Content-Length", "")
         if max_bytes is not None and declared.isdigit() and int(declared) > max_bytes:
             raise TooLarge(
-                f"the response announces {int(declared)} bytes, more than the limit of {max_bytes}",
+                f"the response announces {int(declared)} bytes, more than the limit of "
+                f"{max_bytes} bytes",
                 size=int(declared),
             )
         chunks = []

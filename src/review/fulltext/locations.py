@@ -80,6 +80,12 @@ def openalex_locations(item: Mapping[str, Any]) -> list[Location]:
     if oa_url:
         kind = PDF_LINK if looks_like_pdf(oa_url) else PAGE_LINK
         out.append(Location(oa_url, kind, "openalex open_access.oa_url"))
+    # Last: the landing pages OpenAlex does not know to be open. Some are (a journal's page
+    # that links its PDF); a paywall's answer is recorded as such.
+    for loc in item.get("locations") or []:
+        if loc and not loc.get("is_oa") and _clean(loc.get("landing_page_url")):
+            url = _clean(loc["landing_page_url"])
+            out.append(Location(url, PAGE_LINK, "openalex location (not known to be open)"))
     return out
 
 
@@ -183,7 +189,9 @@ class PageReader:
         from review.http import Response
         from review.searchruns import connector_class
 
-        path = self.root / prov
+        # prov_file is project-relative (data/raw/<source>/<run>/page-0001.json.gz).
+        parts = Path(prov).parts
+        path = self.root.joinpath(*parts[2:]) if parts[:2] == ("data", "raw") else self.root / prov
         if not path.is_file():
             return []  # a page named by an older records table: no metadata to read
         source = dict(self.sources.get(record["source_id"]) or {})

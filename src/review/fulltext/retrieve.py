@@ -319,7 +319,7 @@ class Retrieval:
         try:
             resp = self.files.get(loc.url, max_bytes=self.max_bytes)
         except TooLarge as exc:
-            return Outcome(False, Why.TOO_LARGE, f"{exc} (limit {self.max_bytes} bytes)")
+            return Outcome(False, Why.TOO_LARGE, str(exc))
         except HTTPStatusError as exc:
             why = Why.PAYWALLED if exc.status in PAYWALL_STATUSES else Why.BROKEN_LINK
             return Outcome(False, why, str(exc), http_status=exc.status)

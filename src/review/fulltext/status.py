@@ -24,7 +24,7 @@ from review.states import RetrievalStatus as Status
 from review.tables import contract, write_jsonl, write_table
 
 #: When attempts failed for several reasons, the study's reason is the first of these.
-REASON_ORDER = (Why.PAYWALLED, Why.TOO_LARGE, Why.NOT_FULL_TEXT, Why.BROKEN_LINK, Why.NO_OA_COPY)
+REASON_ORDER = (Why.TOO_LARGE, Why.PAYWALLED, Why.NOT_FULL_TEXT, Why.BROKEN_LINK, Why.NO_OA_COPY)
 PAGES_SUFFIX = ".pages.jsonl"
 
 

@@ -1,0 +1,342 @@
+"""The full-text stage end to end on a loopback server: locations from the harvested pages,
+retrieval through the HTTP layer with its checks, reviewer-added files, reading with pypdf,
+the retrieval status, and what it drives (PRISMA, the screening state, the sheets)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fulltext_project import A, B, C, D, E, FIXTURES, build, unpaywall_doc
+from pdf_maker import encrypted_pdf, image_pdf, text_pdf
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from review.cli import main
+from review.fulltext import content, locations
+from review.fulltext.reading import read_file, read_pdf
+from review.tables import contract, read_jsonl, read_table
+
+PDF_A = text_pdf(
+    [
+        "Relawan TIK mendampingi UMKM di desa Sukamaju, Indonesia.",
+        "Metode: pendampingan selama enam bulan.",
+        "Hasil: omzet UMKM meningkat setelah pelatihan pemasaran digital.",
+    ]
+)
+PDF_C = text_pdf(["Pendampingan UMKM", "Hasil: penjualan daring meningkat 30 persen."])
+PDF_D = text_pdf(["Pelatihan pemasaran daring untuk UMKM oleh volunteers kampus."])
+LOGIN = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Login to read this article</form></body></html>"
+
+
+def serve(server: HTTPServer, *, slow: threading.Event | None = None) -> None:
+    """The fixture addresses: PDFs, a paywall redirect, an OJS landing page, Unpaywall."""
+    base = server.url_for("").rstrip("/")
+    server.expect_request("/index.php/jpm/article/download/7/21").respond_with_data(
+        PDF_A, content_type="application/octet-stream"
+    )
+    server.expect_request("/index.php/jpm/article/view/7").respond_with_data(
+        b"<html><body>landing</body></html>", content_type="text/html"
+    )
+    server.expect_request("/closed/article/9").respond_with_response(
+        Response(status=302, headers={"Location": "/login?return=/closed/article/9"})
+    )
+    server.expect_request("/login").respond_with_data(LOGIN, content_type="text/html")
+    server.expect_request("/index.php/jpm/article/view/118").respond_with_data(
+        (FIXTURES / "landing_page.html").read_bytes(), content_type="text/html; charset=utf-8"
+    )
+    server.expect_request("/index.php/jpm/article/download/118/301").respond_with_data(
+        PDF_C, content_type="application/pdf"
+    )
+    server.expect_request("/v2/10.31004/example.2022.118").respond_with_json(unpaywall_doc(base))
+    server.expect_request("/v2/10.31004/example.2023.7").respond_with_json(
+        {"HTTP_status_code": 404, "error": True, "message": "not in Unpaywall"}, status=404
+    )
+    server.expect_request("/v2/10.31004/example.2024.9").respond_with_json(
+        {"HTTP_status_code": 404, "error": True, "message": "not in Unpaywall"}, status=404
+    )
+    if slow is None:
+        server.expect_request("/articles/umkm-mentoring.pdf").respond_with_data(
+            PDF_D, content_type="application/pdf"
+        )
+    else:
+
+        def trickle(request: Request) -> Response:
+            slow.set()
+
+            def body():
+                yield PDF_D[:100]
+                time.sleep(30)
+                yield PDF_D[100:]
+
+            return Response(body(), content_type="application/pdf")
+
+        server.expect_request("/articles/umkm-mentoring.pdf").respond_with_handler(trickle)
+
+
+@pytest.fixture
+def project(tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = build(tmp_path / "project", httpserver.url_for("").rstrip("/"))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("REVIEW_UNPAYWALL_BASE_URL", httpserver.url_for("/v2"))
+    monkeypatch.setattr("review.http.time.sleep", lambda seconds: None)  # polite pauses: skipped
+    return root
+
+
+def rows(path: Path, table: str) -> dict[str, dict[str, str]]:
+    return {r["study_id"]: r for r in read_table(path, contract(table))}
+
+
+def requested(server: HTTPServer, path: str) -> int:
+    return sum(1 for request, _response in server.log if request.path == path)
+
+
+# ---- what a response is ---------------------------------------------------------------------
+def test_a_landing_page_is_not_a_full_text_and_names_its_pdf() -> None:
+    page = content.read_html((FIXTURES / "landing_page.html").read_bytes())
+    assert not page.is_full_text
+    assert page.pdf_url == "/index.php/jpm/article/download/118/301"
+    article = content.read_html((FIXTURES / "fulltext_article.html").read_bytes())
+    assert article.is_full_text
+    assert article.report_sections >= {"introduction", "methods", "results", "conclusion"}
+
+
+def test_sniffing_trusts_the_bytes_not_the_content_type() -> None:
+    assert content.sniff(PDF_A, "application/octet-stream") == content.PDF
+    assert content.sniff(LOGIN, "application/pdf") == content.HTML
+    assert content.sniff(b"\x89PNG\r\n", "application/pdf") == ""
+    assert not content.check_pdf(b"%PDF-1.4 then nothing").ok
+    assert content.check_pdf(PDF_A) == content.PdfCheck(True, 3)
+
+
+def test_ojs_viewer_pages_are_tried_as_downloads_first() -> None:
+    found = locations.order(
+        [locations.Location("https://j.example/index.php/x/article/view/58/188", "page", "r")]
+    )
+    assert [loc.url for loc in found] == [
+        "https://j.example/index.php/x/article/download/58/188",
+        "https://j.example/index.php/x/article/view/58/188",
+    ]
+
+
+def test_locations_of_recorded_crossref_doaj_and_openalex_items(shared_dir: Path) -> None:
+    api = shared_dir / "fixtures" / "api"
+    cr = json.loads((api / "crossref" / "work_10.1371_journal.pone.0033693.json").read_text())
+    [link] = locations.crossref_locations(cr["message"])
+    assert (link.url, link.kind, link.licence) == (
+        "http://dx.plos.org/10.1371/journal.pone.0033693",
+        "page",
+        "http://creativecommons.org/licenses/by/4.0/",
+    )
+    doaj = json.loads((api / "doaj" / "v2_article_by_id.json").read_text())
+    [full] = locations.doaj_locations(doaj)
+    assert full.url.endswith("/full") and full.found_via == "doaj fulltext link"
+    page = json.loads(
+        (api / "openalex" / "works_title_and_abstract_search_boolean_cursor_page1_200results.json")
+        .read_text()
+    )
+    work = next(w for w in page["results"] if w["id"].endswith("W100927044"))
+    first = locations.openalex_locations(work)[0]
+    assert first.kind == "pdf" and first.url.endswith("Financing-Biodiversity-Conservation.pdf")
+    closed = json.loads((api / "openalex" / "work_W2162348455.json").read_text())
+    # A closed work offers only its landing pages, tried last and labelled so.
+    found = locations.openalex_locations(closed)
+    assert [loc.url for loc in found] == [
+        "https://doi.org/10.1038/35002501",
+        "https://pubmed.ncbi.nlm.nih.gov/10706275",
+    ]
+    assert {(loc.kind, loc.found_via) for loc in found} == {
+        ("page", "openalex location (not known to be open)")
+    }
+
+
+def test_unpaywall_locations_best_first() -> None:
+    found = locations.unpaywall_locations(unpaywall_doc("https://oa.example.org"))
+    assert found[0].url == "https://oa.example.org/articles/umkm-mentoring.pdf"
+    assert (found[0].kind, found[0].licence, found[0].version) == ("pdf", "cc-by", "publishedVersion")
+    assert "https://repository.example.ac.id/1304/" in [f.url for f in found]
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def test_pdf_text_page_by_page() -> None:
+    reading = read_pdf(PDF_A)
+    assert reading.status == "extracted"
+    assert [p["label"] for p in reading.pages] == ["p. 1", "p. 2", "p. 3"]
+    assert "omzet UMKM meningkat" in reading.pages[2]["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "problem"),
+    [
+        (image_pdf(3), "no_text_layer", "none of its 3 page(s) has a text layer"),
+        (encrypted_pdf(["a secret report text"]), "encrypted", "empty password does not open"),
+        (PDF_A[:400], "unreadable", "pypdf cannot read it"),
+    ],
+)
+def test_unreadable_pdfs_are_a_status_not_an_error(body: bytes, status: str, problem: str) -> None:
+    reading = read_pdf(body)
+    assert reading.status == status
+    assert problem in reading.problem
+
+
+def test_html_and_jats_are_read_section_by_section(tmp_path: Path) -> None:
+    html = tmp_path / "a.html"
+    html.write_bytes((FIXTURES / "fulltext_article.html").read_bytes())
+    labels = [p["label"] for p in read_file(html, content.HTML, "st-1").pages]
+    assert labels[1:4] == ["sec. 2 (1. Pendahuluan)", "sec. 3 (2. Metode)", "sec. 4 (3. Hasil dan Pembahasan)"]
+    jats = tmp_path / "a.xml"
+    jats.write_text(
+        '<article><front/><body><sec><title>Methods</title><p>We trained 40 UMKM.</p></sec>'
+        "<sec><title>Results</title><p>Sales rose.</p></sec></body></article>",
+        encoding="utf-8",
+    )
+    pages = read_file(jats, content.XML, "st-1").pages
+    assert [(p["label"], p["text"]) for p in pages] == [
+        ("sec. 1 (Methods)", "Methods We trained 40 UMKM."),
+        ("sec. 2 (Results)", "Results Sales rose."),
+    ]
+
+
+# ---- retrieval on the loopback server ---------------------------------------------------------
+def fulltext(*extra: str) -> int:
+    return main(["fulltext", *extra])
+
+
+def test_live_retrieval_fetches_checks_and_records_every_attempt(
+    project: Path, httpserver: HTTPServer
+) -> None:
+    serve(httpserver)
+    assert fulltext("--live") == 0
+    status = rows(project / "data/interim/fulltext.csv", "fulltext")
+    assert {k: v["status"] for k, v in status.items()} == {
+        A: "retrieved",
+        B: "not_retrieved",
+        C: "retrieved",
+        D: "retrieved",
+        E: "not_sought",
+    }
+    assert status[A]["found_via"] == "openalex best_oa_location"
+    assert status[A]["licence"] == "cc-by-sa"
+    # The paywall answered the closed work's landing page with a redirect to a login page.
+    assert status[B]["reason"] == "paywalled"
+    assert "a landing page after a redirect to" in status[B]["detail"]
+    assert status[C]["found_via"] == "record found_at → citation_pdf_url"
+    assert status[D]["found_via"] == "unpaywall" and status[D]["licence"] == "cc-by"
+    for sid, pdf in ((A, PDF_A), (C, PDF_C), (D, PDF_D)):
+        kept = project / status[sid]["file"]
+        assert kept.name == f"{status[sid]['sha256']}.pdf"
+        assert kept.read_bytes() == pdf
+        assert status[sid]["text_status"] == "extracted"
+    pages = read_jsonl(project / status[A]["text_file"], contract("fulltext_pages"))
+    assert [p["page"] for p in pages] == [1, 2, 3]
+    manifest = read_jsonl(project / "data/raw/fulltext/manifest.jsonl", contract("fulltext_manifest"))
+    assert {(e["study_id"], e["kind"], e["outcome"]) for e in manifest} >= {
+        (A, "download", "retrieved"),
+        (B, "download", "failed"),
+        (B, "lookup", "not_found"),
+        (D, "lookup", "found"),
+        (D, "download", "retrieved"),
+    }
+    assert all("tester@example.org" not in json.dumps(e) for e in manifest)
+    assert not (project / "data/raw/fulltext/checkpoint.json").exists()
+
+    # A second run fetches nothing that is already kept.
+    assert fulltext("--live") == 0
+    assert requested(httpserver, "/index.php/jpm/article/download/7/21") == 1
+    assert requested(httpserver, "/index.php/jpm/article/download/118/301") == 1
+    assert requested(httpserver, "/articles/umkm-mentoring.pdf") == 1
+
+
+def test_a_download_over_the_size_limit_is_stopped(project: Path, httpserver: HTTPServer) -> None:
+    serve(httpserver)
+    assert fulltext("--live", "--max-mb", "0.0002") == 0  # 210 bytes: every PDF here is larger
+    status = rows(project / "data/interim/fulltext.csv", "fulltext")
+    for sid in (A, C, D):  # a PDF was there, too large: that is the reason, not the paywall
+        assert (status[sid]["status"], status[sid]["reason"]) == ("not_retrieved", "too_large")
+    assert "more than the limit of 209 bytes" in status[A]["detail"]
+    assert not (project / "data/raw/fulltext/files").exists()
+
+
+def test_offline_status_says_nothing_was_attempted(project: Path) -> None:
+    assert fulltext() == 0
+    status = rows(project / "data/interim/fulltext.csv", "fulltext")
+    assert status[A]["status"] == "not_retrieved"
+    assert status[A]["reason"] == "not_attempted"
+    assert status[E]["status"] == "not_sought"
+
+
+def test_a_killed_retrieval_resumes_without_fetching_again(
+    project: Path, httpserver: HTTPServer
+) -> None:
+    started = threading.Event()
+    serve(httpserver, slow=started)
+    env = {
+        **os.environ,
+        "REVIEW_UNPAYWALL_BASE_URL": httpserver.url_for("/v2"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "review.cli", "fulltext", "--live"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert started.wait(60), "the slow download never started"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    checkpoint = json.loads((project / "data/raw/fulltext/checkpoint.json").read_text())
+    assert checkpoint["done"] == [A, B, C]  # D was being downloaded when it was killed
+    assert not list((project / "data/raw/fulltext/files").glob("*.part"))
+    httpserver.clear()
+    serve(httpserver)
+    assert fulltext("--live") == 0
+    status = rows(project / "data/interim/fulltext.csv", "fulltext")
+    assert status[D]["status"] == "retrieved"
+    assert requested(httpserver, "/index.php/jpm/article/download/7/21") == 0  # A: not again
+    assert requested(httpserver, "/articles/umkm-mentoring.pdf") == 1
+    manifest = read_jsonl(project / "data/raw/fulltext/manifest.jsonl", contract("fulltext_manifest"))
+    assert {e["run_id"] for e in manifest if e["study_id"] in (A, D)} == {checkpoint["run_id"]}
+
+
+# ---- files reviewers add ---------------------------------------------------------------------
+def test_a_reviewer_adds_a_paywalled_report(project: Path, tmp_path: Path) -> None:
+    scan = tmp_path / "from-the-library.pdf"
+    scan.write_bytes(image_pdf(2))
+    assert fulltext("add", str(scan), "--study", B, "--reviewer", "ana", "--note", "ILL") == 0
+    kept = project / "data/raw/fulltext/added" / f"{B}.pdf"
+    assert kept.read_bytes() == scan.read_bytes()
+    assert fulltext() == 0
+    status = rows(project / "data/interim/fulltext.csv", "fulltext")[B]
+    assert (status["status"], status["added_by"], status["detail"]) == ("added_by_reviewer", "ana", "ILL")
+    assert status["text_status"] == "no_text_layer"  # a scan: reported, not fatal
+    # A file dropped in by hand names its reviewer in a sidecar.
+    (project / "data/raw/fulltext/added" / f"{C}.txt").write_text("Hasil: omzet naik.", encoding="utf-8")
+    (project / "data/raw/fulltext/added" / f"{C}.added.yaml").write_text("reviewer: budi\n")
+    assert fulltext() == 0
+    status = rows(project / "data/interim/fulltext.csv", "fulltext")[C]
+    assert (status["status"], status["added_by"], status["n_pages"]) == ("added_by_reviewer", "budi", "1")
+
+
+def test_adding_a_file_that_is_not_what_its_name_says_is_refused(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = tmp_path / "paper.pdf"
+    fake.write_bytes(LOGIN)
+    assert fulltext("add", str(fake), "--study", B, "--reviewer", "ana") == 2
+    assert "named .pdf, but its content is text/html" in capsys.readouterr().err
+    assert fulltext("add", str(fake), "--study", "st-ffffffff", "--reviewer", "ana") == 2
+    assert "'st-ffffffff' is not a study of studies.csv" in capsys.readouterr().err
+    assert not (project / "data/raw/fulltext/manifest.jsonl").exists()
