@@ -29,8 +29,13 @@ PROTOCOL = {
     "contact_email": "tester@example.org",
     "research_questions": [{"id": "RQ1", "text": "How do volunteers help UMKM go digital?"}],
     "sources": [
-        {"id": "openalex_en", "kind": "database", "database": "openalex", "query": "UMKM",
-         "search_field": "title_and_abstract"},
+        {
+            "id": "openalex_en",
+            "kind": "database",
+            "database": "openalex",
+            "query": "UMKM",
+            "search_field": "title_and_abstract",
+        },
         {
             "id": "umkm_web",
             "kind": "websites",
@@ -39,18 +44,35 @@ PROTOCOL = {
         },
     ],
     "criteria": [
-        {"code": "E3-not-indonesia", "label": "Not about Indonesia", "stage": "title_abstract",
-         "keywords": ["Indonesia", "desa"]},
-        {"code": "E7-no-outcome", "label": "Reports no outcome", "stage": "full_text",
-         "needs_full_text": True, "keywords": ["hasil", "omzet", "meningkat*"]},
-        {"code": "E8-full-text-unavailable", "label": "Full text unavailable",
-         "stage": "full_text", "retired": "counted from the retrieval status now"},
+        {
+            "code": "E3-not-indonesia",
+            "label": "Not about Indonesia",
+            "stage": "title_abstract",
+            "keywords": ["Indonesia", "desa"],
+        },
+        {
+            "code": "E7-no-outcome",
+            "label": "Reports no outcome",
+            "stage": "full_text",
+            "needs_full_text": True,
+            "keywords": ["hasil", "omzet", "meningkat*"],
+        },
+        {
+            "code": "E8-full-text-unavailable",
+            "label": "Full text unavailable",
+            "stage": "full_text",
+            "retired": "counted from the retrieval status now",
+        },
     ],
     "fulltext": {"assessment_basis": "full_text"},
     "coding": {
         "fields": [
-            {"name": "strategy", "type": "multiple", "required": True,
-             "values": {"volunteers": ["relawan", "volunteer*"], "mentoring": ["pendampingan"]}},
+            {
+                "name": "strategy",
+                "type": "multiple",
+                "required": True,
+                "values": {"volunteers": ["relawan", "volunteer*"], "mentoring": ["pendampingan"]},
+            },
             {"name": "evidence", "type": "text"},
         ]
     },
@@ -73,21 +95,55 @@ def build(root: Path, base: str) -> Path:
     run.write_bytes(gzip.compress(body, mtime=0))
     blank = dict.fromkeys(contract("records").names, "")
     records = [
-        {**blank, "record_id": "openalex_en:W4390000001", "source_id": "openalex_en",
-         "source_kind": "database", "database": "openalex", "title": "Relawan TIK",
-         "doi": "10.31004/example.2023.7", "prov_file": PAGE, "prov_position": "1",
-         "prov_sha256": sha(body), "run_id": RUN},
-        {**blank, "record_id": "openalex_en:W4390000002", "source_id": "openalex_en",
-         "source_kind": "database", "database": "openalex", "title": "Klinik UMKM",
-         "doi": "10.31004/example.2024.9", "prov_file": PAGE, "prov_position": "2",
-         "prov_sha256": sha(body), "run_id": RUN},
-        {**blank, "record_id": "umkm_web:S3", "source_id": "umkm_web", "source_kind": "websites",
-         "title": "Pendampingan UMKM go digital",
-         "found_at": f"{base}/index.php/jpm/article/view/118"},
-        {**blank, "record_id": "umkm_web:S4", "source_id": "umkm_web", "source_kind": "websites",
-         "title": "Pelatihan pemasaran daring", "doi": "10.31004/example.2022.118"},
-        {**blank, "record_id": "umkm_web:S5", "source_id": "umkm_web", "source_kind": "websites",
-         "title": "SME adoption in Vietnam"},
+        {
+            **blank,
+            "record_id": "openalex_en:W4390000001",
+            "source_id": "openalex_en",
+            "source_kind": "database",
+            "database": "openalex",
+            "title": "Relawan TIK",
+            "doi": "10.31004/example.2023.7",
+            "prov_file": PAGE,
+            "prov_position": "1",
+            "prov_sha256": sha(body),
+            "run_id": RUN,
+        },
+        {
+            **blank,
+            "record_id": "openalex_en:W4390000002",
+            "source_id": "openalex_en",
+            "source_kind": "database",
+            "database": "openalex",
+            "title": "Klinik UMKM",
+            "doi": "10.31004/example.2024.9",
+            "prov_file": PAGE,
+            "prov_position": "2",
+            "prov_sha256": sha(body),
+            "run_id": RUN,
+        },
+        {
+            **blank,
+            "record_id": "umkm_web:S3",
+            "source_id": "umkm_web",
+            "source_kind": "websites",
+            "title": "Pendampingan UMKM go digital",
+            "found_at": f"{base}/index.php/jpm/article/view/118",
+        },
+        {
+            **blank,
+            "record_id": "umkm_web:S4",
+            "source_id": "umkm_web",
+            "source_kind": "websites",
+            "title": "Pelatihan pemasaran daring",
+            "doi": "10.31004/example.2022.118",
+        },
+        {
+            **blank,
+            "record_id": "umkm_web:S5",
+            "source_id": "umkm_web",
+            "source_kind": "websites",
+            "title": "SME adoption in Vietnam",
+        },
     ]
     interim = root / "data" / "interim"
     write_table(interim / "records.csv", records, contract("records"))
@@ -95,15 +151,26 @@ def build(root: Path, base: str) -> Path:
     studies = []
     for sid, rec in zip((A, B, C, D, E), records, strict=True):
         studies.append(
-            {**sblank, "study_id": sid, "record_ids": rec["record_id"], "n_records": "1",
-             "source_ids": rec["source_id"], "title": rec["title"], "doi": rec["doi"],
-             "year": "2023", "language": "id", "fingerprint": f"title:{sid}"}
+            {
+                **sblank,
+                "study_id": sid,
+                "record_ids": rec["record_id"],
+                "n_records": "1",
+                "source_ids": rec["source_id"],
+                "title": rec["title"],
+                "doi": rec["doi"],
+                "year": "2023",
+                "language": "id",
+                "fingerprint": f"title:{sid}",
+            }
         )
     write_table(interim / "studies.csv", studies, contract("studies"))
     write_table(
         interim / "clusters.csv",
-        [{"record_id": r["record_id"], "study_id": s["study_id"]} for r, s in
-         zip(records, studies, strict=True)],
+        [
+            {"record_id": r["record_id"], "study_id": s["study_id"]}
+            for r, s in zip(records, studies, strict=True)
+        ],
         contract("clusters"),
     )
     ledger = root / "data" / "decisions" / "screening" / "title_abstract" / "r1.csv"

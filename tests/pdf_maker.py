@@ -21,7 +21,9 @@ def _pdf(objects: list[bytes]) -> bytes:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -83,7 +85,7 @@ def image_pdf(n_pages: int = 2) -> bytes:
     return _pdf(objects)
 
 
-def encrypted_pdf(pages: list[str], password: str = "secret") -> bytes:
+def encrypted_pdf(pages: list[str], password: str = "secret") -> bytes:  # noqa: S107
     """``text_pdf(pages)`` encrypted with a user password (RC4, which pypdf reads natively)."""
     import io
 

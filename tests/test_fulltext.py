@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from fulltext_project import A, B, C, D, E, FIXTURES, build, unpaywall_doc
+from fulltext_project import FIXTURES, A, B, C, D, E, build, unpaywall_doc
 from pdf_maker import encrypted_pdf, image_pdf, text_pdf
 from pytest_httpserver import HTTPServer
+from test_prisma import svg_text
 from werkzeug import Request, Response
 
 from review.cli import main
@@ -25,6 +26,7 @@ from review.fulltext import content, locations
 from review.fulltext.reading import read_file, read_pdf
 from review.tables import contract, read_jsonl, read_table
 
+MANIFEST = "data/raw/fulltext/manifest.jsonl"
 PDF_A = text_pdf(
     [
         "Relawan TIK mendampingi UMKM di desa Sukamaju, Indonesia.",
@@ -34,7 +36,10 @@ PDF_A = text_pdf(
 )
 PDF_C = text_pdf(["Pendampingan UMKM", "Hasil: penjualan daring meningkat 30 persen."])
 PDF_D = text_pdf(["Pelatihan pemasaran daring untuk UMKM oleh volunteers kampus."])
-LOGIN = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Login to read this article</form></body></html>"
+LOGIN = (
+    b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
+    b"<body><form>Login to read this article</form></body></html>"
+)
 
 
 def serve(server: HTTPServer, *, slow: threading.Event | None = None) -> None:
@@ -138,14 +143,19 @@ def test_locations_of_recorded_crossref_doaj_and_openalex_items(shared_dir: Path
     )
     doaj = json.loads((api / "doaj" / "v2_article_by_id.json").read_text())
     [full] = locations.doaj_locations(doaj)
-    assert full.url.endswith("/full") and full.found_via == "doaj fulltext link"
+    assert full.url.endswith("/full")
+    assert full.found_via == "doaj fulltext link"
     page = json.loads(
-        (api / "openalex" / "works_title_and_abstract_search_boolean_cursor_page1_200results.json")
-        .read_text()
+        (
+            api
+            / "openalex"
+            / "works_title_and_abstract_search_boolean_cursor_page1_200results.json"
+        ).read_text()
     )
     work = next(w for w in page["results"] if w["id"].endswith("W100927044"))
     first = locations.openalex_locations(work)[0]
-    assert first.kind == "pdf" and first.url.endswith("Financing-Biodiversity-Conservation.pdf")
+    assert first.kind == "pdf"
+    assert first.url.endswith("Financing-Biodiversity-Conservation.pdf")
     closed = json.loads((api / "openalex" / "work_W2162348455.json").read_text())
     # A closed work offers only its landing pages, tried last and labelled so.
     found = locations.openalex_locations(closed)
@@ -161,7 +171,11 @@ def test_locations_of_recorded_crossref_doaj_and_openalex_items(shared_dir: Path
 def test_unpaywall_locations_best_first() -> None:
     found = locations.unpaywall_locations(unpaywall_doc("https://oa.example.org"))
     assert found[0].url == "https://oa.example.org/articles/umkm-mentoring.pdf"
-    assert (found[0].kind, found[0].licence, found[0].version) == ("pdf", "cc-by", "publishedVersion")
+    assert (found[0].kind, found[0].licence, found[0].version) == (
+        "pdf",
+        "cc-by",
+        "publishedVersion",
+    )
     assert "https://repository.example.ac.id/1304/" in [f.url for f in found]
 
 
@@ -191,10 +205,14 @@ def test_html_and_jats_are_read_section_by_section(tmp_path: Path) -> None:
     html = tmp_path / "a.html"
     html.write_bytes((FIXTURES / "fulltext_article.html").read_bytes())
     labels = [p["label"] for p in read_file(html, content.HTML, "st-1").pages]
-    assert labels[1:4] == ["sec. 2 (1. Pendahuluan)", "sec. 3 (2. Metode)", "sec. 4 (3. Hasil dan Pembahasan)"]
+    assert labels[1:4] == [
+        "sec. 2 (1. Pendahuluan)",
+        "sec. 3 (2. Metode)",
+        "sec. 4 (3. Hasil dan Pembahasan)",
+    ]
     jats = tmp_path / "a.xml"
     jats.write_text(
-        '<article><front/><body><sec><title>Methods</title><p>We trained 40 UMKM.</p></sec>'
+        "<article><front/><body><sec><title>Methods</title><p>We trained 40 UMKM.</p></sec>"
         "<sec><title>Results</title><p>Sales rose.</p></sec></body></article>",
         encoding="utf-8",
     )
@@ -229,7 +247,8 @@ def test_live_retrieval_fetches_checks_and_records_every_attempt(
     assert status[B]["reason"] == "paywalled"
     assert "a landing page after a redirect to" in status[B]["detail"]
     assert status[C]["found_via"] == "record found_at → citation_pdf_url"
-    assert status[D]["found_via"] == "unpaywall" and status[D]["licence"] == "cc-by"
+    assert status[D]["found_via"] == "unpaywall"
+    assert status[D]["licence"] == "cc-by"
     for sid, pdf in ((A, PDF_A), (C, PDF_C), (D, PDF_D)):
         kept = project / status[sid]["file"]
         assert kept.name == f"{status[sid]['sha256']}.pdf"
@@ -237,7 +256,7 @@ def test_live_retrieval_fetches_checks_and_records_every_attempt(
         assert status[sid]["text_status"] == "extracted"
     pages = read_jsonl(project / status[A]["text_file"], contract("fulltext_pages"))
     assert [p["page"] for p in pages] == [1, 2, 3]
-    manifest = read_jsonl(project / "data/raw/fulltext/manifest.jsonl", contract("fulltext_manifest"))
+    manifest = read_jsonl(project / MANIFEST, contract("fulltext_manifest"))
     assert {(e["study_id"], e["kind"], e["outcome"]) for e in manifest} >= {
         (A, "download", "retrieved"),
         (B, "download", "failed"),
@@ -307,7 +326,7 @@ def test_a_killed_retrieval_resumes_without_fetching_again(
     assert status[D]["status"] == "retrieved"
     assert requested(httpserver, "/index.php/jpm/article/download/7/21") == 0  # A: not again
     assert requested(httpserver, "/articles/umkm-mentoring.pdf") == 1
-    manifest = read_jsonl(project / "data/raw/fulltext/manifest.jsonl", contract("fulltext_manifest"))
+    manifest = read_jsonl(project / MANIFEST, contract("fulltext_manifest"))
     assert {e["run_id"] for e in manifest if e["study_id"] in (A, D)} == {checkpoint["run_id"]}
 
 
@@ -320,14 +339,24 @@ def test_a_reviewer_adds_a_paywalled_report(project: Path, tmp_path: Path) -> No
     assert kept.read_bytes() == scan.read_bytes()
     assert fulltext() == 0
     status = rows(project / "data/interim/fulltext.csv", "fulltext")[B]
-    assert (status["status"], status["added_by"], status["detail"]) == ("added_by_reviewer", "ana", "ILL")
+    assert (status["status"], status["added_by"], status["detail"]) == (
+        "added_by_reviewer",
+        "ana",
+        "ILL",
+    )
     assert status["text_status"] == "no_text_layer"  # a scan: reported, not fatal
     # A file dropped in by hand names its reviewer in a sidecar.
-    (project / "data/raw/fulltext/added" / f"{C}.txt").write_text("Hasil: omzet naik.", encoding="utf-8")
+    (project / "data/raw/fulltext/added" / f"{C}.txt").write_text(
+        "Hasil: omzet naik.", encoding="utf-8"
+    )
     (project / "data/raw/fulltext/added" / f"{C}.added.yaml").write_text("reviewer: budi\n")
     assert fulltext() == 0
     status = rows(project / "data/interim/fulltext.csv", "fulltext")[C]
-    assert (status["status"], status["added_by"], status["n_pages"]) == ("added_by_reviewer", "budi", "1")
+    assert (status["status"], status["added_by"], status["n_pages"]) == (
+        "added_by_reviewer",
+        "budi",
+        "1",
+    )
 
 
 def test_adding_a_file_that_is_not_what_its_name_says_is_refused(
@@ -340,3 +369,92 @@ def test_adding_a_file_that_is_not_what_its_name_says_is_refused(
     assert fulltext("add", str(fake), "--study", "st-ffffffff", "--reviewer", "ana") == 2
     assert "'st-ffffffff' is not a study of studies.csv" in capsys.readouterr().err
     assert not (project / "data/raw/fulltext/manifest.jsonl").exists()
+
+
+def test_a_runaway_download_without_a_length_is_cut_at_the_limit(httpserver: HTTPServer) -> None:
+    from review.http import Client, TooLarge
+
+    httpserver.expect_request("/big.pdf").respond_with_response(
+        Response(iter([b"%PDF-1.4\n" + b"0" * 4096] * 50), content_type="application/pdf")
+    )
+    client = Client(source="fulltext", sleep=lambda s: None)
+    with pytest.raises(TooLarge, match=r"passed the limit of 10000 bytes; download stopped"):
+        client.get(httpserver.url_for("/big.pdf"), max_bytes=10_000)
+
+
+# ---- what the status drives: the order of work, the sheets, PRISMA ----------------------------
+def write_sheet_decisions(path: Path, decisions: dict[str, tuple[str, str]]) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        sheet = list(csv.DictReader(fh))
+        columns = list(sheet[0])
+    for row in sheet:
+        row["decision"], row["reason"] = decisions.get(row["study_id"], ("", ""))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(sheet)
+
+
+def test_done_when_retrieved_reports_give_page_located_evidence_and_honest_prisma(
+    project: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(httpserver)
+    assert fulltext("--live") == 0
+    assert main(["screen", "state"]) == 0
+    assert main(["screen", "sheet", "--reviewer", "r1", "--stage", "full_text"]) == 0
+    sheet_path = project / "data/screening_sheets/full_text/r1.csv"
+    sheet = {r["study_id"]: r for r in csv.DictReader(sheet_path.read_text("utf-8").splitlines())}
+    assert set(sheet) == {A, B, C, D}
+    assert sheet[A]["full_text"].startswith("data/raw/fulltext/files/")
+    assert sheet[A]["full_text"].endswith("(retrieved; 3 page(s) read)")
+    assert sheet[A]["pages_E7-no-outcome"] == "p. 3"
+    assert sheet[A]["pages_E3-not-indonesia"] == "p. 1"
+    assert sheet[A]["pages_strategy"] == "mentoring: p. 2; volunteers: p. 1"  # protocol order
+    assert sheet[B]["full_text"] == "not_retrieved (paywalled)"
+    assert sheet[B]["pages_E7-no-outcome"] == ""
+
+    # Full-text decisions: the report not retrieved and the study excluded at title/abstract
+    # are refused, row by row, and nothing is appended.
+    write_sheet_decisions(
+        sheet_path,
+        {A: ("include", ""), B: ("exclude", "E7-no-outcome"), C: ("exclude", "E7-no-outcome")},
+    )
+    with sheet_path.open("a", encoding="utf-8") as fh:
+        fh.write(f",{E},exclude,E7-no-outcome,,,,,,,,,,,,\n")
+    capsys.readouterr()
+    assert main(["screen", "import", str(sheet_path)]) == 2
+    err = capsys.readouterr().err
+    assert "2 decision(s) cannot be recorded; nothing was appended" in err
+    assert (
+        f"field 'reason': uses E7-no-outcome, a criterion that needs the full text, but study {B}"
+        in err
+    )
+    assert f"field 'study_id': full-text decision for study {E}, which is not included" in err
+    assert not (project / "data/decisions/screening/full_text/r1.csv").exists()
+    write_sheet_decisions(sheet_path, {A: ("include", ""), C: ("exclude", "E7-no-outcome")})
+    assert main(["screen", "import", str(sheet_path)]) == 0
+
+    assert main(["screen", "state"]) == 0
+    state = rows(project / "data/interim/screening.csv", "screening")
+    assert {k: (v["state"], v["ft_basis"], v["ft_retrieval"]) for k, v in state.items()} == {
+        A: ("included_ft", "full_text", "retrieved"),
+        B: ("not_retrieved", "", "not_retrieved"),
+        C: ("excluded_ft", "full_text", "retrieved"),
+        D: ("included_ta", "", "retrieved"),
+        E: ("excluded_ta", "", "not_sought"),
+    }
+    assert main(["prisma"]) == 0
+    svg = svg_text((project / "reports/prisma.svg").read_text(encoding="utf-8"))
+    assert "Reports not retrieved (n = 1)" in svg  # B: the one study without a file
+    assert "paywalled, or a landing page only: n = 1" in svg
+    assert "on the full text: n = 2" in svg
+
+    assert main(["extract"]) == 0
+    coded = (project / "data/extracted/coding_sheet.csv").read_text(encoding="utf-8")
+    coding = {r["study_id"]: r for r in csv.DictReader(coded.splitlines())}
+    assert set(coding) == {A}
+    assert (
+        'volunteers: "relawan" (full text, p. 1): »Relawan« TIK' in coding[A]["evidence_strategy"]
+    )
+    assert 'mentoring: "pendampingan" (full text, p. 2)' in coding[A]["evidence_strategy"]
+    assert coding[A]["full_text"].endswith("(retrieved; 3 page(s) read)")
