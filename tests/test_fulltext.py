@@ -458,3 +458,162 @@ def test_done_when_retrieved_reports_give_page_located_evidence_and_honest_prism
     )
     assert 'mentoring: "pendampingan" (full text, p. 2)' in coding[A]["evidence_strategy"]
     assert coding[A]["full_text"].endswith("(retrieved; 3 page(s) read)")
+
+
+# ---- one address at a time: what each kind of answer becomes ----------------------------------
+JATS = (
+    b'<?xml version="1.0"?><article><front><article-meta/></front><body>'
+    b"<sec><title>Introduction</title><p>UMKM go digital.</p></sec></body></article>"
+)
+
+
+def retrieval(tmp_path: Path, *, email: str = "tester@example.org"):
+    from review.fulltext.retrieve import Retrieval
+    from review.fulltext.store import Store
+
+    store = Store(tmp_path / "store")
+    pages = locations.PageReader(tmp_path, {})
+    return store, Retrieval(store=store, pages=pages, email=email, sleep=lambda s: None)
+
+
+@pytest.mark.parametrize(
+    ("path", "response", "outcome"),
+    [
+        (
+            "/article.html",
+            Response((FIXTURES / "fulltext_article.html").read_bytes(), content_type="text/html"),
+            ("retrieved", "text/html", ""),
+        ),
+        (
+            "/article.xml",
+            Response(JATS, content_type="application/xml"),
+            ("retrieved", "application/xml", ""),
+        ),
+        (
+            "/empty.xml",
+            Response(b"<?xml version='1.0'?><article><front/></article>", content_type="text/xml"),
+            ("failed", "application/xml", "not_full_text"),
+        ),
+        (
+            "/figure.pdf",
+            Response(b"\x89PNG\r\n\x1a\n0000", content_type="application/pdf"),
+            ("failed", "", "not_full_text"),
+        ),
+        (
+            "/broken.pdf",
+            Response(b"%PDF-1.7\nno objects at all", content_type="application/pdf"),
+            ("failed", "application/pdf", "not_full_text"),
+        ),
+        ("/gone.pdf", Response(b"Not Found", status=404), ("failed", "", "broken_link")),
+        (
+            "/members.pdf",
+            Response(b"<html>Members only</html>", status=403),
+            ("failed", "", "paywalled"),
+        ),
+    ],
+)
+def test_what_each_answer_becomes(
+    tmp_path: Path, httpserver: HTTPServer, path: str, response: Response, outcome: tuple
+) -> None:
+    httpserver.expect_request(path).respond_with_response(response)
+    store, run = retrieval(tmp_path)
+    run.unpaywall = False
+    result = run.run([A], {A: [{"url": httpserver.url_for(path), "database": ""}]})
+    [line] = [e for e in store.entries() if e["kind"] == "download"]
+    assert (line["outcome"], line["media_type"], line["reason"]) == outcome
+    assert result.retrieved == (outcome[0] == "retrieved")
+
+
+def test_one_address_for_two_studies_is_fetched_once(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/shared.pdf").respond_with_data(
+        PDF_A, content_type="application/pdf"
+    )
+    store, run = retrieval(tmp_path)
+    url = httpserver.url_for("/shared.pdf")
+    run.run([A, B], {A: [{"url": url}], B: [{"url": url}]})
+    assert requested(httpserver, "/shared.pdf") == 1
+    lines = {e["study_id"]: e for e in store.entries()}
+    assert lines[B]["sha256"] == lines[A]["sha256"]
+    assert lines[B]["message"] == f"already downloaded for {A}: not fetched again"
+
+
+def test_unpaywall_is_not_asked_without_a_contact_address(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REVIEW_CONTACT_EMAIL", raising=False)
+    store, run = retrieval(tmp_path, email="")
+    run.run([A], {A: [{"doi": "10.1000/x"}]})
+    kinds = [(e["kind"], e["outcome"], e["reason"]) for e in store.entries()]
+    assert kinds == [("lookup", "not_found", ""), ("download", "failed", "no_oa_copy")]
+    assert "Unpaywall needs a contact e-mail" in store.entries()[0]["message"]
+    assert not httpserver.log
+
+
+def test_an_unpaywall_answer_that_is_not_json_is_recorded(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REVIEW_UNPAYWALL_BASE_URL", httpserver.url_for("/v2"))
+    httpserver.expect_request("/v2/10.1000/x").respond_with_data(b"<html>oops</html>")
+    store, run = retrieval(tmp_path)
+    run.run([A], {A: [{"doi": "10.1000/x"}]})
+    lookup = store.entries()[0]
+    assert (lookup["kind"], lookup["outcome"]) == ("lookup", "not_found")
+    assert "not valid JSON" in lookup["message"]
+
+
+def test_added_folder_problems_are_named_and_replacing_needs_a_flag(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "v1.pdf", tmp_path / "v2.pdf"
+    first.write_bytes(PDF_C)
+    second.write_bytes(PDF_A)
+    assert fulltext("add", str(first), "--study", C, "--reviewer", "ana") == 0
+    assert fulltext("add", str(second), "--study", C, "--reviewer", "ana") == 2
+    assert "already has an added file" in capsys.readouterr().err
+    assert fulltext("add", str(second), "--study", C, "--reviewer", "ana", "--replace") == 0
+    added = project / "data/raw/fulltext/added"
+    assert (added / f"{C}.pdf").read_bytes() == PDF_A
+    (added / "notes.docx").write_bytes(b"PK\x03\x04")
+    (added / "st-ffffffff.txt").write_text("a report of no study", encoding="utf-8")
+    (added / f"{D}.pdf").write_bytes(LOGIN)
+    (added / f"{A}.txt").write_text("Hasil.", encoding="utf-8")
+    (added / f"{A}.added.yaml").write_text("note: no reviewer named\n", encoding="utf-8")
+    capsys.readouterr()
+    assert fulltext() == 0
+    err = capsys.readouterr().err
+    assert "notes.docx: not a full-text file" in err
+    assert "study st-ffffffff is not a study of studies.csv; ignored" in err
+    assert f"{D}.pdf: named .pdf, but its content is text/html; ignored" in err
+    assert f"{A}.added.yaml: expected 'reviewer: NAME'" in err
+    status = rows(project / "data/interim/fulltext.csv", "fulltext")
+    assert status[C]["sha256"] == content_sha(PDF_A)
+    assert (status[A]["status"], status[A]["added_by"]) == ("added_by_reviewer", "")
+
+
+def content_sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_a_kept_file_changed_after_retrieval_stops_the_status(
+    project: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(httpserver)
+    assert fulltext("--live") == 0
+    kept = next((project / "data/raw/fulltext/files").glob("*.pdf"))
+    kept.write_bytes(PDF_D)
+    capsys.readouterr()
+    assert fulltext() == 2
+    assert "the kept full text was changed after it was recorded" in capsys.readouterr().err
+
+
+def test_text_and_empty_documents(tmp_path: Path) -> None:
+    empty = tmp_path / "e.txt"
+    empty.write_text("", encoding="utf-8")
+    assert read_file(empty, content.TEXT, "st-1").status == "no_text_layer"
+    bare = tmp_path / "b.html"
+    bare.write_text("<html><body><script>x()</script></body></html>", encoding="utf-8")
+    assert read_file(bare, content.HTML, "st-1").status == "no_text_layer"
