@@ -561,6 +561,7 @@ def test_an_unpaywall_answer_that_is_not_json_is_recorded(
     lookup = store.entries()[0]
     assert (lookup["kind"], lookup["outcome"]) == ("lookup", "not_found")
     assert "not valid JSON" in lookup["message"]
+    assert "tester@example.org" not in json.dumps(store.entries())
 
 
 def test_added_folder_problems_are_named_and_replacing_needs_a_flag(

@@ -11,7 +11,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review.commands._options import add_output, add_protocol, add_table, layout, optional_input
+from review.commands._options import (
+    add_output,
+    add_pages,
+    add_protocol,
+    add_table,
+    layout,
+    optional_input,
+)
 from review.protocol import load_protocol
 
 CODING_FOLDER = Path("data/decisions/coding")
@@ -36,14 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "retrieval status and read pages (review fulltext): evidence cites their pages",
         optional=True,
     )
-    p.add_argument(
-        "--pages",
-        type=Path,
-        default=None,
-        metavar="FOLDER",
-        help="the read full texts, <study_id>.pages.jsonl (default: where fulltext.csv's "
-        "text_file says)",
-    )
+    add_pages(p)
     p.add_argument(
         "--coding-dir",
         type=Path,

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_protocol, add_table, layout, optional_input
+from review.commands._options import add_pages, add_protocol, add_table, layout, optional_input
 from review.protocol import load_protocol
 from review.states import STAGES, Stage
 
@@ -115,14 +115,7 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
         "assessment basis",
         optional=True,
     )
-    p.add_argument(
-        "--pages",
-        type=Path,
-        default=None,
-        metavar="FOLDER",
-        help="the read full texts, <study_id>.pages.jsonl (default: where fulltext.csv's "
-        "text_file says)",
-    )
+    add_pages(p)
     p.add_argument(
         "--decisions",
         type=Path,

@@ -265,45 +265,26 @@ class Retrieval:
             )
             return True
         got = self.fetch(loc)
+        attempt = {
+            "kind": "download",
+            "url": loc.url,
+            "final_url": got.final_url,
+            "found_via": loc.found_via,
+            "licence": loc.licence,
+            "version": loc.version,
+            "http_status": got.http_status,
+            "content_type": got.content_type,
+            "media_type": got.media_type,
+            "bytes": len(got.body) if got.body else "",
+            "message": got.message,
+        }
         if got.retrieved:
             digest, path = self.store.keep(got.body, got.media_type)
-            entry = self._log(
-                sid,
-                run_id,
-                kind="download",
-                outcome="retrieved",
-                url=loc.url,
-                final_url=got.final_url,
-                found_via=loc.found_via,
-                licence=loc.licence,
-                version=loc.version,
-                http_status=got.http_status,
-                content_type=got.content_type,
-                media_type=got.media_type,
-                bytes=len(got.body),
-                sha256=digest,
-                file=self.store.name(path),
-                message=got.message,
-            )
+            file = self.store.name(path)
+            entry = self._log(sid, run_id, outcome="retrieved", sha256=digest, file=file, **attempt)
             by_url[loc.url] = entry
             return True
-        self._log(
-            sid,
-            run_id,
-            kind="download",
-            outcome="failed",
-            reason=got.reason,
-            url=loc.url,
-            final_url=got.final_url,
-            found_via=loc.found_via,
-            licence=loc.licence,
-            version=loc.version,
-            http_status=got.http_status,
-            content_type=got.content_type,
-            media_type=got.media_type,
-            bytes=len(got.body) if got.body else "",
-            message=got.message,
-        )
+        self._log(sid, run_id, outcome="failed", reason=got.reason, **attempt)
         link = got.pdf_link
         if follow and link and link not in tried and len(tried) < MAX_TRIES:
             nxt = Location(
@@ -372,74 +353,50 @@ class Retrieval:
         return base
 
     def _lookup(self, sid: str, doi: str, run_id: str) -> list[Location]:
-        if not self.email:
+        """Ask Unpaywall for the DOI's open-access locations; every answer is a manifest line
+        (the contact address is never written: it is a parameter, not part of the record)."""
+        url = f"{self.unpaywall_base}/{quote(doi, safe='/')}"
+        public = without_params(url, ["email"], [])
+
+        def line(outcome: str, message: str, status: int | str = "") -> None:
+            if self.email:
+                message = message.replace(self.email, "<contact>")
             self._log(
                 sid,
                 run_id,
                 kind="lookup",
-                outcome="not_found",
+                outcome=outcome,
+                url=public,
                 found_via="unpaywall",
-                message="not asked: Unpaywall needs a contact e-mail (protocol "
-                "contact_email or REVIEW_CONTACT_EMAIL)",
+                http_status=status,
+                message=message,
+            )
+
+        if not self.email:
+            line(
+                "not_found",
+                "not asked: Unpaywall needs a contact e-mail (protocol contact_email or "
+                "REVIEW_CONTACT_EMAIL)",
             )
             return []
-        url = f"{self.unpaywall_base}/{quote(doi, safe='/')}"
-        public = without_params(url, ["email"], [])
         try:
             resp = self.api.get(url, {"email": self.email})
+            doc = resp.json()
         except BudgetExhausted:
             raise
         except HTTPStatusError as exc:
-            self._log(
-                sid,
-                run_id,
-                kind="lookup",
-                outcome="not_found",
-                url=public,
-                found_via="unpaywall",
-                http_status=exc.status,
-                message=redact(str(exc).replace(self.email, "<contact>")),
-            )
+            line("not_found", str(exc), exc.status)
             return []
         except SearchError as exc:
-            self._log(
-                sid,
-                run_id,
-                kind="lookup",
-                outcome="not_found",
-                url=public,
-                found_via="unpaywall",
-                message=redact(str(exc)),
-            )
-            return []
-        try:
-            doc = resp.json()
-        except SearchError as exc:
-            self._log(
-                sid,
-                run_id,
-                kind="lookup",
-                outcome="not_found",
-                url=public,
-                found_via="unpaywall",
-                http_status=resp.status,
-                message=str(exc),
-            )
+            line("not_found", str(exc))
             return []
         found = from_unpaywall(doc if isinstance(doc, dict) else {})
-        self._log(
-            sid,
-            run_id,
-            kind="lookup",
-            outcome="found" if found else "not_found",
-            url=public,
-            found_via="unpaywall",
-            http_status=resp.status,
-            message=f"is_oa {doc.get('is_oa')}, oa_status {doc.get('oa_status')}, "
-            f"{len(found)} address(es)"
+        summary = (
+            f"is_oa {doc.get('is_oa')}, oa_status {doc.get('oa_status')}, {len(found)} address(es)"
             if isinstance(doc, dict)
-            else "not a DOI object",
+            else "not a DOI object"
         )
+        line("found" if found else "not_found", summary, resp.status)
         return found
 
     def _log(self, sid: str, run_id: str, **fields: Any) -> dict[str, Any]:
