@@ -5,6 +5,7 @@ was read."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import json
 import shutil
@@ -139,7 +140,7 @@ def test_files_no_manifest_records_are_named_with_the_command_that_records_them(
         == 0
     )
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["run_id"] == "garuda"
+    assert manifest["run_id"] == dt.datetime.now(dt.UTC).date().isoformat()
     assert manifest["run_kind"] == "initial"
     assert [f["path"] for f in manifest["files"]] == ["zotero_crlf.ris"]
     assert [f.file for f in check_raw_files(protocol, root=project) if f.source_id == "garuda"] == [

@@ -58,11 +58,12 @@ def _source(protocol: Protocol, source_id: str) -> dict[str, Any]:
 
 
 def runs_folder(source: dict[str, Any], root: Path) -> Path:
-    """Where a source's run folders live: its ``path`` when that is a folder; for a file in a
-    run folder (a manifest beside it), the folder above; else the file's folder."""
+    """Where a source's run folders live: its ``path`` when that is a folder (or names one not
+    made yet); for a file in a run folder (a manifest beside it), the folder above; else the
+    file's folder."""
     full = root / str(source["path"])
-    if full.is_dir():
-        return full
+    if full.is_dir() or (not full.exists() and not full.suffix):
+        return full  # a folder (made by the first run when it does not exist yet)
     if (full.parent / MANIFEST).is_file():
         return full.parent.parent
     return full.parent
@@ -251,7 +252,8 @@ def _record_in_place(
             )
         rel = p.resolve().relative_to(folder).as_posix()
         entries.append({"path": rel, "sha256": sha256_file(p), "rows": rows})
-    rid = run_id or folder.name
+    # A dated id, so that the runs that follow sort after it (:func:`review.records.run_order`).
+    rid = run_id or searched_on or now.date().isoformat()
     manifest = _manifest(
         source, rid, entries, earlier, now=now, searched_on=searched_on, details=details
     )

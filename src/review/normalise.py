@@ -15,7 +15,7 @@ from typing import Any
 from review.errors import ProtocolError, SchemaError
 from review.integrity import governing
 from review.protocol import Protocol
-from review.records import Record
+from review.records import Record, run_order
 from review.sources.corpus_csv import read_collection
 
 RAW_DIR = Path("data/raw")
@@ -58,7 +58,7 @@ def _latest_per_id(records: list[Record]) -> list[Record]:
     latest: dict[str, Record] = {}
     for rec in records:
         kept = latest.get(rec.record_id)
-        if kept is None or (rec.run_id or "") >= (kept.run_id or ""):
+        if kept is None or run_order(rec.run_id) >= run_order(kept.run_id):
             latest[rec.record_id] = rec
     order = dict.fromkeys(r.record_id for r in records)
     return [latest[rid] for rid in order]

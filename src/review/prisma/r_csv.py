@@ -362,6 +362,8 @@ def prisma_data(c: PrismaCounts) -> dict[str, str]:
         if not screened:
             return na
         found = flow.arm_ft_reasons.get(key, [])
+        if not found:
+            return "0"  # the package reads a bare number as "no reasons"
         # The R package fails on a single reason (its issue #70); pad as CoLRev does.
         return _pairs(found) if len(found) > 1 else _pairs([*found, ("Other", 0)])
 

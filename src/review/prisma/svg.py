@@ -79,7 +79,7 @@ class _Layout:
     previous version's studies at the left) and the arrows between them."""
 
     LEFT_W, MID_W, RIGHT_W = 294.0, 240.0, 300.0
-    PREV_X, PREV_W = 18.0, 220.0
+    PREV_X, PREV_W = 44.0, 220.0  # right of the stage bands
 
     def __init__(self, *, shift: float = 0.0) -> None:
         self.LEFT_X = 18.0 + shift
@@ -131,7 +131,7 @@ def render_svg(c: PrismaCounts) -> str:
     flow = update.flow if update is not None else c
     labels = flow.reason_labels
     ident = flow.identification
-    lay = _Layout(shift=_Layout.PREV_W + 24 if update is not None else 0.0)
+    lay = _Layout(shift=_Layout.PREV_X + _Layout.PREV_W if update is not None else 0.0)
     width = lay.RIGHT_X + lay.RIGHT_W + 16
     bands: list[tuple[str, float, float]] = []
     new = "new " if update is not None else ""
