@@ -176,7 +176,12 @@ def table_changes(
     change = TableChange(name, contract(name).description, key)
     change.added = sorted(set(b) - set(a))
     change.removed = sorted(set(a) - set(b))
-    columns = [c for c in contract(name).names if c not in key]
+    # every column either copy has (tables such as coded.csv add the protocol's own)
+    columns = [
+        c
+        for c in dict.fromkeys([*contract(name).names, *(k for r in (*frozen, *rows) for k in r)])
+        if c not in key
+    ]
     for k in sorted(set(a) & set(b)):
         for c in columns:
             old, new = a[k].get(c, ""), b[k].get(c, "")

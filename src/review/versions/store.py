@@ -22,6 +22,7 @@ import jsonschema
 import yaml
 
 from review.errors import ReviewError
+from review.records import sha256_file
 from review.tables import Row, contract, read_json, read_table
 
 VERSIONS = Path("versions")
@@ -87,10 +88,23 @@ class Version:
         return any(t["name"] == name for t in self.manifest.get("tables", []))
 
     def table_path(self, name: str) -> Path:
+        """The frozen copy of table ``name``, checked against the sha256 the manifest records
+        (a version is evidence too: a copy changed after it was frozen stops the run)."""
         for t in self.manifest.get("tables", []):
             if t["name"] == name:
-                return self.folder / str(t["file"])
+                return self._checked(self.folder / str(t["file"]), str(t["sha256"]))
         raise VersionError(f"version {self.name} has no copy of the {name} table")
+
+    def _checked(self, path: Path, expected: str) -> Path:
+        if not path.is_file():
+            raise VersionError(f"{path}: missing from version {self.name}; restore it")
+        actual = sha256_file(path)
+        if actual != expected:
+            raise VersionError(
+                f"{path}: sha256 {actual}, but the manifest of version {self.name} records "
+                f"{expected}: a published version is never changed; restore it"
+            )
+        return path
 
     def table(self, name: str) -> list[Row]:
         """A frozen table, read by its contract (as any stage reads it)."""
@@ -100,7 +114,9 @@ class Version:
         return read_json(self.table_path(name), contract(name))
 
     def protocol_data(self) -> dict[str, Any]:
-        path = self.folder / str(self.manifest["protocol"]["copy"])
+        """The protocol as it was (its copy, checked against the sha256 the version froze)."""
+        p = self.manifest["protocol"]
+        path = self._checked(self.folder / str(p["copy"]), str(p["sha256"]))
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
 
