@@ -487,3 +487,35 @@ def test_manifest_matches_its_schema_and_the_dictionary_documents_it(proj: Path)
 
     text = data_dictionary()
     assert "versions/<version>/manifest.json" in text
+
+
+def test_a_study_renamed_by_a_dedup_override_is_tracked_in_the_changes(proj: Path) -> None:
+    """E's id changed (as a dedup override merging it under another anchor would do): the
+    change section tracks it under its new id, with its coding, not as removed and added."""
+    interim = proj / INTERIM
+    renamed = "st-e0000000ee"
+    for path in (
+        interim / "studies.csv",
+        interim / "screening.csv",
+        interim / "clusters.csv",
+        proj / "data/extracted/coded.csv",
+    ):
+        rewrite(path, lambda r: {**r, "study_id": renamed} if r["study_id"] == E else r)
+    args = inputs_of(proj)
+    changes = compute_changes(
+        select_previous(proj / "versions"),  # type: ignore[arg-type]
+        protocol_sources=args["protocol"].sources,
+        records=args["records"],
+        studies=args["studies"],
+        screening=args["screening"],
+        events=None,
+        tables={"coded": read_table(proj / "data/extracted/coded.csv", contract("coded"))},
+    )
+    assert [(m.previous_id, m.current_id, m.how) for m in changes.renamed] == [
+        (E, renamed, "records")
+    ]
+    assert not changes.gone
+    assert renamed not in {sid for sid, _ in changes.new_studies}
+    (coded,) = changes.tables
+    assert (coded.added, coded.removed) == ([G], [])  # E's row is the renamed study's
+    assert all(k != renamed for k, *_ in coded.changed)
