@@ -20,11 +20,13 @@ RAW_ROOT = "data/raw"
 # protocol's versions.compare_with); a protocol changed since must log an amendment.
 VERSIONS = "versions"
 VERSION_FILES = version_inputs(PROTOCOL, VERSIONS)
+SCREENING_DECISIONS = "data/decisions/screening"
 
 
 include: "workflow/rules/search.smk"
 include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
+include: "workflow/rules/fulltext.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/report.smk"

@@ -39,3 +39,17 @@ def version_inputs(protocol: Protocol, folder: str | Path = "versions") -> list[
     previous = select_previous(Path(folder), protocol_data=protocol.data)
     check_amendments(protocol, previous)
     return version_files(folder)
+
+
+def fulltext_files(folder: str | Path) -> list[str]:
+    """The kept full texts and their manifest under ``folder`` (``data/raw/fulltext``): a new
+    file, added or retrieved, retriggers the status rule. An open run's checkpoint and a
+    partial copy are not inputs."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return [
+        p.as_posix()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "checkpoint.json" and not p.name.endswith(".part")
+    ]

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from review import atomic
-from review.commands._options import add_searched, add_table, optional_input, print_searched
+from review.commands._options import add_searched, add_table, layout, print_searched
 from review.errors import SearchError
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from review.searchlog import search_log, write_search_log
@@ -169,7 +169,9 @@ def run_update(args: argparse.Namespace) -> int:
 def run_search_log(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     print_searched(args.searched)
-    raw_files = optional_input(args.raw_files, "raw_files")
+    # Not given: the project's own (beside its protocol), when normalise has written it.
+    default = Path(protocol.root) / layout("raw_files")
+    raw_files = args.raw_files or (default if default.is_file() else None)
     read = read_table(raw_files, contract("raw_files")) if raw_files else None
     rows = search_log(protocol, args.raw_root, read=read)
     write_search_log(rows, args.output)

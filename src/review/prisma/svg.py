@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from review.prisma.counts import ARM_LABELS, ARMS, PrismaCounts
+from review.prisma.counts import ARM_LABELS, ARMS, NOT_RETRIEVED_LABELS, PrismaCounts
+from review.states import NotRetrievedReason
 
 FONT = 12.5
 LINE = 16.5
@@ -68,6 +69,21 @@ def _lines(w: float, head: str, items: Iterable[str] = (), tail: str = "") -> li
 
 def _reason_items(reasons: list[tuple[str, int]], labels: dict[str, str]) -> list[str]:
     return [f"{labels.get(code, code)} ({code}): n = {n}" for code, n in reasons]
+
+
+def _not_retrieved_items(c: PrismaCounts) -> list[str]:
+    """Why reports were not retrieved, and how many of them were assessed all the same on
+    the record (a declared deviation)."""
+    items = [
+        f"{NOT_RETRIEVED_LABELS.get(NotRetrievedReason(k), k)}: n = {n}"
+        for k, n in c.not_retrieved_reasons
+    ]
+    if c.assessed_without_text:
+        items.append(
+            f"assessed instead on the record and summary (declared deviation): "
+            f"n = {c.assessed_without_text}"
+        )
+    return items
 
 
 def _num(value: int | None, missing: str) -> str:
@@ -261,7 +277,7 @@ def render_svg(c: PrismaCounts) -> str:
         nr = lay.side(
             y,
             f"Reports not retrieved (n = {flow.not_retrieved})",
-            _arm_items(flow, "not_retrieved"),
+            _not_retrieved_items(flow) + _arm_items(flow, "not_retrieved"),
             sought,
         )
         if flow.awaiting_ft:
@@ -271,7 +287,7 @@ def render_svg(c: PrismaCounts) -> str:
         assessed = lay.main(
             y,
             f"Reports assessed for eligibility (n = {flow.assessed})",
-            _arm_items(flow, "assessed"),
+            flow.basis_items() + _arm_items(flow, "assessed"),
         )
         lay.down(sought, assessed)
         ft_items = _reason_items(flow.ft_reasons, labels) or ["none"]

@@ -80,7 +80,13 @@ def compute_update(
     """The update's numbers; ``whole`` is the checked flow of every record of the review."""
     new_records = [r for r in records if r.record_id not in previous.record_ids]
     ident = compute_counts(
-        records=new_records, studies=None, screening=None, sources=sources, criteria=criteria
+        records=new_records,
+        studies=None,
+        screening=None,
+        sources=sources,
+        criteria=criteria,
+        basis=whole.basis,
+        deviation_reason=whole.deviation_reason,
     )
     if studies is None:
         ident.identified = len(new_records)
@@ -107,6 +113,8 @@ def compute_update(
         ),
         sources=sources,
         criteria=criteria,
+        basis=whole.basis,
+        deviation_reason=whole.deviation_reason,
     )
     # New records that joined a study found before are duplicates of it: identified, removed.
     joined = [r for r in new_records if r.record_id not in in_new]
