@@ -41,6 +41,9 @@ _GRAM_DTYPE = np.dtype(np.float32)
 _CG_TOL = 1e-5
 _CG_MAX_ITER = 500
 _NEWTON_MAX_ITER = 30
+#: Most bytes of kept products (fitted rows x all rows) per model: 256 MB holds 5,000 fitted
+#: rows of a 13,000-record set. Past it, scoring falls back to two sparse passes per retraining.
+_COLUMNS_BUDGET = 256 * 2**20
 
 
 class IncrementalL2SVM:
@@ -62,6 +65,9 @@ class IncrementalL2SVM:
         self._rows = np.empty(0, dtype=np.int64)  # position -> row
         self._gram = np.empty((0, 0), dtype=_GRAM_DTYPE)
         self._gamma = np.zeros(0)  # last solution, by position (warm start)
+        # Products of every fitted row with ALL rows (position x row), kept while they fit in
+        # _COLUMNS_BUDGET: scoring is then one dense product instead of two sparse passes.
+        self._columns: np.ndarray | None = np.empty((0, self.n_rows), dtype=_GRAM_DTYPE)
 
     # -- Gram matrix ---------------------------------------------------------------------------
     def _ensure(self, rows: np.ndarray) -> None:
@@ -70,11 +76,25 @@ class IncrementalL2SVM:
             return
         old_n = len(self._rows)
         all_rows = np.concatenate([self._rows, new])
-        cross = np.zeros((len(all_rows), len(new)))
-        for block, scale in zip(self.blocks, self.scales, strict=True):
-            cross += scale * scale * _products(block, all_rows, new)
-        cross += 1.0  # the intercept: a feature of value 1 in every row
         size = len(all_rows)
+        if self._columns is not None and size * self.n_rows * _GRAM_DTYPE.itemsize > (
+            _COLUMNS_BUDGET
+        ):
+            self._columns = None  # too many rows to keep: score by sparse products from now on
+        if self._columns is not None:
+            # The products with every row cost the same sparse pass as those with the fitted
+            # rows only (one CSR product per block), so keep them all for scoring.
+            full = np.zeros((self.n_rows, len(new)))
+            for block, scale in zip(self.blocks, self.scales, strict=True):
+                full += scale * scale * _products(block, None, new)
+            full += 1.0  # the intercept: a feature of value 1 in every row
+            self._store_columns(old_n, full.T)
+            cross = full[all_rows]
+        else:
+            cross = np.zeros((size, len(new)))
+            for block, scale in zip(self.blocks, self.scales, strict=True):
+                cross += scale * scale * _products(block, all_rows, new)
+            cross += 1.0
         if size > self._gram.shape[0]:  # grow geometrically, so appending is amortised O(n)
             cap = max(size, 2 * self._gram.shape[0], 64)
             grown = np.empty((cap, cap), dtype=_GRAM_DTYPE)
@@ -86,6 +106,17 @@ class IncrementalL2SVM:
         self._gamma[old_n:size] = 0.0
         self._slot[new] = np.arange(old_n, size)
         self._rows = all_rows
+
+    def _store_columns(self, start: int, rows_products: np.ndarray) -> None:
+        assert self._columns is not None
+        end = start + rows_products.shape[0]
+        if end > self._columns.shape[0]:  # grow geometrically, within the budget
+            most = _COLUMNS_BUDGET // (self.n_rows * _GRAM_DTYPE.itemsize)
+            cap = min(max(end, 2 * self._columns.shape[0], 64), max(most, end))
+            grown = np.empty((cap, self.n_rows), dtype=_GRAM_DTYPE)
+            grown[:start] = self._columns[:start]
+            self._columns = grown
+        self._columns[start:end] = rows_products
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, rows: np.ndarray, y01: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -135,6 +166,10 @@ class IncrementalL2SVM:
 
     def decision(self, rows: np.ndarray, gamma: np.ndarray) -> np.ndarray:
         """``w . x + b`` for every row, from the coefficients :meth:`fit` returned for ``rows``."""
+        if self._columns is not None:
+            by_position = np.zeros(len(self._rows))
+            by_position[self._slot[rows]] = gamma
+            return _matvec(self._columns[: len(self._rows)].T, by_position)
         out = np.full(self.n_rows, float(gamma.sum()))  # the intercept b = sum_i g_i * 1
         full = np.zeros(self.n_rows)
         full[rows] = gamma
@@ -144,14 +179,16 @@ class IncrementalL2SVM:
         return out
 
 
-def _products(block: sp.csr_matrix | np.ndarray, rows: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Inner products of ``rows`` with ``new`` rows of one block, as a dense array."""
+def _products(
+    block: sp.csr_matrix | np.ndarray, rows: np.ndarray | None, new: np.ndarray
+) -> np.ndarray:
+    """Inner products of ``rows`` (``None``: every row) with ``new`` rows of one block, dense."""
     if not sp.issparse(block):
-        return block[rows] @ block[new].T
+        return (block if rows is None else block[rows]) @ block[new].T
     if len(new) <= 8:  # one CSR matrix-vector product per new row beats a sparse-sparse product
-        dense = block[new].toarray().T
-        return np.asarray(block @ dense)[rows]
-    return (block[rows] @ block[new].T).toarray()
+        out = np.asarray(block @ block[new].toarray().T)
+        return out if rows is None else out[rows]
+    return ((block if rows is None else block[rows]) @ block[new].T).toarray()
 
 
 def _matvec(gram: np.ndarray, v: np.ndarray) -> np.ndarray:
