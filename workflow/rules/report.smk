@@ -1,6 +1,12 @@
 # Report: the PRISMA 2020 counts and diagram (+ the PRISMA2020 R package's CSV), then the review
 # pages and the audit trail. Their inputs are the upstream rules' named outputs, each passed to
-# the command by name: the report reads no file its rule does not declare.
+# the command by name: the report reads no file its rule does not declare. The reviewers'
+# synthesis folder (narrative Markdown, findings.yaml) is a declared input: a new or edited file
+# reruns the report. Which figures the review draws depends on its protocol, so they go to one
+# folder.
+from review.workflow import decision_files
+
+SYNTHESIS_DECISIONS = "data/decisions/synthesis"
 
 
 rule render_prisma:
@@ -45,14 +51,17 @@ rule render_report:
         coding_agreement=rules.extract_coding.output.agreement,
         search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
+        synthesis=lambda wildcards: decision_files(
+            SYNTHESIS_DECISIONS, suffixes=(".md", ".yaml")
+        ),
     output:
         html="reports/review.html",
         markdown="reports/review.md",
         audit="reports/audit.html",
         search_log="reports/search_log.csv",
-        by_year="reports/figures/studies_by_year.svg",
-        by_theme="reports/figures/studies_by_theme.svg",
-        by_region="reports/figures/studies_by_region.svg",
+        figures=directory("reports/figures"),
+    params:
+        synthesis=SYNTHESIS_DECISIONS,
     threads: 1
     resources:
         mem_mb=1000,
@@ -73,6 +82,6 @@ rule render_report:
         "--screening-agreement {input.screening_agreement} --coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
+        "--synthesis-dir {params.synthesis} "
         "--html {output.html} --markdown {output.markdown} --audit {output.audit} "
-        "--search-log-copy {output.search_log} --figure year={output.by_year} "
-        "--figure theme={output.by_theme} --figure region={output.by_region} > {log} 2>&1"
+        "--search-log-copy {output.search_log} --figures-dir {output.figures} > {log} 2>&1"

@@ -40,6 +40,13 @@ class ReportInputs:
     coding_events: list[Row] | None = None
     coding_agreement: list[Row] | None = None
     search_log: list[Row] | None = None
+    study_groups: list[Row] | None = None
+    outcomes: list[Row] | None = None
+    appraisal: list[Row] | None = None
+    appraisal_summary: list[Row] | None = None
+    findings: list[Row] | None = None
+    #: The reviewers' synthesis folder (narrative, findings.yaml), when given.
+    synthesis: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)
 
     # ---- convenient indexes -----------------------------------------------------------------
@@ -75,4 +82,8 @@ def load_inputs(protocol: Protocol, paths: ReportPaths) -> ReportInputs:
         value = read_json(path, spec) if spec.format == "json" else read_table(path, spec)
         setattr(inputs, name, value)
         inputs.files[name] = Path(path)
+    if paths.synthesis is not None and Path(paths.synthesis).is_dir():
+        # The folder of a review whose reviewers have written nothing yet may not exist.
+        inputs.synthesis = Path(paths.synthesis)
+        inputs.files["synthesis"] = Path(paths.synthesis)
     return inputs

@@ -1,0 +1,59 @@
+"""The narrative synthesis, per synthesis group (``synthesis.grouping``; the themes by default):
+the studies of the group and their characteristics (subgroups, appraisal, counted directions
+per domain), then the narrative the reviewers wrote in ``groups/<group id>.md`` ("not yet
+written" when absent), and the included studies that no group's narrative cites."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+ORDER = 330
+TOC = "Narrative synthesis"
+PRISMA = ("20a", "20b")
+
+
+def context(base: dict[str, Any]) -> dict[str, Any]:
+    evidence, protocol = base["evidence"], base["protocol"]
+    first = evidence.group_fields[0] if evidence.group_fields else ""
+    groups = []
+    for g in evidence.groups:
+        concern = Counter(s.concern for s in g.studies if s.concern)
+        groups.append(
+            {
+                "id": g.id,
+                "label": protocol.value_label(first, g.id),
+                "group": g,
+                "refs": evidence.refs_of(g.studies),
+                "by": [
+                    {
+                        "field": name,
+                        "parts": [
+                            (protocol.value_label(name, sg.value), evidence.refs_of(sg.studies))
+                            for sg in parts
+                        ],
+                    }
+                    for name, parts in g.by.items()
+                ],
+                "concern": sorted(concern.items()),
+                "votes": evidence.main.groups.get(g.id, {}),
+                "narrative": f"groups/{g.id}",
+            }
+        )
+    names = [f"groups/{g.id}" for g in evidence.groups]
+    return {
+        "narrative_groups": groups,
+        "narrative_field": first,
+        "narrative_uncited": evidence.uncited(names),
+        "narrative_ungrouped": evidence.refs_of(evidence.ungrouped),
+        "narrative_written": [n for n in names if n in evidence.narratives],
+    }
+
+
+def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
+    if not base["evidence"].synthesised:
+        reason = "no included study is in the synthesis yet"
+        return {"20a": reason, "20b": reason}
+    if not own["narrative_written"]:
+        return {"20b": "no group's narrative synthesis is written yet"}
+    return {}
