@@ -150,8 +150,9 @@ def detect(
                 f"This version's synthesis is limited to studies published up to "
                 f"{window.until} (synthesis.window): {len(window.after)} included "
                 f"{'study is' if len(window.after) == 1 else 'studies are'} left out as later; "
-                f"{len(window.undated_in) + len(window.undated_out)} without a year are "
-                f"{'kept' if window.undated == 'include' else 'left out'}.",
+                f"without a year: {len(window.undated_in) + len(window.undated_out)}, "
+                f"{'kept' if window.undated == 'include' else 'left out'} "
+                "(synthesis.window.undated).",
                 tuple(evidence.refs_of(window.after)),
             )
         )

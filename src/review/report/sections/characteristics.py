@@ -12,19 +12,25 @@ PRISMA = ("17",)
 
 
 def columns(protocol: Any) -> list[str]:
-    chosen = protocol.data["synthesis"].get("characteristics")
+    """``synthesis.characteristics``, else the design and theme fields, every other field that
+    is not free text, then the outcome and barrier fields."""
+    synth = protocol.data["synthesis"]
+    chosen = synth.get("characteristics")
     if chosen:
         return list(chosen)
-    return [f["name"] for f in protocol.coding_fields if f.get("type") != "text"]
+    names = [f["name"] for f in protocol.coding_fields]
+    order = [synth.get("design_field"), synth.get("theme_field")]
+    order += [f["name"] for f in protocol.coding_fields if f.get("type") != "text"]
+    order += [synth.get("outcome_field"), synth.get("barrier_field")]
+    return [n for n in dict.fromkeys(order) if n in names]
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
-    coded_ids = {c.ref.study_id for c in base["coded"]}
-    protocol = base["protocol"]
+    protocol, evidence = base["protocol"], base["evidence"]
     choice = {f["name"] for f in protocol.coding_fields if f.get("type") in ("single", "multiple")}
-    reports = {s.id: len(s.reports) for s in base["evidence"].studies}
+    reports = {s.id: len(s.reports) for s in evidence.studies}
     return {
-        "uncoded": [r for r in base["included"] if r.study_id not in coded_ids],
+        "uncoded": evidence.refs_of(s for s in evidence.studies if not s.coded),
         "char_columns": [
             {"name": name, "label": protocol.field_label(name), "choice": name in choice}
             for name in columns(protocol)

@@ -18,7 +18,7 @@ def applies(base: dict[str, Any]) -> bool:
 
 
 def _words(value: str) -> str:
-    return value.replace("_", " ")
+    return "no study counted" if value == "none" else value.replace("_", " ")
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
