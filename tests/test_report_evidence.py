@@ -475,3 +475,94 @@ def test_no_word_of_the_default_review_in_the_engine_or_its_pages(quant: Path, q
         for name, text in render(root).items():
             for term in (*DEFAULT_TERMS, *DEFAULT_TITLES):
                 assert not re.search(rf"\b{term}\b", text), f"{term!r} in {root.name}/{name}"
+
+
+# ---- the whole workflow on another review ------------------------------------------------------
+SECOND_PROTOCOL = """\
+title: "Tafenoquine for the prevention and treatment of malaria: a systematic review"
+research_questions:
+  - {id: Q1, text: "How effective and safe is tafenoquine against malaria?"}
+sources:
+  - id: endnote_export
+    kind: file
+    label: EndNote library export
+    path: data/raw/files/tafenoquine.xml
+    format: endnote_xml
+criteria:
+  - code: E1-before-1990
+    label: Published before 1990
+    stage: automatic
+    rule: {field: year, min: 1990}
+  - {code: E2-not-tafenoquine, label: Not about tafenoquine, stage: title_abstract}
+  - {code: E3-no-trial-data, label: No trial data, stage: full_text}
+reviewers:
+  - {id: reader_a, name: First reader, kind: human}
+screening:
+  reviewers_per_stage: 1
+coding:
+  outcome_domains:
+    - {id: relapse, label: Relapse-free survival}
+    - {id: safety, label: Haemolysis and adverse events}
+  fields:
+    - name: indication
+      label: Indication
+      type: single
+      values: [prophylaxis, radical_cure]
+      value_labels: {prophylaxis: Prevention, radical_cure: Radical cure of vivax}
+    - {name: trial_design, label: Trial design, type: single, values: [rct, open_label, other]}
+    - {name: evidence, label: Where found, type: text, required: true}
+synthesis:
+  theme_field: indication
+  design_field: trial_design
+  vote_counting: {allowed: true}
+  themes:
+    - {id: prophylaxis, label: Prevention}
+    - {id: radical_cure, label: Radical cure of vivax}
+"""
+
+
+@pytest.mark.workflow
+def test_the_workflow_on_another_review_has_only_its_words(tmp_path: Path) -> None:
+    """Real Snakemake, a protocol on another topic, and a real export read in place from
+    ../shared (an EndNote library of the IEBH deduplication benchmark): the report renders with
+    the protocol's labels and none of the default review's words or sections it does not use."""
+    export = (
+        REPO.parent / "shared" / "benchmarks" / "dedup" / "iebh_deduplicator" / "tafenoquine.xml"
+    )
+    if not export.is_file():
+        pytest.skip("../shared/benchmarks is not beside the project")
+    root = tmp_path / "tafenoquine"
+    for name in ("Snakefile", "workflow", "profiles"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name)
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, root / name)
+    (root / "config").mkdir()
+    (root / "config" / "protocol.yaml").write_text(SECOND_PROTOCOL, encoding="utf-8")
+    (root / "data" / "raw" / "files").mkdir(parents=True)
+    (root / "data" / "raw" / "files" / "tafenoquine.xml").symlink_to(export)  # read in place
+    (root / "data" / "decisions").mkdir()
+    assert main(["run", "-d", str(root), "--cores", "2"]) == 0
+    reports = root / "reports"
+    html = (reports / "review.html").read_text(encoding="utf-8")
+    markdown = (reports / "review.md").read_text(encoding="utf-8")
+    assert "Tafenoquine for the prevention and treatment of malaria" in html
+    assert "Records screened (n = " in visible(html)
+    assert "Radical cure of vivax" in html  # the protocol's labels
+    assert "Relapse-free survival" in html
+    assert "Trial design" in html
+    for sid in ("comparison", "appraisal", "heterogeneity", "sensitivity", "matrix"):
+        assert f'id="{sid}"' not in html, sid
+    assert sorted(p.name for p in (reports / "figures").glob("*.svg")) == [
+        "studies_by_theme.svg",
+        "studies_by_year.svg",
+    ]
+    items = checklist(html)
+    assert items["11"] == (
+        "✗ Not reported: the protocol declares no study appraisal (no `appraisal` key)"
+    )
+    for name, text in (("review.html", html), ("review.md", markdown)):
+        for term in (*DEFAULT_TERMS, *DEFAULT_TITLES):
+            assert not re.search(rf"\b{term}\b", text), f"{term!r} in {name}"
