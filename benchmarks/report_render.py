@@ -127,7 +127,12 @@ def build_synthetic(dest: Path, n: int, seed: int = 20261130) -> Path:
                 )
         main = f"st-{(i - n) * 10:08x}" if kind == "companion" else sid
         groups.append(
-            {"study_id": sid, "main_study_id": main, "is_main": "yes" if main == sid else "no"}
+            {
+                "study_id": sid,
+                "main_study_id": main,
+                "is_main": "yes" if main == sid else "no",
+                "included": "no" if kind == "excluded" else "yes",
+            }
         )
         if kind != "main":
             continue
@@ -202,6 +207,7 @@ def build_synthetic(dest: Path, n: int, seed: int = 20261130) -> Path:
                 "group": PROGRAMMES[k % 3],
                 "statement": f"Synthetic finding {k + 1}.",
                 "studies": "; ".join(members),
+                "approach": "cerqual",
                 "confidence": ("high", "moderate", "low", "very_low")[k % 4],
                 "n_studies": "25",
                 "n_reports": "25",
