@@ -12,8 +12,8 @@ when LAB wrote them) or a Rayyan export (the ``notes`` column with
 ``RAYYAN-INCLUSION: {"Name"=>"Included"|"Excluded"|"Maybe"}``, ``RAYYAN-LABELS`` and
 ``RAYYAN-EXCLUSION-REASONS``) become ledger rows of one reviewer. Records are matched to studies
 by our study id (``record_id``/``study_id`` columns), else by fingerprint (DOI, else title +
-year). Rayyan exclusion reasons map to protocol criteria by code (``E3-not-indonesia``), number
-(``E3``) or label (``Not about Indonesia``), case-insensitively; anything else is an error
+year). Rayyan exclusion reasons map to protocol criteria by code (``E3-not-adults``), number
+(``E3``) or label (``Not about adults``), case-insensitively; anything else is an error
 naming the row, so free-text reasons never leak into the ledger. The rows then go through the
 same validation as a screening sheet, and nothing is appended if any row fails.
 """

@@ -14,14 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from review.records import split_list
-from review.tables import contract
+from review.vocabulary import MEASURED, Direction
 
-#: The vocabularies of outcomes.csv, read from its contract (one definition).
-DIRECTIONS: tuple[str, ...] = contract("outcomes").column("direction").values
-EVIDENCE_TYPES: tuple[str, ...] = contract("outcomes").column("evidence_type").values
-IMPROVED, NO_CHANGE, WORSENED, NOT_MEASURED = DIRECTIONS
-#: Directions that say something about an effect (``not_measured`` does not).
-MEASURED = (IMPROVED, NO_CHANGE, WORSENED)
+# The directions of outcomes.csv (review.vocabulary, which its contract names).
+IMPROVED = Direction.IMPROVED
+NO_CHANGE = Direction.NO_CHANGE_OR_MIXED
+WORSENED = Direction.WORSENED
 
 
 @dataclass(frozen=True)
