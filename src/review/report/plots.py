@@ -81,6 +81,7 @@ def effect_direction_plot(
     foot: Sequence[FootCell],
     show_design: bool,
     show_level: bool,
+    design_label: str = "",
 ) -> str:
     """The effect-direction plot: studies (rows) by outcome domains (columns)."""
     label_w, design_w = 190, 120 if show_design else 0
@@ -119,7 +120,9 @@ def effect_direction_plot(
         f'<text x="0" y="{body_top - 10}" class="h">Study</text>',
     ]
     if show_design:
-        out.append(f'<text x="{label_w}" y="{body_top - 10}" class="h">Design</text>')
+        out.append(
+            f'<text x="{label_w}" y="{body_top - 10}" class="h">{escape(design_label)}</text>'
+        )
     if show_level:
         out.append(f'<text x="{label_w + design_w}" y="{body_top - 10}" class="h">Appraisal</text>')
     for j, d in enumerate(domains):
@@ -213,7 +216,8 @@ def appraisal_figure(
     y = 30
     body: list[str] = []
     for cat_label, n, criteria in categories:
-        body.append(f'<text x="0" y="{y + 14}" class="h">{escape(cat_label)} ({n} studies)</text>')
+        unit = "study" if n == 1 else "studies"
+        body.append(f'<text x="0" y="{y + 14}" class="h">{escape(cat_label)} ({n} {unit})</text>')
         y += 22
         for item_id, text, counts in criteria:
             total = sum(counts) or 1
@@ -263,7 +267,7 @@ def appraisal_figure(
         legend.append(f'<text x="{x + 18}" y="{legend_y + 10}">{escape(text)}</text>')
     height = legend_y + 24
     desc = "; ".join(
-        f"{cat} ({n} studies): "
+        f"{cat} ({n} {'study' if n == 1 else 'studies'}): "
         + ", ".join(
             f"{i}: " + ", ".join(f"{lab} {c}" for lab, c in zip(labels, counts, strict=True))
             for i, _t, counts in crit
@@ -278,7 +282,9 @@ def appraisal_figure(
         f'<desc id="ap-desc">{escape(desc)}</desc>',
         f"<style>.appraisal-figure text{{{FONT};font-size:11px;fill:#1d2733}}"
         ".appraisal-figure .h{font-weight:600}.appraisal-figure .t{font-weight:600;"
-        "font-size:13px}.appraisal-figure .w{fill:#fff;font-weight:600}</style>",
+        "font-size:13px}.appraisal-figure .w{fill:#fff;font-weight:600}"
+        ".appraisal-figure .n{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+        "</style>",
         '<defs><pattern id="ap-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#fff" '
         'stroke-width="2"/></pattern><pattern id="ap-dots" width="5" height="5" '

@@ -66,6 +66,7 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
                 foot=foot,
                 show_design=bool(design_field),
                 show_level=tool is not None,
+                design_label=protocol.field_label(design_field) if design_field else "",
             )
         )
     return {
