@@ -9,6 +9,7 @@ from typing import Any
 
 from review.report.markup import trusted
 from review.report.plots import FootCell, PlotRow, effect_direction_plot
+from review.report.sections.narrative import NO_APPRAISAL
 
 ORDER = 325
 TOC = "Effect direction"
@@ -80,6 +81,9 @@ def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
     if not base["evidence"].table:
         reason = "no direction of effect has been coded yet (outcomes.csv)"
         return {"19": reason, "20a": reason, "20b": reason}
+    out = {}
+    if base["evidence"].tool is None:
+        out["20a"] = NO_APPRAISAL
     if not base["evidence"].vote_allowed:
-        return {"20b": "vote counting is not declared (synthesis.vote_counting.allowed)"}
-    return {}
+        out["20b"] = "vote counting is not declared (synthesis.vote_counting.allowed)"
+    return out

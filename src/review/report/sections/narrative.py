@@ -50,10 +50,17 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Why the risk of bias of contributing studies cannot be summarised (PRISMA item 20a).
+NO_APPRAISAL = "the risk of bias of the contributing studies is not assessed (no appraisal)"
+
+
 def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
     if not base["evidence"].synthesised:
         reason = "no included study is in the synthesis yet"
         return {"20a": reason, "20b": reason}
+    out = {}
+    if base["evidence"].tool is None:
+        out["20a"] = NO_APPRAISAL
     if not own["narrative_written"]:
-        return {"20b": "no group's narrative synthesis is written yet"}
-    return {}
+        out["20b"] = "no group's narrative synthesis is written yet"
+    return out
