@@ -16,9 +16,9 @@ from typing import Any
 from review.records import split_list
 from review.report.inputs import ReportInputs
 from review.report.studies import StudyRef
+from review.states import FullTextBasis
 
 STAGE_LABELS = {"title_abstract": "title and abstract", "full_text": "full text"}
-RECORD_BASIS = "record_and_summary"
 
 
 @dataclass(frozen=True)
@@ -76,46 +76,34 @@ def detect(
                 )
     # 2. Full-text decisions without the full text
     ft_decided = [s for s, row in screening.items() if row.get("ft_decision")]
-    basis_cfg = (p.get("fulltext") or {}).get("assessment_basis", "")
-    has_basis = any("ft_basis" in row for row in inputs.screening or [])
-    if ft_decided:
-        if has_basis:
-            without = [s for s in ft_decided if screening[s].get("ft_basis") == RECORD_BASIS]
-            unknown = [s for s in ft_decided if not screening[s].get("ft_basis")]
-            if without:
-                out.append(
-                    Deviation(
-                        "fulltext",
-                        f"{len(without)} of {len(ft_decided)} full-text decisions were made on "
-                        "the record and its summary, not on the full text (ft_basis).",
-                        cite(s for s in without if s in included_ids),
-                    )
-                )
-            if unknown:
-                out.append(
-                    Deviation(
-                        "fulltext",
-                        f"{len(unknown)} of {len(ft_decided)} full-text decisions do not record "
-                        "their basis (ft_basis is empty).",
-                    )
-                )
-        elif basis_cfg == RECORD_BASIS:
-            reason = (p.get("fulltext") or {}).get("deviation_reason", "")
-            out.append(
-                Deviation(
-                    "fulltext",
-                    f"All {len(ft_decided)} full-text decisions were made on the record and any "
-                    "summary, not on the full text, as the protocol declares "
-                    f"(fulltext.assessment_basis){': ' + reason if reason else ''}.",
-                )
+    basis = protocol.assessment_basis
+    if ft_decided and basis is None:
+        out.append(
+            Deviation(
+                "fulltext",
+                f"The protocol declares no basis for full-text decisions "
+                f"(fulltext.assessment_basis): what the {len(ft_decided)} full-text decisions "
+                "were made on (the full text, or the record and a summary) is not stated.",
             )
-        elif not basis_cfg:
+        )
+    elif ft_decided:
+        without = [
+            s
+            for s in ft_decided
+            if screening[s].get("ft_basis") == FullTextBasis.RECORD_AND_SUMMARY
+        ]
+        reason = " ".join(str(protocol.fulltext.get("deviation_reason", "")).split())
+        declared = ""
+        if basis == FullTextBasis.RECORD_AND_SUMMARY:
+            declared = ", as the protocol declares (fulltext.assessment_basis)"
+            declared += f": {reason}" if reason else ""
+        if without:
             out.append(
                 Deviation(
                     "fulltext",
-                    f"The basis of the {len(ft_decided)} full-text decisions (full text, or the "
-                    "record and a summary) is not recorded: the screening table has no ft_basis "
-                    "and the protocol declares no fulltext.assessment_basis.",
+                    f"{len(without)} of {len(ft_decided)} full-text decisions were made on the "
+                    f"record and any summary, not on the full text{declared}".rstrip(".") + ".",
+                    cite(s for s in without if s in included_ids),
                 )
             )
     # 3. AI reviewers
