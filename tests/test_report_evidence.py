@@ -193,8 +193,8 @@ def test_findings_certainty_and_authored_text(quant: Path) -> None:
     # the summary of findings opens the results
     assert html.index('id="findings_summary"') < html.index('id="selection"')
     certainty = visible(section(html, "certainty"))
-    assert "Imprecision moderate Two trials only." in certainty
-    assert "Publication bias not judged" in certainty  # GRADE component not recorded
+    assert "Imprecision serious Two trials only." in certainty
+    assert "Publication bias not serious No sign of missing trials." in certainty
     assert "Adequacy serious Two small studies." in certainty
     narrative = section(html, "narrative")
     assert "<strong>follow-up report</strong>" in narrative
@@ -345,10 +345,10 @@ def test_qualitative_review_leaves_out_what_it_does_not_use(qual: Path) -> None:
     assert items["20c"].startswith("✗ Not reported: the protocol names no characteristics")
     assert items["22"] == "✓ Reported in §4.7"
     assert items["20b"] == "✓ Reported in §4.6"  # the narrative is written
-    # CERQual profile, with the component the reviewers did not judge said so
+    # CERQual profile: every component with its concerns and explanation
     certainty = visible(section(html, "certainty"))
     assert "QF2: Online forums gave carers support at any hour." in certainty
-    assert "Relevance not judged" in certainty
+    assert "Relevance moderate One online community." in certainty
     # a checklist tool with its own answers, shown with their initials
     appraisal = visible(section(html, "appraisal"))
     assert "U Unclear, N Not applicable" in appraisal
