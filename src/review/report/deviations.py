@@ -102,7 +102,8 @@ def detect(
                 Deviation(
                     "fulltext",
                     f"{len(without)} of {len(ft_decided)} full-text decisions were made on the "
-                    f"record and any summary, not on the full text{declared}".rstrip(".") + ".",
+                    f"record and any summary, not on the full text{declared}".rstrip(".")
+                    + ".",
                     cite(s for s in without if s in included_ids),
                 )
             )
