@@ -7,7 +7,7 @@ Run by hand::
 
 Without ``--default`` the default review is built first in a temporary copy of this project
 (``review run``, as a user runs it). The synthetic review uses the protocol of the
-quantitative test fixture (``tests/fixtures/evidence/quantitative``) and tables generated here,
+quantitative test fixture (``tests/fixtures/report_evidence/quantitative``) and tables generated here,
 written with the tables' contracts; nothing is real and nothing is kept. For each review it
 prints the input sizes, the first render in a fresh process (``review report`` as a command:
 starting Python, importing, compiling the templates, reading, rendering, writing), the first
@@ -34,7 +34,7 @@ from review.report.render import render_report
 from review.tables import contract, write_table
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO / "tests" / "fixtures" / "evidence" / "quantitative"
+FIXTURE = REPO / "tests" / "fixtures" / "report_evidence" / "quantitative"
 DESIGNS = ("rct", "cluster_rct", "pre_post", "cross_sectional")
 PROGRAMMES = ("active_lessons", "recess", "after_school")
 DOMAINS = ("fitness", "bmi", "attainment")

@@ -1,5 +1,5 @@
 """The evidence side of the report, rendered from two hand-made reviews of different designs
-(tests/fixtures/evidence/: one with quantitative outcomes and every optional protocol key,
+(tests/fixtures/report_evidence/: one with quantitative outcomes and every optional protocol key,
 one qualitative-heavy with few keys): vote counting, the effect-direction plot, appraisal,
 sensitivity, certainty, the comparison's verdicts, the authored narrative, the detected
 deviations, the PRISMA 2020 checklist that follows what the page holds, and a report driven
@@ -21,7 +21,7 @@ from review.cli import main
 from review.errors import ProtocolError, ReviewError
 from review.protocol import protocol_schema
 
-FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
+FIXTURES = Path(__file__).parent / "fixtures" / "report_evidence"
 REPO = Path(__file__).resolve().parents[1]
 #: Words of the default review that must not come from the engine (any case) ...
 DEFAULT_TERMS = (
