@@ -7,12 +7,12 @@ Run by hand::
 
 Without ``--default`` the default review is built first in a temporary copy of this project
 (``review run``, as a user runs it). The synthetic review uses the protocol of the
-quantitative test fixture (``tests/fixtures/report_evidence/quantitative``) and tables generated here,
-written with the tables' contracts; nothing is real and nothing is kept. For each review it
-prints the input sizes, the first render in a fresh process (``review report`` as a command:
-starting Python, importing, compiling the templates, reading, rendering, writing), the first
-and best of N renders inside one process (:func:`review.report.render.render_report`), and the
-size of every output.
+quantitative test fixture (``tests/fixtures/report_evidence/quantitative``) and tables
+generated here, written with the tables' contracts; nothing is real and nothing is kept. For
+each review it prints the input sizes, the first render in a fresh process (``review report``
+as a command: starting Python, importing, compiling the templates, reading, rendering,
+writing), the first and best of N renders inside one process
+(:func:`review.report.render.render_report`), and the size of every output.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 # Report: the PRISMA 2020 counts and diagram (+ the PRISMA2020 R package's CSV), then the review
-# pages and the audit trail. Their inputs are the upstream rules' named outputs, each passed to
+# pages and the audit trail; after a published version (versions/), the updated-review diagram
+# and what changed since it. Their inputs are the upstream rules' named outputs, each passed to
 # the command by name: the report reads no file its rule does not declare. The reviewers'
 # synthesis folder (narrative Markdown, findings.yaml) is a declared input: a new or edited file
 # reruns the report. Which figures the review draws depends on its protocol, so they go to one
@@ -15,9 +16,12 @@ rule render_prisma:
         records=rules.normalise_records.output.records,
         studies=rules.deduplicate_records.output.studies,
         screening=rules.build_screening_state.output.screening,
+        versions=VERSION_FILES,
     output:
         svg="reports/prisma.svg",
         csv="reports/prisma.csv",
+    params:
+        versions=VERSIONS,
     threads: 1
     resources:
         mem_mb=500,
@@ -31,7 +35,7 @@ rule render_prisma:
     shell:
         "review prisma --protocol {input.protocol} --records {input.records} "
         "--studies {input.studies} --screening {input.screening} "
-        "--svg {output.svg} --csv {output.csv} > {log} 2>&1"
+        "--versions {params.versions} --svg {output.svg} --csv {output.csv} > {log} 2>&1"
 
 
 rule render_report:
@@ -53,6 +57,7 @@ rule render_report:
         coding_agreement=rules.extract_coding.output.agreement,
         search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
+        versions=VERSION_FILES,
         synthesis=lambda wildcards: decision_files(
             SYNTHESIS_DECISIONS, suffixes=(".md", ".yaml")
         ),
@@ -63,6 +68,7 @@ rule render_report:
         search_log="reports/search_log.csv",
         figures=directory("reports/figures"),
     params:
+        versions=VERSIONS,
         synthesis=SYNTHESIS_DECISIONS,
     threads: 1
     resources:
@@ -86,6 +92,7 @@ rule render_report:
         "--coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
+        "--versions {params.versions} "
         "--synthesis-dir {params.synthesis} "
         "--html {output.html} --markdown {output.markdown} --audit {output.audit} "
         "--search-log-copy {output.search_log} --figures-dir {output.figures} > {log} 2>&1"

@@ -64,6 +64,8 @@ class ReportPaths:
     findings: Path | None = None
     #: The reviewers' synthesis folder: narrative Markdown files and findings.yaml.
     synthesis: Path | None = None
+    #: the folder of published versions (``versions/``): the report compares with one
+    versions: Path | None = None
 
     @classmethod
     def in_project(cls, root: str | Path, **given: Path | None) -> ReportPaths:
@@ -76,6 +78,7 @@ class ReportPaths:
             paths[name] = candidate if candidate.is_file() else None
         synthesis = root / SYNTHESIS_DIR
         paths["synthesis"] = synthesis if synthesis.is_dir() else None
+        paths["versions"] = root / "versions" if (root / "versions").is_dir() else None
         paths.update(given)
         return cls(**paths)  # type: ignore[arg-type]
 

@@ -1,14 +1,15 @@
-"""Other information (PRISMA items 24a-24c, 25, 26, 27): registration, where the protocol is,
-its amendments, support, competing interests, and the availability of data, code and
-materials, as the protocol states them; a missing key is said to be missing."""
+"""Other information (PRISMA items 24a, 24b, 25, 26, 27): registration, where the protocol is,
+support, competing interests, and the availability of data, code and materials, as the
+protocol states them; a missing key is said to be missing. The amendments (24c) have their own
+chapter (:mod:`.amendments`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-ORDER = 390
+ORDER = 385
 TOC = "Registration, protocol, support and availability"
-PRISMA = ("24a", "24b", "24c", "25", "26", "27")
+PRISMA = ("24a", "24b", "25", "26", "27")
 KEYS = {
     "24a": "registration",
     "24b": "protocol_location",
@@ -19,16 +20,13 @@ KEYS = {
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
-    return {"amendments": list(base["p"].get("amendments") or [])}
+    return {}
 
 
 def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
     p = base["p"]
-    out = {
+    return {
         item: f"the protocol does not state it (`{key}`)"
         for item, key in KEYS.items()
         if not p.get(key)
     }
-    if not own["amendments"]:
-        out["24c"] = "the protocol records no amendments (`amendments`)"
-    return out
