@@ -485,7 +485,7 @@ sources:
   - id: endnote_export
     kind: file
     label: EndNote library export
-    path: data/raw/files/tafenoquine.xml
+    path: data/raw/endnote_export
     format: endnote_xml
 criteria:
   - code: E1-before-1990
@@ -522,9 +522,11 @@ synthesis:
 
 @pytest.mark.workflow
 def test_the_workflow_on_another_review_has_only_its_words(tmp_path: Path) -> None:
-    """Real Snakemake, a protocol on another topic, and a real export read in place from
-    ../shared (an EndNote library of the IEBH deduplication benchmark): the report renders with
-    the protocol's labels and none of the default review's words or sections it does not use."""
+    """Real Snakemake, a protocol on another topic, and a real export from ../shared (an EndNote
+    library of the IEBH deduplication benchmark) recorded as a run of the protocol's source by
+    `review import-run`, as a user brings an export (into the test's temporary project, never
+    into the repository): the report renders with the protocol's labels and none of the default
+    review's words or sections it does not use."""
     export = (
         REPO.parent / "shared" / "benchmarks" / "dedup" / "iebh_deduplicator" / "tafenoquine.xml"
     )
@@ -540,9 +542,9 @@ def test_the_workflow_on_another_review_has_only_its_words(tmp_path: Path) -> No
             shutil.copy2(src, root / name)
     (root / "config").mkdir()
     (root / "config" / "protocol.yaml").write_text(SECOND_PROTOCOL, encoding="utf-8")
-    (root / "data" / "raw" / "files").mkdir(parents=True)
-    (root / "data" / "raw" / "files" / "tafenoquine.xml").symlink_to(export)  # read in place
-    (root / "data" / "decisions").mkdir()
+    (root / "data" / "decisions").mkdir(parents=True)
+    protocol = str(root / "config" / "protocol.yaml")
+    assert main(["import-run", "endnote_export", str(export), "--protocol", protocol]) == 0
     assert main(["run", "-d", str(root), "--cores", "2"]) == 0
     reports = root / "reports"
     html = (reports / "review.html").read_text(encoding="utf-8")
