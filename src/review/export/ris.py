@@ -87,9 +87,13 @@ def ris_entry(study: Mapping[str, Any], fulltext: Mapping[str, str] | None = Non
     return entry
 
 
+def entries_text(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The RIS text of rispy entries, as this module writes them."""
+    return _Writer().formats(list(entries)) if entries else ""
+
+
 def ris_text(
     studies: Sequence[Mapping[str, Any]], fulltext: Mapping[str, Mapping[str, str]] | None = None
 ) -> str:
     """The RIS file of ``studies`` (``fulltext``: rows of ``fulltext.csv`` by study id)."""
-    entries = [ris_entry(s, (fulltext or {}).get(s["study_id"])) for s in studies]
-    return _Writer().formats(entries) if entries else ""
+    return entries_text([ris_entry(s, (fulltext or {}).get(s["study_id"])) for s in studies])
