@@ -187,6 +187,24 @@ def test_labels_lab_copied_within_a_group_are_not_imported(
     ]
 
 
+def test_lab_xlsx_export_keeps_its_row_ids(lab_project: Path, tmp_path: Path) -> None:
+    """LAB's Excel export (``to_excel(index=True)``): the row ids sit under an empty header, and
+    tell the label LAB copied from the one given, whatever the row order."""
+    from openpyxl import Workbook
+
+    rows = read_csv(LAB / "lab3_export_before.csv")
+    rows.reverse()  # the representative of a group no longer comes first
+    book = Workbook()
+    sheet = book.active
+    sheet.append([None, *list(rows[0])[1:]])
+    for row in rows:
+        sheet.append([int(row[""]), *list(row.values())[1:]])
+    path = tmp_path / "lab.xlsx"
+    book.save(path)
+    assert main(["screen", "import-asreview", str(path), "--reviewer", "lab-reviewer"]) == 0
+    assert [r["study_id"] for r in _ledger(lab_project, "lab-reviewer")] == ["st-1c6b5c2163"]
+
+
 def test_several_lab_users_are_told_apart(
     lab_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
