@@ -106,6 +106,8 @@ def test_priors_only_when_asked(lab_project: Path, capsys: pytest.CaptureFixture
         expected = {"include": "1", "exclude": "0"}.get(decided.get(r["record_id"], ""), "")
         assert r["label_included"] == expected  # a maybe or no decision: no label
         assert r["prior_from"] == ("ai-reviewer-1" if expected else "")
+    assert main(["screen", "export-asreview", str(out), "--priors", "ai-reviewer-1\n"]) == 2
+    assert "reviewer name 'ai-reviewer-1\\n' is not usable" in capsys.readouterr().err
     assert main(["screen", "export-asreview", str(out), "--priors", "nobody"]) == 2
     assert (
         "--priors nobody: no title/abstract decisions of 'nobody'; reviewers with decisions: "
