@@ -22,6 +22,7 @@ include: "workflow/rules/search.smk"
 include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screen.smk"
+include: "workflow/rules/group.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/report.smk"
 

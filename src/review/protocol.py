@@ -119,9 +119,15 @@ def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     root = path.resolve().parent.parent if path.resolve().parent.name == "config" else Path.cwd()
     validate(data, schema=protocol_schema(), where=str(path))
     _check_references(data, path)
-    return Protocol(
+    protocol = Protocol(
         data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root
     )
+    if data.get("appraisal"):
+        # The tool is data too: a wrong tool, category or field stops the run here, by name.
+        from review.appraisal.tool import appraisal_config
+
+        appraisal_config(protocol)
+    return protocol
 
 
 def _check_references(data: dict[str, Any], path: Path) -> None:
@@ -153,6 +159,10 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
             f"{path}: synthesis.regions.field: {region_field!r} is not a coding field "
             f"(fields: {', '.join(field_names)})"
         )
+    domains = [d["id"] for d in data["coding"].get("outcome_domains") or []]
+    for i, domain in enumerate(domains):
+        if domain in domains[:i]:
+            raise ProtocolError(f"{path}: coding.outcome_domains[{i}].id: {domain!r} is used twice")
     theme_field = synth.get("theme_field")
     if theme_field:
         allowed = field_names[theme_field].get("values") or []

@@ -27,3 +27,9 @@ def decision_files(
     if not folder.is_dir():
         return []
     return [p.as_posix() for p in sorted(folder.rglob("*")) if p.suffix in suffixes and p.is_file()]
+
+
+def decision_file(path: str | Path) -> list[str]:
+    """A single human decision file as a rule input: ``[path]`` when it exists, else ``[]``
+    (writing it later retriggers the rule; its absence means no decisions yet)."""
+    return [Path(path).as_posix()] if Path(path).is_file() else []

@@ -25,13 +25,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from review.decisions import now_utc
 from review.errors import DecisionError
 from review.protocol import Protocol
 from review.records import fingerprint, parse_year
 from review.screening.ledger import (
     LedgerRow,
     check_reviewer,
-    now_utc,
     stage_reasons,
     validate_numbered,
 )

@@ -19,7 +19,10 @@ STAGES = {
     "normalise": "Normalise",
     "dedup": "Deduplication",
     "screen": "Screening",
+    "group": "Studies and their reports",
     "extract": "Extraction (coding)",
+    "appraise": "Appraisal",
+    "synthesise": "Synthesis (findings and narrative written by people)",
     "report": "Report",
 }
 KINDS = {
