@@ -24,6 +24,7 @@ include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/group.smk"
 include: "workflow/rules/extract.smk"
+include: "workflow/rules/appraise.smk"
 include: "workflow/rules/report.smk"
 
 

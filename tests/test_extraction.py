@@ -224,8 +224,10 @@ def test_primary_coder_rule_lets_the_primary_coders_value_stand_and_says_so(work
     text = (FIXTURES / "protocol.yaml").read_text(encoding="utf-8")
     path = tmp_path / "protocol.yaml"
     path.write_text(
-        text.replace('  multi_value_separator: "; "\n', '  multi_value_separator: "; "\n'
-        "  disagreement_rule: primary_coder\n"),
+        text.replace(
+            '  multi_value_separator: "; "\n',
+            '  multi_value_separator: "; "\n  disagreement_rule: primary_coder\n',
+        ),
         encoding="utf-8",
     )
     run(load_protocol(path), work)
