@@ -10,7 +10,13 @@ from evidence_helpers import EVIDENCE, evidence_project, group, read_csv
 from review.carry import Locator
 from review.errors import DecisionError
 from review.records import study_id_for
-from review.studygroups import StudyGroups, count_included, read_groups, read_links
+from review.studygroups import (
+    StudyGroups,
+    build_groups,
+    count_included,
+    read_groups,
+    read_links,
+)
 from review.tables import contract, read_table
 
 
@@ -115,7 +121,9 @@ def test_a_link_follows_a_report_merged_into_another_study(tmp_path: Path) -> No
     links = read_links(
         _links(tmp_path, f"{old_id},st-a100000002,anna,,\n"), Locator(studies, clusters)
     )
-    assert [(l.study_id, l.main_study_id) for l in links] == [("st-a100000004", "st-a100000002")]
+    assert [(link.study_id, link.main_study_id) for link in links] == [
+        ("st-a100000004", "st-a100000002")
+    ]
 
 
 def test_a_main_report_not_included_while_its_companion_is_stops_the_grouping(
@@ -134,8 +142,6 @@ def test_a_main_report_not_included_while_its_companion_is_stops_the_grouping(
         r"main report st-a100000005 is not included \(state excluded_ft\) while its report\(s\) "
         r"st-a100000002, st-a100000006 are",
     ):
-        from review.studygroups import build_groups
-
         build_groups(
             studies_path=root / "data/interim/studies.csv",
             screening_path=root / "data/interim/screening.csv",

@@ -40,7 +40,7 @@ def settle(
     *,
     rule: str,
     resolution: tuple[V] | None = None,
-    same: Callable[[V, V], bool] = lambda a, b: a == b,
+    same: Callable[[Any, Any], bool] = lambda a, b: a == b,
 ) -> tuple[V | None, Settled]:
     """The value that stands and how it was settled.
 

@@ -135,15 +135,15 @@ def group_reports(
     out = []
     for s in studies:
         sid = s["study_id"]
-        link = main_of.get(sid)
+        to = main_of.get(sid)
         out.append(
             {
                 "study_id": sid,
-                "main_study_id": link.main_study_id if link else sid,
-                "is_main": "no" if link else "yes",
+                "main_study_id": to.main_study_id if to else sid,
+                "is_main": "no" if to else "yes",
                 "included": "yes" if included(sid) else "no",
-                "linked_by": _who(link),
-                "note": link.note if link else "",
+                "linked_by": _who(to),
+                "note": to.note if to else "",
             }
         )
     return out

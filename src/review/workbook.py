@@ -84,9 +84,16 @@ def hidden_lists(wb: Workbook, name: str, lists: Mapping[str, Sequence[str]]) ->
 
 
 def drop_down(
-    ws: Worksheet, formula: str, cells: str, *, title: str, error: str, prompt: str = ""
+    ws: Worksheet,
+    formula: str,
+    cells: str | Sequence[str],
+    *,
+    title: str,
+    error: str,
+    prompt: str = "",
 ) -> DataValidation:
-    """A list validation on ``cells``: offers the values of ``formula``, refuses others."""
+    """A list validation on ``cells`` (a range, or several): offers the values of ``formula``,
+    refuses others."""
     dv = DataValidation(
         type="list",
         formula1=formula,
@@ -99,7 +106,8 @@ def drop_down(
         dv.promptTitle = title[:32]
         dv.prompt = prompt[:255]
         dv.showInputMessage = True
-    dv.add(cells)
+    for ref in [cells] if isinstance(cells, str) else cells:
+        dv.add(ref)
     ws.add_data_validation(dv)
     return dv
 

@@ -114,10 +114,15 @@ def validate(
             continue
         staged.append((n, cell))
     explicit: dict[str, set[str]] = {}
+    implied: dict[str, set[str]] = {}
     for _n, cell in staged:
         category = _lookup(cats, cell["category"]) if cell["category"] else ""
         if category:
             explicit.setdefault(cell["study_id"], set()).add(category)
+        elif cell["item_id"] in tool.items_by_id and tool.item(cell["item_id"]).category:
+            implied.setdefault(cell["study_id"], set()).add(tool.item(cell["item_id"]).category)
+    for sid, found in implied.items():
+        explicit.setdefault(sid, found)
     out: list[Answer] = []
     for n, cell in staged:
         sid, item = cell["study_id"], cell["item_id"]

@@ -104,11 +104,13 @@ def merge_appraisal(
             )
         out.rows.extend(study_rows)
         out.summary.append(_summary(tool, sid, cat, appraisers, study_rows, worst(statuses)))
-        for a, b in combinations(sorted(appraisers), 2):
-            per_item = pairs.setdefault((a, b), {})
-            per_item.setdefault(CATEGORY, []).append((category[a], category[b]))
-            for item in set(kept[a]) & set(kept[b]):
-                per_item.setdefault(item, []).append((kept[a][item].answer, kept[b][item].answer))
+        for one, two in combinations(sorted(appraisers), 2):
+            per_item = pairs.setdefault((one, two), {})
+            per_item.setdefault(CATEGORY, []).append((category[one], category[two]))
+            for item in set(kept[one]) & set(kept[two]):
+                per_item.setdefault(item, []).append(
+                    (kept[one][item].answer, kept[two][item].answer)
+                )
     out.agreement = _agreement(pairs)
     return out
 

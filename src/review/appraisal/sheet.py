@@ -174,7 +174,7 @@ def write_sheet(
             workbook.drop_down(
                 ws,
                 lists[key],
-                " ".join(f"{ans}{i}" for i in wanted),
+                [f"{ans}{i}" for i in wanted],
                 title=key,
                 error="Choose one of: " + ", ".join(what),
             )

@@ -98,14 +98,19 @@ class AppraisalTool:
                 return c
         raise KeyError(category_id)
 
-    def item(self, item_id: str) -> Item:
+    @property
+    def items_by_id(self) -> dict[str, Item]:
+        """Every item of the tool (screening and categories') by id."""
         if not self._items:
             for it in self.screening_items:
                 self._items[it.id] = it
             for c in self.categories:
                 for it in c.items:
                     self._items[it.id] = it
-        return self._items[item_id]
+        return self._items
+
+    def item(self, item_id: str) -> Item:
+        return self.items_by_id[item_id]
 
     def counts_as(self, answer_id: str) -> str:
         return next((a.counts_as for a in self.answers if a.id == answer_id), "")

@@ -96,8 +96,9 @@ def merge(
             differ = f.type != "text" and any(
                 not same(values[a], values[b]) for a, b in combinations(coders, 2)
             )
+            value: Value | None
             if f.type == "text" and resolution is None:
-                value: Value | None = next((values[c] for c in coders if values[c]), "")
+                value = next((values[c] for c in coders if values[c]), "")
                 status[f.name] = Settled.SINGLE if len(coders) == 1 else Settled.AGREED
             else:
                 value, status[f.name] = settle(
