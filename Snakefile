@@ -25,6 +25,7 @@ include: "workflow/rules/screen.smk"
 include: "workflow/rules/group.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/appraise.smk"
+include: "workflow/rules/synthesise.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -35,4 +36,7 @@ localrules:
 rule all:
     input:
         rules.render_report.output,
+        rules.merge_appraisal.output,
+        rules.profile_findings.output,
+        rules.check_narrative.output,
     default_target: True

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from review.errors import ProtocolError
+from review.errors import ProtocolError, ReviewError
 
 DEFAULT_PROTOCOL = Path("config/protocol.yaml")
 
@@ -37,8 +37,15 @@ def _key_path(parts: Any) -> str:
     return out or "(top level)"
 
 
-def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> None:
-    """Raise :class:`ProtocolError` naming the key and the expectation of the first problem."""
+def validate(
+    data: Any,
+    *,
+    schema: dict[str, Any],
+    where: str = "protocol",
+    error: type[ReviewError] = ProtocolError,
+) -> None:
+    """Raise ``error`` (:class:`ProtocolError`) naming the key and the expectation of the first
+    problems (a decision file checked by a schema raises a DecisionError)."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path)))
     if not errors:
@@ -49,7 +56,7 @@ def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> N
         key = _key_path(best.absolute_path)
         messages.append(f"{where}: {key}: {best.message}")
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    raise ProtocolError("; ".join(messages) + more)
+    raise error("; ".join(messages) + more)
 
 
 @dataclass(frozen=True)
