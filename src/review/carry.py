@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from review.records import study_id_for
+from review.tables import contract, read_table
 
 #: How a row was placed (``unmatched`` when it was not).
 HOW = ("id", "merged", "fingerprint", "split", "unmatched")
@@ -38,6 +40,14 @@ class Placement:
     @property
     def matched(self) -> bool:
         return bool(self.study_id)
+
+
+def read_clusters(path: str | Path | None) -> dict[str, str]:
+    """``record_id -> study_id`` of ``clusters.csv`` (none without a path: ids and fingerprints
+    alone then place decisions)."""
+    if path is None:
+        return {}
+    return {r["record_id"]: r["study_id"] for r in read_table(path, contract("clusters"))}
 
 
 class Locator:

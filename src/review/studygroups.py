@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from review.carry import Locator
+from review.carry import Locator, read_clusters
 from review.errors import DecisionError
 from review.states import ScreeningState
 from review.tables import Row, contract, read_numbered, read_table, write_table
@@ -246,12 +246,7 @@ def build_groups(
     """Read the inputs, check the links and write ``study_groups.csv``."""
     studies = read_table(studies_path, contract("studies"))
     screening = {r["study_id"]: r for r in read_table(screening_path, contract("screening"))}
-    clusters = (
-        {r["record_id"]: r["study_id"] for r in read_table(clusters_path, contract("clusters"))}
-        if clusters_path is not None
-        else {}
-    )
-    links = read_links(links_path, Locator(studies, clusters))
+    links = read_links(links_path, Locator(studies, read_clusters(clusters_path)))
     rows = group_reports(studies, screening, links, links_path=links_path or "report_links.csv")
     write_table(out, rows, GROUPS)
     return rows

@@ -22,7 +22,7 @@ from pathlib import Path
 from review.appraisal.ledger import Answer, Ledgers, placed, read_ledgers
 from review.appraisal.merge import Tables, merge_appraisal
 from review.appraisal.tool import AppraisalConfig, appraisal_config
-from review.carry import Locator
+from review.carry import Locator, read_clusters
 from review.errors import ProtocolError
 from review.protocol import Protocol
 from review.studygroups import StudyGroups, load_groups
@@ -71,11 +71,6 @@ class Inputs:
     ) -> Inputs:
         study_rows = read_table(studies, contract("studies"))
         screen = {r["study_id"]: r for r in read_table(screening, contract("screening"))}
-        cluster_map = (
-            {r["record_id"]: r["study_id"] for r in read_table(clusters, contract("clusters"))}
-            if clusters is not None
-            else {}
-        )
         coded_rows = (
             {r["study_id"]: r for r in read_table(coded, contract("coded"))}
             if coded is not None
@@ -85,7 +80,7 @@ class Inputs:
             studies={r["study_id"]: r for r in study_rows},
             screening=screen,
             groups=load_groups(groups, screen),
-            locator=Locator(study_rows, cluster_map),
+            locator=Locator(study_rows, read_clusters(clusters)),
             coded=coded_rows,
         )
 

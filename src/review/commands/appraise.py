@@ -20,7 +20,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_protocol, add_table, layout, optional_input
+from review.commands._options import (
+    add_protocol,
+    add_study_groups,
+    add_table,
+    layout,
+    optional_input,
+)
 from review.protocol import load_protocol
 
 if TYPE_CHECKING:
@@ -83,14 +89,7 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
     add_protocol(p)
     add_table(p, "studies", "studies", "the studies (review dedup)")
     add_table(p, "screening", "screening", "the screening state (review screen state)")
-    add_table(
-        p,
-        "study-groups",
-        "study_groups",
-        "reports grouped into studies (review groups); without it each report is a study",
-        optional=True,
-    )
-    add_table(p, "clusters", "clusters", "record -> study (re-attaches answers)", optional=True)
+    add_study_groups(p)
     add_table(
         p, "coded", "coded", "the coded studies (suggest each study's category)", optional=True
     )

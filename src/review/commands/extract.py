@@ -13,7 +13,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from review.commands._options import add_output, add_protocol, add_table, layout, optional_input
+from review.commands._options import (
+    add_output,
+    add_protocol,
+    add_study_groups,
+    add_table,
+    layout,
+    optional_input,
+)
 from review.protocol import load_protocol
 
 CODING_FOLDER = Path("data/decisions/coding")
@@ -31,20 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_protocol(p)
     add_table(p, "studies", "studies", "the studies (review dedup)")
     add_table(p, "screening", "screening", "the screening state (review screen state)")
-    add_table(
-        p,
-        "study-groups",
-        "study_groups",
-        "reports grouped into studies (review groups); without it each report is a study",
-        optional=True,
-    )
-    add_table(
-        p,
-        "clusters",
-        "clusters",
-        "record -> study (re-attaches coding of merged studies)",
-        optional=True,
-    )
+    add_study_groups(p)
     p.add_argument(
         "--coding-dir",
         type=Path,

@@ -18,7 +18,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_protocol, add_table, optional_input
+from review.commands._options import add_protocol, add_study_groups, add_table, optional_input
 from review.errors import ReviewError
 from review.protocol import load_protocol
 
@@ -75,13 +75,7 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
     add_protocol(p)
     add_table(p, "studies", "studies", "the studies (review dedup)")
     add_table(p, "screening", "screening", "the screening state (review screen state)")
-    add_table(
-        p,
-        "study-groups",
-        "study_groups",
-        "reports grouped into studies (review groups); without it each report is a study",
-        optional=True,
-    )
+    add_study_groups(p, clusters=False)
     return p
 
 

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from review.carry import Locator
+from review.carry import Locator, read_clusters
 from review.decisions import Problems
 from review.extraction.agreement import agreement_rows
 from review.extraction.attach import Attached, attach_coding
@@ -63,7 +63,7 @@ from review.extraction.validate import (
 )
 from review.protocol import Protocol
 from review.studygroups import StudyGroups, load_groups
-from review.tables import contract, read_table, write_table
+from review.tables import contract, write_table
 
 __all__ = [
     "ExtractionOutputs",
@@ -183,12 +183,8 @@ def run_extraction(
     ]
     files = coder_files(coding_dir)
     rows, settled = read_coding(fields, files, resolutions=Path(coding_dir) / RESOLUTIONS_NAME)
-    clusters = (
-        {r["record_id"]: r["study_id"] for r in read_table(clusters_path, contract("clusters"))}
-        if clusters_path is not None
-        else {}
-    )
-    attached = attach_coding(rows, settled, Locator(studies.values(), clusters), groups)
+    locator = Locator(studies.values(), read_clusters(clusters_path))
+    attached = attach_coding(rows, settled, locator, groups)
     merged = merge(
         fields,
         attached.rows,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from review.carry import read_clusters
 from review.protocol import Protocol
 from review.screening import agreement as agr
 from review.screening import criteria as crit
@@ -53,10 +54,6 @@ class Screening:
 
 def read_studies(path: str | Path) -> list[Row]:
     return read_table(path, contract("studies"))
-
-
-def read_clusters(path: str | Path) -> dict[str, str]:
-    return {r["record_id"]: r["study_id"] for r in read_table(path, contract("clusters"))}
 
 
 def read_record_runs(path: str | Path) -> dict[str, str]:
