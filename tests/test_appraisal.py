@@ -428,6 +428,17 @@ BAD_ROWS = {
         "st-a100000002,qualitative,1.1,yes,\nst-a100000002,quantitative_descriptive,4.1,yes,",
         r"field 'category': study st-a100000002 is put in several categories in this file",
     ),
+    "an empty study id": (",qualitative,1.1,yes,", r"row 2, field 'study_id': empty"),
+    "an empty item": ("st-a100000002,qualitative,,yes,", r"row 2, field 'item_id': empty"),
+    "no category anywhere": (
+        "st-a100000002,,S1,yes,",
+        r"row 2, field 'category': empty, and no other row of study st-a100000002 names its "
+        r"category",
+    ),
+    "a local time": (
+        "st-a100000002,qualitative,1.1,yes,,2026-12-01 08:00",
+        r"row 2, field 'timestamp': '2026-12-01 08:00' is not an ISO 8601 UTC time",
+    ),
     "an unquoted comma": (
         "st-a100000002,qualitative,1.1,yes,a, b",
         r"row 2: more cells than the header",
@@ -441,7 +452,10 @@ def test_bad_rows_are_refused_and_nothing_is_appended(tmp_path: Path, capsys, ca
     build(root)
     body, pattern = BAD_ROWS[case]
     sheet = root / "filled.csv"
-    sheet.write_text("study_id,category,item_id,answer,comment\n" + body + "\n", encoding="utf-8")
+    head = "study_id,category,item_id,answer,comment" + (
+        ",timestamp" if "local time" in case else ""
+    )
+    sheet.write_text(head + "\n" + body + "\n", encoding="utf-8")
     ledger = root / "data/decisions/appraisal/anna.csv"
     before = ledger.read_bytes()
     args = ["appraise", "import", str(sheet), "--appraiser", "anna", *appraise_args(root)]
@@ -450,6 +464,85 @@ def test_bad_rows_are_refused_and_nothing_is_appended(tmp_path: Path, capsys, ca
     assert re.search(pattern, err), err
     assert "nothing was appended" in err
     assert ledger.read_bytes() == before
+
+
+def test_a_sheet_without_an_answer_column_is_refused(tmp_path: Path, capsys) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    build(root)
+    sheet = root / "filled.csv"
+    sheet.write_text("study_id,item_id,comment\nst-a100000002,1.1,x\n", encoding="utf-8")
+    args = ["appraise", "import", str(sheet), "--appraiser", "anna", *appraise_args(root)]
+    assert main(args) == 2
+    assert "row 1, field 'answer': missing column" in capsys.readouterr().err
+
+
+def test_a_category_resolution_settles_a_category_conflict(tmp_path: Path) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    folder = root / "data/decisions/appraisal"
+    with (folder / "anna.csv").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "st-a100000004,,quantitative_descriptive,S1,yes,,2026-12-01T10:00:00Z\n"
+            "st-a100000004,,quantitative_descriptive,4.1,no,,2026-12-01T10:00:00Z\n"
+        )
+    build(root)
+    summary = {r["study_id"]: r for r in read_csv(root / "data/extracted/appraisal_summary.csv")}
+    assert (summary["st-a100000004"]["category"], summary["st-a100000004"]["status"]) == (
+        "",
+        "conflict",
+    )
+    disagreements = read_csv(root / "data/extracted/appraisal_disagreements.csv")
+    assert ("st-a100000004", "category", "quantitative_descriptive", "mixed_methods") in {
+        (d["study_id"], d["item_id"], d["answer_a"], d["answer_b"]) for d in disagreements
+    }
+    with (folder / "_resolutions.csv").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "st-a100000004,,mixed_methods,category,mixed_methods,both strands reported,"
+            "2026-12-02T09:00:00Z,citra\n"
+        )
+    assert appraise_state(root) == 0
+    summary = {r["study_id"]: r for r in read_csv(root / "data/extracted/appraisal_summary.csv")}
+    assert summary["st-a100000004"]["category"] == "mixed_methods"
+    rows = [
+        r
+        for r in read_csv(root / "data/extracted/appraisal.csv")
+        if r["study_id"] == "st-a100000004"
+    ]
+    # anna's answers were for another category: only budi's stand
+    assert {r["appraisers"] for r in rows} == {"budi"}
+
+
+@pytest.mark.parametrize(
+    ("line", "pattern"),
+    [
+        (
+            "st-a100000004,,mixed_methods,category,ethnography,,2026-12-02T09:00:00Z,citra",
+            r"_resolutions\.csv, row 3, field 'answer': 'ethnography' is not a category",
+        ),
+        (
+            "st-a100000001,,qualitative,1.2,yes,,2026-12-02T09:00:00Z,",
+            r"_resolutions\.csv, row 3, field 'reviewer': empty; name the adjudicator",
+        ),
+    ],
+)
+def test_bad_resolutions_stop_the_merge(tmp_path: Path, capsys, line: str, pattern: str) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    with (root / "data/decisions/appraisal/_resolutions.csv").open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    assert group(root) == 0
+    assert extract(root) == 0
+    assert appraise_state(root) == 2
+    assert re.search(pattern, capsys.readouterr().err)
+
+
+def test_a_resolutions_file_without_its_columns_is_refused(tmp_path: Path, capsys) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    (root / "data/decisions/appraisal/_resolutions.csv").write_text(
+        "study_id,item_id,answer\n", encoding="utf-8"
+    )
+    assert group(root) == 0
+    assert extract(root) == 0
+    assert appraise_state(root) == 2
+    assert "row 1, field 'category': missing column" in capsys.readouterr().err
 
 
 def test_a_category_left_empty_is_taken_from_the_item_or_the_studys_other_rows(

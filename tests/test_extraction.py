@@ -678,7 +678,7 @@ def test_extract_coding_rule_in_the_real_engine(built_project: Path, built_copy:
     from conftest import snakemake
 
     out = built_project / "data" / "extracted"
-    assert sorted(p.name for p in out.iterdir()) == output_names()
+    assert set(output_names()) <= {p.name for p in out.iterdir()}
     log = (built_project / "logs" / "extract_coding" / "extract_coding.log").read_text()
     assert "included studies in the coding sheet" in log
 

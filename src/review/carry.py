@@ -25,9 +25,6 @@ from pathlib import Path
 from review.records import study_id_for
 from review.tables import contract, read_table
 
-#: How a row was placed (``unmatched`` when it was not).
-HOW = ("id", "merged", "fingerprint", "split", "unmatched")
-
 
 @dataclass(frozen=True)
 class Placement:
@@ -57,11 +54,9 @@ class Locator:
         self, studies: Iterable[Mapping[str, str]], clusters: Mapping[str, str] | None = None
     ) -> None:
         self.ids: set[str] = set()
-        self.fingerprints: dict[str, str] = {}
         self.by_fingerprint: dict[str, list[str]] = {}
         for s in studies:
             self.ids.add(s["study_id"])
-            self.fingerprints[s["study_id"]] = s.get("fingerprint", "")
             if s.get("fingerprint"):
                 self.by_fingerprint.setdefault(s["fingerprint"], []).append(s["study_id"])
         self.by_anchor = {study_id_for(rid): sid for rid, sid in (clusters or {}).items()}
@@ -94,10 +89,6 @@ class Locator:
         if len(matches) != 1 or matches[0] == placed_on:
             return ""
         return matches[0]
-
-    def fingerprint_of(self, study_id: str) -> str:
-        """The current fingerprint of ``study_id`` (``""`` when it has none or is unknown)."""
-        return self.fingerprints.get(study_id, "")
 
 
 def carry_note(how: str, who: str, named: str, fingerprint: str) -> str:

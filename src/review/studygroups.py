@@ -165,7 +165,6 @@ class StudyGroups:
 
     main: dict[str, str] = field(default_factory=dict)
     included_ids: set[str] = field(default_factory=set)
-    notes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, str]]) -> StudyGroups:
@@ -174,8 +173,6 @@ class StudyGroups:
             out.main[r["study_id"]] = r["main_study_id"]
             if r["included"] == "yes":
                 out.included_ids.add(r["study_id"])
-            if r.get("note") or r.get("linked_by"):
-                out.notes[r["study_id"]] = r.get("note", "")
         return out
 
     @classmethod

@@ -310,9 +310,6 @@ class Ledgers:
     resolutions: list[Answer]
     files: list[Path]
 
-    def appraisers(self) -> list[str]:
-        return sorted({a.appraiser for a in self.answers})
-
 
 def read_ledgers(folder: str | Path, tool: AppraisalTool) -> Ledgers:
     """Read ``<folder>/<appraiser>.csv`` and ``_resolutions.csv``; an absent folder: none yet.
