@@ -33,3 +33,17 @@ def decision_file(path: str | Path) -> list[str]:
     """A single human decision file as a rule input: ``[path]`` when it exists, else ``[]``
     (writing it later retriggers the rule; its absence means no decisions yet)."""
     return [Path(path).as_posix()] if Path(path).is_file() else []
+
+
+def fulltext_files(folder: str | Path) -> list[str]:
+    """The kept full texts and their manifest under ``folder`` (``data/raw/fulltext``): a new
+    file, added or retrieved, retriggers the status rule. An open run's checkpoint and a
+    partial copy are not inputs."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return [
+        p.as_posix()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "checkpoint.json" and not p.name.endswith(".part")
+    ]

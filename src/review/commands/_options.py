@@ -106,3 +106,15 @@ def add_study_groups(p: argparse.ArgumentParser, *, clusters: bool = True) -> No
         add_table(
             p, "clusters", "clusters", "record -> study (re-attaches decisions)", optional=True
         )
+
+
+def add_pages(p: argparse.ArgumentParser) -> None:
+    """``--pages FOLDER``: where the read full texts are (``<study_id>.pages.jsonl``)."""
+    p.add_argument(
+        "--pages",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="the read full texts, <study_id>.pages.jsonl (default: where fulltext.csv's "
+        "text_file says)",
+    )

@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from review.carry import Locator, read_clusters
 from review.decisions import Problems
@@ -63,7 +64,7 @@ from review.extraction.validate import (
 )
 from review.protocol import Protocol
 from review.studygroups import StudyGroups, load_groups
-from review.tables import contract, write_table
+from review.tables import contract, read_table, write_table
 
 __all__ = [
     "ExtractionOutputs",
@@ -166,6 +167,8 @@ def run_extraction(
     outputs: ExtractionOutputs,
     groups_path: str | Path | None = None,
     clusters_path: str | Path | None = None,
+    fulltext_path: str | Path | None = None,
+    pages_dir: str | Path | None = None,
 ) -> ExtractionResult:
     """Validate the coders' files, then write the sheet, coded table, outcomes, disagreements
     and events. Without ``groups_path`` every report is its own study; without
@@ -205,12 +208,25 @@ def run_extraction(
     out = outputs
     columns = sheet_columns(fields)
     companions = {sid: groups.companions(sid) for sid in included}
+    fulltext: dict[str, dict[str, str]] = {}
+    pages: dict[str, list[dict[str, Any]]] = {}
+    if fulltext_path is not None:
+        from review.fulltext.evidence import load_pages
+
+        fulltext = {r["study_id"]: r for r in read_table(fulltext_path, contract("fulltext"))}
+        wanted = set(included) | {o for others in companions.values() for o in others}
+        pages = load_pages(
+            (r for sid, r in fulltext.items() if sid in wanted),
+            Path(pages_dir) if pages_dir is not None else None,
+        )
     sheet = sheet_rows(
         included,
         studies,
         fields,
         {k: sorted(v) for k, v in coded_by.items()},
         sep,
+        fulltext=fulltext,
+        pages=pages,
         companions=companions,
     )
     base = coding_fields(protocol)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
@@ -26,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from review import workbook
 from review.extraction.fields import CodingField
 from review.extraction.prefill import suggest
+from review.fulltext.evidence import file_cell
 from review.records import cite_label, split_list
 from review.tables import contract, write_table
 
@@ -41,7 +43,14 @@ CODEBOOK_NAME = "codebook"
 VALUES_NAME = "values"
 CODEBOOK_COLUMNS = ("field", "description", "type", "allowed values", "required", "keywords")
 _AUTHOR = "review extract"
-_WIDTHS = {"study_id": 15, "citation": 40, "title": 50, "title_alt": 40, "abstract": 60}
+_WIDTHS = {
+    "study_id": 15,
+    "citation": 40,
+    "title": 50,
+    "title_alt": 40,
+    "abstract": 60,
+    "full_text": 40,
+}
 
 
 def prefill_fields(fields: Sequence[CodingField]) -> list[CodingField]:
@@ -86,14 +95,19 @@ def sheet_rows(
     coded_by: Mapping[str, Sequence[str]],
     sep: str = "; ",
     *,
+    fulltext: Mapping[str, Mapping[str, str]] | None = None,
+    pages: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     companions: Mapping[str, Sequence[str]] | None = None,
 ) -> list[dict[str, str]]:
-    """One row per included (main) study; coded columns empty, suggestions filled in.
+    """One row per included (main) study; coded columns empty, suggestions filled in (their
+    evidence cites the full text's pages when it was read, else the record).
 
     A study with other reports (``companions``: main id -> report ids) shows them in
-    ``linked_reports``, and its suggestions read every report's text, so their evidence
-    snippets come from all of them."""
+    ``linked_reports``, and its suggestions read every report's text and pages (a companion's
+    page labels are prefixed with its id), so their evidence comes from all of them."""
     rows = []
+    fulltext = fulltext or {}
+    pages = pages or {}
     for sid in included:
         study = studies[sid]
         others = [studies[o] for o in (companions or {}).get(sid, []) if o in studies]
@@ -105,6 +119,7 @@ def sheet_rows(
             "abstract": study.get("abstract", ""),
             SUMMARY_LABEL: study.get("summary", ""),
             "doi_link": doi_link(study),
+            "full_text": file_cell(fulltext.get(sid)),
             "coded_by": sep.join(coded_by.get(sid, [])),
             "linked_reports": " | ".join(_report_cell(o) for o in others),
             "fingerprint": study.get("fingerprint", ""),
@@ -114,11 +129,24 @@ def sheet_rows(
         row.update(dict.fromkeys(CODER_COLUMNS, ""))
         text = _joined(study, others) if others else study
         for f in prefill_fields(fields):
-            value, evidence = suggest(f, text, sep)
+            value, evidence = suggest(f, text, sep, _pages(sid, others, pages))
             row[f"suggested_{f.name}"] = value
             row[f"evidence_{f.name}"] = evidence
         rows.append(row)
     return rows
+
+
+def _pages(
+    sid: str,
+    others: Sequence[Mapping[str, str]],
+    pages: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> list[Mapping[str, Any]] | None:
+    """The study's read pages, then its other reports' (labelled with their report's id)."""
+    out: list[Mapping[str, Any]] = list(pages.get(sid) or [])
+    for o in others:
+        oid = o["study_id"]
+        out += [{**p, "label": f"{oid} {p.get('label', '')}"} for p in pages.get(oid) or []]
+    return out or None
 
 
 def _report_cell(study: Mapping[str, str]) -> str:

@@ -140,11 +140,13 @@ def write_sheet(
     stage: str,
     reviewer: str,
     conflicts: bool = False,
+    extra: Sequence[str] = (),
 ) -> None:
-    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason."""
+    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason; ``extra``
+    columns (a full-text sheet's file and page columns) follow the contract's."""
     table = CONFLICT_SHEET if conflicts else SHEET
-    columns = table.names
-    write_table(csv_path, rows, table)
+    columns = [*table.names, *extra]
+    write_table(csv_path, rows, table, columns=columns)
     wb, ws = workbook.new_workbook("screening")
     last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS)
     ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
