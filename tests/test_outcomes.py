@@ -223,3 +223,30 @@ def test_a_disagreement_rule_outside_the_two_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ProtocolError, match=r"coding\.disagreement_rule: 'vote' is not one of"):
         load_protocol(path)
+
+
+def test_suggestions_read_the_pages_of_every_report_of_a_study() -> None:
+    from review.extraction.fields import CodingField
+    from review.extraction.sheet import sheet_rows
+
+    strategy = CodingField(
+        "strategy",
+        "multiple",
+        values=("volunteers", "clinic"),
+        keywords=(("volunteers", ("relawan",)), ("clinic", ("klinik",))),
+    )
+    studies = {
+        "st-a1": {"study_id": "st-a1", "title": "A study", "authors": "Sari, D", "year": "2021"},
+        "st-a2": {"study_id": "st-a2", "title": "Its conference version", "year": "2020"},
+    }
+    pages = {
+        "st-a1": [{"label": "p. 3", "text": "the relawan visited each shop"}],
+        "st-a2": [{"label": "p. 1", "text": "a klinik UMKM opened"}],
+    }
+    (row,) = sheet_rows(
+        ["st-a1"], studies, [strategy], {}, pages=pages, companions={"st-a1": ["st-a2"]}
+    )
+    assert row["suggested_strategy"] == "volunteers; clinic"
+    assert "(full text, p. 3)" in row["evidence_strategy"]
+    assert "(full text, st-a2 p. 1)" in row["evidence_strategy"]
+    assert row["linked_reports"].startswith("st-a2: ")
