@@ -55,7 +55,7 @@ def parse_timestamp(value: str) -> datetime | None:
 
 def check_person(name: str, *, what: str = "reviewer") -> str:
     """``name`` when it can name a person's decision file; else a :class:`DecisionError`."""
-    if not _PERSON.match(name or "") or name == "automation":
+    if not _PERSON.fullmatch(name or "") or name == "automation":
         raise DecisionError(
             f"{what} name {name!r} is not usable as a file name; use letters, digits, "
             "'.', '_' or '-' (not starting with '_'; 'automation' is reserved)"
@@ -116,7 +116,8 @@ def read_rows(path: str | Path, *, sheet: str = "") -> tuple[list[str], list[tup
 
     XLSX cells keep their types (a number stays a number); CSV cells are text. A CSV row with
     more cells than the header keeps the surplus under the key ``None``, so the caller can say
-    which row lost its quotes.
+    which row lost its quotes. An unnamed first column is kept under ``""`` (ASReview LAB
+    writes its row ids there); other unnamed columns are empty spreadsheet columns, dropped.
     """
     path = Path(path)
     if not path.is_file():
@@ -131,11 +132,20 @@ def read_rows(path: str | Path, *, sheet: str = "") -> tuple[list[str], list[tup
     header = [h.strip() for h in next(reader, [])]
     rows = []
     for n, cells in enumerate(reader, start=2):
-        row: Cells = dict(zip(header, cells, strict=False))
+        row: Cells = _named(header, cells)
         if len(cells) > len(header):
             row[None] = cells[len(header) :]
         rows.append((n, row))
     return header, rows
+
+
+def _named(header: Sequence[str], cells: Sequence[Any]) -> Cells:
+    """A row's cells by column name: named columns, and an unnamed first column under ``""``."""
+    return {
+        h: v
+        for i, (h, v) in enumerate(zip(header, cells, strict=False))
+        if h or (i == 0 and len(header) > 1)
+    }
 
 
 def _read_xlsx(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, Cells]]]:
@@ -154,7 +164,7 @@ def _read_xlsx(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, Cells
         ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(it, ())]
-        rows = [(n, dict(zip(header, cells, strict=False))) for n, cells in enumerate(it, start=2)]
+        rows = [(n, _named(header, cells)) for n, cells in enumerate(it, start=2)]
     finally:
         wb.close()
     return header, rows

@@ -186,7 +186,7 @@ def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
     """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
     _header, numbered = read_rows(path, sheet="screening")
     rows = [
-        {str(h): "" if v is None else str(v) for h, v in cells.items() if h}
+        {str(h): "" if v is None else str(v) for h, v in cells.items() if h is not None}
         for _n, cells in numbered
     ]
     return rows, 2
