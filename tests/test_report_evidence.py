@@ -380,7 +380,14 @@ def test_asking_for_a_figure_the_review_does_not_draw(
     ("text", "message"),
     [
         ("Unknown [@st-0000000].", r"groups/group\.md, line 2: \[@st-0000000\] names no study"),
-        ("Excluded [@st-b6].", r"groups/group\.md, line 2: \[@st-b6\] is not an included study"),
+        (
+            "Excluded [@st-b6].",
+            r"groups/group\.md, line 2: \[@st-b6\] is a study that is not included",
+        ),
+        (
+            "A [link](javascript:alert(1)).",
+            r"groups/group\.md, line 2: link to 'javascript:alert\(1\)' refused",
+        ),
     ],
 )
 def test_narrative_citing_no_included_study_stops_the_report(

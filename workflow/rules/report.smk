@@ -55,6 +55,12 @@ rule render_report:
         coded=rules.extract_coding.output.coded,
         coding_events=rules.extract_coding.output.events,
         coding_agreement=rules.extract_coding.output.agreement,
+        study_groups=rules.group_reports.output.groups,
+        outcomes=rules.extract_coding.output.outcomes,
+        appraisal=rules.merge_appraisal.output.appraisal,
+        appraisal_summary=rules.merge_appraisal.output.summary,
+        findings=rules.profile_findings.output.findings,
+        narrative_citations=rules.check_narrative.output.citations,
         search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
         versions=VERSION_FILES,
@@ -91,6 +97,9 @@ rule render_report:
         "--screening-set-aside {input.screening_set_aside} --fulltext {input.fulltext} "
         "--coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
+        "--study-groups {input.study_groups} --outcomes {input.outcomes} "
+        "--appraisal {input.appraisal} --appraisal-summary {input.appraisal_summary} "
+        "--findings {input.findings} --narrative-citations {input.narrative_citations} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
         "--versions {params.versions} "
         "--synthesis-dir {params.synthesis} "

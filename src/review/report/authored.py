@@ -1,32 +1,20 @@
-"""What people wrote for the evidence side, as the report reads it: the appraisal tool's
+"""What people wrote for the evidence side, as the report shows it: the appraisal tool's
 definition, the review findings with their certainty judgements (``findings.yaml``) and the
 narrative (``data/decisions/synthesis/*.md``).
 
-These readers belong to the evidence-data side (tool definitions, findings validation, the
-narrative loader with its citation checks); the functions here are the report's entry points
-to them, kept small so that the report's sections depend on one interface. Where that side's
-functions exist they are used; the fall-backs below read the same files by the same
-documented shapes (docs: the evidence spec) and check what the report relies on.
+The evidence-data side reads and checks these files (:mod:`review.appraisal.tool`,
+:mod:`review.findings`, :mod:`review.narrative`: tool schema, findings schema, citations and
+links by file and line); this module calls it and hands the report's sections the small shapes
+they lay out, so the sections depend on one interface.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from review.errors import ReviewError
 from review.report.markup import trusted
-
-#: The narrative files besides one per synthesis group (``groups/<group id>.md``).
-NARRATIVE_FILES = ("abstract", "discussion", "limitations", "implications", "comparison")
-CITATION = re.compile(r"\[(@st-[0-9a-f]+(?:\s*;\s*@st-[0-9a-f]+)*)\]")
 
 
 @dataclass(frozen=True)
@@ -72,69 +60,41 @@ class Tool:
         return dict(self.overall_levels).get(level, level)
 
 
-def _items(raw: Any) -> tuple[Item, ...]:
-    return tuple(Item(str(i["id"]), " ".join(str(i.get("text", "")).split())) for i in raw or [])
+def load_tool(protocol: Any) -> Tool | None:
+    """The protocol's appraisal tool (:func:`review.appraisal.tool.appraisal_config`), or
+    ``None`` when the protocol declares no appraisal."""
+    from review.appraisal.tool import appraisal_config
+
+    config = appraisal_config(protocol)
+    if config is None:
+        return None
+    tool = config.tool
+
+    def items(raw: Any) -> tuple[Item, ...]:
+        return tuple(Item(i.id, " ".join(i.text.split())) for i in raw)
+
+    return Tool(
+        id=tool.id,
+        name=tool.name,
+        citation=" ".join(tool.citation.split()),
+        answers=tuple((a.id, a.label) for a in tool.answers),
+        overall_levels=tuple((lvl.id, lvl.label) for lvl in tool.overall_levels),
+        screening_items=items(tool.screening_items),
+        categories=tuple(
+            Category(c.id, c.label, items(c.items), bool(c.components)) for c in tool.categories
+        ),
+        summary_score=tool.summary_score,
+    )
 
 
-def _pairs(raw: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((str(a["id"]), str(a.get("label", a["id"]))) for a in raw or [])
+def load_findings(folder: Path | None, protocol: Any, groups: Any) -> dict[str, dict[str, Any]]:
+    """The checked findings of ``findings.yaml`` in the synthesis folder, by id (none: ``{}``):
+    the reviewers' GRADE-CERQual or GRADE components and explanations the evidence profile
+    shows (:func:`review.findings.load_findings`)."""
+    from review.findings import load_findings as read_findings
 
-
-def load_tool(spec: str, root: Path) -> Tool:
-    """The tool ``spec`` names: a built-in tool id, else a YAML file relative to ``root``."""
-    builtin = resources.files("review").joinpath("appraisal_tools", f"{spec}.yaml")
-    path = root / spec
-    if builtin.is_file():
-        text, where = builtin.read_text(encoding="utf-8"), f"built-in tool {spec}"
-    elif path.is_file():
-        text, where = path.read_text(encoding="utf-8"), str(path)
-    else:
-        raise ReviewError(
-            f"appraisal.tool: {spec!r} is neither a built-in appraisal tool nor a file under {root}"
-        )
-    try:
-        raw = yaml.safe_load(text)
-        return Tool(
-            id=str(raw["id"]),
-            name=str(raw["name"]),
-            citation=" ".join(str(raw.get("citation", "")).split()),
-            answers=_pairs(raw["answers"]),
-            overall_levels=_pairs(raw["overall_levels"]),
-            screening_items=_items(raw.get("screening_items")),
-            categories=tuple(
-                Category(
-                    id=str(c["id"]),
-                    label=str(c.get("label", c["id"])),
-                    items=_items(c.get("items")),
-                    components=bool(c.get("components", False)),
-                )
-                for c in raw["categories"]
-            ),
-            summary_score=bool(raw.get("summary_score", False)),
-        )
-    except (KeyError, TypeError, yaml.YAMLError) as exc:
-        raise ReviewError(f"{where}: not an appraisal tool definition ({exc})") from exc
-
-
-def load_findings(folder: Path | None) -> dict[str, dict[str, Any]]:
-    """The findings of ``findings.yaml`` in the synthesis folder, by id (none: ``{}``): the
-    reviewers' CERQual/GRADE components and explanations the evidence profile shows."""
     path = folder / "findings.yaml" if folder is not None else None
-    if path is None or not path.is_file():
-        return {}
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ReviewError(f"{path}: invalid YAML ({exc})") from exc
-    items = raw.get("findings") if isinstance(raw, dict) else None
-    if not isinstance(items, list):
-        raise ReviewError(f"{path}: expected a list under 'findings'")
-    out: dict[str, dict[str, Any]] = {}
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or not item.get("id"):
-            raise ReviewError(f"{path}: findings[{i}] has no id")
-        out[str(item["id"])] = item
-    return out
+    return {str(f["id"]): f for f in read_findings(path, protocol, groups)}
 
 
 @dataclass(frozen=True)
@@ -147,83 +107,23 @@ class Narrative:
     cited: tuple[str, ...] = field(default=())
 
 
-def _inline(text: str, cite: Any) -> str:
-    out = html.escape(text, quote=False)
-    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
-    out = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", out)
-    return CITATION.sub(cite, out)
-
-
-def render_markdown(
-    path: Path, refs: Mapping[str, Any], included: set[str]
-) -> tuple[str, tuple[str, ...]]:
-    """A small Markdown (paragraphs, ``#`` headings, ``-`` lists, emphasis) to HTML, every text
-    escaped; ``[@st-…]`` citations become links to the audit trail. A citation naming no
-    study, or a study that is not included, stops the report with the file and line."""
-    cited: list[str] = []
-    blocks: list[str] = []
-    para: list[str] = []
-    items: list[str] = []
-
-    def flush() -> None:
-        if para:
-            blocks.append("<p>" + " ".join(para) + "</p>")
-            para.clear()
-        if items:
-            blocks.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
-            items.clear()
-
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-
-        def cite(m: re.Match[str], number: int = number) -> str:
-            links = []
-            for sid in (p.strip().lstrip("@") for p in m.group(1).split(";")):
-                if sid not in refs:
-                    raise ReviewError(f"{path}, line {number}: [@{sid}] names no study")
-                if sid not in included:
-                    raise ReviewError(
-                        f"{path}, line {number}: [@{sid}] is not an included study (any more)"
-                    )
-                cited.append(sid)
-                ref = refs[sid]
-                links.append(
-                    f'<a class="cite" href="{html.escape(ref.href)}">{html.escape(ref.cite)}</a>'
-                )
-            return "(" + "; ".join(links) + ")"
-
-        stripped = line.strip()
-        if not stripped:
-            flush()
-        elif m := re.match(r"^(#{1,4})\s+(.*)$", stripped):
-            flush()
-            level = min(6, len(m.group(1)) + 3)
-            blocks.append(f"<h{level}>{_inline(m.group(2), cite)}</h{level}>")
-        elif m := re.match(r"^[-*]\s+(.*)$", stripped):
-            if para:
-                flush()
-            items.append(_inline(m.group(1), cite))
-        elif items and line.startswith((" ", "\t")):
-            items[-1] += " " + _inline(stripped, cite)
-        else:
-            if items:
-                flush()
-            para.append(_inline(stripped, cite))
-    flush()
-    return "\n".join(blocks), tuple(dict.fromkeys(cited))
-
-
 def load_narratives(
-    folder: Path | None, *, groups: list[str], refs: Mapping[str, Any], included: set[str]
+    folder: Path | None, *, groups: Any, studies: list[Any]
 ) -> dict[str, Narrative]:
-    """Every authored file that exists: ``groups/<id>`` for each group, and the
-    :data:`NARRATIVE_FILES`; a missing file is absent (the report says "not yet written")."""
+    """Every authored file that exists, rendered and checked
+    (:func:`review.narrative.load_narrative`), by its name without ``.md`` (``groups/<id>``,
+    ``discussion``, ...); a missing file is absent (the report says "not yet written")."""
     if folder is None:
         return {}
-    wanted = [f"groups/{g}" for g in groups] + list(NARRATIVE_FILES)
-    out = {}
-    for name in wanted:
-        path = folder / f"{name}.md"
-        if path.is_file():
-            text, cited = render_markdown(path, refs, included)
-            out[name] = Narrative(name=name, path=path, html=trusted(text), cited=cited)
-    return out
+    from review.narrative import citation_labels, load_narrative
+
+    narrative = load_narrative(folder, groups, citation_labels(studies))
+    return {
+        name.removesuffix(".md"): Narrative(
+            name=name.removesuffix(".md"),
+            path=f.path,
+            html=trusted(f.html),
+            cited=tuple(dict.fromkeys(c.study_id for c in f.citations)),
+        )
+        for name, f in narrative.files.items()
+    }

@@ -19,6 +19,7 @@ from review.records import split_list
 from review.report.authored import Narrative, Tool, load_findings, load_narratives, load_tool
 from review.report.inputs import ReportInputs
 from review.report.studies import StudyRef
+from review.studygroups import StudyGroups
 from review.synthesis.comparison import Verdict
 from review.synthesis.direction import Row, VoteCount, effect_table
 from review.synthesis.grouping import Group, group_studies
@@ -165,7 +166,12 @@ def build_evidence(
     vote = synth.get("vote_counting") or {}
     types = tuple(vote["evidence_types"]) if vote.get("evidence_types") else None
     confidence = float(vote.get("confidence", 0.95))
-    judgements = load_findings(inputs.synthesis)
+    groups_table = (
+        StudyGroups.from_rows(inputs.study_groups)
+        if inputs.study_groups is not None
+        else StudyGroups.identity(inputs.screening_by_id())
+    )
+    judgements = load_findings(inputs.synthesis, protocol, groups_table)
     findings = []
     rows = inputs.findings if inputs.findings is not None else []
     for row in rows:
@@ -199,14 +205,10 @@ def build_evidence(
         confidence=confidence,
     )
     main, analyses = run_analyses(kept, synth.get("sensitivity") or [], settings)
-    tool = None
-    appraisal_cfg = protocol.data.get("appraisal")
-    if appraisal_cfg:
-        tool = load_tool(str(appraisal_cfg["tool"]), protocol.root)
+    tool = load_tool(protocol)
     per_study: dict[str, list[TableRow]] = defaultdict(list)
     for arow in inputs.appraisal or []:
         per_study[arow["study_id"]].append(arow)
-    included = {s for st in studies for s in st.reports}
     return Evidence(
         studies=studies,
         window=window,
@@ -238,6 +240,6 @@ def build_evidence(
         appraisal=dict(per_study),
         appraisal_summary={r["study_id"]: r for r in summary_rows or []},
         narratives=load_narratives(
-            inputs.synthesis, groups=[g.id for g in groups], refs=refs, included=included
+            inputs.synthesis, groups=groups_table, studies=inputs.studies or []
         ),
     )

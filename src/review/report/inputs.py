@@ -49,6 +49,8 @@ class ReportInputs:
     appraisal: list[Row] | None = None
     appraisal_summary: list[Row] | None = None
     findings: list[Row] | None = None
+    #: Where the checked narrative cites each included study (check_narrative).
+    narrative_citations: list[Row] | None = None
     #: The reviewers' synthesis folder (narrative, findings.yaml), when given.
     synthesis: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)

@@ -32,6 +32,7 @@ TABLES: dict[str, str] = {
     "appraisal": "appraisal",
     "appraisal_summary": "appraisal_summary",
     "findings": "findings",
+    "narrative_citations": "narrative_citations",
 }
 
 #: The folder of authored synthesis files (narrative, findings.yaml), in the project layout.
@@ -62,6 +63,7 @@ class ReportPaths:
     appraisal: Path | None = None
     appraisal_summary: Path | None = None
     findings: Path | None = None
+    narrative_citations: Path | None = None
     #: The reviewers' synthesis folder: narrative Markdown files and findings.yaml.
     synthesis: Path | None = None
     #: the folder of published versions (``versions/``): the report compares with one
