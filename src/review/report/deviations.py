@@ -62,7 +62,13 @@ def detect(
     screening = inputs.screening_by_id()
     if inputs.screening is not None and wanted > 1:
         for stage in (p.get("screening") or {}).get("stages", ["title_abstract", "full_text"]):
-            per_study = _reviewer_counts(inputs, stage)
+            # Only decisions the screening table counts (set-aside ledger rows are not).
+            column = "ta_decision" if stage == "title_abstract" else "ft_decision"
+            per_study = {
+                s: who
+                for s, who in _reviewer_counts(inputs, stage).items()
+                if screening.get(s, {}).get(column)
+            }
             fewer = [s for s, who in per_study.items() if len(who) < wanted]
             if fewer:
                 out.append(

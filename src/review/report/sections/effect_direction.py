@@ -9,7 +9,7 @@ from typing import Any
 
 from review.report.markup import trusted
 from review.report.plots import FootCell, PlotRow, effect_direction_plot
-from review.report.sections.narrative import NO_APPRAISAL
+from review.report.sections.narrative import appraisal_gap
 
 ORDER = 325
 TOC = "Effect direction"
@@ -82,8 +82,8 @@ def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
         reason = "no direction of effect has been coded yet (outcomes.csv)"
         return {"19": reason, "20a": reason, "20b": reason}
     out = {}
-    if base["evidence"].tool is None:
-        out["20a"] = NO_APPRAISAL
+    if gap := appraisal_gap(base["evidence"]):
+        out["20a"] = gap
     if not base["evidence"].vote_allowed:
         out["20b"] = "vote counting is not declared (synthesis.vote_counting.allowed)"
     return out

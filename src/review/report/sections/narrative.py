@@ -52,6 +52,14 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
 
 #: Why the risk of bias of contributing studies cannot be summarised (PRISMA item 20a).
 NO_APPRAISAL = "the risk of bias of the contributing studies is not assessed (no appraisal)"
+NOT_APPRAISED = "no contributing study has been appraised yet"
+
+
+def appraisal_gap(evidence: Any) -> str:
+    """Why item 20a's risk of bias cannot be reported ("" when it can)."""
+    if evidence.tool is None:
+        return NO_APPRAISAL
+    return "" if evidence.appraisal_summary else NOT_APPRAISED
 
 
 def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
@@ -59,8 +67,8 @@ def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
         reason = "no included study is in the synthesis yet"
         return {"20a": reason, "20b": reason}
     out = {}
-    if base["evidence"].tool is None:
-        out["20a"] = NO_APPRAISAL
+    if gap := appraisal_gap(base["evidence"]):
+        out["20a"] = gap
     if not own["narrative_written"]:
         out["20b"] = "no group's narrative synthesis is written yet"
     return out
