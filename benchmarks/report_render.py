@@ -225,6 +225,7 @@ def build_synthetic(dest: Path, n: int, seed: int = 20261130) -> Path:
                 },
                 "confidence": ("high", "moderate", "low", "very_low")[k % 4],
                 "explanation": "Synthetic.",
+                "assessed_by": ["r1", "r2"],
             }
         )
     write_table(dest / "data/interim/records.csv", records, contract("records"))
