@@ -237,6 +237,37 @@ def test_direction_verdicts() -> None:
     )
 
 
+def test_a_where_restriction_keeps_only_studies_with_the_field_value() -> None:
+    options = {"theme_field": "theme", "design_field": "design"}
+    sustained = Study(
+        id="s",
+        reports=("s",),
+        values={"theme": ("x",), "support": ("sustained",)},
+        outcomes={"fit": Outcome("fit", "improved", "quantitative_measure")},
+        coded=True,
+    )
+    one_off = Study(
+        id="o",
+        reports=("o",),
+        values={"theme": ("x",), "support": ("one_off",)},
+        outcomes={"fit": Outcome("fit", "worsened", "quantitative_measure")},
+        coded=True,
+    )
+    where = {
+        **DIRECTION,
+        "tests": {**DIRECTION["tests"], "where": {"field": "support", "values": ["sustained"]}},
+    }
+    verdict = judge(where, [sustained, one_off], **options)
+    assert [s.id for s in verdict.eligible] == ["s"]
+    assert verdict.verdict == CONSISTENT
+    assert judge(DIRECTION, [sustained, one_off], **options).verdict == INCONSISTENT
+    nobody = {
+        **DIRECTION,
+        "tests": {**DIRECTION["tests"], "where": {"field": "support", "values": ["none"]}},
+    }
+    assert judge(nobody, [sustained, one_off], **options).verdict == NO_ELIGIBLE
+
+
 def test_presence_verdicts_and_a_conclusion_without_test() -> None:
     conclusion = {
         "id": "C6",

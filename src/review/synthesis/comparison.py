@@ -3,11 +3,13 @@
 The three verdicts (never "not supported" for absence of evidence):
 
 - **direction** tests: the eligible studies are the included main studies that match the
-  test's themes (any of them; none listed = any study) and designs (when listed) and have a
-  counted direction of effect (a measured direction of an evidence type vote counting counts)
-  in at least one listed domain. None → ``no_eligible_evidence``. A study is *for* the
-  conclusion when every counted direction it has in the listed domains is the expected one,
-  else *against*; more studies for than against → ``consistent``, else ``inconsistent``.
+  test's themes (any of them; none listed = any study), designs and ``where`` coding-field
+  values (when listed: a conclusion about a kind of support is tested only by studies with
+  it) and have a counted direction of effect (a measured direction of an evidence type vote
+  counting counts) in at least one listed domain. None → ``no_eligible_evidence``. A study is
+  *for* the conclusion when every counted direction it has in the listed domains is the
+  expected one, else *against*; more studies for than against → ``consistent``, else
+  ``inconsistent``.
 - **presence** tests: the eligible studies are the included main studies (matching themes and
   designs when listed) that report any value of the field. None → ``no_eligible_evidence``;
   every listed value reported by at least one eligible study → ``consistent``; else
@@ -56,7 +58,10 @@ class Verdict:
 def _matches(study: Study, tests: Mapping[str, Any], theme_field: str, design_field: str) -> bool:
     themes = tests.get("themes") or []
     designs = tests.get("designs") or []
+    where = tests.get("where") or {}
     if themes and not set(themes) & set(study.get(theme_field)):
+        return False
+    if where and not set(where["values"]) & set(study.get(str(where["field"]))):
         return False
     return not designs or bool(set(designs) & set(study.get(design_field)))
 
