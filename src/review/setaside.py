@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from review.errors import DecisionError
 from review.protocol import Protocol
 
 #: The stages a reviewer's decisions may be set aside at (the schema's enum, in work order).
@@ -60,3 +61,13 @@ def all_set_aside(protocol: Protocol) -> list[SetAside]:
 def set_aside_at(protocol: Protocol, stage: str) -> dict[str, SetAside]:
     """Reviewer id -> why their decisions at ``stage`` are not counted."""
     return {s.reviewer: s for s in all_set_aside(protocol) if s.stage == stage}
+
+
+def refuse_set_aside(protocol: Protocol, stage: str, person: str) -> None:
+    """Refuse new work of a person set aside at ``stage``: it would be listed, never counted."""
+    aside = set_aside_at(protocol, stage).get(person)
+    if aside is not None:
+        raise DecisionError(
+            f"{person}: {aside.detail()}; new {stage.replace('_', ' ')} decisions of "
+            f"{person} would not be counted (protocol {protocol.path}, reviewers[].set_aside)"
+        )
