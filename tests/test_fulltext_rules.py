@@ -168,7 +168,7 @@ def test_import_refuses_what_the_state_would_set_aside(
 
 
 def with_set_aside(*entries: tuple[str, list[str]]) -> Protocol:
-    """The fixture protocol, checked by the schema, with reviewers r1–r3 and ``(reviewer,
+    """The fixture protocol, checked by the schema, with reviewers r1, r2, r3 and ``(reviewer,
     stages)`` set aside by an amendment of 2026-12-01."""
     base = protocol()
     data = copy.deepcopy(base.data)
