@@ -204,7 +204,7 @@ def test_a_set_aside_adjudicator_reopens_the_conflict_it_settled(tmp_path: Path)
         "reviewer_set_aside",
     )
     assert aside["detail"] == (
-        "r3's title abstract decisions were set aside by the protocol amendment of 2026-12-01: "
+        "r3's title/abstract decisions were set aside by the protocol amendment of 2026-12-01: "
         "decided before the protocol"
     )
     # The ledgers are inputs: nothing in them changed.
@@ -238,6 +238,6 @@ def test_import_refuses_a_set_aside_reviewer(tmp_path: Path) -> None:
     )
     session = actions.Session(proto, state, studies, folder)
     new = LedgerRow("st-a", "", "include", "", "", T2, FT, "r2", source="sheet.csv", row=2)
-    with pytest.raises(DecisionError, match=r"sheet.csv, row 2, field 'reviewer': r2's full text"):
+    with pytest.raises(DecisionError, match=r"sheet.csv, row 2, field 'reviewer': r2's full-text"):
         actions.append_decisions(session, FT, "r2", [new])
     assert not (folder / FT / "r2.csv").exists()

@@ -19,6 +19,13 @@ from review.protocol import Protocol
 
 #: The stages a reviewer's decisions may be set aside at (the schema's enum, in work order).
 SET_ASIDE_STAGES = ("title_abstract", "full_text", "coding", "appraisal")
+#: Each stage in words, as the tables and the report print it.
+STAGE_WORDS = {
+    "title_abstract": "title/abstract",
+    "full_text": "full-text",
+    "coding": "coding",
+    "appraisal": "appraisal",
+}
 #: The ``problem`` value of a row set aside this way (``screening_set_aside.csv``).
 PROBLEM = "reviewer_set_aside"
 
@@ -35,7 +42,7 @@ class SetAside:
     def detail(self) -> str:
         """The sentence the tables and the report print beside each row set aside."""
         return (
-            f"{self.reviewer}'s {self.stage.replace('_', ' ')} decisions were set aside by the "
+            f"{self.reviewer}'s {STAGE_WORDS[self.stage]} decisions were set aside by the "
             f"protocol amendment of {self.date}: {self.reason}"
         )
 
@@ -68,6 +75,6 @@ def refuse_set_aside(protocol: Protocol, stage: str, person: str) -> None:
     aside = set_aside_at(protocol, stage).get(person)
     if aside is not None:
         raise DecisionError(
-            f"{person}: {aside.detail()}; new {stage.replace('_', ' ')} decisions of "
+            f"{person}: {aside.detail()}; new {STAGE_WORDS[stage]} decisions of "
             f"{person} would not be counted (protocol {protocol.path}, reviewers[].set_aside)"
         )

@@ -153,6 +153,8 @@ def _write(
         reviewer=reviewer,
         conflicts=conflicts,
         extra=extra or [],
+        criteria=[c for c in session.protocol.criteria if c["code"] in reasons],
+        definitions=session.protocol.definitions,
     )
 
 
