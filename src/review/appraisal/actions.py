@@ -10,6 +10,7 @@ from review.appraisal.ledger import append, changed, read_ledgers, read_sheet
 from review.appraisal.sheet import sheet_rows, write_sheet
 from review.decisions import check_person
 from review.protocol import Protocol
+from review.setaside import refuse_set_aside
 
 
 def write_appraiser_sheet(
@@ -24,6 +25,7 @@ def write_appraiser_sheet(
     """Write ``appraiser``'s blind sheet; returns (rows, studies)."""
     config = require(protocol)
     check_person(appraiser, what="appraiser")
+    refuse_set_aside(protocol, "appraisal", appraiser)
     answers, _res, _unmatched = attach(read_ledgers(folder, config.tool), inputs)
     rows = sheet_rows(config, inputs, answers, appraiser)
     write_sheet(rows, csv_path, xlsx_path, tool=config.tool, appraiser=appraiser)
@@ -44,6 +46,7 @@ def import_file(
     appraiser's file; nothing is appended when any row has a problem."""
     config = require(protocol)
     check_person(appraiser, what="appraiser")
+    refuse_set_aside(protocol, "appraisal", appraiser)
     answers = read_sheet(path, config.tool, appraiser=appraiser, known=inputs.known())
     existing, _res, _unmatched = attach(read_ledgers(folder, config.tool), inputs)
     new = changed(answers, [a for a in existing if a.appraiser == appraiser])
