@@ -36,7 +36,7 @@ Every cell written neutralises spreadsheet formula injection (:func:`review.spre
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,13 +125,20 @@ class ExtractionResult:
 
 
 def read_coding(
-    fields: Sequence[CodingField], files: Sequence[Path], *, resolutions: Path | None = None
+    fields: Sequence[CodingField],
+    files: Sequence[Path],
+    *,
+    resolutions: Path | None = None,
+    set_aside: Collection[str] = (),
 ) -> tuple[list[CodedRow], list[Resolution]]:
-    """Validated rows of every coder file (and resolutions); raise if any file has a problem."""
+    """Validated rows of every coder file (and resolutions); raise if any file has a problem.
+
+    The file of a coder set aside by an amendment was made under the protocol before it, so
+    a required field added since is not asked of it (everything it has is still checked)."""
     problems = Problems(what="coding")
     rows: list[CodedRow] = []
     for path in files:
-        rows.extend(read_coder_file(path, fields, problems))
+        rows.extend(read_coder_file(path, fields, problems, set_aside=path.stem in set_aside))
     settled: list[Resolution] = []
     if resolutions is not None and resolutions.is_file():
         settled = read_resolutions(resolutions, fields, problems)
@@ -188,9 +195,11 @@ def run_extraction(
         s for s in included_ids(screening, studies, path=screening_path) if groups.is_main(s)
     ]
     files = coder_files(coding_dir)
-    rows, settled = read_coding(fields, files, resolutions=Path(coding_dir) / RESOLUTIONS_NAME)
-    locator = Locator(studies.values(), read_clusters(clusters_path))
     aside = set_aside_at(protocol, "coding")
+    rows, settled = read_coding(
+        fields, files, resolutions=Path(coding_dir) / RESOLUTIONS_NAME, set_aside=aside
+    )
+    locator = Locator(studies.values(), read_clusters(clusters_path))
     attached = attach_coding(
         [r for r in rows if r.coder not in aside],
         [r for r in settled if r.resolver not in aside],

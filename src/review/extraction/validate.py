@@ -90,7 +90,7 @@ def check_timestamp(raw: str) -> str | None:
 
 
 def read_coder_file(
-    path: Path, fields: Sequence[CodingField], problems: Problems
+    path: Path, fields: Sequence[CodingField], problems: Problems, *, set_aside: bool = False
 ) -> list[CodedRow]:
     """Validated rows of one coder's file; problems are added to ``problems``.
 
@@ -113,7 +113,7 @@ def read_coder_file(
                 f"unknown column (coding fields: {', '.join(names)}; also note, timestamp)",
             )
     for f in fields:
-        if f.required and f.name not in header:
+        if f.required and f.name not in header and not set_aside:
             problems.add(
                 path, 1, f.name, f"missing column of a required field; expected {f.expected()}"
             )
@@ -146,7 +146,7 @@ def read_coder_file(
             except ValueError as exc:
                 problems.add(path, n, f.name, f"study {sid}: {exc}")
                 continue
-            if f.required and not value:
+            if f.required and not value and not (set_aside and f.name not in header):
                 problems.add(
                     path,
                     n,
