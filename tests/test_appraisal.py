@@ -4,6 +4,7 @@ appraisers' blind sheets (real XLSX), validated imports, the merge under the pro
 from __future__ import annotations
 
 import re
+import csv
 from pathlib import Path
 
 import pytest
@@ -667,3 +668,33 @@ def test_a_set_aside_appraiser_gets_no_sheet(tmp_path: Path, capsys) -> None:
     assert "anna's appraisal decisions were set aside by the protocol amendment of 2026-12-05" in (
         capsys.readouterr().err
     )
+
+
+def test_a_set_aside_coders_older_file_is_not_asked_for_fields_added_since(
+    tmp_path: Path,
+) -> None:
+    """An amendment that sets a coder aside often also adds required fields: the old file,
+    made before them, is still read (and listed), not refused for lacking them."""
+    import yaml
+
+    root = evidence_project(tmp_path, "qualitative")
+    path = root / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["coding"]["fields"].append(
+        {"name": "support_duration", "type": "single", "required": True, "values": ["a", "b"]}
+    )
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    # coder-a's file lacks the new required field too: refused while it counts ...
+    assert extract(root) != 0
+    # ... while coder-b, set aside, is read and listed; coder-a's file is fixed to count.
+    coder_a = root / "data/decisions/coding/coder-a.csv"
+    rows = read_csv(coder_a)
+    with coder_a.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, [*rows[0], "support_duration"])
+        writer.writeheader()
+        writer.writerows({**r, "support_duration": "a"} for r in rows)
+    set_aside(root, ("coder-b", ["coding"]))
+    assert group(root) == 0
+    assert extract(root) == 0
+    events = read_csv(root / "data/extracted/coding_events.csv")
+    assert {e["event"] for e in events if e["coder"] == "coder-b"} == {"set_aside"}
