@@ -3,8 +3,8 @@ appraisers' blind sheets (real XLSX), validated imports, the merge under the pro
 
 from __future__ import annotations
 
-import re
 import csv
+import re
 from pathlib import Path
 
 import pytest
