@@ -574,3 +574,12 @@ def test_the_workflow_on_another_review_has_only_its_words(tmp_path: Path) -> No
     for name, text in (("review.html", html), ("review.md", markdown)):
         for term in (*DEFAULT_TERMS, *DEFAULT_TITLES):
             assert not re.search(rf"\b{term}\b", text), f"{term!r} in {name}"
+
+
+def test_the_theme_by_outcome_matrix_keeps_to_the_window(quant: Path) -> None:
+    """A version's window leaves later studies out of every synthesis table, the matrix too."""
+    html = render(quant)["review.html"]
+    matrix = visible(section(html, "matrix"))
+    assert matrix  # the section is there (the protocol names an outcome field)
+    assert "Tan 2023" not in matrix
+    assert "Tan 2023" in visible(section(html, "characteristics"))  # included all the same

@@ -8,6 +8,7 @@ synthesis proper (directions, votes, verdicts) is :mod:`review.synthesis`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,18 +81,22 @@ def themes(protocol: Protocol, studies: list[CodedStudy]) -> list[Theme]:
     ]
 
 
-def matrix(protocol: Protocol, theme_list: list[Theme]) -> dict[str, Any]:
+def matrix(
+    protocol: Protocol, theme_list: list[Theme], synthesised: Collection[str] | None = None
+) -> dict[str, Any]:
     """Theme by outcome: for each theme, the studies reporting each value of
-    ``synthesis.outcome_field`` (or none)."""
+    ``synthesis.outcome_field`` (or none). With ``synthesised`` (study ids), only those: a
+    version's window leaves later studies out of every synthesis table alike."""
     outcome_field = protocol.data["synthesis"].get("outcome_field")
     fdef = next((f for f in protocol.coding_fields if f["name"] == outcome_field), None)
     columns = field_values(fdef) if fdef else []
     rows = []
     for theme in theme_list:
+        studies = [s for s in theme.studies if synthesised is None or s.ref.study_id in synthesised]
         cells = []
         for value in columns:
-            cells.append([s for s in theme.studies if value in s.get(outcome_field or "")])
-        cells.append([s for s in theme.studies if not s.get(outcome_field or "")])
+            cells.append([s for s in studies if value in s.get(outcome_field or "")])
+        cells.append([s for s in studies if not s.get(outcome_field or "")])
         rows.append({"theme": theme, "cells": cells})
     labels = [protocol.value_label(outcome_field or "", c) for c in columns]
     return {"columns": [*labels, NONE_REPORTED], "rows": rows}

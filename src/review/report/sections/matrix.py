@@ -17,4 +17,5 @@ def applies(base: dict[str, Any]) -> bool:
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
-    return {"matrix": synthesis.matrix(base["protocol"], base["themes"])}
+    ids = {s.id for s in base["evidence"].synthesised}
+    return {"matrix": synthesis.matrix(base["protocol"], base["themes"], ids)}
