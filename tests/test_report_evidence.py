@@ -583,3 +583,11 @@ def test_the_theme_by_outcome_matrix_keeps_to_the_window(quant: Path) -> None:
     assert matrix  # the section is there (the protocol names an outcome field)
     assert "Tan 2023" not in matrix
     assert "Tan 2023" in visible(section(html, "characteristics"))  # included all the same
+
+
+def test_the_markdown_methods_say_which_directions_vote_counting_counts(quant: Path) -> None:
+    """The page readers copy from says it too, not only the HTML: an author's claim that is
+    tabulated but not counted must not look like a lost vote."""
+    markdown = render(quant)["review.md"]
+    methods = markdown[markdown.index("Synthesis methods (SWiM)") :]
+    assert "(a direction counts only when it rests on quantitative measure, pre post)" in methods
