@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from screening_helpers import project, read_csv, write_ledger
 
 from review.cli import main
+from review.screening.ledger import read_ledger_file
 from review.screening.sheets import SUMMARY_LABEL
 from review.spreadsheet import safe_cell
 
@@ -157,7 +158,12 @@ def test_filled_xlsx_imports_and_appends_only(proj: Path) -> None:
         ("st-a", "include", ""),
         ("st-b", "exclude", "E3-not-indonesia"),
     ]
-    assert added[0]["note"] == "=looks like a formula"
+    # The ledger is opened in spreadsheets too: the formula stays text there (issue 20), and the
+    # ledger reader gives the note back as written.
+    assert added[0]["note"] == "'=looks like a formula"
+    assert read_ledger_file(ledger, stage="title_abstract", reasons=["E3-not-indonesia"])[
+        -2
+    ].note == ("=looks like a formula")
     assert added[0]["fingerprint"] == "doi:10.1000/a"
     assert added[0]["timestamp"].endswith("Z")
     # importing the same sheet again adds nothing: those are already the current decisions
@@ -180,10 +186,43 @@ def test_import_with_any_bad_row_appends_nothing(
     code = _screen("import", str(sheet), "--reviewer", "r1")
     assert code == 2
     err = capsys.readouterr().err
-    assert "2 problem(s) in " in err
+    assert "1 problem(s) in " in err
     assert "filled.csv; nothing was read or appended" in err
-    assert "filled.csv, row 3, field 'study_id': 'st-zz' is not a study" in err
     assert "filled.csv, row 4, field 'reason': 'E9-made-up' is not a criterion code" in err
+    assert not _ledger(proj).exists()
+
+
+def test_a_stale_study_id_is_listed_and_the_rest_imported(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20 (10): a sheet with a few stale study ids was refused whole; now the rows that
+    name no current study (by id, anchor record or fingerprint) are listed, not appended, and
+    the rest is imported."""
+    sheet = proj / "filled.csv"
+    sheet.write_text(
+        "study_id,fingerprint,decision,reason,note\n"
+        "st-a,,include,,fine\n"
+        "st-zz,title:gone|2020,include,,a study no longer there\n"
+        "st-b,,exclude,E3-not-indonesia,\n",
+        encoding="utf-8",
+    )
+    assert _screen("import", str(sheet), "--reviewer", "r1") == 0
+    captured = capsys.readouterr()
+    assert "appended 2 to" in captured.out
+    assert (
+        "warning: not appended: " + str(sheet) + ", row 3: study st-zz: neither its study id nor "
+        "its fingerprint matches a current study"
+    ) in captured.err
+    assert [r["study_id"] for r in read_csv(_ledger(proj))] == ["st-a", "st-b"]
+
+
+def test_a_sheet_of_only_unknown_studies_is_refused(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = proj / "other.csv"
+    sheet.write_text("study_id,decision\nst-zz,include\nst-yy,include\n", encoding="utf-8")
+    assert _screen("import", str(sheet), "--reviewer", "r1") == 2
+    assert "none of its 2 decision(s) names a current study" in capsys.readouterr().err
     assert not _ledger(proj).exists()
 
 

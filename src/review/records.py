@@ -254,13 +254,28 @@ def read_records(path: str | Path) -> list[Record]:
 # --------------------------------------------------------------------------------------------
 
 
+#: The run a record without a run id counts as found in: after every dated run.
+UNDATED_RUN = "\uffff"
+
+
+def anchor_key(run_id: str | None, record_id: str) -> tuple[str, str]:
+    """The order of a study's members; its anchor is the smallest.
+
+    Run ids begin with the date of the run (``2026-11-29…``), so records found by a later run (an
+    update) sort after the ones already there. A record without a run id (an export file
+    without a ``manifest.json`` giving one) sorts after every dated run: a record from a file
+    that joins a study found by a search never takes its anchor, so the study keeps its id.
+    """
+    return (run_id or UNDATED_RUN, record_id)
+
+
 def study_id_for(anchor_record_id: str) -> str:
     """The id of the study whose *anchor* is ``anchor_record_id``.
 
-    The anchor of a study is its earliest member record: the smallest ``(run_id, record_id)``.
-    Records found by a later run (an update) sort after the ones already there, so a study keeps
-    its id when new records join it, with no id registry to store or lose. When two studies are
-    merged, the earlier anchor wins; decisions on the other re-attach through their fingerprint.
+    The anchor of a study is its earliest member record, by :func:`anchor_key`. A study keeps its
+    id when records of later runs, or of undated files, join it, with no id registry to store or
+    lose. When two studies are merged, the earlier anchor wins; decisions on the other
+    re-attach through its anchor record (:mod:`review.carry`).
     """
     return "st-" + content_id(anchor_record_id, length=10)
 

@@ -11,6 +11,12 @@
   rows to the stage's ``_resolutions.csv``.
 - ``review screen import FILE [--reviewer NAME] [--stage ...]`` validates every row of a
   filled sheet and appends it to ``data/decisions/screening/<stage>/<NAME>.csv``.
+
+A reviewer's name must be declared (the protocol's ``reviewers``, or ``--new-reviewer``, which
+records it in ``data/decisions/reviewers.csv``: :mod:`review.names`). An import holds the
+ledger's lock from reading the ledgers to appending, so two imports never lose each other's
+rows. A sheet holding decisions not yet imported is never overwritten (``--force`` keeps a
+timestamped backup of it first).
 - ``review screen export-asreview OUT.csv``, ``import-asreview FILE --reviewer NAME``,
   ``import-rayyan FILE --reviewer NAME [--rayyan-user NAME]``: screen in ASReview LAB or
   Rayyan, keep the audit trail here.
@@ -26,8 +32,10 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from review import atomic
 from review.commands._options import add_protocol, add_table, layout, optional_input
-from review.protocol import load_protocol
+from review.names import checked_reviewer, registry_path
+from review.protocol import Protocol, load_protocol
 from review.states import STAGES, Stage
 
 if TYPE_CHECKING:
@@ -63,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sheet = _action(actions_, "sheet", "write a reviewer's screening sheet (CSV and XLSX)")
     sheet.add_argument("--reviewer", required=True, help="reviewer id (the ledger file name)")
+    _names(sheet)
     _stage(sheet)
     _sheet_outputs(sheet, "<reviewer>")
     sheet.set_defaults(func=run_sheet)
@@ -80,12 +89,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sheet: who settled them",
     )
     imp.add_argument("--stage", choices=STAGES, default=None, help="default: the sheet's folder")
+    _names(imp)
     imp.set_defaults(func=run_import)
 
     for name, tool in (("import-asreview", "an ASReview LAB"), ("import-rayyan", "a Rayyan CSV")):
         q = _action(actions_, name, f"append decisions from {tool} export")
         q.add_argument("file", type=Path, metavar="FILE")
         q.add_argument("--reviewer", required=True, help="whose decisions these are")
+        _names(q)
         _stage(q)
         if name == "import-rayyan":
             q.add_argument(
@@ -116,11 +127,44 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
     return p
 
 
+def _names(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--new-reviewer",
+        action="store_true",
+        help="the name is a new reviewer, not a typo: record it in the registry",
+    )
+    p.add_argument(
+        "--reviewers",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the registry of reviewers added beside the protocol's list "
+        "(default: reviewers.csv in the folder above --decisions)",
+    )
+
+
+def _declared(args: argparse.Namespace, protocol: Protocol, name: str, what: str) -> str:
+    """``name`` if declared (with --new-reviewer: recorded in the registry first)."""
+    return checked_reviewer(
+        name,
+        protocol,
+        registry=args.reviewers or registry_path(args.decisions),
+        new=args.new_reviewer,
+        what=what,
+    )
+
+
 def _stage(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stage", choices=STAGES, default=Stage.TITLE_ABSTRACT.value)
 
 
 def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a sheet holding decisions not imported yet, after keeping a "
+        "timestamped backup of it",
+    )
     for suffix in ("csv", "xlsx"):
         p.add_argument(
             f"--{suffix}",
@@ -132,11 +176,11 @@ def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
         )
 
 
-def _session(args: argparse.Namespace) -> actions.Session:
+def _session(args: argparse.Namespace, protocol: Protocol | None = None) -> actions.Session:
     from review.screening import actions
 
     return actions.Session.load(
-        load_protocol(args.protocol),
+        protocol or load_protocol(args.protocol),
         studies=args.studies,
         clusters=args.clusters,
         decisions=args.decisions,
@@ -194,28 +238,38 @@ def _sheet_paths(args: argparse.Namespace, name: str) -> tuple[Path, Path]:
 def run_sheet(args: argparse.Namespace) -> int:
     from review.screening import actions
 
+    protocol = load_protocol(args.protocol)
+    _declared(args, protocol, args.reviewer, "reviewer")
     csv_path, xlsx_path = _sheet_paths(args, args.reviewer)
-    n, how = actions.write_reviewer_sheet(
-        _session(args),
+    done = actions.write_reviewer_sheet(
+        _session(args, protocol),
         reviewer=args.reviewer,
         stage=args.stage,
         csv_path=csv_path,
         xlsx_path=xlsx_path,
+        force=args.force,
     )
-    print(f"{n} studies for {args.reviewer} at {args.stage} (ordered by {how})")
+    _backups(done.backups)
+    print(f"{done.rows} studies for {args.reviewer} at {args.stage} (ordered by {done.how})")
     print(f"wrote {csv_path}")
     print(f"wrote {xlsx_path}")
     return 0
+
+
+def _backups(paths: list[Path]) -> None:
+    for path in paths:
+        print(f"kept the sheet holding unimported decisions as {path}")
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
     from review.screening import actions
 
     csv_path, xlsx_path = _sheet_paths(args, actions.CONFLICTS_SHEET)
-    n = actions.write_conflicts_sheet(
-        _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path
+    done = actions.write_conflicts_sheet(
+        _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path, force=args.force
     )
-    print(f"{n} unresolved conflict(s) at {args.stage}; wrote {csv_path} and .xlsx")
+    _backups(done.backups)
+    print(f"{done.rows} unresolved conflict(s) at {args.stage}; wrote {csv_path} and .xlsx")
     return 0
 
 
@@ -225,30 +279,52 @@ def _report(source: Path, done: actions.Appended) -> int:
         f"{source}: {done.valid} decision(s) valid; appended {done.appended} to {done.ledger}"
         + (f"; {skipped} unchanged (already the current decision) not repeated" if skipped else "")
     )
+    for line in done.moved:
+        print(f"note: {line}")
+    for line in done.stale:
+        print(f"warning: not appended: {line}", file=sys.stderr)
+    if done.stale:
+        print(
+            f"warning: {len(done.stale)} decision(s) name no current study and were not "
+            "appended; they stay in the sheet (decide those studies again on a new sheet)",
+            file=sys.stderr,
+        )
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     from review.screening import actions
 
-    done = actions.import_sheet(_session(args), args.file, reviewer=args.reviewer, stage=args.stage)
+    protocol = load_protocol(args.protocol)
+    target = actions.import_target(
+        args.decisions, args.file, reviewer=args.reviewer, stage=args.stage
+    )
+    _declared(args, protocol, target.reviewer, "resolver" if target.resolving else "reviewer")
+    with atomic.locked(target.ledger):
+        done = actions.import_sheet(_session(args, protocol), args.file, target)
     return _report(args.file, done)
 
 
 def run_import_tool(args: argparse.Namespace) -> int:
     from review.screening import actions
+    from review.screening.ledger import ledger_path
 
-    session = _session(args)
-    if args.action == "import-asreview":
-        done = actions.import_asreview(session, args.file, reviewer=args.reviewer, stage=args.stage)
-    else:
-        done = actions.import_rayyan(
-            session,
-            args.file,
-            reviewer=args.reviewer,
-            stage=args.stage,
-            rayyan_user=args.rayyan_user,
-        )
+    protocol = load_protocol(args.protocol)
+    _declared(args, protocol, args.reviewer, "reviewer")
+    with atomic.locked(ledger_path(args.decisions, args.stage, args.reviewer)):
+        session = _session(args, protocol)
+        if args.action == "import-asreview":
+            done = actions.import_asreview(
+                session, args.file, reviewer=args.reviewer, stage=args.stage
+            )
+        else:
+            done = actions.import_rayyan(
+                session,
+                args.file,
+                reviewer=args.reviewer,
+                stage=args.stage,
+                rayyan_user=args.rayyan_user,
+            )
     return _report(args.file, done)
 
 

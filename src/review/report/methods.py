@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from review import __version__
-from review.records import split_list
+from review.records import anchor_key, split_list
 from review.report.inputs import ReportInputs
 from review.states import PENDING, ScreeningState
 
@@ -68,7 +68,8 @@ def sources_table(inputs: ReportInputs) -> list[dict[str, Any]]:
 def duplicates_per_source(inputs: ReportInputs) -> dict[str, int] | None:
     """Records per source that joined a study anchored on another record (None: no dedup yet).
 
-    The anchor is the member with the smallest ``(run_id, record_id)``, as for study ids.
+    The anchor is the member with the smallest :func:`review.records.anchor_key`, as for study
+    ids.
     """
     if inputs.studies is None:
         return None
@@ -78,7 +79,7 @@ def duplicates_per_source(inputs: ReportInputs) -> dict[str, int] | None:
         members = [records[r] for r in inputs.study_record_ids(study) if r in records]
         if len(members) < 2:
             continue
-        anchor = min(members, key=lambda r: (r.run_id, r.record_id))
+        anchor = min(members, key=lambda r: anchor_key(r.run_id, r.record_id))
         for rec in members:
             if rec is not anchor:
                 out[rec.source_id] += 1

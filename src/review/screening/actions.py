@@ -4,28 +4,32 @@ import what reviewers decided (a filled sheet, an ASReview or Rayyan export), ex
 Each action starts from the current state (:class:`Session`: the studies, every ledger read and
 carried forward, the state derived from them), so an import is checked against the studies of
 this run and a sheet lists only what is still undecided. The ledgers are the only files these
-actions change, and only by appending.
+actions change, and only by appending, under the ledger's lock (the command holds it from
+loading the session to the append: :func:`review.atomic.locked`). A sheet is never written
+over one that holds decisions not imported yet (:mod:`review.sheetguard`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from review.carry import StudyIndex
 from review.errors import DecisionError
+from review.names import safe_name
 from review.protocol import Protocol
 from review.screening import interop, sheets
 from review.screening.ledger import (
-    RESOLUTIONS_FILE,
     RESOLUTIONS_REVIEWER,
     LedgerRow,
     append_rows,
-    check_reviewer,
     current,
+    ledger_path,
     stage_reasons,
 )
 from review.screening.state import Screening, build_from_files
+from review.sheetguard import original_stem, refuse_or_back_up
 from review.states import STAGES, Stage
 from review.tables import Row
 
@@ -62,36 +66,84 @@ class Session:
         """Study id -> fingerprint of every current study."""
         return {s["study_id"]: s.get("fingerprint", "") for s in self.studies}
 
+    @property
+    def index(self) -> StudyIndex:
+        """The current studies for carry-forward (:mod:`review.carry`)."""
+        return StudyIndex.of(self.studies)
+
 
 @dataclass(frozen=True)
 class Appended:
-    """What an import did: rows valid, rows appended (the rest already current), the ledger."""
+    """What an import did: rows valid, rows appended (the rest already current), the ledger,
+    and the rows naming earlier study ids (moved to the current id, or stale: not appended)."""
 
     valid: int
     appended: int
     ledger: Path
+    stale: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A sheet written: its rows, what ordered them, and backups of the sheet it replaced."""
+
+    rows: int
+    how: str = ""
+    backups: list[Path] = field(default_factory=list)
 
 
 def write_reviewer_sheet(
-    session: Session, *, reviewer: str, stage: str, csv_path: Path, xlsx_path: Path
-) -> tuple[int, str]:
-    """The studies ``reviewer`` has not decided at ``stage``, most relevant first; returns their
-    number and what ordered them."""
-    check_reviewer(reviewer)
+    session: Session,
+    *,
+    reviewer: str,
+    stage: str,
+    csv_path: Path,
+    xlsx_path: Path,
+    force: bool = False,
+) -> Written:
+    """The studies ``reviewer`` has not decided at ``stage``, most relevant first.
+
+    The sheet already at ``csv_path``/``xlsx_path`` is not overwritten while it holds a
+    decision that is not the reviewer's current one in the ledger (``force``: backed up first).
+    """
+    safe_name(reviewer)
     ledgers = session.state.attachment.ledgers
-    pending = sheets.pending_studies(session.state, ledgers, reviewer=reviewer, stage=stage)
     own = [r for r in ledgers.decisions[stage] if r.reviewer == reviewer]
+    backups = refuse_or_back_up(
+        [csv_path, xlsx_path],
+        sheets.unimported_rows(
+            [csv_path, xlsx_path], {sid: r for (_w, sid), r in current(own).items()}, session.index
+        ),
+        force=force,
+        how_to_import=f"review screen import {xlsx_path} --reviewer {reviewer} --stage {stage}",
+    )
+    pending = sheets.pending_studies(session.state, ledgers, reviewer=reviewer, stage=stage)
     rows, how = sheets.build_sheet(session.studies, pending, own, protocol=session.protocol)
     _write(session, rows, stage, reviewer, csv_path, xlsx_path)
-    return len(rows), how
+    return Written(len(rows), how, backups)
 
 
-def write_conflicts_sheet(session: Session, *, stage: str, csv_path: Path, xlsx_path: Path) -> int:
+def write_conflicts_sheet(
+    session: Session, *, stage: str, csv_path: Path, xlsx_path: Path, force: bool = False
+) -> Written:
     """The unresolved conflicts of ``stage``, every reviewer's decision shown, for whoever
-    settles them (import the filled sheet with the settler as reviewer)."""
+    settles them (import the filled sheet with the settler as reviewer). A filled conflicts
+    sheet not imported yet is not overwritten (``force``: backed up first)."""
+    settled = session.state.attachment.ledgers.resolutions[stage]
+    backups = refuse_or_back_up(
+        [csv_path, xlsx_path],
+        sheets.unimported_rows(
+            [csv_path, xlsx_path],
+            {sid: r for (_w, sid), r in current(settled).items()},
+            session.index,
+        ),
+        force=force,
+        how_to_import=f"review screen import {xlsx_path} --reviewer RESOLVER --stage {stage}",
+    )
     rows = sheets.conflict_rows(session.state, session.studies, stage=stage)
     _write(session, rows, stage, "RESOLVER", csv_path, xlsx_path, conflicts=True)
-    return len(rows)
+    return Written(len(rows), "", backups)
 
 
 def _write(
@@ -117,33 +169,57 @@ def _write(
 
 
 def sheet_origin(path: Path) -> tuple[str | None, str | None]:
-    """Reviewer and stage of ``data/screening_sheets/<stage>/<reviewer>.xlsx``, if it is one."""
+    """Reviewer and stage of ``data/screening_sheets/<stage>/<reviewer>.xlsx`` (or of a backup
+    of it), if it is one."""
     stage = path.parent.name if path.parent.name in STAGES else None
-    reviewer = path.stem if stage and not path.stem.startswith("_") else None
+    stem = original_stem(path)
+    reviewer = stem if stage and not stem.startswith("_") else None
     return reviewer, stage
 
 
-def import_sheet(
-    session: Session, path: Path, *, reviewer: str | None = None, stage: str | None = None
-) -> Appended:
-    """Append a filled sheet's decisions to its reviewer's ledger; a filled conflicts sheet's
-    to the stage's ``_resolutions.csv``, settled by ``reviewer``. Reviewer and stage default to
-    the sheet's own path."""
+@dataclass(frozen=True)
+class ImportTarget:
+    """Where a filled sheet's decisions go: whose they are (or who settled them), the stage,
+    whether they are resolutions, and the ledger file."""
+
+    reviewer: str
+    stage: str
+    resolving: bool
+    ledger: Path
+
+
+def import_target(
+    decisions: Path, path: Path, *, reviewer: str | None = None, stage: str | None = None
+) -> ImportTarget:
+    """The ledger a filled sheet is imported into; reviewer and stage default to the sheet's
+    own path (``<stage>/<reviewer>.xlsx``), a conflicts sheet's rows go to ``_resolutions.csv``."""
     guessed_reviewer, guessed_stage = sheet_origin(path)
     who = reviewer or guessed_reviewer
     stage = stage or guessed_stage or Stage.TITLE_ABSTRACT
     if not who:
         raise DecisionError(f"{path}: say whose decisions these are with --reviewer NAME")
-    resolving = path.stem == CONFLICTS_SHEET
-    rows = sheets.rows_from_sheet(
-        path,
-        stage=stage,
-        reviewer=RESOLUTIONS_REVIEWER if resolving else who,
-        protocol=session.protocol,
-        known_studies=session.known,
-        resolver=check_reviewer(who) if resolving else "",
+    resolving = original_stem(path) == CONFLICTS_SHEET
+    safe_name(who, what="resolver" if resolving else "reviewer")
+    return ImportTarget(
+        who, stage, resolving, ledger_path(decisions, stage, who, resolutions=resolving)
     )
-    return append_decisions(session, stage, who, rows, resolutions=resolving)
+
+
+def import_sheet(session: Session, path: Path, target: ImportTarget) -> Appended:
+    """Append a filled sheet's decisions to ``target``: its reviewer's ledger, or a filled
+    conflicts sheet's to the stage's ``_resolutions.csv``, settled by the target's reviewer."""
+    found = sheets.rows_from_sheet(
+        path,
+        stage=target.stage,
+        reviewer=RESOLUTIONS_REVIEWER if target.resolving else target.reviewer,
+        protocol=session.protocol,
+        index=session.index,
+        resolver=target.reviewer if target.resolving else "",
+    )
+    done = append_decisions(
+        session, target.stage, target.reviewer, found.rows, resolutions=target.resolving
+    )
+    return Appended(done.valid, done.appended, done.ledger, found.stale, found.moved)
 
 
 def import_asreview(session: Session, path: Path, *, reviewer: str, stage: str) -> Appended:
@@ -202,7 +278,7 @@ def append_decisions(
             continue
         new.append(row)
         latest[(row.reviewer, row.study_id)] = row
-    path = session.decisions / stage / (RESOLUTIONS_FILE if resolutions else f"{reviewer}.csv")
+    path = ledger_path(session.decisions, stage, reviewer, resolutions=resolutions)
     if new:
         append_rows(path, new, resolutions=resolutions)
     return Appended(len(rows), len(new), path)

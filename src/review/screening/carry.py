@@ -2,12 +2,10 @@
 
 Ledgers name studies by id *and* fingerprint. Every row is attached to a current study:
 
-1. ``id``: its study id still exists;
-2. ``merged``: its study id is the id of a record that is now in another study (the study was
-   merged into one with an earlier anchor record);
-3. ``fingerprint``: its fingerprint (DOI, else folded title + year) is that of exactly one study;
-4. otherwise it is *unmatched*: listed in ``screening_unmatched.csv`` and the events, and
-   counted in the agreement file, never silently dropped.
+by id, by its anchor record (a merged study), by fingerprint, as every kind of decision is
+(:mod:`review.carry`); a row that matches none is *unmatched*: listed in
+``screening_unmatched.csv`` and the events, and counted in the agreement file, never silently
+dropped.
 
 When a cluster is split, the side that kept the id keeps the decisions, and the side whose
 fingerprint is the one the reviewer saw inherits them too (``split``), unless that reviewer
@@ -21,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from review.records import split_list, study_id_for
+from review.carry import UNMATCHED, StudyIndex
+from review.records import anchor_key, split_list
 from review.screening.ledger import LedgerRow, Ledgers
 from review.states import STAGES
 
@@ -41,39 +40,20 @@ class Attachment:
 def attach(
     ledgers: Ledgers, studies: Sequence[Mapping[str, str]], clusters: Mapping[str, str]
 ) -> Attachment:
-    ids = {s["study_id"] for s in studies}
-    by_anchor = {study_id_for(rid): sid for rid, sid in clusters.items()}
-    by_fp: dict[str, list[str]] = {}
-    for s in studies:
-        if s.get("fingerprint"):
-            by_fp.setdefault(s["fingerprint"], []).append(s["study_id"])
+    index = StudyIndex.of(studies, clusters)
     out = Attachment(ledgers=Ledgers({s: [] for s in STAGES}, {s: [] for s in STAGES}))
 
     def place(row: LedgerRow) -> LedgerRow | None:
-        def moved(to: str, how: str) -> LedgerRow:
-            out.how[(row.source, row.row, to)] = how
-            return (
-                row
-                if to == row.study_id
-                else replace(row, study_id=to, ledger_study_id=row.study_id)
-            )
-
-        if row.study_id in ids:
-            return moved(row.study_id, "id")
-        if row.study_id in by_anchor:
-            return moved(by_anchor[row.study_id], "merged")
-        matches = by_fp.get(row.fingerprint, []) if row.fingerprint else []
-        if len(matches) == 1:
-            return moved(matches[0], "fingerprint")
-        problem = (
-            f"fingerprint {row.fingerprint!r} matches {len(matches)} studies "
-            f"({', '.join(sorted(matches)[:3])})"
-            if matches
-            else "neither its study id nor its fingerprint matches a current study"
+        where = index.place(row.study_id, row.fingerprint)
+        if not where.matched:
+            out.how[(row.source, row.row, row.study_id)] = UNMATCHED
+            out.unmatched.append((row, where.problem))
+            return None
+        to = where.study_id
+        out.how[(row.source, row.row, to)] = where.how
+        return (
+            row if to == row.study_id else replace(row, study_id=to, ledger_study_id=row.study_id)
         )
-        out.how[(row.source, row.row, row.study_id)] = "unmatched"
-        out.unmatched.append((row, problem))
-        return None
 
     for stage in STAGES:
         for src, dst in (
@@ -82,7 +62,7 @@ def attach(
         ):
             placed = [p for p in (place(row) for row in src.get(stage, [])) if p is not None]
             dst[stage].extend(placed)
-            dst[stage].extend(_split_copies(placed, by_fp, out.how))
+            dst[stage].extend(_split_copies(placed, index.by_fingerprint, out.how))
     return out
 
 
@@ -149,10 +129,13 @@ def carry_notes(
     if record_runs and rows:
         members = split_list(study.get("record_ids", ""))
         runs = {rid: record_runs.get(rid, "") for rid in members}
-        anchor_run = min((r, rid) for rid, r in runs.items())[0] if runs else ""
-        later = sorted(rid for rid, run in runs.items() if run and run > anchor_run)
+        anchor_run = min(anchor_key(r, rid) for rid, r in runs.items())[0] if runs else ""
+        later = sorted(rid for rid, run in runs.items() if anchor_key(run, rid)[0] > anchor_run)
         if later:
-            shown = ", ".join(f"{rid} (run {runs[rid]})" for rid in later[:5])
+            shown = ", ".join(
+                f"{rid} (run {runs[rid]})" if runs[rid] else f"{rid} (a file without a run id)"
+                for rid in later[:5]
+            )
             more = f" and {len(later) - 5} more" if len(later) > 5 else ""
             notes.append(
                 f"record(s) {shown}{more} joined this study after its first run {anchor_run}; "

@@ -26,11 +26,11 @@ from datetime import datetime
 from typing import Any
 
 from review.errors import DecisionError
+from review.names import safe_name
 from review.protocol import Protocol
 from review.records import fingerprint, parse_year
 from review.screening.ledger import (
     LedgerRow,
-    check_reviewer,
     now_utc,
     stage_reasons,
     validate_numbered,
@@ -155,23 +155,22 @@ def import_asreview(
     studies: Sequence[Mapping[str, str]],
 ) -> list[LedgerRow]:
     """Ledger rows from an ASReview export (1 -> include, 0 -> exclude, empty -> not screened)."""
-    check_reviewer(reviewer)
-    rows, first = read_sheet(path)
+    safe_name(reviewer)
+    header, rows = read_sheet(path)
     if not rows:
         return []
-    label_col = next((c for c in _LABEL_COLUMNS if c in rows[0]), None)
+    label_col = next((c for c in _LABEL_COLUMNS if c in header), None)
     if label_col is None:
         raise DecisionError(
             f"{path}, row 1: no label column; expected one of {', '.join(_LABEL_COLUMNS)} "
             "(ASReview export)"
         )
-    note_col = next((c for c in _NOTE_COLUMNS if c in rows[0]), None)
-    time_col = next((c for c in _TIME_COLUMNS if c in rows[0]), None)
+    note_col = next((c for c in _NOTE_COLUMNS if c in header), None)
+    time_col = next((c for c in _TIME_COLUMNS if c in header), None)
     matcher = StudyMatcher(studies)
     raw: list[tuple[int, dict[str, str]]] = []
     problems: list[str] = []
-    for i, row in enumerate(rows):
-        n = first + i
+    for n, row in rows:
         label = str(row.get(label_col) or "").strip()
         if label in ("", "-1", "nan", "None"):
             continue
@@ -271,9 +270,9 @@ def import_rayyan(
     rayyan_user: str | None = None,
 ) -> list[LedgerRow]:
     """Ledger rows of one Rayyan user's votes (``rayyan_user``; needed when several voted)."""
-    check_reviewer(reviewer)
-    rows, first = read_sheet(path)
-    if rows and "notes" not in rows[0]:
+    safe_name(reviewer)
+    header, rows = read_sheet(path)
+    if rows and "notes" not in header:
         raise DecisionError(
             f"{path}, row 1: no 'notes' column; expected a Rayyan CSV export "
             "(its notes hold RAYYAN-INCLUSION)"
@@ -283,8 +282,7 @@ def import_rayyan(
     matcher = StudyMatcher(studies)
     raw: list[tuple[int, dict[str, str]]] = []
     problems: list[str] = []
-    for i, row in enumerate(rows):
-        n = first + i
+    for n, row in rows:
         parsed = parse_rayyan_notes(str(row.get("notes") or ""))
         votes = parsed["votes"]
         if not votes:

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from review import atomic
 from review.errors import DecisionError
+from review.names import decision_files, safe_name
 from review.protocol import Protocol
+from review.spreadsheet import safe_row
 from review.states import DECISIONS, STAGES
 from review.tables import contract, read_cells, unquote_cell
 
@@ -32,8 +34,6 @@ RESOLUTIONS_FILE = "_resolutions.csv"
 RESOLUTIONS_REVIEWER = "_resolutions"
 #: At most this many problems are listed in one error message; the count says how many more.
 MAX_LISTED = 20
-
-_REVIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +104,6 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
     else:
         raise DecisionError(f"stage {stage!r} is not a screening stage ({', '.join(STAGES)})")
     return [str(c["code"]) for s in wanted for c in criteria if c.get("stage") == s]
-
-
-def check_reviewer(name: str) -> str:
-    if not _REVIEWER.match(name or "") or name == "automation":
-        raise DecisionError(
-            f"reviewer name {name!r} is not usable as a ledger file name; use letters, digits, "
-            "'.', '_' or '-' (not starting with '_'; 'automation' is reserved)"
-        )
-    return name
 
 
 def validate_rows(
@@ -188,7 +179,7 @@ def validate_numbered(
                 study_id=cell["study_id"],
                 fingerprint=fingerprint,
                 decision=cell["decision"].lower(),
-                reason="; ".join(_split_reasons(cell["reason"])),
+                reason="; ".join(split_reasons(cell["reason"])),
                 note=cell["note"],
                 timestamp=ts,
                 stage=stage,
@@ -209,7 +200,8 @@ def validate_numbered(
     return out
 
 
-def _split_reasons(text: str) -> list[str]:
+def split_reasons(text: str) -> list[str]:
+    """Criterion codes of a reason cell (separated by ';' or ',')."""
     return [r.strip() for r in re.split(r"[;,]", text) if r.strip()]
 
 
@@ -236,7 +228,7 @@ def _row_problems(
             f"{where}, field 'decision': {cell['decision']!r} is not allowed; "
             f"allowed: {', '.join(DECISIONS)}"
         )
-    codes = _split_reasons(cell["reason"])
+    codes = split_reasons(cell["reason"])
     for code in codes:
         if code not in allowed:
             out.append(
@@ -305,7 +297,7 @@ def read_ledgers(folder: str | Path, protocol: Protocol) -> Ledgers:
         if not stage_dir.is_dir():
             continue
         reasons = stage_reasons(protocol, stage)
-        for path in sorted(stage_dir.glob("*.csv")):
+        for path in decision_files(stage_dir, suffixes=(".csv",), recursive=False):
             rows = read_ledger_file(path, stage=stage, reasons=reasons)
             (resolutions if path.name == RESOLUTIONS_FILE else decisions)[stage].extend(rows)
     return Ledgers(decisions=decisions, resolutions=resolutions)
@@ -324,23 +316,30 @@ def current(rows: Iterable[LedgerRow]) -> dict[tuple[str, str], LedgerRow]:
     return latest
 
 
+def ledger_path(
+    folder: str | Path, stage: str, reviewer: str, *, resolutions: bool = False
+) -> Path:
+    """``<folder>/<stage>/<reviewer>.csv`` (or the stage's ``_resolutions.csv``); the name is
+    checked, so no name can point outside the folder."""
+    if stage not in STAGES:
+        raise DecisionError(f"stage {stage!r} is not a screening stage ({', '.join(STAGES)})")
+    name = RESOLUTIONS_FILE if resolutions else f"{safe_name(reviewer)}.csv"
+    return Path(folder) / stage / name
+
+
 def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: bool = False) -> int:
     """Append ``rows`` to the ledger at ``path``; the existing bytes are kept exactly.
 
-    The new file (old bytes + new lines) replaces the old one atomically, so a crash never leaves
-    a ledger half-written. A file without a final newline gets one before the new rows.
+    The new file (old bytes + new lines) replaces the old one atomically, under the ledger's
+    lock (:func:`review.atomic.locked`; re-entered when the caller holds it already), so a
+    crash never leaves a ledger half-written and a concurrent import never overwrites these
+    rows. Cells a spreadsheet would run as a formula get a leading ``'`` (reviewers open their
+    ledgers in spreadsheets); the readers remove it again.
     """
-    path = Path(path)
     columns = RESOLUTION_COLUMNS if resolutions else LEDGER_COLUMNS
-    old = path.read_bytes() if path.is_file() else b""
-    body = atomic.csv_text(
-        ({**r.to_ledger(), "resolver": r.resolver} for r in rows), columns
-    ).split("\n", 1)[1]
-    if old:
-        if not old.endswith(b"\n") and not old.endswith(b"\r"):
-            old += b"\n"
-        data = old + body.encode("utf-8")
-    else:
-        data = (",".join(columns) + "\n" + body).encode("utf-8")
-    atomic.write_bytes(path, data)
-    return len(rows)
+    with atomic.locked(path):
+        return atomic.append_csv(
+            path,
+            (safe_row({**r.to_ledger(), "resolver": r.resolver}) for r in rows),
+            columns,
+        )

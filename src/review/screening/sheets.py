@@ -17,34 +17,37 @@ it again.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from review import atomic
+from review import atomic, spreadsheet
+from review.carry import StudyIndex
 from review.errors import DecisionError
+from review.names import safe_name
 from review.protocol import Protocol
 from review.records import normalise_doi
 from review.screening import priority
 from review.screening.ledger import (
+    MAX_LISTED,
     LedgerRow,
     Ledgers,
-    check_reviewer,
     current,
     now_utc,
+    split_reasons,
     stage_reasons,
     validate_numbered,
 )
 from review.screening.state import Screening
 from review.spreadsheet import safe_cell
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
-from review.tables import contract, write_table
+from review.tables import contract, unquote_cell, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
 #: A reviewer's sheet: the studies still to decide, most relevant first (blind).
@@ -226,29 +229,30 @@ def _drop_down(formula: str, title: str, error: str) -> DataValidation:
     )
 
 
-def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
-    """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
-    path = Path(path)
-    if not path.is_file():
-        raise DecisionError(f"{path}: file not found")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb["screening"] if "screening" in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(it, [])]
-        rows = []
-        for values in it:
-            rows.append(
-                {h: "" if v is None else str(v) for h, v in zip(header, values, strict=False) if h}
+def read_sheet(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and numbered rows of a filled sheet or ledger-shaped file (CSV or XLSX; its
+    ``screening`` sheet, else the first), read by :func:`review.spreadsheet.read_sheet`: notes
+    keep their line breaks, a semicolon-separated CSV is read as such, a damaged workbook is a
+    clear error."""
+    sheet = spreadsheet.read_sheet(path, sheet_name="screening")
+    for row in sheet.rows:
+        if row.extra:
+            raise DecisionError(
+                f"{path}, row {row.number}: more cells than the header's {len(sheet.header)} "
+                "columns (a value with a comma needs quotes)"
             )
-        wb.close()
-        return rows, 2
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start}); save as UTF-8") from exc
-    reader = csv.DictReader(text.splitlines())
-    return [dict(r) for r in reader], 2
+    return sheet.header, [(row.number, row.cells) for row in sheet.rows]
+
+
+@dataclass
+class FromSheet:
+    """A filled sheet's rows to append, and what happened to rows naming earlier study ids."""
+
+    rows: list[LedgerRow]
+    #: rows whose study id names no current study, even by anchor or fingerprint: not appended
+    stale: list[str] = field(default_factory=list)
+    #: rows whose study id changed since the sheet was made, appended under the current id
+    moved: list[str] = field(default_factory=list)
 
 
 def rows_from_sheet(
@@ -257,36 +261,92 @@ def rows_from_sheet(
     stage: str,
     reviewer: str,
     protocol: Protocol,
-    known_studies: Mapping[str, str],
+    index: StudyIndex,
     resolver: str = "",
-) -> list[LedgerRow]:
+) -> FromSheet:
     """Validated ledger rows from a filled sheet: rows without a decision are skipped (undecided).
 
-    Every row is checked first; any problem raises and nothing is returned (so nothing is
+    A row naming a study id that no longer exists is attached as carry-forward would attach it
+    (:mod:`review.carry`: the id of a record now in another study, else the row's fingerprint)
+    and appended under the current id; one that matches no study is listed in ``stale`` and not
+    appended, while the rest of the sheet is (a sheet made before a rerun must not be refused
+    whole for a few studies that changed). A sheet none of whose decisions names a current
+    study is refused: it was made for another project or run.
+
+    Every other row is checked first; any problem raises and nothing is returned (so nothing is
     appended). A row without a timestamp gets the import time. With ``resolver`` the sheet is a
     conflicts sheet and the rows are resolutions settled by that person.
     """
     if stage not in STAGES:
         raise DecisionError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
-    check_reviewer(resolver or reviewer)
-    rows, first = read_sheet(path)
-    if rows and "decision" not in rows[0]:
+    safe_name(resolver or reviewer)
+    header, rows = read_sheet(path)
+    if "decision" not in header:
         raise DecisionError(
-            f"{path}, row 1: no 'decision' column; expected a screening sheet or a ledger "
+            f"{path}, row 1: no 'decision' column (columns: {', '.join(header) or 'none'}); "
+            "expected a screening sheet or a ledger "
             "(study_id,fingerprint,decision,reason,note,timestamp)"
         )
-    filled = [
-        (first + i, {**row, "resolver": resolver} if resolver else row)
-        for i, row in enumerate(rows)
-        if str(row.get("decision") or "").strip()
-    ]
-    return validate_numbered(
+    out = FromSheet([])
+    filled = []
+    for n, row in rows:
+        if not unquote_cell(row.get("decision")):
+            continue
+        sid = unquote_cell(row.get("study_id"))
+        if sid and sid not in index.ids:
+            where = index.place(sid, unquote_cell(row.get("fingerprint")))
+            if not where.matched:
+                out.stale.append(f"{path}, row {n}: study {sid}: {where.problem}")
+                continue
+            out.moved.append(f"{path}, row {n}: study {sid} is now {where.study_id} ({where.how})")
+            row = {**row, "study_id": where.study_id}
+        filled.append((n, {**row, "resolver": resolver} if resolver else row))
+    if out.stale and not filled:
+        raise DecisionError(
+            f"{path}: none of its {len(out.stale)} decision(s) names a current study (was the "
+            "sheet made for another project?); nothing was appended:\n"
+            + "\n".join(out.stale[:MAX_LISTED])
+        )
+    out.rows = validate_numbered(
         filled,
         source=str(path),
         stage=stage,
         reviewer=reviewer,
         reasons=stage_reasons(protocol, stage),
-        known_studies=known_studies,
+        known_studies=index.fingerprints,
         fill_timestamp=now_utc(),
         resolutions=bool(resolver),
     )
+    return out
+
+
+def unimported_rows(
+    paths: Sequence[Path], current: Mapping[str, LedgerRow], index: StudyIndex
+) -> list[str]:
+    """Rows of the existing sheet at ``paths`` (CSV and XLSX) whose filled decision is not the
+    current one of the ledger (``current``: study id -> row), i.e. work an import has not
+    saved yet. A sheet that cannot be read is reported too: it may hold work."""
+    out: list[str] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        try:
+            _header, rows = read_sheet(path)
+        except DecisionError as exc:
+            out.append(f"{path}: cannot be read to check it for unimported decisions ({exc})")
+            continue
+        for n, row in rows:
+            decision = unquote_cell(row.get("decision")).lower()
+            if not decision:
+                continue
+            sid = unquote_cell(row.get("study_id"))
+            placed = index.place(sid, unquote_cell(row.get("fingerprint")))
+            now = current.get(placed.study_id) if placed.matched else None
+            if now is not None and (now.decision, now.reasons, now.note) == (
+                decision,
+                split_reasons(unquote_cell(row.get("reason"))),
+                unquote_cell(row.get("note")),
+            ):
+                continue
+            out.append(f"{path}, row {n}: {sid} {decision}")
+    return out
