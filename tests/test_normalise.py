@@ -73,6 +73,12 @@ def test_file_sources_read_from_anywhere_and_keep_project_relative_provenance(
     assert records[0].prov_file == "data/raw/files/garuda/export.ris"
     web = next(r for r in collect_records(protocol, root=project) if r.source_id == "umkm_web")
     assert web.prov_file == "data/raw/websites/umkm_web/2026-11-collection/records.csv"
+    # No manifest beside the export: its records have no run, and never anchor a study found
+    # by a dated run (issue 20 item 3). A manifest's run id dates them.
+    assert records[0].run_id == ""
+    (files / "manifest.json").write_text('{"run_id": "2026-12-01-export"}', encoding="utf-8")
+    dated = [r for r in collect_records(protocol, root=project) if r.source_id == "garuda"]
+    assert [r.run_id for r in dated] == ["2026-12-01-export"]
 
 
 def _file_source(project: Path, files: dict[str, str], **extra: object) -> dict:

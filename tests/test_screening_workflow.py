@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import snakemake
+from openpyxl import load_workbook
 from screening_helpers import read_csv, write_ledger
 
 from review.names import register
@@ -45,6 +46,32 @@ def test_a_new_ledger_reruns_the_state_and_a_sheet_is_built(built_copy: Path) ->
     assert sid not in {r["study_id"] for r in sheet}  # r9 decided it already
     waiting = [s for s, r in after.items() if r["state"] != "excluded_auto"]
     assert len(sheet) == len(waiting) - 1
+
+    # r9 fills the sheet in place; a later ledger change reruns the rule, which must neither
+    # delete the filled sheet (an update() output) nor write over it (issue 15 item 4).
+    book = load_workbook(built_copy / target)
+    ws = book["screening"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("decision") + 1).value = "include"
+    book.save(built_copy / target)
+    filled = (built_copy / target).read_bytes()
+    other = next(s for s, r in after.items() if r["state"] == "excluded_ta" and s != sid)
+    write_ledger(
+        decisions,
+        "title_abstract",
+        "r9",
+        [
+            (sid, "", "include", "", "", "2026-11-30T07:00:00Z"),
+            (other, "", "include", "", "", "2026-11-30T07:01:00Z"),
+        ],
+    )
+    again = snakemake(built_copy, "--cores", "1", target)
+    assert again.returncode != 0
+    log = built_copy / "logs" / "build_screening_sheet" / "title_abstract" / "r9.log"
+    assert "hold(s) 1 decision(s) that are in no ledger yet; not overwritten" in log.read_text(
+        encoding="utf-8"
+    )
+    assert (built_copy / target).read_bytes() == filled
 
 
 @pytest.mark.parametrize(

@@ -130,7 +130,7 @@ def test_the_workflow_writes_each_derived_table_where_its_contract_says() -> Non
         p.read_text(encoding="utf-8") for p in (REPO / "workflow" / "rules").glob("*.smk")
     )
     outputs = set(re.findall(r'^\s+\w+="([^"]+)",$', rules, re.M))
-    outputs |= set(re.findall(r'temp\("([^"]+)"\)', rules))
+    outputs |= set(re.findall(r'(?:temp|update)\("([^"]+)"\)', rules))
     for c in contracts():
         if c.kind == "decisions" or "<" in c.file or c.name == "asreview_export":
             continue

@@ -107,3 +107,47 @@ def describe(how: str, ledger_study_id: str, fingerprint: str = "") -> str:
             f"{fingerprint}"
         )
     return ""
+
+
+@dataclass
+class CarryLog:
+    """What carry-forward did to the rows of a kind of decision file (coding, appraisal, …):
+    rows attached to another study than the one they name, and rows that match none.
+
+    ``unmatched`` rows are written to that kind's ``*_unmatched.csv`` table (columns
+    :data:`UNMATCHED_COLUMNS`) and printed: a decision is never dropped silently.
+    """
+
+    moved: list[dict[str, str]] = field(default_factory=list)
+    unmatched: list[dict[str, str]] = field(default_factory=list)
+
+    def place(
+        self,
+        index: StudyIndex,
+        *,
+        who: str,
+        source: str,
+        row: int,
+        study_id: str,
+        fingerprint: str = "",
+    ) -> Placement:
+        """``index.place``, noting a moved or unmatched row."""
+        where = index.place(study_id, fingerprint)
+        entry = {
+            "person": who,
+            "source": source,
+            "row": str(row),
+            "study_id": study_id,
+            "fingerprint": fingerprint,
+        }
+        if not where.matched:
+            self.unmatched.append({**entry, "problem": where.problem})
+        elif where.study_id != study_id:
+            self.moved.append(
+                {**entry, "current_study_id": where.study_id, "attached_by": where.how}
+            )
+        return where
+
+
+#: The columns of every ``*_unmatched.csv`` table of decision rows that match no study.
+UNMATCHED_COLUMNS = ("person", "source", "row", "study_id", "fingerprint", "problem")

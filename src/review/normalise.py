@@ -88,7 +88,9 @@ def source_records(
     else:
         from review.importers import read_files
 
-        results = read_files(files, source_id=source["id"], fmt=fmt, source_kind=kind)
+        results = read_files(
+            files, source_id=source["id"], fmt=fmt, source_kind=kind, run_id=_file_run(source, root)
+        )
         out = [r for result in results for r in result.records]
         notes.extend(w for result in results for w in result.warnings)
     if not out:
@@ -107,6 +109,22 @@ def source_records(
         if absolute.resolve().is_relative_to(root.resolve()):
             rec.prov_file = absolute.resolve().relative_to(root.resolve()).as_posix()
     return out
+
+
+def _file_run(source: dict[str, Any], root: Path) -> str:
+    """The run id an export file's records carry: the ``run_id`` of the ``manifest.json``
+    beside it (the search log reads the same file), else none.
+
+    A record's run orders it among a study's members (:func:`review.records.anchor_key`): a
+    record without one counts as found after every dated run, so an export added later never
+    takes over a study's id; a manifest run id that begins with the export's date also orders
+    exports among themselves.
+    """
+    from review.searchlog import collection_manifest
+    from review.searchruns import read_json
+
+    manifest = collection_manifest(source, root)
+    return str(read_json(manifest).get("run_id") or "") if manifest is not None else ""
 
 
 def gather_records(

@@ -16,15 +16,20 @@ filled sheet, and a refusal leaves it as it was.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from review.errors import DecisionError
 
 #: Rows listed in the refusal; the count says how many more there are.
 MAX_LISTED = 10
 BACKUP_MARK = ".backup-"
+
+
+#: A row of an existing sheet that holds work no ledger has: the file, and what to show.
+Unimported = tuple[Path, str]
 
 
 class UnimportedWork(DecisionError):
@@ -47,9 +52,30 @@ def original_stem(path: Path) -> str:
     return path.stem.split(BACKUP_MARK, 1)[0]
 
 
+def existing_rows(
+    paths: Sequence[Path],
+    read: Callable[[Path], Iterable[tuple[int, Mapping[Any, Any]]]],
+    unimported: list[Unimported],
+) -> Iterator[tuple[Path, int, Mapping[Any, Any]]]:
+    """``(path, row number, cells)`` of every existing sheet of ``paths``; a sheet that cannot
+    be read is added to ``unimported`` (it may hold work, so it is not overwritten either)."""
+    for path in paths:
+        if not path.exists():
+            continue
+        try:
+            rows = list(read(path))
+        except DecisionError as exc:
+            unimported.append(
+                (path, f"{path}: cannot be read to check it for unimported work ({exc})")
+            )
+            continue
+        for n, cells in rows:
+            yield path, n, cells
+
+
 def refuse_or_back_up(
     paths: Sequence[Path],
-    unimported: Sequence[str],
+    unimported: Sequence[Unimported],
     *,
     force: bool,
     how_to_import: str,
@@ -59,19 +85,19 @@ def refuse_or_back_up(
     return the backups."""
     if not unimported:
         return []
-    existing = [p for p in paths if p.exists()]
+    holding = list(dict.fromkeys(path for path, _text in unimported))
     if not force:
-        listed = "\n".join(unimported[:MAX_LISTED])
+        listed = "\n".join(text for _path, text in unimported[:MAX_LISTED])
         more = len(unimported) - MAX_LISTED
         tail = f"\n(and {more} more)" if more > 0 else ""
         raise UnimportedWork(
-            f"{' and '.join(map(str, existing))} hold(s) {len(unimported)} decision(s) that are "
+            f"{' and '.join(map(str, holding))} hold(s) {len(unimported)} decision(s) that are "
             f"in no ledger yet; not overwritten:\n{listed}{tail}\n"
             f"Import it first ({how_to_import}), or run again with --force to keep it as "
-            f"{backup_name(existing[0]).name if existing else 'a backup'} and write a new one"
+            f"{backup_name(holding[0]).name} and write a new one"
         )
     out = []
-    for path in existing:
+    for path in (p for p in paths if p.exists()):
         target = backup_name(path)
         shutil.copy2(path, target)
         out.append(target)

@@ -118,7 +118,7 @@ def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
                 SheetRow(
                     number,
                     {h: c.strip() for h, c in zip(header, cells, strict=False) if h},
-                    [c for c in cells[len(header) :] if c.strip()],
+                    cells[len(header) :],
                 )
             )
     except csv.Error as exc:

@@ -2,6 +2,9 @@
 # fields, with keyword suggestions and their evidence) and the coders' validated values merged
 # into coded.csv (review.extraction). Every coder's file in data/decisions/coding/ is an input,
 # so a new or edited file reruns the rule; a file with a bad row stops it, naming the row.
+# The sheet is an update() output: Snakemake does not delete a copy a coder filled in place
+# before the rule runs, and the command refuses to overwrite one whose values are in no coder's
+# file (copy it to data/decisions/coding/<coder>.xlsx first).
 from review.workflow import decision_files
 
 CODING_DECISIONS = "data/decisions/coding"
@@ -14,12 +17,13 @@ rule extract_coding:
         screening=rules.build_screening_state.output.screening,
         decisions=lambda wildcards: decision_files(CODING_DECISIONS),
     output:
-        sheet_csv="data/extracted/coding_sheet.csv",
-        sheet_xlsx="data/extracted/coding_sheet.xlsx",
+        sheet_csv=update("data/extracted/coding_sheet.csv"),
+        sheet_xlsx=update("data/extracted/coding_sheet.xlsx"),
         coded="data/extracted/coded.csv",
         disagreements="data/extracted/coding_disagreements.csv",
         agreement="data/extracted/coding_agreement.csv",
         events="data/extracted/coding_events.csv",
+        unmatched="data/extracted/coding_unmatched.csv",
     params:
         decisions=CODING_DECISIONS,
     threads: 1
@@ -37,4 +41,5 @@ rule extract_coding:
         "--screening {input.screening} --coding-dir {params.decisions} "
         "--sheet-csv {output.sheet_csv} --sheet-xlsx {output.sheet_xlsx} "
         "--coded {output.coded} --disagreements {output.disagreements} "
-        "--agreement {output.agreement} --events {output.events} > {log} 2>&1"
+        "--agreement {output.agreement} --events {output.events} "
+        "--unmatched {output.unmatched} > {log} 2>&1"

@@ -9,10 +9,15 @@ writing nothing, so a coder can check a file before committing it.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from review.commands._options import add_output, add_protocol, add_table, layout
 from review.protocol import load_protocol
+
+if TYPE_CHECKING:
+    from review.carry import CarryLog
 
 CODING_FOLDER = Path("data/decisions/coding")
 
@@ -42,6 +47,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_table(p, "disagreements", "coding_disagreements", "where to write the disagreements")
     add_table(p, "agreement", "coding_agreement", "where to write the agreement per field")
     add_table(p, "events", "coding_events", "where to write every coding event")
+    add_table(p, "unmatched", "coding_unmatched", "where to write coders' rows matching no study")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write the sheet even over a copy holding coded values that are in no coder's "
+        "file, after keeping that copy as a timestamped backup",
+    )
     p.add_argument(
         "--validate",
         type=Path,
@@ -54,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.carry import CarryLog
     from review.extraction import ExtractionOutputs, load_coding, run_extraction
     from review.extraction.fields import coding_fields
     from review.extraction.inputs import read_studies
@@ -65,9 +78,16 @@ def run(args: argparse.Namespace) -> int:
         studies = read_studies(args.studies)
         coders = [f for f in args.validate if f.name != RESOLUTIONS_NAME]
         resolutions = next((f for f in args.validate if f.name == RESOLUTIONS_NAME), None)
+        carried = CarryLog()
         rows, settled = load_coding(
-            fields, coders, studies, resolutions=resolutions, studies_path=args.studies
+            fields,
+            coders,
+            studies,
+            resolutions=resolutions,
+            studies_path=args.studies,
+            carried=carried,
         )
+        _carried(carried)
         n_rows = sum(not r.superseded for r in rows)
         print(f"ok: {n_rows} coded row(s) in {len(coders)} file(s); {len(settled)} resolution(s)")
         return 0
@@ -83,8 +103,13 @@ def run(args: argparse.Namespace) -> int:
             disagreements=args.disagreements,
             agreement=args.agreement,
             events=args.events,
+            unmatched=args.unmatched,
         ),
+        force=args.force,
     )
+    for path in result.backups:
+        print(f"kept the coding sheet holding unimported values as {path}")
+    _carried(result.carried)
     merged = result.merged
     n_gone = sum(r["status"] == "no_longer_included" for r in merged.coded)
     n_open = sum(d["status"] == "open" for d in merged.disagreements)
@@ -109,3 +134,18 @@ def run(args: argparse.Namespace) -> int:
     for name, path in result.paths.items():
         print(f"wrote {name}: {path}")
     return 0
+
+
+def _carried(carried: CarryLog) -> None:
+    """Say which coded rows moved to another study id, and which match no study."""
+    for m in carried.moved:
+        print(
+            f"note: {m['source']}, row {m['row']}: study {m['study_id']} is now "
+            f"{m['current_study_id']} ({m['attached_by']})"
+        )
+    for u in carried.unmatched:
+        print(
+            f"warning: {u['source']}, row {u['row']}: study {u['study_id']} matches no current "
+            f"study ({u['problem']}); listed in coding_unmatched.csv",
+            file=sys.stderr,
+        )

@@ -21,7 +21,16 @@ Outputs (``data/extracted/`` in the project layout; each path is given by the ca
 - ``coding_agreement.csv``: agreement per field and pair of coders (measures in
   :mod:`review.extraction.agreement`);
 - ``coding_events.csv``: every coded value with coder, timestamp and source row, and every
-  resolution, for the audit page.
+  resolution, for the audit page;
+- ``coding_unmatched.csv``: coders' rows that name no current study even through carry-forward.
+
+Coders' rows are carried forward exactly as screening decisions are (:mod:`review.carry`: the
+study id, else the id of a record now in another study, else the row's fingerprint), so a study
+whose id changed keeps its coding; a row that matches no study is listed, never dropped.
+
+The sheet is never written over a copy a coder filled in place: coded values in the existing
+sheet that are in no coder's file stop the run (``force``: the sheet is kept as a timestamped
+backup first; :mod:`review.sheetguard`).
 
 Every cell written neutralises spreadsheet formula injection (:func:`review.spreadsheet.safe_cell`).
 """
@@ -32,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from review.carry import CarryLog, StudyIndex
 from review.extraction.agreement import agreement_rows
 from review.extraction.coded import check_coded, read_coded
 from review.extraction.fields import CodingField, coding_fields, separator
@@ -46,8 +56,10 @@ from review.extraction.validate import (
     coder_files,
     read_coder_file,
     read_resolutions,
+    unimported_coding,
 )
 from review.protocol import Protocol
+from review.sheetguard import refuse_or_back_up
 from review.tables import contract, write_table
 
 __all__ = ["ExtractionOutputs", "ExtractionResult", "load_coding", "read_coded", "run_extraction"]
@@ -63,6 +75,7 @@ class ExtractionOutputs:
     disagreements: Path
     agreement: Path
     events: Path
+    unmatched: Path
 
     @classmethod
     def in_folder(cls, folder: str | Path) -> ExtractionOutputs:
@@ -80,6 +93,7 @@ class ExtractionOutputs:
             disagreements=name("coding_disagreements"),
             agreement=name("coding_agreement"),
             events=name("coding_events"),
+            unmatched=name("coding_unmatched"),
         )
 
     def as_dict(self) -> dict[str, Path]:
@@ -93,6 +107,8 @@ class ExtractionResult:
     merged: Merged
     agreement: list[dict[str, str]]
     paths: dict[str, Path] = field(default_factory=dict)
+    carried: CarryLog = field(default_factory=CarryLog)
+    backups: list[Path] = field(default_factory=list)
 
 
 def load_coding(
@@ -102,18 +118,24 @@ def load_coding(
     *,
     resolutions: Path | None = None,
     studies_path: str | Path = "the studies table",
+    carried: CarryLog | None = None,
 ) -> tuple[list[CodedRow], list[Resolution]]:
-    """Validated rows of every coder file (and resolutions); raise if any file has a problem."""
+    """Validated rows of every coder file (and resolutions), carried forward to the current
+    studies (rows that match none go to ``carried.unmatched``); raise if any file has a
+    problem."""
     problems = Problems()
+    index = StudyIndex.of(list(studies.values()))
     rows: list[CodedRow] = []
     for path in files:
         rows.extend(
-            read_coder_file(path, fields, studies, problems, studies_path=str(studies_path))
+            read_coder_file(
+                path, fields, index, problems, studies_path=str(studies_path), carried=carried
+            )
         )
     settled: list[Resolution] = []
     if resolutions is not None and resolutions.is_file():
         settled = read_resolutions(
-            resolutions, fields, studies, problems, studies_path=str(studies_path)
+            resolutions, fields, index, problems, studies_path=str(studies_path), carried=carried
         )
     problems.raise_if_any()
     return rows, settled
@@ -126,10 +148,13 @@ def run_extraction(
     screening_path: str | Path,
     coding_dir: str | Path,
     outputs: ExtractionOutputs,
+    force: bool = False,
 ) -> ExtractionResult:
     """Validate the coders' files, then write the sheet, coded table, disagreements and events.
 
-    Nothing is written when any coder's file has a problem (:class:`review.errors.DecisionError`).
+    Nothing is written when any coder's file has a problem (:class:`review.errors.DecisionError`),
+    or when the existing sheet holds coded values that are in no coder's file
+    (:class:`review.sheetguard.UnimportedWork`; ``force`` backs it up and goes on).
     """
     fields = coding_fields(protocol)
     sep = separator(protocol)
@@ -137,12 +162,23 @@ def run_extraction(
     screening = read_screening(screening_path)
     included = included_ids(screening, studies, path=screening_path)
     files = coder_files(coding_dir)
+    carried = CarryLog()
     rows, settled = load_coding(
         fields,
         files,
         studies,
         resolutions=Path(coding_dir) / RESOLUTIONS_NAME,
         studies_path=studies_path,
+        carried=carried,
+    )
+    out = outputs
+    sheets = [Path(out.sheet_csv), Path(out.sheet_xlsx)]
+    backups = refuse_or_back_up(
+        sheets,
+        unimported_coding(sheets, fields, rows, StudyIndex.of(list(studies.values()))),
+        force=force,
+        how_to_import=f"copy it to {Path(coding_dir) / '<your coder id>.xlsx'}, where it is "
+        "read as your coder's file",
     )
     merged = merge(fields, rows, settled, screening, sep)
     agreement: list[dict[str, str]] = []
@@ -152,7 +188,6 @@ def run_extraction(
     for r in rows:
         if not r.superseded:
             coded_by.setdefault(r.study_id, []).append(r.coder)
-    out = outputs
     columns = sheet_columns(fields)
     sheet = sheet_rows(included, studies, fields, {k: sorted(v) for k, v in coded_by.items()}, sep)
     write_sheet_csv(out.sheet_csv, sheet, columns)
@@ -162,4 +197,7 @@ def run_extraction(
     write_table(out.disagreements, merged.disagreements, contract("coding_disagreements"))
     write_table(out.agreement, agreement, contract("coding_agreement"))
     write_table(out.events, merged.events, contract("coding_events"))
-    return ExtractionResult(len(included), files, merged, agreement, out.as_dict())
+    write_table(out.unmatched, carried.unmatched, contract("coding_unmatched"))
+    return ExtractionResult(
+        len(included), files, merged, agreement, out.as_dict(), carried, backups
+    )

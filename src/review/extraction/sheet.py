@@ -100,6 +100,7 @@ def sheet_rows(
             SUMMARY_LABEL: study.get("summary", ""),
             "doi_link": doi_link(study),
             "coded_by": sep.join(coded_by.get(sid, [])),
+            "fingerprint": study.get("fingerprint", ""),
         }
         for f in fields:
             row[f.name] = ""

@@ -17,17 +17,20 @@ timestamp``, one row per settled (study, field); a later row for the same pair w
 
 from __future__ import annotations
 
-import csv
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from review.carry import CarryLog, StudyIndex
 from review.errors import DecisionError
+from review.extraction.agreement import same
 from review.extraction.fields import CodingField, is_empty, parse_value
 from review.extraction.sheet import CODER_COLUMNS, SHEET_NAME, STUDY_COLUMNS
+from review.names import decision_files, safe_file_name
+from review.sheetguard import Unimported, existing_rows
+from review.spreadsheet import read_sheet
 from review.tables import contract
 
 RESOLUTIONS_NAME = "_resolutions.csv"
@@ -48,6 +51,8 @@ class CodedRow:
     note: str = ""
     timestamp: str = ""
     superseded: bool = False
+    #: The study id the coder's file names, when carry-forward attached the row elsewhere.
+    ledger_study_id: str = ""
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Resolution:
     timestamp: str
     path: str
     row: int
+    ledger_study_id: str = ""
 
 
 @dataclass
@@ -93,57 +99,28 @@ class Problems:
 
 
 def coder_files(folder: str | Path) -> list[Path]:
-    """Coders' files in ``folder`` (``_``-prefixed files such as resolutions are not coders)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    return sorted(
+    """Coders' files in ``folder`` (``_``-prefixed files such as resolutions are not coders;
+    a file whose name is not a safe coder id is refused with its path)."""
+    return [
         p
-        for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in (".csv", ".xlsx")
-        and not p.name.startswith(("_", ".", "~$"))
-    )
+        for p in decision_files(folder, suffixes=(".csv", ".xlsx"), recursive=False)
+        if not p.name.startswith("_")
+    ]
 
 
 def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
-    """Header and ``(row number, cells)`` of a CSV or of an XLSX's coding (or first) sheet."""
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip() for h in next(reader, [])]
-        rows = []
-        for n, cells in enumerate(reader, start=2):
-            row: dict[str | None, Any] = dict(zip(header, cells, strict=False))
-            if len(cells) > len(header):
-                row[None] = cells[len(header) :]
-            rows.append((n, row))
-    return header, rows
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    with warnings.catch_warnings():
-        # Excel-made files carry extensions openpyxl cannot keep; reading values is unaffected.
-        warnings.filterwarnings("ignore", message=".*extension is not supported.*")
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError) as exc:
-            raise DecisionError(f"{path}: not a readable XLSX workbook ({exc})") from exc
-    try:
-        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(it, ())]
-        rows = []
-        for n, cells in enumerate(it, start=2):
-            rows.append((n, dict(zip(header, cells, strict=False))))
-    finally:
-        wb.close()
-    return header, rows
+    """Header and ``(row number, cells)`` of a CSV or of an XLSX's coding (or first) sheet
+    (:func:`review.spreadsheet.read_sheet`: a semicolon CSV is read as such, a note keeps its
+    line breaks, a damaged workbook is a clear error). Cells beyond the header are under
+    ``None``."""
+    sheet = read_sheet(path, sheet_name=SHEET_NAME)
+    rows: list[tuple[int, dict[Any, Any]]] = []
+    for row in sheet.rows:
+        cells: dict[Any, Any] = dict(row.cells)
+        if row.extra:
+            cells[None] = row.extra
+        rows.append((row.number, cells))
+    return sheet.header, rows
 
 
 def _text(raw: Any) -> str:
@@ -167,16 +144,56 @@ def check_timestamp(raw: str) -> str | None:
     return None
 
 
+def _placed(
+    index: StudyIndex | Mapping[str, object],
+    carried: CarryLog | None,
+    problems: Problems,
+    *,
+    who: str,
+    path: Path,
+    n: int,
+    cells: Mapping[Any, Any],
+    studies_path: str,
+) -> str | None:
+    """The current study of a row (carry-forward, :mod:`review.carry`), or ``None`` when it
+    matches none: then listed in ``carried.unmatched`` (with an index) or a problem (with a
+    plain mapping of study ids, which does no carry-forward)."""
+    sid = _text(cells.get("study_id"))
+    if not isinstance(index, StudyIndex):
+        if sid in index:
+            return sid
+        problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
+        return None
+    log = carried if carried is not None else CarryLog()
+    where = log.place(
+        index,
+        who=who,
+        source=str(path),
+        row=n,
+        study_id=sid,
+        fingerprint=_text(cells.get("fingerprint")),
+    )
+    return where.study_id if where.matched else None
+
+
 def read_coder_file(
     path: Path,
     fields: Sequence[CodingField],
-    studies: Mapping[str, object],
+    studies: StudyIndex | Mapping[str, object],
     problems: Problems,
     *,
     studies_path: str = "the studies table",
+    carried: CarryLog | None = None,
 ) -> list[CodedRow]:
-    """Validated rows of one coder's file; problems are added to ``problems``."""
-    coder = path.stem
+    """Validated rows of one coder's file; problems are added to ``problems``.
+
+    With a :class:`~review.carry.StudyIndex`, a row naming a study id that no longer exists
+    is carried forward as a screening decision is (the id of a record now in another study,
+    else the row's ``fingerprint``); one that matches no study is listed in
+    ``carried.unmatched``, never dropped silently. With a plain mapping of study ids, an
+    unknown study is a problem.
+    """
+    coder = safe_file_name(path, what="coder file").stem
     header, rows = read_cells(path)
     names = [f.name for f in fields]
     known = {*STUDY_COLUMNS, *names, *CODER_COLUMNS, "status"}
@@ -218,8 +235,17 @@ def read_coder_file(
         if not sid:
             problems.add(path, n, "study_id", "empty; expected the id of an included study")
             continue
-        if sid not in studies:
-            problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
+        placed = _placed(
+            studies,
+            carried,
+            problems,
+            who=coder,
+            path=path,
+            n=n,
+            cells=cells,
+            studies_path=studies_path,
+        )
+        if placed is None:
             continue
         values: dict[str, Value] = {}
         for f in fields:
@@ -242,7 +268,18 @@ def read_coder_file(
         bad = check_timestamp(stamp)
         if bad:
             problems.add(path, n, "timestamp", f"study {sid}: {bad}")
-        out.append(CodedRow(coder, str(path), n, sid, values, note, stamp))
+        out.append(
+            CodedRow(
+                coder,
+                str(path),
+                n,
+                placed,
+                values,
+                note,
+                stamp,
+                ledger_study_id=sid if placed != sid else "",
+            )
+        )
     latest: dict[str, CodedRow] = {}
     for row in out:
         if row.study_id in latest:
@@ -254,12 +291,14 @@ def read_coder_file(
 def read_resolutions(
     path: Path,
     fields: Sequence[CodingField],
-    studies: Mapping[str, object],
+    studies: StudyIndex | Mapping[str, object],
     problems: Problems,
     *,
     studies_path: str = "the studies table",
+    carried: CarryLog | None = None,
 ) -> list[Resolution]:
-    """Validated rows of the resolutions file (the latest row per study and field wins)."""
+    """Validated rows of the resolutions file (the latest row per study and field wins);
+    study ids are carried forward as in :func:`read_coder_file`."""
     header, rows = read_cells(path)
     table = contract("coding_resolutions")
     missing = [c for c in table.required if c not in header]
@@ -273,8 +312,17 @@ def read_resolutions(
         sid, fname = _text(cells.get("study_id")), _text(cells.get("field"))
         if not sid and not fname:
             continue
-        if sid not in studies:
-            problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
+        placed = _placed(
+            studies,
+            carried,
+            problems,
+            who=_text(cells.get("resolver")) or "_resolutions",
+            path=path,
+            n=n,
+            cells=cells,
+            studies_path=studies_path,
+        )
+        if placed is None:
             continue
         fdef = by_name.get(fname)
         if fdef is None:
@@ -304,7 +352,68 @@ def read_resolutions(
         if bad:
             problems.add(path, n, "timestamp", bad)
             continue
-        out[(sid, fname)] = Resolution(
-            sid, fname, value, resolver, _text(cells.get("note")), stamp, str(path), n
+        out[(placed, fname)] = Resolution(
+            placed,
+            fname,
+            value,
+            resolver,
+            _text(cells.get("note")),
+            stamp,
+            str(path),
+            n,
+            ledger_study_id=sid if placed != sid else "",
         )
     return list(out.values())
+
+
+def unimported_coding(
+    paths: Sequence[Path],
+    fields: Sequence[CodingField],
+    rows: Sequence[CodedRow],
+    index: StudyIndex,
+) -> list[Unimported]:
+    """Rows of the existing coding sheet (``paths``: its CSV and XLSX) that hold coded values
+    no coder's file has: a coder filled the generated sheet in place.
+
+    A sheet row counts as saved when some coder's current row for its study (after
+    carry-forward) has the same value in every coded column the sheet row fills (and the same
+    note, when it has one). The generated sheet leaves those columns empty, so anything there
+    was typed by a person. A sheet that cannot be read is reported too: it may hold work.
+    """
+    current: dict[str, list[CodedRow]] = {}
+    for r in rows:
+        if not r.superseded:
+            current.setdefault(r.study_id, []).append(r)
+    out: list[Unimported] = []
+    for path, n, cells in existing_rows(paths, lambda p: read_cells(p)[1], out):
+        filled = {f.name: cells.get(f.name) for f in fields if not is_empty(cells.get(f.name))}
+        note = _text(cells.get("note"))
+        if not filled and not note:
+            continue
+        sid = _text(cells.get("study_id"))
+        placed = index.place(sid, _text(cells.get("fingerprint")))
+        saved = any(
+            _holds(coder_row, fields, filled, note)
+            for coder_row in current.get(placed.study_id, [])
+        )
+        if not saved:
+            shown = ", ".join(sorted(filled)) or "note"
+            out.append((path, f"{path}, row {n}: {sid} ({shown})"))
+    return out
+
+
+def _holds(
+    row: CodedRow, fields: Sequence[CodingField], filled: Mapping[str, Any], note: str
+) -> bool:
+    """Whether a coder's row has every value (and the note) a sheet row was filled with."""
+    if note and row.note != note:
+        return False
+    by_name = {f.name: f for f in fields}
+    for name, raw in filled.items():
+        try:
+            value = parse_value(by_name[name], raw)
+        except ValueError:
+            return False  # a value no coder file could hold
+        if not same(value, row.values.get(name, [] if isinstance(value, list) else "")):
+            return False
+    return True

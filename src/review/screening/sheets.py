@@ -45,6 +45,7 @@ from review.screening.ledger import (
     validate_numbered,
 )
 from review.screening.state import Screening
+from review.sheetguard import Unimported, existing_rows
 from review.spreadsheet import safe_cell
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
 from review.tables import contract, unquote_cell, write_table
@@ -236,7 +237,7 @@ def read_sheet(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, s
     clear error."""
     sheet = spreadsheet.read_sheet(path, sheet_name="screening")
     for row in sheet.rows:
-        if row.extra:
+        if any(c.strip() for c in row.extra):
             raise DecisionError(
                 f"{path}, row {row.number}: more cells than the header's {len(sheet.header)} "
                 "columns (a value with a comma needs quotes)"
@@ -322,31 +323,23 @@ def rows_from_sheet(
 
 def unimported_rows(
     paths: Sequence[Path], current: Mapping[str, LedgerRow], index: StudyIndex
-) -> list[str]:
+) -> list[Unimported]:
     """Rows of the existing sheet at ``paths`` (CSV and XLSX) whose filled decision is not the
     current one of the ledger (``current``: study id -> row), i.e. work an import has not
     saved yet. A sheet that cannot be read is reported too: it may hold work."""
-    out: list[str] = []
-    for path in paths:
-        if not path.exists():
+    out: list[Unimported] = []
+    for path, n, row in existing_rows(paths, lambda p: read_sheet(p)[1], out):
+        decision = unquote_cell(row.get("decision")).lower()
+        if not decision:
             continue
-        try:
-            _header, rows = read_sheet(path)
-        except DecisionError as exc:
-            out.append(f"{path}: cannot be read to check it for unimported decisions ({exc})")
+        sid = unquote_cell(row.get("study_id"))
+        placed = index.place(sid, unquote_cell(row.get("fingerprint")))
+        now = current.get(placed.study_id) if placed.matched else None
+        if now is not None and (now.decision, now.reasons, now.note) == (
+            decision,
+            split_reasons(unquote_cell(row.get("reason"))),
+            unquote_cell(row.get("note")),
+        ):
             continue
-        for n, row in rows:
-            decision = unquote_cell(row.get("decision")).lower()
-            if not decision:
-                continue
-            sid = unquote_cell(row.get("study_id"))
-            placed = index.place(sid, unquote_cell(row.get("fingerprint")))
-            now = current.get(placed.study_id) if placed.matched else None
-            if now is not None and (now.decision, now.reasons, now.note) == (
-                decision,
-                split_reasons(unquote_cell(row.get("reason"))),
-                unquote_cell(row.get("note")),
-            ):
-                continue
-            out.append(f"{path}, row {n}: {sid} {decision}")
+        out.append((path, f"{path}, row {n}: {sid} {decision}"))
     return out
