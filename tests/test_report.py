@@ -89,6 +89,44 @@ def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
     assert audit.count("<script") == 1
 
 
+def _links(markdown: str) -> list[str]:
+    """Every link and image target a CommonMark reader finds in ``markdown``; one that accepts
+    any scheme, as pandoc or Python-Markdown do (markdown-it drops javascript: links itself)."""
+    from markdown_it import MarkdownIt
+
+    reader = MarkdownIt("commonmark").enable("table")
+    reader.validateLink = lambda url: True
+    out = []
+    for token in reader.parse(markdown):
+        for child in token.children or []:
+            if child.type in ("link_open", "image"):
+                out.append(str(child.attrGet("href") or child.attrGet("src")))
+    return out
+
+
+def test_no_text_becomes_a_link_in_the_markdown_report(proj: Path) -> None:
+    """Issue 20 (10): review.md rendered a javascript: link from a title."""
+    studies = proj / "data" / "interim" / "studies.csv"
+    text = studies.read_text(encoding="utf-8")
+    text = text.replace(
+        "<script>alert('pwned')</script> Klinik UMKM Surabaya",
+        "[click me](javascript:alert(1)) ![x](https://tracker.example/p.png) Klinik \\",
+    ).replace('"Hacker, Evil"', '"Evil](javascript:alert(2)) [x, Hacker"')
+    studies.write_text(text, encoding="utf-8")
+    md = render(proj)["review.md"]
+    assert "\\[click me\\](javascript:alert(1))" in md  # shown as text
+    links = _links(md)
+    assert links  # the report's own links (audit page, studies) are still links
+    assert not [
+        u
+        for u in links
+        if not u.startswith(
+            ("#", "audit.html", "search_log.csv", "figures/", "prisma.svg", "https://doi")
+        )
+    ]
+    assert not any("javascript" in u or "tracker" in u for u in links)
+
+
 def test_methods_sources_and_screening(proj: Path) -> None:
     text = visible(render(proj)["review.html"])
     assert "OpenAlex (English query) openalex_en database (openalex) 2 0" in text
