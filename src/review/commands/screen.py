@@ -13,9 +13,9 @@
   filled sheet and appends it to ``data/decisions/screening/<stage>/<NAME>.csv``.
 
 A reviewer's name must be declared (the protocol's ``reviewers``, or ``--new-reviewer``, which
-records it in ``data/decisions/reviewers.csv``: :mod:`review.names`). An import holds the
-ledger's lock from reading the ledgers to appending, so two imports never lose each other's
-rows. A sheet holding decisions not yet imported is never overwritten (``--force`` keeps a
+records it in ``data/decisions/reviewers.csv``: :mod:`review.names`). An import reads the
+ledger again, checks and appends while holding its lock, so two imports never lose each
+other's rows. A sheet holding decisions not yet imported is never overwritten (``--force`` keeps a
 timestamped backup of it first).
 - ``review screen export-asreview OUT.csv``, ``import-asreview FILE --reviewer NAME``,
   ``import-rayyan FILE --reviewer NAME [--rayyan-user NAME]``: screen in ASReview LAB or
@@ -32,7 +32,6 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review import atomic
 from review.commands._options import add_protocol, add_table, layout, optional_input
 from review.names import checked_reviewer, registry_path
 from review.protocol import Protocol, load_protocol
@@ -292,6 +291,12 @@ def _report(source: Path, done: actions.Appended) -> int:
     return 0
 
 
+def _import_session(args: argparse.Namespace, protocol: Protocol) -> actions.Session:
+    from review.screening import actions
+
+    return actions.Session.for_import(protocol, studies=args.studies, decisions=args.decisions)
+
+
 def run_import(args: argparse.Namespace) -> int:
     from review.screening import actions
 
@@ -300,31 +305,26 @@ def run_import(args: argparse.Namespace) -> int:
         args.decisions, args.file, reviewer=args.reviewer, stage=args.stage
     )
     _declared(args, protocol, target.reviewer, "resolver" if target.resolving else "reviewer")
-    with atomic.locked(target.ledger):
-        done = actions.import_sheet(_session(args, protocol), args.file, target)
+    done = actions.import_sheet(_import_session(args, protocol), args.file, target)
     return _report(args.file, done)
 
 
 def run_import_tool(args: argparse.Namespace) -> int:
     from review.screening import actions
-    from review.screening.ledger import ledger_path
 
     protocol = load_protocol(args.protocol)
     _declared(args, protocol, args.reviewer, "reviewer")
-    with atomic.locked(ledger_path(args.decisions, args.stage, args.reviewer)):
-        session = _session(args, protocol)
-        if args.action == "import-asreview":
-            done = actions.import_asreview(
-                session, args.file, reviewer=args.reviewer, stage=args.stage
-            )
-        else:
-            done = actions.import_rayyan(
-                session,
-                args.file,
-                reviewer=args.reviewer,
-                stage=args.stage,
-                rayyan_user=args.rayyan_user,
-            )
+    session = _import_session(args, protocol)
+    if args.action == "import-asreview":
+        done = actions.import_asreview(session, args.file, reviewer=args.reviewer, stage=args.stage)
+    else:
+        done = actions.import_rayyan(
+            session,
+            args.file,
+            reviewer=args.reviewer,
+            stage=args.stage,
+            rayyan_user=args.rayyan_user,
+        )
     return _report(args.file, done)
 
 

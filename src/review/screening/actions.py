@@ -4,17 +4,19 @@ import what reviewers decided (a filled sheet, an ASReview or Rayyan export), ex
 Each action starts from the current state (:class:`Session`: the studies, every ledger read and
 carried forward, the state derived from them), so an import is checked against the studies of
 this run and a sheet lists only what is still undecided. The ledgers are the only files these
-actions change, and only by appending, under the ledger's lock (the command holds it from
-loading the session to the append: :func:`review.atomic.locked`). A sheet is never written
+actions change, and only by appending, under the ledger's lock (read again, checked and
+appended while it is held: :func:`review.atomic.locked`). A sheet is never written
 over one that holds decisions not imported yet (:mod:`review.sheetguard`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from review import atomic
 from review.carry import StudyIndex
 from review.errors import DecisionError
 from review.names import safe_name
@@ -26,9 +28,10 @@ from review.screening.ledger import (
     append_rows,
     current,
     ledger_path,
+    read_ledger_file,
     stage_reasons,
 )
-from review.screening.state import Screening, build_from_files
+from review.screening.state import Screening, build_from_files, read_studies
 from review.sheetguard import original_stem, refuse_or_back_up
 from review.states import STAGES, Stage
 from review.tables import Row
@@ -39,12 +42,13 @@ CONFLICTS_SHEET = "_conflicts"
 
 @dataclass
 class Session:
-    """The screening stage as it stands: protocol, studies, state and the decisions folder."""
+    """The screening stage as it stands: protocol, studies, the decisions folder and (for the
+    sheets) the state built from every ledger."""
 
     protocol: Protocol
-    state: Screening
     studies: list[Row]
     decisions: Path
+    built: Screening | None = None
 
     @classmethod
     def load(
@@ -56,17 +60,31 @@ class Session:
         decisions: Path,
         records: Path | None = None,
     ) -> Session:
+        """The whole state: what writing a sheet needs."""
         state, rows = build_from_files(
             protocol, studies=studies, clusters=clusters, decisions=decisions, records=records
         )
-        return cls(protocol, state, rows, Path(decisions))
+        return cls(protocol, rows, Path(decisions), state)
+
+    @classmethod
+    def for_import(cls, protocol: Protocol, *, studies: Path, decisions: Path) -> Session:
+        """What an import needs: the current studies. The ledger it appends to is read (and
+        validated) under its lock; the state of every study is not built (on 100,000 studies
+        that is most of an import's time)."""
+        return cls(protocol, read_studies(studies), Path(decisions))
+
+    @property
+    def state(self) -> Screening:
+        if self.built is None:
+            raise RuntimeError("this session was loaded for an import; it has no state")
+        return self.built
 
     @property
     def known(self) -> dict[str, str]:
         """Study id -> fingerprint of every current study."""
         return {s["study_id"]: s.get("fingerprint", "") for s in self.studies}
 
-    @property
+    @functools.cached_property
     def index(self) -> StudyIndex:
         """The current studies for carry-forward (:mod:`review.carry`)."""
         return StudyIndex.of(self.studies)
@@ -265,20 +283,40 @@ def append_decisions(
     """Append the rows that change a reviewer's current decision (re-imports are no-ops): to
     ``reviewer``'s ledger, or with ``resolutions`` to the stage's ``_resolutions.csv``.
 
-    Every existing ledger was read and validated when the session was loaded, so a broken
-    ledger stops the import before anything is added to it.
+    Read, check and append happen under the ledger's lock (:func:`review.atomic.locked`): the
+    ledger is read again there, so rows another import appended since the session was loaded
+    count as current and are never overwritten. Every ledger was also read and validated when
+    the session was loaded, so a broken ledger stops the import before anything is added.
     """
-    ledgers = session.state.attachment.ledgers
-    ledger = ledgers.resolutions if resolutions else ledgers.decisions
-    new: list[LedgerRow] = []
-    latest: dict[tuple[str, str], LedgerRow] = dict(current(ledger[stage]))
-    for row in rows:
-        now = latest.get((row.reviewer, row.study_id))
-        if now and (now.decision, now.reason, now.note) == (row.decision, row.reason, row.note):
-            continue
-        new.append(row)
-        latest[(row.reviewer, row.study_id)] = row
     path = ledger_path(session.decisions, stage, reviewer, resolutions=resolutions)
-    if new:
-        append_rows(path, new, resolutions=resolutions)
+    with atomic.locked(path):
+        latest = dict(current(_current_rows(session, path, stage)))
+        new: list[LedgerRow] = []
+        for row in rows:
+            now = latest.get((row.reviewer, row.study_id))
+            if now and (now.decision, now.reason, now.note) == (
+                row.decision,
+                row.reason,
+                row.note,
+            ):
+                continue
+            new.append(row)
+            latest[(row.reviewer, row.study_id)] = row
+        if new:
+            append_rows(path, new, resolutions=resolutions)
     return Appended(len(rows), len(new), path)
+
+
+def _current_rows(session: Session, path: Path, stage: str) -> list[LedgerRow]:
+    """The ledger at ``path`` as it is now, its rows attached to the current studies."""
+    if not path.is_file():
+        return []
+    rows = read_ledger_file(path, stage=stage, reasons=stage_reasons(session.protocol, stage))
+    out = []
+    for row in rows:
+        where = session.index.place(row.study_id, row.fingerprint)
+        if where.matched:
+            out.append(
+                row if where.study_id == row.study_id else replace(row, study_id=where.study_id)
+            )
+    return out

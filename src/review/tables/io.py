@@ -21,6 +21,7 @@ from review.tables.contract import Column, Contract
 
 Row = dict[str, str]
 
+
 def unquote_cell(value: object) -> str:
     """A cell as text, without the ``'`` that neutralised a formula when the file was written."""
     text = ("" if value is None else str(value)).strip()
