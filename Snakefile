@@ -7,7 +7,7 @@
 from snakemake.utils import min_version
 
 from review.protocol import load_protocol
-from review.workflow import check_decision_names, raw_inputs
+from review.workflow import check_decision_names, raw_inputs, version_inputs
 
 min_version("9.0")
 
@@ -18,11 +18,17 @@ LIVE = str(config.get("live", "false")).lower() == "true"
 RAW_ROOT = "data/raw"
 # A decision file named like a rule pattern ({x}.csv, <a>.csv) stops the run here, with its path.
 check_decision_names("data/decisions")
+# Published versions (review version NAME): the report compares with the latest (or the
+# protocol's versions.compare_with); a protocol changed since must log an amendment.
+VERSIONS = "versions"
+VERSION_FILES = version_inputs(PROTOCOL, VERSIONS)
+SCREENING_DECISIONS = "data/decisions/screening"
 
 
 include: "workflow/rules/search.smk"
 include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
+include: "workflow/rules/fulltext.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/report.smk"

@@ -16,7 +16,7 @@ from screening_helpers import FIXTURES, read_csv
 
 from review.carry import BY_ANCHOR, BY_FINGERPRINT, BY_ID, UNMATCHED, StudyIndex
 from review.cli import main
-from review.records import Record, anchor_key, study_id_for, write_records
+from review.records import Record, anchor_key, run_order, study_id_for, write_records
 
 RUN = "2026-01-10T080000Z"  # a search run's id: it begins with its date
 T1 = "2026-02-01T07:00:00Z"
@@ -47,9 +47,11 @@ C = _record(
 
 def test_a_record_without_a_run_never_takes_the_anchor() -> None:
     # The empty run id used to sort first, so the file record became the anchor.
-    assert min([A, C], key=lambda r: anchor_key(r.run_id, r.record_id)) is A
-    assert anchor_key("", "a:1") > anchor_key("2099-12-31", "z:9")
-    assert anchor_key("2026-01", "b:1") < anchor_key("2026-02", "a:1")
+    assert min([A, C], key=anchor_key) is A
+    assert run_order("") > run_order("2099-12-31")
+    assert anchor_key(_record("b:1", run="2026-01", doi="", title="t", year=2020)) < anchor_key(
+        _record("a:1", run="2026-02", doi="", title="t", year=2020)
+    )
 
 
 def test_the_index_places_rows_by_id_anchor_then_fingerprint() -> None:

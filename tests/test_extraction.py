@@ -82,6 +82,7 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
         "abstract",
         "reviewer summary (not the abstract)",
         "doi_link",
+        "full_text",
         "coded_by",
         "fingerprint",  # kept in a coder's copy: re-attaches the row if the study id changes
     ]

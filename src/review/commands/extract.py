@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_output, add_protocol, add_table, layout
+from review.commands._options import (
+    add_output,
+    add_pages,
+    add_protocol,
+    add_table,
+    layout,
+    optional_input,
+)
 from review.protocol import load_protocol
 
 if TYPE_CHECKING:
@@ -34,6 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_protocol(p)
     add_table(p, "studies", "studies", "the studies (review dedup)")
     add_table(p, "screening", "screening", "the screening state (review screen state)")
+    add_table(
+        p,
+        "fulltext",
+        "fulltext",
+        "retrieval status and read pages (review fulltext): evidence cites their pages",
+        optional=True,
+    )
+    add_pages(p)
     p.add_argument(
         "--coding-dir",
         type=Path,
@@ -105,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
             events=args.events,
             unmatched=args.unmatched,
         ),
+        fulltext_path=optional_input(args.fulltext, "fulltext"),
+        pages_dir=args.pages,
         force=args.force,
     )
     for path in result.backups:

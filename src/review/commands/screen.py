@@ -32,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_protocol, add_table, layout, optional_input
+from review.commands._options import add_pages, add_protocol, add_table, layout, optional_input
 from review.names import checked_reviewer, registry_path
 from review.protocol import Protocol, load_protocol
 from review.states import STAGES, Stage
@@ -64,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("conflicts", "screening_conflicts", "reviewers' conflicts"),
         ("unmatched", "screening_unmatched", "ledger rows that match no study"),
         ("agreement", "screening_agreement", "agreement statistics (JSON)"),
+        ("set-aside", "screening_set_aside", "decisions kept but not counted"),
     ):
         add_table(state, option, table, f"where to write {what}")
     state.set_defaults(func=run_state)
@@ -116,6 +117,15 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
     add_table(
         p, "records", "records", "names records that joined a study in a later run", optional=True
     )
+    add_table(
+        p,
+        "fulltext",
+        "fulltext",
+        "retrieval status of the reports (review fulltext): drives not-retrieved and the "
+        "assessment basis",
+        optional=True,
+    )
+    add_pages(p)
     p.add_argument(
         "--decisions",
         type=Path,
@@ -175,7 +185,9 @@ def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
         )
 
 
-def _session(args: argparse.Namespace, protocol: Protocol | None = None) -> actions.Session:
+def _session(
+    args: argparse.Namespace, protocol: Protocol | None = None, *, lazy: bool = False
+) -> actions.Session:
     from review.screening import actions
 
     return actions.Session.load(
@@ -184,6 +196,9 @@ def _session(args: argparse.Namespace, protocol: Protocol | None = None) -> acti
         clusters=args.clusters,
         decisions=args.decisions,
         records=optional_input(args.records, "records"),
+        fulltext=optional_input(args.fulltext, "fulltext"),
+        pages=args.pages,
+        lazy=lazy,
     )
 
 
@@ -197,6 +212,7 @@ def run_state(args: argparse.Namespace) -> int:
         clusters=args.clusters,
         decisions=args.decisions,
         records=optional_input(args.records, "records"),
+        fulltext=optional_input(args.fulltext, "fulltext"),
     )
     paths = write_state(
         state,
@@ -205,6 +221,7 @@ def run_state(args: argparse.Namespace) -> int:
         conflicts=args.conflicts,
         unmatched=args.unmatched,
         agreement=args.agreement,
+        set_aside=args.set_aside,
     )
     states = Counter(r["state"] for r in state.rows)
     print(f"{len(state.rows)} studies: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
@@ -218,6 +235,14 @@ def run_state(args: argparse.Namespace) -> int:
                 f"alpha {a['krippendorff_alpha']}; conflicts {a['conflicts']} "
                 f"({a['conflicts_unresolved']} unresolved)"
             )
+    aside = Counter(r["problem"] for r in state.set_aside)
+    if aside:
+        print(
+            f"{len(state.set_aside)} ledger decision(s) set aside, not counted ("
+            + ", ".join(f"{k} {v}" for k, v in sorted(aside.items()))
+            + f"): see {args.set_aside}",
+            file=sys.stderr,
+        )
     for row in state.unmatched:
         print(
             f"warning: {row['source']}, row {row['row']}: decision on {row['study_id']} "
@@ -291,12 +316,6 @@ def _report(source: Path, done: actions.Appended) -> int:
     return 0
 
 
-def _import_session(args: argparse.Namespace, protocol: Protocol) -> actions.Session:
-    from review.screening import actions
-
-    return actions.Session.for_import(protocol, studies=args.studies, decisions=args.decisions)
-
-
 def run_import(args: argparse.Namespace) -> int:
     from review.screening import actions
 
@@ -305,7 +324,7 @@ def run_import(args: argparse.Namespace) -> int:
         args.decisions, args.file, reviewer=args.reviewer, stage=args.stage
     )
     _declared(args, protocol, target.reviewer, "resolver" if target.resolving else "reviewer")
-    done = actions.import_sheet(_import_session(args, protocol), args.file, target)
+    done = actions.import_sheet(_session(args, protocol, lazy=True), args.file, target)
     return _report(args.file, done)
 
 
@@ -314,7 +333,7 @@ def run_import_tool(args: argparse.Namespace) -> int:
 
     protocol = load_protocol(args.protocol)
     _declared(args, protocol, args.reviewer, "reviewer")
-    session = _import_session(args, protocol)
+    session = _session(args, protocol, lazy=True)
     if args.action == "import-asreview":
         done = actions.import_asreview(session, args.file, reviewer=args.reviewer, stage=args.stage)
     else:

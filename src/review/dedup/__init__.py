@@ -156,9 +156,7 @@ def deduplicate(
     study_of_root: dict[int, str] = {}
     studies: list[dict[str, Any]] = []
     for root, members in groups.items():
-        recs = sorted(
-            (records[i] for i in members), key=lambda r: anchor_key(r.run_id, r.record_id)
-        )
+        recs = sorted((records[i] for i in members), key=anchor_key)
         sid = anchor_study_id(recs)
         study_of_root[root] = sid
         studies.append(study_row(sid, recs))

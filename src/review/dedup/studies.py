@@ -149,6 +149,6 @@ def _single_row(study_id: str, r: Record, max_year: int) -> dict[str, Any]:
 
 
 def anchor_study_id(members: Sequence[Record]) -> str:
-    """The contract's study id: from the member with the smallest :func:`anchor_key`."""
-    anchor = min(members, key=lambda r: anchor_key(r.run_id, r.record_id))
+    """The contract's study id: from the member with the smallest ``(run_id, record_id)``."""
+    anchor = min(members, key=anchor_key)
     return study_id_for(anchor.record_id)

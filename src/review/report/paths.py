@@ -21,6 +21,8 @@ TABLES: dict[str, str] = {
     "screening_conflicts": "screening_conflicts",
     "screening_unmatched": "screening_unmatched",
     "screening_agreement": "screening_agreement",
+    "screening_set_aside": "screening_set_aside",
+    "fulltext": "fulltext",
     "coded": "coded",
     "coding_events": "coding_events",
     "coding_agreement": "coding_agreement",
@@ -41,10 +43,14 @@ class ReportPaths:
     screening_conflicts: Path | None = None
     screening_unmatched: Path | None = None
     screening_agreement: Path | None = None
+    screening_set_aside: Path | None = None
+    fulltext: Path | None = None
     coded: Path | None = None
     coding_events: Path | None = None
     coding_agreement: Path | None = None
     search_log: Path | None = None
+    #: the folder of published versions (``versions/``): the report compares with one
+    versions: Path | None = None
 
     @classmethod
     def in_project(cls, root: str | Path, **given: Path | None) -> ReportPaths:
@@ -55,6 +61,7 @@ class ReportPaths:
         for name, table in TABLES.items():
             candidate = root / contract(table).file
             paths[name] = candidate if candidate.is_file() else None
+        paths["versions"] = root / "versions" if (root / "versions").is_dir() else None
         paths.update(given)
         return cls(**paths)  # type: ignore[arg-type]
 

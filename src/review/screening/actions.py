@@ -5,8 +5,9 @@ Each action starts from the current state (:class:`Session`: the studies, every 
 carried forward, the state derived from them), so an import is checked against the studies of
 this run and a sheet lists only what is still undecided. The ledgers are the only files these
 actions change, and only by appending, under the ledger's lock (read again, checked and
-appended while it is held: :func:`review.atomic.locked`). A sheet is never written
-over one that holds decisions not imported yet (:mod:`review.sheetguard`).
+appended while it is held: :func:`review.atomic.locked`). A sheet is never written over one
+that holds decisions not imported yet (:mod:`review.sheetguard`). An import builds the state of
+every study only when its checks need it (a full-text decision's title/abstract verdict).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from review.errors import DecisionError
 from review.names import safe_name
 from review.protocol import Protocol
 from review.screening import interop, sheets
+from review.screening.fulltext_rules import FullTextRules
 from review.screening.ledger import (
+    MAX_LISTED,
     RESOLUTIONS_REVIEWER,
     LedgerRow,
     append_rows,
@@ -31,9 +34,9 @@ from review.screening.ledger import (
     read_ledger_file,
     stage_reasons,
 )
-from review.screening.state import Screening, build_from_files, read_studies
+from review.screening.state import Screening, build_from_files, read_fulltext, read_studies
 from review.sheetguard import original_stem, refuse_or_back_up
-from review.states import STAGES, Stage
+from review.states import SOUGHT, STAGES, ScreeningState, Stage
 from review.tables import Row
 
 #: The file name (stem) of a conflicts sheet: importing it appends to ``_resolutions.csv``.
@@ -42,13 +45,19 @@ CONFLICTS_SHEET = "_conflicts"
 
 @dataclass
 class Session:
-    """The screening stage as it stands: protocol, studies, the decisions folder and (for the
-    sheets) the state built from every ledger."""
+    """The screening stage as it stands: protocol, studies, the decisions folder and the state
+    built from every ledger (at once for a sheet; for an import only when a check needs it)."""
 
     protocol: Protocol
     studies: list[Row]
     decisions: Path
     built: Screening | None = None
+    rules: FullTextRules | None = None
+    #: ``fulltext.csv`` by study (``None`` when not given) and where its pages are.
+    fulltext: dict[str, Row] | None = None
+    pages_dir: Path | None = None
+    #: How to build the state when an import first needs it.
+    paths: dict[str, Path | None] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -59,24 +68,44 @@ class Session:
         clusters: Path,
         decisions: Path,
         records: Path | None = None,
+        fulltext: Path | None = None,
+        pages: Path | None = None,
+        lazy: bool = False,
     ) -> Session:
-        """The whole state: what writing a sheet needs."""
+        """The stage with its state; ``lazy`` (an import) reads only the studies and builds the
+        state when first asked (on 100,000 studies that is most of an import's time)."""
+        paths = {"studies": studies, "clusters": clusters, "records": records, "fulltext": fulltext}
+        table = read_fulltext(fulltext) if fulltext is not None else None
+        retrieval = {k: r["status"] for k, r in table.items()} if table is not None else None
+        rules = FullTextRules.of(protocol, retrieval)
+        if lazy:
+            rows = read_studies(studies)
+            return cls(protocol, rows, Path(decisions), None, rules, table, pages, paths)
         state, rows = build_from_files(
-            protocol, studies=studies, clusters=clusters, decisions=decisions, records=records
+            protocol,
+            studies=studies,
+            clusters=clusters,
+            decisions=decisions,
+            records=records,
+            fulltext=fulltext,
         )
-        return cls(protocol, rows, Path(decisions), state)
-
-    @classmethod
-    def for_import(cls, protocol: Protocol, *, studies: Path, decisions: Path) -> Session:
-        """What an import needs: the current studies. The ledger it appends to is read (and
-        validated) under its lock; the state of every study is not built (on 100,000 studies
-        that is most of an import's time)."""
-        return cls(protocol, read_studies(studies), Path(decisions))
+        return cls(protocol, rows, Path(decisions), state, rules, table, pages, paths)
 
     @property
     def state(self) -> Screening:
         if self.built is None:
-            raise RuntimeError("this session was loaded for an import; it has no state")
+            p = self.paths
+            studies, clusters = p.get("studies"), p.get("clusters")
+            if studies is None or clusters is None:
+                raise RuntimeError("this session cannot build the screening state")
+            self.built, _rows = build_from_files(
+                self.protocol,
+                studies=studies,
+                clusters=clusters,
+                decisions=self.decisions,
+                records=p.get("records"),
+                fulltext=p.get("fulltext"),
+            )
         return self.built
 
     @property
@@ -138,8 +167,28 @@ def write_reviewer_sheet(
     )
     pending = sheets.pending_studies(session.state, ledgers, reviewer=reviewer, stage=stage)
     rows, how = sheets.build_sheet(session.studies, pending, own, protocol=session.protocol)
-    _write(session, rows, stage, reviewer, csv_path, xlsx_path)
+    extra: list[str] = []
+    if stage == Stage.FULL_TEXT and session.fulltext is not None:
+        extra = _add_evidence(session, rows)
+    _write(session, rows, stage, reviewer, csv_path, xlsx_path, extra=extra)
     return Written(len(rows), how, backups)
+
+
+def _add_evidence(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Give each full-text sheet row its file and the pages where the protocol's criterion
+    and coding-field keywords occur; return the columns added."""
+    from review.extraction.fields import coding_fields
+    from review.fulltext import evidence
+
+    table = session.fulltext or {}
+    wanted = [table[r["study_id"]] for r in rows if r["study_id"] in table]
+    pages = evidence.load_pages(wanted, session.pages_dir)
+    criteria = session.protocol.criteria
+    fields = [(f.name, f.keywords) for f in coding_fields(session.protocol)]
+    for row in rows:
+        sid = row["study_id"]
+        row.update(evidence.sheet_cells(table.get(sid), pages.get(sid), criteria, fields))
+    return ["full_text", *evidence.sheet_columns(criteria, fields)]
 
 
 def write_conflicts_sheet(
@@ -173,8 +222,10 @@ def _write(
     xlsx_path: Path,
     *,
     conflicts: bool = False,
+    extra: list[str] | None = None,
 ) -> None:
-    reasons = stage_reasons(session.protocol, stage)
+    retired = session.protocol.retired_criteria
+    reasons = [c for c in stage_reasons(session.protocol, stage) if c not in retired]
     sheets.write_sheet(
         rows,
         csv_path,
@@ -183,6 +234,7 @@ def _write(
         stage=stage,
         reviewer=reviewer,
         conflicts=conflicts,
+        extra=extra or [],
     )
 
 
@@ -288,6 +340,7 @@ def append_decisions(
     count as current and are never overwritten. Every ledger was also read and validated when
     the session was loaded, so a broken ledger stops the import before anything is added.
     """
+    refuse_out_of_rules(session, stage, rows)
     path = ledger_path(session.decisions, stage, reviewer, resolutions=resolutions)
     with atomic.locked(path):
         latest = dict(current(_current_rows(session, path, stage)))
@@ -320,3 +373,34 @@ def _current_rows(session: Session, path: Path, stage: str) -> list[LedgerRow]:
                 row if where.study_id == row.study_id else replace(row, study_id=where.study_id)
             )
     return out
+
+
+def refuse_out_of_rules(session: Session, stage: str, rows: list[LedgerRow]) -> None:
+    """Refuse, row by row, decisions the screening state would set aside: a full-text decision
+    for a study not included at title/abstract, one that needs a full text not at hand, a
+    retired criterion (:mod:`review.screening.fulltext_rules`). Nothing is appended then."""
+    rules = session.rules or FullTextRules.of(session.protocol)
+    # Only a full-text decision needs the state (its title/abstract verdict): a title/abstract
+    # import never builds it.
+    states = {r["study_id"]: r for r in session.state.rows} if stage == Stage.FULL_TEXT else {}
+    found = []
+    for row in rows:
+        if stage == Stage.FULL_TEXT:
+            current_row = states.get(row.study_id, {})
+            auto = current_row.get("state") == ScreeningState.EXCLUDED_AUTO
+            ta_words = (
+                "excluded by an automatic criterion" if auto else current_row.get("ta_decision")
+            )
+            problem = rules.problem(row, str(ta_words or ""), current_row.get("state") in SOUGHT)
+        else:
+            problem = rules.retired_problem(row)
+        if problem is not None:
+            field_name = "study_id" if problem.kind == "out_of_order" else "reason"
+            found.append(f"{row.source}, row {row.row}, field '{field_name}': {problem.detail}")
+    if found:
+        more = f"\n(and {len(found) - MAX_LISTED} more)" if len(found) > MAX_LISTED else ""
+        raise DecisionError(
+            f"{len(found)} decision(s) cannot be recorded; nothing was appended:\n"
+            + "\n".join(found[:MAX_LISTED])
+            + more
+        )

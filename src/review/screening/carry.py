@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from review.carry import UNMATCHED, StudyIndex
-from review.records import anchor_key, split_list
+from review.records import run_order, split_list
 from review.screening.ledger import LedgerRow, Ledgers
 from review.states import STAGES
 
@@ -129,8 +129,9 @@ def carry_notes(
     if record_runs and rows:
         members = split_list(study.get("record_ids", ""))
         runs = {rid: record_runs.get(rid, "") for rid in members}
-        anchor_run = min(anchor_key(r, rid) for rid, r in runs.items())[0] if runs else ""
-        later = sorted(rid for rid, run in runs.items() if anchor_key(run, rid)[0] > anchor_run)
+        first = min(run_order(r) for r in runs.values()) if runs else run_order("")
+        anchor_run = first[2]
+        later = sorted(rid for rid, run in runs.items() if run_order(run) > first)
         if later:
             shown = ", ".join(
                 f"{rid} (run {runs[rid]})" if runs[rid] else f"{rid} (a file without a run id)"

@@ -88,6 +88,11 @@ def parse_timestamp(value: str) -> datetime | None:
     return parsed
 
 
+def check_reviewer(name: str) -> str:
+    """:func:`review.names.safe_name` under its former name (callers on other branches)."""
+    return safe_name(name)
+
+
 def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: str) -> list[str]:
     """Reason codes a reviewer may give at ``stage``, in protocol order.
 
