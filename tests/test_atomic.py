@@ -150,3 +150,20 @@ def test_append_csv_keeps_the_bytes_and_adds_rows(tmp_path: Path) -> None:
     fresh = tmp_path / "new.csv"
     assert atomic.append_csv(fresh, [{"a": "z"}], ["a", "b"]) == 1
     assert fresh.read_text(encoding="utf-8") == "a,b\nz,\n"
+
+
+def test_the_lock_timeout_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = tmp_path / "r1.csv"
+    monkeypatch.setenv("REVIEW_LOCK_TIMEOUT", "soon")
+    with pytest.raises(ReviewError, match=r"REVIEW_LOCK_TIMEOUT='soon' is not a number"):
+        atomic.lock_timeout()
+    monkeypatch.setenv("REVIEW_LOCK_TIMEOUT", "0.2")
+    with _holder(ledger, 30), pytest.raises(atomic.LockTimeout, match=r"waited 0\.2 s"):
+        with atomic.locked(ledger):
+            pass
+    # Re-entering a lock this process holds does not wait for itself.
+    with atomic.locked(ledger, timeout=1), atomic.locked(ledger, timeout=0):
+        atomic.append_csv(ledger, [{"a": "1"}], ["a"])
+    assert ledger.read_text(encoding="utf-8") == "a\n1\n"

@@ -74,7 +74,7 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
     rows = read_csv(work / "extracted" / "coding_sheet.csv")
     assert [r["study_id"] for r in rows] == ["st-1a2b3c4d5e", "st-2b3c4d5e6f", "st-3c4d5e6f70"]
     header = list(rows[0])
-    assert header[:9] == [
+    assert header[:10] == [
         "study_id",
         "citation",
         "title",
@@ -87,7 +87,7 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
         "fingerprint",  # kept in a coder's copy: re-attaches the row if the study id changes
     ]
     field_names = [f["name"] for f in protocol.coding_fields]
-    assert header[9 : 9 + len(field_names)] == field_names
+    assert header[10 : 10 + len(field_names)] == field_names
     first = rows[0]
     assert first["citation"] == (
         "Siti Rahma & Budi Santoso 2021. Peran Klinik UMKM dalam Digitalisasi Usaha Mikro di "
@@ -724,3 +724,16 @@ def test_force_keeps_a_filled_coding_sheet_as_a_backup(protocol, work):
     assert backup.name.startswith("coding_sheet.backup-")
     assert backup.read_text(encoding="utf-8") == filled
     assert read_csv(csv_sheet)[0]["barriers"] == ""
+
+
+def test_without_an_index_an_unknown_study_is_a_problem(protocol, work):
+    """Callers that give plain study ids (no carry-forward) still get the row named."""
+    from review.extraction.validate import Problems, read_coder_file
+
+    path = work / "coding" / "bad.csv"
+    path.write_text(HEADER + GOOD_ROW.replace("st-1a2b3c4d5e", "st-ffffffffff"), "utf-8")
+    problems = Problems()
+    studies = read_studies(work / "interim" / "studies.csv")
+    assert read_coder_file(path, coding_fields(protocol), studies, problems) == []
+    with pytest.raises(DecisionError, match=r"bad\.csv, row 2, field 'study_id': unknown study"):
+        problems.raise_if_any()

@@ -176,3 +176,19 @@ def test_a_ledger_with_an_unsafe_name_stops_the_state(
     assert "r1 {copy}.csv: this decision file's name cannot be a reviewer id" in (
         capsys.readouterr().err
     )
+
+
+def test_the_workflow_lists_decision_files_and_refuses_bad_names(tmp_path: Path) -> None:
+    from review.workflow import check_decision_names
+    from review.workflow import decision_files as workflow_files
+
+    folder = tmp_path / "decisions" / "coding"
+    folder.mkdir(parents=True)
+    (folder / "ana.xlsx").write_bytes(b"")
+    (folder / ".ana.xlsx.1.abcd.tmp").write_bytes(b"")
+    assert workflow_files(tmp_path / "decisions") == [(folder / "ana.xlsx").as_posix()]
+    check_decision_names(tmp_path / "decisions")  # nothing to refuse
+    (folder / "ana (copy).xlsx").write_bytes(b"")
+    with pytest.raises(UnsafeNameError, match=r"ana \(copy\)\.xlsx: this decision file's name"):
+        check_decision_names(tmp_path / "decisions")
+    assert workflow_files(tmp_path / "absent") == []

@@ -133,3 +133,36 @@ def test_importing_a_broken_workbook_is_a_message_not_a_traceback(
     err = capsys.readouterr().err
     assert "r1.xlsx: not a readable XLSX workbook" in err
     assert "Traceback" not in err
+
+
+def test_workbook_cells_come_back_as_text(tmp_path: Path) -> None:
+    import datetime as dt
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["study_id", "when", "n", "share", "empty", None])
+    ws.append(["st-a", dt.datetime(2026, 11, 30, 7, 0), 25.0, 0.5, None, "stray"])
+    ws.append([None, None, None, None, None, None])  # a blank row is no row
+    wb.save(tmp_path / "w.xlsx")
+    sheet = read_sheet(tmp_path / "w.xlsx", sheet_name="not there: the first sheet")
+    (row,) = sheet.rows
+    assert row.cells == {
+        "study_id": "st-a",
+        "when": "2026-11-30T07:00:00",
+        "n": "25",
+        "share": "0.5",
+        "empty": "",
+    }
+    assert row.extra == ["stray"]
+
+
+def test_a_csv_no_reader_can_read_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    path.write_text('study_id,note\nst-a,"unclosed\n', encoding="utf-8")
+    sheet = read_sheet(path)  # an unclosed quote runs to the end: one cell, not an error
+    assert sheet.rows[0].cells["note"] == "unclosed"
+    path.write_text("study_id,note\nst-a," + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(DecisionError, match=r"huge\.csv, line 2: not readable as CSV \(field"):
+        read_sheet(path)
+    with pytest.raises(DecisionError, match=r"missing\.csv: file not found"):
+        read_sheet(tmp_path / "missing.csv")

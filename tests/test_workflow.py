@@ -185,6 +185,8 @@ def test_review_run_unlock_after_a_killed_run(project: Path) -> None:
         deadline = time.monotonic() + 120
         while not (locks.is_dir() and any(locks.iterdir())) and time.monotonic() < deadline:
             time.sleep(0.05)
+        time.sleep(1)  # the lock files are complete (the run takes far longer than this)
+        assert first.poll() is None, "the run ended before it could be killed"
         os.killpg(first.pid, signal.SIGKILL)  # the run dies holding its lock
     target = "data/interim/records.csv"
     locked = subprocess.run(

@@ -95,20 +95,6 @@ class StudyIndex:
         return matches[0] if len(matches) == 1 else ""
 
 
-def describe(how: str, ledger_study_id: str, fingerprint: str = "") -> str:
-    """A reader's note on a row attached other than by its own id."""
-    if how == BY_ANCHOR:
-        return (
-            f"made on study {ledger_study_id}, now merged into this study (via its anchor record)"
-        )
-    if how == BY_FINGERPRINT:
-        return (
-            f"made on study {ledger_study_id} (id no longer exists), re-attached by fingerprint "
-            f"{fingerprint}"
-        )
-    return ""
-
-
 @dataclass
 class CarryLog:
     """What carry-forward did to the rows of a kind of decision file (coding, appraisal, …):

@@ -171,7 +171,10 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
             rows = []
             for number, values in enumerate(it, start=2):
                 cells = {h: _text(v) for h, v in zip(header, values, strict=False) if h}
-                extra = [_text(v) for v in values[len(header) :] if _text(v)]
+                # A value under no header (a blank header cell, or beyond the last) is refused
+                # by the readers, never dropped.
+                unnamed = [v for h, v in zip(header, values, strict=False) if not h]
+                extra = [_text(v) for v in [*unnamed, *values[len(header) :]] if _text(v)]
                 if any(cells.values()) or extra:
                     rows.append(SheetRow(number, cells, extra))
         except _XLSX_ERRORS as exc:

@@ -49,9 +49,10 @@ class Session:
     built from every ledger (at once for a sheet; for an import only when a check needs it)."""
 
     protocol: Protocol
+    #: The state (``None`` until an import's check first needs it; see :attr:`state`).
+    built: Screening | None
     studies: list[Row]
     decisions: Path
-    built: Screening | None = None
     rules: FullTextRules | None = None
     #: ``fulltext.csv`` by study (``None`` when not given) and where its pages are.
     fulltext: dict[str, Row] | None = None
@@ -80,7 +81,7 @@ class Session:
         rules = FullTextRules.of(protocol, retrieval)
         if lazy:
             rows = read_studies(studies)
-            return cls(protocol, rows, Path(decisions), None, rules, table, pages, paths)
+            return cls(protocol, None, rows, Path(decisions), rules, table, pages, paths)
         state, rows = build_from_files(
             protocol,
             studies=studies,
@@ -89,7 +90,7 @@ class Session:
             records=records,
             fulltext=fulltext,
         )
-        return cls(protocol, rows, Path(decisions), state, rules, table, pages, paths)
+        return cls(protocol, state, rows, Path(decisions), rules, table, pages, paths)
 
     @property
     def state(self) -> Screening:
