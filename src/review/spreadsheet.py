@@ -15,6 +15,7 @@ import io
 import warnings
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,7 @@ def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader, [])]
+        keep = kept_columns(header)
         rows = []
         for number, cells in enumerate(reader, start=2):
             if not cells:
@@ -117,13 +119,20 @@ def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
             rows.append(
                 SheetRow(
                     number,
-                    {h: c.strip() for h, c in zip(header, cells, strict=False) if h},
+                    {h: c.strip() for h, c, k in zip(header, cells, keep, strict=False) if k},
                     cells[len(header) :],
                 )
             )
     except csv.Error as exc:
         raise DecisionError(f"{path}, line {reader.line_num}: not readable as CSV ({exc})") from exc
     return Sheet(path, header, rows, delimiter)
+
+
+def kept_columns(header: Sequence[str]) -> list[bool]:
+    """Which columns a row keeps: every named one, and an unnamed first column (under ``""``:
+    ASReview LAB writes its row ids there); other unnamed columns are empty spreadsheet
+    columns."""
+    return [bool(h) or (i == 0 and len(header) > 1) for i, h in enumerate(header)]
 
 
 def sniff_delimiter(text: str) -> str:
@@ -168,12 +177,13 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
             ws = wb[sheet_name] if sheet_name and sheet_name in wb.sheetnames else wb.worksheets[0]
             it = ws.iter_rows(values_only=True)
             header = [_text(h) for h in next(it, ())]
+            keep = kept_columns(header)
             rows = []
             for number, values in enumerate(it, start=2):
-                cells = {h: _text(v) for h, v in zip(header, values, strict=False) if h}
+                cells = {h: _text(v) for h, v, k in zip(header, values, keep, strict=False) if k}
                 # A value under no header (a blank header cell, or beyond the last) is refused
                 # by the readers, never dropped.
-                unnamed = [v for h, v in zip(header, values, strict=False) if not h]
+                unnamed = [v for v, k in zip(values, keep, strict=False) if not k]
                 extra = [_text(v) for v in [*unnamed, *values[len(header) :]] if _text(v)]
                 if any(cells.values()) or extra:
                     rows.append(SheetRow(number, cells, extra))
