@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from screening_helpers import FIXTURES, read_csv
 
-from review.carry import BY_ANCHOR, BY_FINGERPRINT, BY_ID, UNMATCHED, StudyIndex
+from review.carry import Locator, clusters_of
 from review.cli import main
 from review.records import Record, anchor_key, run_order, study_id_for, write_records
 
@@ -54,27 +54,24 @@ def test_a_record_without_a_run_never_takes_the_anchor() -> None:
     )
 
 
-def test_the_index_places_rows_by_id_anchor_then_fingerprint() -> None:
+def test_the_locator_places_rows_by_id_anchor_then_fingerprint() -> None:
     studies = [
         {"study_id": "st-x", "record_ids": "openalex:W1; openalex:W2", "fingerprint": "doi:1"},
         {"study_id": "st-y", "record_ids": "openalex:W3", "fingerprint": "doi:2"},
         {"study_id": "st-z", "record_ids": "openalex:W4", "fingerprint": "doi:2"},
     ]
-    index = StudyIndex.of(studies)
-    assert index.place("st-x").how == BY_ID
-    merged = index.place(study_id_for("openalex:W2"))
-    assert (merged.study_id, merged.how) == ("st-x", BY_ANCHOR)
-    assert (index.place("st-gone", "doi:1").study_id, index.place("st-gone", "doi:1").how) == (
-        "st-x",
-        BY_FINGERPRINT,
-    )
-    two = index.place("st-gone", "doi:2")
+    # The studies table holds the clusters too: a command that reads only it still places
+    # rows of merged studies through their anchor record.
+    locator = Locator(studies, clusters_of(studies))
+    assert locator.place("st-x").how == "id"
+    merged = locator.place(study_id_for("openalex:W2"))
+    assert (merged.study_id, merged.how) == ("st-x", "merged")
+    by_fp = locator.place("st-gone", "doi:1")
+    assert (by_fp.study_id, by_fp.how) == ("st-x", "fingerprint")
+    two = locator.place("st-gone", "doi:2")
     assert (two.how, two.problem) == (
-        UNMATCHED,
+        "unmatched",
         "fingerprint 'doi:2' matches 2 studies (st-y, st-z)",
-    )
-    assert index.place("st-gone").problem == (
-        "neither its study id nor its fingerprint matches a current study"
     )
 
 
@@ -167,13 +164,13 @@ def test_coding_survives_a_joining_export_record_and_a_merge(
     assert sid_b not in third
     assert B.record_id in third[sid_a]["record_ids"]
     assert _state_and_extract() == 0
-    out = capsys.readouterr().out
-    assert f"study {sid_b} is now {sid_a} (merged)" in out
     coded = {r["study_id"]: r for r in read_csv(Path("data/extracted/coded.csv"))}
     assert coded[sid_a]["coders"] == "r1; r2"
+    assert f"on study {sid_b}, now merged into this study" in coded[sid_a]["carried_forward_note"]
     state = {r["study_id"]: r for r in read_csv(Path("data/interim/screening.csv"))}
     assert state[sid_a]["state"] == "included_ft"
-    assert read_csv(Path("data/extracted/coding_unmatched.csv")) == []
+    events = read_csv(Path("data/extracted/coding_events.csv"))
+    assert [e for e in events if e["event"] == "unmatched"] == []
 
 
 def test_a_coded_row_matching_no_study_is_listed_not_dropped(
@@ -192,15 +189,11 @@ def test_a_coded_row_matching_no_study_is_listed_not_dropped(
         ],
     )
     assert _state_and_extract() == 0
-    captured = capsys.readouterr()
-    assert (
-        "data/decisions/coding/r1.csv, row 3: study st-0000000000 matches no current study"
-        in captured.err
-    )
-    unmatched = read_csv(Path("data/extracted/coding_unmatched.csv"))
-    assert [(u["person"], u["row"], u["study_id"]) for u in unmatched] == [
-        ("r1", "3", "st-0000000000")
+    events = read_csv(Path("data/extracted/coding_events.csv"))
+    unmatched = [e for e in events if e["event"] == "unmatched"]
+    assert [(e["coder"], e["study_id"], e["source"]) for e in unmatched] == [
+        ("r1", "st-0000000000", "data/decisions/coding/r1.csv:row 3")
     ]
     coded = {r["study_id"]: r for r in read_csv(Path("data/extracted/coded.csv"))}
     assert coded[study_id_for(B.record_id)]["evidence"] == "found again by its DOI"
-    assert "(fingerprint)" in captured.out
+    assert "re-attached by fingerprint" in coded[study_id_for(B.record_id)]["carried_forward_note"]

@@ -188,7 +188,7 @@ def checked_reviewer(
 
 def register(registry: str | Path, name: str, *, note: str = "") -> Path:
     """Append ``name`` to the registry (created with its header when absent), under its lock."""
-    from review.screening.ledger import now_utc
+    from review.decisions import now_utc
 
     path = Path(registry)
     with atomic.locked(path):

@@ -18,23 +18,21 @@ timestamp``, one row per settled (study, field); a later row for the same pair w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from review.carry import CarryLog, StudyIndex
-from review.errors import DecisionError
+from review.carry import Locator
+from review.decisions import Problems, person_files, read_rows
+from review.decisions import text as _text
 from review.extraction.agreement import same
-from review.extraction.fields import CodingField, is_empty, parse_value
+from review.extraction.fields import CodingField, domain_problems, is_empty, parse_value
 from review.extraction.sheet import CODER_COLUMNS, SHEET_NAME, STUDY_COLUMNS
-from review.names import decision_files, safe_file_name
 from review.sheetguard import Unimported, existing_rows
-from review.spreadsheet import read_sheet
 from review.tables import contract
 
 RESOLUTIONS_NAME = "_resolutions.csv"
-MAX_SHOWN = 25
 
 Value = list[str] | str
 
@@ -51,8 +49,12 @@ class CodedRow:
     note: str = ""
     timestamp: str = ""
     superseded: bool = False
-    #: The study id the coder's file names, when carry-forward attached the row elsewhere.
-    ledger_study_id: str = ""
+    #: The study's fingerprint when it was coded (the sheet's column; empty in older files).
+    fingerprint: str = ""
+    #: The study id the coder's row names, when carry-forward placed it on another study.
+    named_study_id: str = ""
+    #: How it reached its study (:mod:`review.carry`, or ``linked`` to its study's main report).
+    how: str = "id"
 
 
 @dataclass
@@ -65,72 +67,18 @@ class Resolution:
     timestamp: str
     path: str
     row: int
-    ledger_study_id: str = ""
-
-
-@dataclass
-class Problems:
-    """Problems found across every file; raised together so a coder fixes them in one pass."""
-
-    messages: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-
-    def add(self, path: str | Path, row: int | None, fname: str | None, problem: str) -> None:
-        where = [str(path)]
-        if row is not None:
-            where.append(f"row {row}")
-        if fname:
-            where.append(f"field '{fname}'")
-        self.messages.append(f"{', '.join(where)}: {problem}")
-        if str(path) not in self.files:
-            self.files.append(str(path))
-
-    def raise_if_any(self) -> None:
-        if not self.messages:
-            return
-        shown = self.messages[:MAX_SHOWN]
-        more = len(self.messages) - len(shown)
-        tail = f"\n(and {more} more)" if more else ""
-        files = sorted(self.files)
-        raise DecisionError(
-            f"{len(self.messages)} problem(s) in coding file(s) {', '.join(files)}; nothing was "
-            "merged:\n" + "\n".join(shown) + tail
-        )
+    named_study_id: str = ""
+    how: str = "id"
 
 
 def coder_files(folder: str | Path) -> list[Path]:
-    """Coders' files in ``folder`` (``_``-prefixed files such as resolutions are not coders;
-    a file whose name is not a safe coder id is refused with its path)."""
-    return [
-        p
-        for p in decision_files(folder, suffixes=(".csv", ".xlsx"), recursive=False)
-        if not p.name.startswith("_")
-    ]
+    """Coders' files in ``folder`` (``_``-prefixed files such as resolutions are not coders)."""
+    return person_files(folder)
 
 
 def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
-    """Header and ``(row number, cells)`` of a CSV or of an XLSX's coding (or first) sheet
-    (:func:`review.spreadsheet.read_sheet`: a semicolon CSV is read as such, a note keeps its
-    line breaks, a damaged workbook is a clear error). Cells beyond the header are under
-    ``None``."""
-    sheet = read_sheet(path, sheet_name=SHEET_NAME)
-    rows: list[tuple[int, dict[Any, Any]]] = []
-    for row in sheet.rows:
-        cells: dict[Any, Any] = dict(row.cells)
-        if row.extra:
-            cells[None] = row.extra
-        rows.append((row.number, cells))
-    return sheet.header, rows
-
-
-def _text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, datetime):
-        return raw.isoformat()
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw).strip()
+    """Header and ``(row number, cells)`` of a CSV or of an XLSX's coding (or first) sheet."""
+    return read_rows(path, sheet=SHEET_NAME)
 
 
 def check_timestamp(raw: str) -> str | None:
@@ -144,56 +92,14 @@ def check_timestamp(raw: str) -> str | None:
     return None
 
 
-def _placed(
-    index: StudyIndex | Mapping[str, object],
-    carried: CarryLog | None,
-    problems: Problems,
-    *,
-    who: str,
-    path: Path,
-    n: int,
-    cells: Mapping[Any, Any],
-    studies_path: str,
-) -> str | None:
-    """The current study of a row (carry-forward, :mod:`review.carry`), or ``None`` when it
-    matches none: then listed in ``carried.unmatched`` (with an index) or a problem (with a
-    plain mapping of study ids, which does no carry-forward)."""
-    sid = _text(cells.get("study_id"))
-    if not isinstance(index, StudyIndex):
-        if sid in index:
-            return sid
-        problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
-        return None
-    log = carried if carried is not None else CarryLog()
-    where = log.place(
-        index,
-        who=who,
-        source=str(path),
-        row=n,
-        study_id=sid,
-        fingerprint=_text(cells.get("fingerprint")),
-    )
-    return where.study_id if where.matched else None
-
-
 def read_coder_file(
-    path: Path,
-    fields: Sequence[CodingField],
-    studies: StudyIndex | Mapping[str, object],
-    problems: Problems,
-    *,
-    studies_path: str = "the studies table",
-    carried: CarryLog | None = None,
+    path: Path, fields: Sequence[CodingField], problems: Problems
 ) -> list[CodedRow]:
     """Validated rows of one coder's file; problems are added to ``problems``.
 
-    With a :class:`~review.carry.StudyIndex`, a row naming a study id that no longer exists
-    is carried forward as a screening decision is (the id of a record now in another study,
-    else the row's ``fingerprint``); one that matches no study is listed in
-    ``carried.unmatched``, never dropped silently. With a plain mapping of study ids, an
-    unknown study is a problem.
-    """
-    coder = safe_file_name(path, what="coder file").stem
+    Which study a row belongs to now is settled later, by carry-forward
+    (:func:`review.extraction.attach.attach_coding`)."""
+    coder = path.stem
     header, rows = read_cells(path)
     names = [f.name for f in fields]
     known = {*STUDY_COLUMNS, *names, *CODER_COLUMNS, "status"}
@@ -235,18 +141,6 @@ def read_coder_file(
         if not sid:
             problems.add(path, n, "study_id", "empty; expected the id of an included study")
             continue
-        placed = _placed(
-            studies,
-            carried,
-            problems,
-            who=coder,
-            path=path,
-            n=n,
-            cells=cells,
-            studies_path=studies_path,
-        )
-        if placed is None:
-            continue
         values: dict[str, Value] = {}
         for f in fields:
             raw = cells.get(f.name)
@@ -264,22 +158,15 @@ def read_coder_file(
                 )
                 continue
             values[f.name] = value
+        for domain in dict.fromkeys(f.domain for f in fields if f.domain):
+            for column, problem in domain_problems(values, domain):
+                problems.add(path, n, column, f"study {sid}: {problem}")
         stamp = _text(cells.get("timestamp"))
         bad = check_timestamp(stamp)
         if bad:
             problems.add(path, n, "timestamp", f"study {sid}: {bad}")
-        out.append(
-            CodedRow(
-                coder,
-                str(path),
-                n,
-                placed,
-                values,
-                note,
-                stamp,
-                ledger_study_id=sid if placed != sid else "",
-            )
-        )
+        fingerprint = _text(cells.get("fingerprint"))
+        out.append(CodedRow(coder, str(path), n, sid, values, note, stamp, fingerprint=fingerprint))
     latest: dict[str, CodedRow] = {}
     for row in out:
         if row.study_id in latest:
@@ -289,16 +176,9 @@ def read_coder_file(
 
 
 def read_resolutions(
-    path: Path,
-    fields: Sequence[CodingField],
-    studies: StudyIndex | Mapping[str, object],
-    problems: Problems,
-    *,
-    studies_path: str = "the studies table",
-    carried: CarryLog | None = None,
+    path: Path, fields: Sequence[CodingField], problems: Problems
 ) -> list[Resolution]:
-    """Validated rows of the resolutions file (the latest row per study and field wins);
-    study ids are carried forward as in :func:`read_coder_file`."""
+    """Validated rows of the resolutions file (the latest row per study and field wins)."""
     header, rows = read_cells(path)
     table = contract("coding_resolutions")
     missing = [c for c in table.required if c not in header]
@@ -312,17 +192,8 @@ def read_resolutions(
         sid, fname = _text(cells.get("study_id")), _text(cells.get("field"))
         if not sid and not fname:
             continue
-        placed = _placed(
-            studies,
-            carried,
-            problems,
-            who=_text(cells.get("resolver")) or "_resolutions",
-            path=path,
-            n=n,
-            cells=cells,
-            studies_path=studies_path,
-        )
-        if placed is None:
+        if not sid:
+            problems.add(path, n, "study_id", "empty; expected the study the resolution settles")
             continue
         fdef = by_name.get(fname)
         if fdef is None:
@@ -352,16 +223,8 @@ def read_resolutions(
         if bad:
             problems.add(path, n, "timestamp", bad)
             continue
-        out[(placed, fname)] = Resolution(
-            placed,
-            fname,
-            value,
-            resolver,
-            _text(cells.get("note")),
-            stamp,
-            str(path),
-            n,
-            ledger_study_id=sid if placed != sid else "",
+        out[(sid, fname)] = Resolution(
+            sid, fname, value, resolver, _text(cells.get("note")), stamp, str(path), n
         )
     return list(out.values())
 
@@ -370,15 +233,16 @@ def unimported_coding(
     paths: Sequence[Path],
     fields: Sequence[CodingField],
     rows: Sequence[CodedRow],
-    index: StudyIndex,
+    locator: Locator,
 ) -> list[Unimported]:
-    """Rows of the existing coding sheet (``paths``: its CSV and XLSX) that hold coded values
-    no coder's file has: a coder filled the generated sheet in place.
+    """Rows of the existing coding sheet (``paths``: its CSV and XLSX) that hold coded values no
+    coder's file has: a coder filled the generated sheet in place.
 
     A sheet row counts as saved when some coder's current row for its study (after
-    carry-forward) has the same value in every coded column the sheet row fills (and the same
-    note, when it has one). The generated sheet leaves those columns empty, so anything there
-    was typed by a person. A sheet that cannot be read is reported too: it may hold work.
+    carry-forward: ``rows`` are attached rows) has the same value in every coded column the
+    sheet row fills (and the same note, when it has one). The generated sheet leaves those
+    columns empty, so anything there was typed by a person. A sheet that cannot be read is
+    reported too: it may hold work.
     """
     current: dict[str, list[CodedRow]] = {}
     for r in rows:
@@ -391,12 +255,8 @@ def unimported_coding(
         if not filled and not note:
             continue
         sid = _text(cells.get("study_id"))
-        placed = index.place(sid, _text(cells.get("fingerprint")))
-        saved = any(
-            _holds(coder_row, fields, filled, note)
-            for coder_row in current.get(placed.study_id, [])
-        )
-        if not saved:
+        placed = locator.place(sid, _text(cells.get("fingerprint")))
+        if not any(_holds(r, fields, filled, note) for r in current.get(placed.study_id, [])):
             shown = ", ".join(sorted(filled)) or "note"
             out.append((path, f"{path}, row {n}: {sid} ({shown})"))
     return out
@@ -413,7 +273,7 @@ def _holds(
         try:
             value = parse_value(by_name[name], raw)
         except ValueError:
-            return False  # a value no coder file could hold
+            return False  # a value no coder's file could hold
         if not same(value, row.values.get(name, [] if isinstance(value, list) else "")):
             return False
     return True

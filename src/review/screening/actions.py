@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from review import atomic
-from review.carry import StudyIndex
+from review.carry import Locator, clusters_of
 from review.errors import DecisionError
 from review.names import safe_name
 from review.protocol import Protocol
@@ -116,9 +116,9 @@ class Session:
         return {s["study_id"]: s.get("fingerprint", "") for s in self.studies}
 
     @functools.cached_property
-    def index(self) -> StudyIndex:
+    def index(self) -> Locator:
         """The current studies for carry-forward (:mod:`review.carry`)."""
-        return StudyIndex.of(self.studies)
+        return Locator(self.studies, clusters_of(self.studies))
 
 
 @dataclass(frozen=True)
@@ -285,6 +285,7 @@ def import_sheet(session: Session, path: Path, target: ImportTarget) -> Appended
         stage=target.stage,
         reviewer=RESOLUTIONS_REVIEWER if target.resolving else target.reviewer,
         protocol=session.protocol,
+        known_studies=session.known,
         index=session.index,
         resolver=target.reviewer if target.resolving else "",
     )

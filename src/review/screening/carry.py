@@ -1,11 +1,9 @@
 """Carry-forward: attach every ledger row to a current study, on every rerun and update.
 
-Ledgers name studies by id *and* fingerprint. Every row is attached to a current study:
-
-by id, by its anchor record (a merged study), by fingerprint, as every kind of decision is
-(:mod:`review.carry`); a row that matches none is *unmatched*: listed in
-``screening_unmatched.csv`` and the events, and counted in the agreement file, never silently
-dropped.
+Ledgers name studies by id *and* fingerprint. Every row is attached to a current study by the
+rules every decision stage shares (:mod:`review.carry`: by id, merged anchor, fingerprint);
+a row that matches none is *unmatched*: listed in ``screening_unmatched.csv`` and the events,
+and counted in the agreement file, never silently dropped.
 
 When a cluster is split, the side that kept the id keeps the decisions, and the side whose
 fingerprint is the one the reviewer saw inherits them too (``split``), unless that reviewer
@@ -19,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from review.carry import UNMATCHED, StudyIndex
+from review.carry import Locator, carry_note
 from review.records import run_order, split_list
 from review.screening.ledger import LedgerRow, Ledgers
 from review.states import STAGES
@@ -40,20 +38,18 @@ class Attachment:
 def attach(
     ledgers: Ledgers, studies: Sequence[Mapping[str, str]], clusters: Mapping[str, str]
 ) -> Attachment:
-    index = StudyIndex.of(studies, clusters)
+    locator = Locator(studies, clusters)
     out = Attachment(ledgers=Ledgers({s: [] for s in STAGES}, {s: [] for s in STAGES}))
 
     def place(row: LedgerRow) -> LedgerRow | None:
-        where = index.place(row.study_id, row.fingerprint)
+        where = locator.place(row.study_id, row.fingerprint)
+        out.how[(row.source, row.row, where.study_id or row.study_id)] = where.how
         if not where.matched:
-            out.how[(row.source, row.row, row.study_id)] = UNMATCHED
             out.unmatched.append((row, where.problem))
             return None
-        to = where.study_id
-        out.how[(row.source, row.row, to)] = where.how
-        return (
-            row if to == row.study_id else replace(row, study_id=to, ledger_study_id=row.study_id)
-        )
+        if where.study_id == row.study_id:
+            return row
+        return replace(row, study_id=where.study_id, ledger_study_id=row.study_id)
 
     for stage in STAGES:
         for src, dst in (
@@ -62,29 +58,20 @@ def attach(
         ):
             placed = [p for p in (place(row) for row in src.get(stage, [])) if p is not None]
             dst[stage].extend(placed)
-            dst[stage].extend(_split_copies(placed, index.by_fingerprint, out.how))
+            dst[stage].extend(_split_copies(placed, locator, out.how))
     return out
 
 
 def _split_copies(
-    placed: Sequence[LedgerRow],
-    by_fp: Mapping[str, list[str]],
-    how: dict[tuple[str, int, str], str],
+    placed: Sequence[LedgerRow], locator: Locator, how: dict[tuple[str, int, str], str]
 ) -> list[LedgerRow]:
-    """Decisions a split-off study inherits: the decision's fingerprint is now that study's.
-
-    When a cluster is split, the decision stays on the side that kept the study id; the side
-    that carries the fingerprint the reviewer saw (its DOI, or its title and year) is the same
-    work and inherits the decision too, unless that reviewer decided it directly.
-    """
+    """Decisions a split-off study inherits (:meth:`review.carry.Locator.split_to`), unless
+    that reviewer decided it directly."""
     direct = {(r.reviewer, r.study_id) for r in placed}
     out = []
     for row in placed:
-        matches = by_fp.get(row.fingerprint, []) if row.fingerprint else []
-        if len(matches) != 1 or matches[0] == row.study_id:
-            continue
-        target = matches[0]
-        if (row.reviewer, target) in direct:
+        target = locator.split_to(row.study_id, row.fingerprint)
+        if not target or (row.reviewer, target) in direct:
             continue
         how[(row.source, row.row, target)] = "split"
         out.append(
@@ -105,23 +92,10 @@ def carry_notes(
     for row in rows:
         how = attachment.attached_by(row)
         who = f"{row.reviewer} ({row.stage}, {row.timestamp})"
-        if how == "merged":
-            notes.append(
-                f"decision of {who} on study {row.ledger_study_id}, now merged into this study, "
-                "re-attached via its anchor record"
-            )
-        elif how == "split":
-            notes.append(
-                f"decision of {who} on study {row.ledger_study_id} inherited by fingerprint "
-                f"{row.fingerprint}: this study, split from it, carries the DOI or title the "
-                "reviewer saw"
-            )
-        elif how == "fingerprint":
-            notes.append(
-                f"decision of {who} on study {row.ledger_study_id} (id no longer exists) "
-                f"re-attached by fingerprint {row.fingerprint}"
-            )
-        elif row.fingerprint and fp_now and row.fingerprint != fp_now:
+        note = carry_note(how, who, row.ledger_study_id, row.fingerprint)
+        if note:
+            notes.append(note)
+        elif how == "id" and row.fingerprint and fp_now and row.fingerprint != fp_now:
             notes.append(
                 f"study changed since the decision of {who} (fingerprint then {row.fingerprint}, "
                 f"now {fp_now}); decision carried forward"
@@ -129,6 +103,8 @@ def carry_notes(
     if record_runs and rows:
         members = split_list(study.get("record_ids", ""))
         runs = {rid: record_runs.get(rid, "") for rid in members}
+        # Runs in the order they were made (review.records.run_order): an undated run, or an
+        # export file without a run id, comes after every dated one.
         first = min(run_order(r) for r in runs.values()) if runs else run_order("")
         anchor_run = first[2]
         later = sorted(rid for rid, run in runs.items() if run_order(run) > first)

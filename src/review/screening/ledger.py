@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from review import atomic
+from review.decisions import append_csv, check_person, parse_timestamp
 from review.errors import DecisionError
 from review.names import decision_files, safe_name
 from review.protocol import Protocol
-from review.spreadsheet import safe_row
 from review.states import DECISIONS, STAGES
 from review.tables import contract, read_cells, unquote_cell
 
@@ -65,34 +64,6 @@ class LedgerRow:
         return out
 
 
-def now_utc() -> str:
-    """The current time as the ledgers write it (ISO 8601, UTC, seconds, ``Z``)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def parse_timestamp(value: str) -> datetime | None:
-    """An ISO 8601 timestamp with a UTC offset of zero, else ``None``.
-
-    Local times without a zone are refused: decisions from reviewers in different time zones
-    must sort in the order they were made.
-    """
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
-        return None
-    return parsed
-
-
-def check_reviewer(name: str) -> str:
-    """:func:`review.names.safe_name` under its former name (callers on other branches)."""
-    return safe_name(name)
-
-
 def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: str) -> list[str]:
     """Reason codes a reviewer may give at ``stage``, in protocol order.
 
@@ -109,6 +80,12 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
     else:
         raise DecisionError(f"stage {stage!r} is not a screening stage ({', '.join(STAGES)})")
     return [str(c["code"]) for s in wanted for c in criteria if c.get("stage") == s]
+
+
+def check_reviewer(name: str) -> str:
+    """The shared name check (:func:`review.names.safe_name`, through
+    :func:`review.decisions.check_person`)."""
+    return check_person(name, what="reviewer")
 
 
 def validate_rows(
@@ -333,18 +310,6 @@ def ledger_path(
 
 
 def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: bool = False) -> int:
-    """Append ``rows`` to the ledger at ``path``; the existing bytes are kept exactly.
-
-    The new file (old bytes + new lines) replaces the old one atomically, under the ledger's
-    lock (:func:`review.atomic.locked`; re-entered when the caller holds it already), so a
-    crash never leaves a ledger half-written and a concurrent import never overwrites these
-    rows. Cells a spreadsheet would run as a formula get a leading ``'`` (reviewers open their
-    ledgers in spreadsheets); the readers remove it again.
-    """
+    """Append ``rows`` to the ledger at ``path``, keeping its bytes (:func:`append_csv`)."""
     columns = RESOLUTION_COLUMNS if resolutions else LEDGER_COLUMNS
-    with atomic.locked(path):
-        return atomic.append_csv(
-            path,
-            (safe_row({**r.to_ledger(), "resolver": r.resolver}) for r in rows),
-            columns,
-        )
+    return append_csv(path, ({**r.to_ledger(), "resolver": r.resolver} for r in rows), columns)

@@ -22,13 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
-from review import atomic, spreadsheet
-from review.carry import StudyIndex
+from review import workbook
+from review.carry import Locator
+from review.decisions import now_utc, read_rows, text
 from review.errors import DecisionError
 from review.names import safe_name
 from review.protocol import Protocol
@@ -39,14 +35,12 @@ from review.screening.ledger import (
     LedgerRow,
     Ledgers,
     current,
-    now_utc,
     split_reasons,
     stage_reasons,
     validate_numbered,
 )
 from review.screening.state import Screening
 from review.sheetguard import Unimported, existing_rows
-from review.spreadsheet import safe_cell
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
 from review.tables import contract, unquote_cell, write_table
 
@@ -158,52 +152,26 @@ def write_sheet(
     table = CONFLICT_SHEET if conflicts else SHEET
     columns = [*table.names, *extra]
     write_table(csv_path, rows, table, columns=columns)
-    safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
-    wb = Workbook()
-    ws = wb.worksheets[0]
-    ws.title = "screening"
-    ws.append(list(columns))
-    for row in safe:
-        ws.append([row.get(c, "") for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.freeze_panes = ws.cell(row=2, column=columns.index("note") + 2).coordinate
-    for i, name in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
-    last = max(len(rows) + 1, 2)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row_cells in ws.iter_rows(min_row=2, max_row=last):
-        for cell in row_cells:
-            cell.alignment = wrap
-    doi_col = list(columns).index("doi") + 1
-    for r in range(2, len(rows) + 2):
-        cell = ws.cell(row=r, column=doi_col)
-        if cell.value:
-            cell.hyperlink = str(cell.value)
-            cell.style = "Hyperlink"
-    lists = wb.create_sheet("lists")
-    lists.append(["decision", "reason"])
-    for i in range(max(len(DECISIONS), len(reasons))):
-        lists.append(
-            [DECISIONS[i] if i < len(DECISIONS) else None, reasons[i] if i < len(reasons) else None]
-        )
-    lists.sheet_state = "hidden"
-    dcol = get_column_letter(list(columns).index("decision") + 1)
-    rcol = get_column_letter(list(columns).index("reason") + 1)
-    dv_decision = _drop_down(
-        f"=lists!$A$2:$A${len(DECISIONS) + 1}", "decision", f"Choose one of: {', '.join(DECISIONS)}"
+    wb, ws = workbook.new_workbook("screening")
+    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS)
+    ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
+    workbook.link_column(ws, list(columns).index("doi") + 1, last)
+    lists = workbook.hidden_lists(wb, "lists", {"decision": DECISIONS, "reason": reasons})
+    dcol, rcol = workbook.letter(columns, "decision"), workbook.letter(columns, "reason")
+    workbook.drop_down(
+        ws,
+        lists["decision"],
+        f"{dcol}2:{dcol}{last}",
+        title="decision",
+        error=f"Choose one of: {', '.join(DECISIONS)}",
     )
-    dv_reason = _drop_down(
-        f"=lists!$B$2:$B${max(len(reasons), 1) + 1}",
-        "reason",
-        f"Choose a criterion code of stage {stage}",
+    workbook.drop_down(
+        ws,
+        lists["reason"],
+        f"{rcol}2:{rcol}{last}",
+        title="reason",
+        error=f"Choose a criterion code of stage {stage}",
     )
-    ws.add_data_validation(dv_decision)
-    ws.add_data_validation(dv_reason)
-    dv_decision.add(f"{dcol}2:{dcol}{last}")
-    dv_reason.add(f"{rcol}2:{rcol}{last}")
     info = wb.create_sheet("about")
     info.append(["reviewer", reviewer])
     info.append(["stage", stage])
@@ -216,35 +184,28 @@ def write_sheet(
         ]
     )
     info.append([SUMMARY_LABEL, "written by the review team, not the published abstract"])
-    with atomic.atomic_path(xlsx_path) as tmp:
-        wb.save(tmp)
-
-
-def _drop_down(formula: str, title: str, error: str) -> DataValidation:
-    """A list validation: the cell offers the values of ``formula`` and refuses others."""
-    return DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=title,
-        error=error,
-    )
+    workbook.save(wb, xlsx_path)
 
 
 def read_sheet(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and numbered rows of a filled sheet or ledger-shaped file (CSV or XLSX; its
-    ``screening`` sheet, else the first), read by :func:`review.spreadsheet.read_sheet`: notes
-    keep their line breaks, a semicolon-separated CSV is read as such, a damaged workbook is a
-    clear error."""
-    sheet = spreadsheet.read_sheet(path, sheet_name="screening")
-    for row in sheet.rows:
-        if any(c.strip() for c in row.extra):
+    """Header and numbered rows (as a spreadsheet counts them) of a filled sheet or
+    ledger-shaped file (CSV or XLSX; its ``screening`` sheet, else the first), as text, read by
+    :func:`review.decisions.read_rows`: a note keeps its line breaks, a semicolon-separated CSV
+    is read as such, a damaged workbook is a clear error, and a row with more cells than the
+    header is refused (a value with a comma lost its quotes), never cut."""
+    header, numbered = read_rows(path, sheet="screening")
+    out = []
+    for n, cells in numbered:
+        extra = [str(v) for v in cells.get(None) or [] if v is not None and str(v).strip()]
+        if extra:
             raise DecisionError(
-                f"{path}, row {row.number}: more cells than the header's {len(sheet.header)} "
-                "columns (a value with a comma needs quotes)"
+                f"{path}, row {n}: more cells than the header's {len(header)} columns "
+                "(a value with a comma needs quotes; a value needs a column with a header)"
             )
-    return sheet.header, [(row.number, row.cells) for row in sheet.rows]
+        row = {str(h): text(v) for h, v in cells.items() if h is not None}
+        if any(row.values()):
+            out.append((n, row))
+    return header, out
 
 
 @dataclass
@@ -264,12 +225,14 @@ def rows_from_sheet(
     stage: str,
     reviewer: str,
     protocol: Protocol,
-    index: StudyIndex,
+    known_studies: Mapping[str, str],
+    index: Locator,
     resolver: str = "",
 ) -> FromSheet:
     """Validated ledger rows from a filled sheet: rows without a decision are skipped (undecided).
 
-    A row naming a study id that no longer exists is attached as carry-forward would attach it
+    ``known_studies`` maps every current study id to its fingerprint. A row naming a study id
+    that no longer exists is attached as carry-forward would attach it
     (:mod:`review.carry`: the id of a record now in another study, else the row's fingerprint)
     and appended under the current id; one that matches no study is listed in ``stale`` and not
     appended, while the rest of the sheet is (a sheet made before a rerun must not be refused
@@ -316,7 +279,7 @@ def rows_from_sheet(
         stage=stage,
         reviewer=reviewer,
         reasons=stage_reasons(protocol, stage),
-        known_studies=index.fingerprints,
+        known_studies=known_studies,
         fill_timestamp=now_utc(),
         resolutions=bool(resolver),
     )
@@ -324,7 +287,7 @@ def rows_from_sheet(
 
 
 def unimported_rows(
-    paths: Sequence[Path], current: Mapping[str, LedgerRow], index: StudyIndex
+    paths: Sequence[Path], current: Mapping[str, LedgerRow], index: Locator
 ) -> list[Unimported]:
     """Rows of the existing sheet at ``paths`` (CSV and XLSX) whose filled decision is not the
     current one of the ledger (``current``: study id -> row), i.e. work an import has not

@@ -1,5 +1,6 @@
-"""Reading sheets people filled (issue 20 item 10): line breaks in notes, semicolon CSVs from
-European and Indonesian Excel, damaged and hostile workbooks."""
+"""Reading sheets people filled (issue 20 item 10; review.decisions.read_rows, and the
+detection helpers of review.spreadsheet): line breaks in notes, semicolon CSVs from European and
+Indonesian Excel, damaged and hostile workbooks."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from openpyxl import Workbook
 from screening_helpers import project, read_csv
 
 from review.cli import main
+from review.decisions import read_rows, text
 from review.errors import DecisionError
 from review.screening.ledger import read_ledger_file
-from review.spreadsheet import read_sheet, sniff_delimiter
+from review.spreadsheet import sniff_delimiter
 
 NOTE = "first line\nsecond line; with a semicolon"
 
@@ -21,9 +23,9 @@ NOTE = "first line\nsecond line; with a semicolon"
 def test_a_multi_line_note_stays_one_cell_with_its_breaks(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text(f'study_id,decision,note\nst-a,include,"{NOTE}"\nst-b,exclude,\n', "utf-8")
-    sheet = read_sheet(path)
-    assert [r.cells["note"] for r in sheet.rows] == [NOTE, ""]
-    assert [r.number for r in sheet.rows] == [2, 3]  # spreadsheet rows, not text lines
+    _header, rows = read_rows(path)
+    assert [cells["note"] for _n, cells in rows] == [NOTE, ""]
+    assert [n for n, _cells in rows] == [2, 3]  # spreadsheet rows, not text lines
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,7 @@ def test_the_separator_is_detected_from_the_header(text: str, delimiter: str) ->
 def test_excel_sep_line_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text("sep=;\nstudy_id;decision\nst-a;include\n", encoding="utf-8")
-    assert read_sheet(path).rows[0].cells == {"study_id": "st-a", "decision": "include"}
+    assert read_rows(path)[1] == [(2, {"study_id": "st-a", "decision": "include"})]
 
 
 def _workbook(path: Path) -> Path:
@@ -62,7 +64,7 @@ def test_a_truncated_workbook_is_a_message(tmp_path: Path) -> None:
         bad = tmp_path / "cut.xlsx"
         bad.write_bytes(data[:cut])
         with pytest.raises(DecisionError, match=r"cut\.xlsx: not a readable XLSX workbook"):
-            read_sheet(bad)
+            read_rows(bad)
 
 
 def test_a_workbook_with_an_entity_attack_is_refused(tmp_path: Path) -> None:
@@ -82,16 +84,16 @@ def test_a_workbook_with_an_entity_attack_is_refused(tmp_path: Path) -> None:
                 data = (bomb + text).encode("utf-8")
             zout.writestr(item, data)
     with pytest.raises(DecisionError, match=r"lol\.xlsx: not a readable XLSX workbook"):
-        read_sheet(bad)
+        read_rows(bad)
 
 
 def test_other_workbooks_and_encodings_are_named(tmp_path: Path) -> None:
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(DecisionError, match=r"old\.xls: \.xls workbooks cannot be read; save it"):
-        read_sheet(tmp_path / "old.xls")
+        read_rows(tmp_path / "old.xls")
     (tmp_path / "latin.csv").write_bytes("study_id,note\nst-a,caf\xe9\n".encode("latin-1"))
     with pytest.raises(DecisionError, match=r"latin\.csv: not UTF-8 text \(byte 22\)"):
-        read_sheet(tmp_path / "latin.csv")
+        read_rows(tmp_path / "latin.csv")
 
 
 @pytest.fixture
@@ -142,27 +144,26 @@ def test_workbook_cells_come_back_as_text(tmp_path: Path) -> None:
     ws = wb.active
     ws.append(["study_id", "when", "n", "share", "empty", None])
     ws.append(["st-a", dt.datetime(2026, 11, 30, 7, 0), 25.0, 0.5, None, "stray"])
-    ws.append([None, None, None, None, None, None])  # a blank row is no row
     wb.save(tmp_path / "w.xlsx")
-    sheet = read_sheet(tmp_path / "w.xlsx", sheet_name="not there: the first sheet")
-    (row,) = sheet.rows
-    assert row.cells == {
+    _header, ((n, cells),) = read_rows(tmp_path / "w.xlsx", sheet="not there: the first sheet")
+    assert n == 2
+    assert {k: text(v) for k, v in cells.items() if k is not None} == {
         "study_id": "st-a",
         "when": "2026-11-30T07:00:00",
         "n": "25",
         "share": "0.5",
         "empty": "",
     }
-    assert row.extra == ["stray"]
+    assert cells[None] == ["stray"]  # a value under no header is kept for the caller to refuse
 
 
 def test_a_csv_no_reader_can_read_is_named(tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
     path.write_text('study_id,note\nst-a,"unclosed\n', encoding="utf-8")
-    sheet = read_sheet(path)  # an unclosed quote runs to the end: one cell, not an error
-    assert sheet.rows[0].cells["note"] == "unclosed"
+    _header, rows = read_rows(path)  # an unclosed quote runs to the end: one cell, no error
+    assert rows[0][1]["note"] == "unclosed\n"
     path.write_text("study_id,note\nst-a," + "x" * 200_000 + "\n", encoding="utf-8")
     with pytest.raises(DecisionError, match=r"huge\.csv, line 2: not readable as CSV \(field"):
-        read_sheet(path)
+        read_rows(path)
     with pytest.raises(DecisionError, match=r"missing\.csv: file not found"):
-        read_sheet(tmp_path / "missing.csv")
+        read_rows(tmp_path / "missing.csv")
