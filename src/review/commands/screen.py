@@ -33,8 +33,15 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_pages, add_protocol, add_table, layout, optional_input
-from review.names import checked_reviewer, registry_path
+from review.commands._options import (
+    add_names,
+    add_pages,
+    add_protocol,
+    add_table,
+    declared,
+    layout,
+    optional_input,
+)
 from review.protocol import Protocol, load_protocol
 from review.states import STAGES, Stage
 
@@ -72,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sheet = _action(actions_, "sheet", "write a reviewer's screening sheet (CSV and XLSX)")
     sheet.add_argument("--reviewer", required=True, help="reviewer id (the ledger file name)")
-    _names(sheet)
+    add_names(sheet)
     _stage(sheet)
     _sheet_outputs(sheet, "<reviewer>")
     sheet.set_defaults(func=run_sheet)
@@ -90,14 +97,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sheet: who settled them",
     )
     imp.add_argument("--stage", choices=STAGES, default=None, help="default: the sheet's folder")
-    _names(imp)
+    add_names(imp)
     imp.set_defaults(func=run_import)
 
     for name, tool in (("import-asreview", "an ASReview LAB"), ("import-rayyan", "a Rayyan CSV")):
         q = _action(actions_, name, f"append the decisions made in {tool} export")
         q.add_argument("file", type=Path, metavar="FILE")
         q.add_argument("--reviewer", required=True, help="whose decisions these are")
-        _names(q)
+        add_names(q)
         _stage(q)
         if name == "import-rayyan":
             q.add_argument(
@@ -157,33 +164,6 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
         help=f"the ledgers, <stage>/<reviewer>.csv (default: {DECISIONS_FOLDER})",
     )
     return p
-
-
-def _names(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--new-reviewer",
-        action="store_true",
-        help="the name is a new reviewer, not a typo: record it in the registry",
-    )
-    p.add_argument(
-        "--reviewers",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="the registry of reviewers added beside the protocol's list "
-        "(default: reviewers.csv in the folder above --decisions)",
-    )
-
-
-def _declared(args: argparse.Namespace, protocol: Protocol, name: str, what: str) -> str:
-    """``name`` if declared (with --new-reviewer: recorded in the registry first)."""
-    return checked_reviewer(
-        name,
-        protocol,
-        registry=args.reviewers or registry_path(args.decisions),
-        new=args.new_reviewer,
-        what=what,
-    )
 
 
 def _stage(p: argparse.ArgumentParser) -> None:
@@ -286,7 +266,7 @@ def run_sheet(args: argparse.Namespace) -> int:
     from review.screening import actions
 
     protocol = load_protocol(args.protocol)
-    _declared(args, protocol, args.reviewer, "reviewer")
+    declared(args, protocol, args.reviewer, "reviewer")
     csv_path, xlsx_path = _sheet_paths(args, args.reviewer)
     done = actions.write_reviewer_sheet(
         _session(args, protocol),
@@ -346,7 +326,7 @@ def run_import(args: argparse.Namespace) -> int:
     target = actions.import_target(
         args.decisions, args.file, reviewer=args.reviewer, stage=args.stage
     )
-    _declared(args, protocol, target.reviewer, "resolver" if target.resolving else "reviewer")
+    declared(args, protocol, target.reviewer, "resolver" if target.resolving else "reviewer")
     done = actions.import_sheet(_session(args, protocol, lazy=True), args.file, target)
     return _report(args.file, done)
 
@@ -355,7 +335,7 @@ def run_import_tool(args: argparse.Namespace) -> int:
     from review.screening import actions
 
     protocol = load_protocol(args.protocol)
-    _declared(args, protocol, args.reviewer, "reviewer")
+    declared(args, protocol, args.reviewer, "reviewer")
     session = _session(args, protocol, lazy=True)
     if args.action == "import-asreview":
         done, left_out = actions.import_asreview(
