@@ -192,3 +192,12 @@ def test_the_workflow_lists_decision_files_and_refuses_bad_names(tmp_path: Path)
     with pytest.raises(UnsafeNameError, match=r"ana \(copy\)\.xlsx: this decision file's name"):
         check_decision_names(tmp_path / "decisions")
     assert workflow_files(tmp_path / "absent") == []
+    (folder / "ana (copy).xlsx").unlink()
+    # the authored synthesis is a rule's input too: its files are checked as the Snakefile is read
+    groups = tmp_path / "decisions" / "synthesis" / "groups"
+    groups.mkdir(parents=True)
+    (groups / "mentoring.md").write_text("x", encoding="utf-8")
+    check_decision_names(tmp_path / "decisions")
+    (groups / "{group}.md").write_text("x", encoding="utf-8")
+    with pytest.raises(UnsafeNameError, match=r"groups/\{group\}\.md: this decision file's name"):
+        check_decision_names(tmp_path / "decisions")

@@ -20,6 +20,11 @@ def raw_inputs(protocol: Protocol, *, root: Path | None = None) -> list[str]:
     return [p.relative_to(root).as_posix() for p in source_files(protocol, root=root)]
 
 
+#: Every kind of file a rule takes from ``data/decisions/``: people's CSV and XLSX files, and
+#: the authored synthesis (narrative Markdown, findings YAML).
+DECISION_SUFFIXES = (".csv", ".xlsx", ".md", ".yaml")
+
+
 def decision_files(
     folder: str | Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx")
 ) -> list[str]:
@@ -41,7 +46,7 @@ def check_decision_names(root: str | Path) -> None:
     drops a producer whose input function fails and reports "Nothing to be done", which is how
     a file named ``{x}.csv`` silently disabled a rule.
     """
-    names.decision_files(root)
+    names.decision_files(root, suffixes=DECISION_SUFFIXES)
 
 
 def decision_file(path: str | Path) -> list[str]:
