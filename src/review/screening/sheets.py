@@ -196,36 +196,31 @@ def _guide_sheets(
     for d in definitions:
         for code in d.get("criteria") or []:
             uses.setdefault(code, []).append(str(d["id"]))
-    if criteria:
-        workbook.write_table_sheet(
-            wb.create_sheet("criteria"),
-            ["code", "label", "description", "definitions"],
-            (
-                {
-                    "code": c["code"],
-                    "label": c["label"],
-                    "description": " ".join(str(c.get("description", "")).split()),
-                    "definitions": "; ".join(uses.get(c["code"], [])),
-                }
-                for c in criteria
-            ),
-            widths={"code": 28, "label": 40, "description": 80},
-        )
-    if definitions:
-        workbook.write_table_sheet(
-            wb.create_sheet("definitions"),
-            ["id", "term", "text", "criteria"],
-            (
-                {
-                    "id": d["id"],
-                    "term": d["term"],
-                    "text": " ".join(str(d["text"]).split()),
-                    "criteria": "; ".join(d.get("criteria") or []),
-                }
-                for d in definitions
-            ),
-            widths={"term": 30, "text": 100, "criteria": 30},
-        )
+    guides = {
+        "criteria": [
+            {
+                "code": c["code"],
+                "label": c["label"],
+                "description": " ".join(str(c.get("description", "")).split()),
+                "definitions": "; ".join(uses.get(c["code"], [])),
+            }
+            for c in criteria
+        ],
+        "definitions": [
+            {
+                "id": d["id"],
+                "term": d["term"],
+                "text": " ".join(str(d["text"]).split()),
+                "criteria": "; ".join(d.get("criteria") or []),
+            }
+            for d in definitions
+        ],
+    }
+    widths = {"code": 28, "label": 40, "description": 80, "term": 30, "text": 100, "criteria": 30}
+    for name, rows in guides.items():
+        if rows:
+            ws = wb.create_sheet(name)
+            workbook.write_table_sheet(ws, list(rows[0]), rows, widths=widths)
 
 
 def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
