@@ -17,6 +17,7 @@ from evidence_helpers import (
     extract,
     group,
     read_csv,
+    set_aside,
 )
 from openpyxl import load_workbook
 
@@ -230,6 +231,10 @@ def test_answers_follow_their_study_and_unmatched_ones_are_listed(tmp_path: Path
         "study st-a100000005 is not included (state excluded_ft): kept here, not merged"
     )
     assert "neither its study id nor its fingerprint" in unmatched["st-ffffffffff"]["problem"]
+    assert (unmatched["st-a100000005"]["kind"], unmatched["st-ffffffffff"]["kind"]) == (
+        "not_included",
+        "no_study",
+    )
     assert unmatched["st-ffffffffff"]["row"] == "5"
 
 
@@ -679,3 +684,50 @@ def test_tool_command_prints_the_categories(capsys) -> None:
     out = capsys.readouterr().out
     assert "mixed_methods: Mixed methods" in out
     assert "+ quantitative component: the items of one of randomized" in out
+
+
+def test_a_set_aside_adjudicator_and_coder_are_listed_never_merged(tmp_path: Path) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    set_aside(root, ("citra", ["appraisal"]), ("coder-b", ["coding"]))
+    build(root)
+    out = root / "data/extracted"
+    rows = {(r["study_id"], r["item_id"]): r for r in read_csv(out / "appraisal.csv")}
+    # citra's resolution no longer settles 1.2: anna and budi disagree, as if it never existed.
+    assert (rows[("st-a100000001", "1.2")]["answer"], rows[("st-a100000001", "1.2")]["status"]) == (
+        "",
+        "conflict",
+    )
+    [aside] = read_csv(out / "appraisal_unmatched.csv")
+    assert (aside["appraiser"], aside["item_id"], aside["kind"], aside["row"]) == (
+        "citra",
+        "1.2",
+        "reviewer_set_aside",
+        "2",
+    )
+    assert aside["problem"] == (
+        "citra's appraisal decisions were set aside by the protocol amendment of 2026-12-05: "
+        "saw the results"
+    )
+    # coder-b's values: not in coded.csv, agreement or disagreements; listed as events.
+    coded = {r["study_id"]: r for r in read_csv(out / "coded.csv")}
+    assert {r["coders"] for r in coded.values()} == {"coder-a"}
+    assert read_csv(out / "coding_agreement.csv") == []
+    events = read_csv(out / "coding_events.csv")
+    mine = [e for e in events if e["coder"] == "coder-b"]
+    assert {e["event"] for e in mine} == {"set_aside"}
+    # placed on its study like any row: the conference version counts under its main report
+    assert {e["study_id"] for e in mine} == {"st-a100000001", "st-a100000002", "st-a100000004"}
+    assert all(e["note"].startswith("coder-b's coding decisions were set aside") for e in mine)
+    assert (root / "data/decisions/coding/coder-b.csv").is_file()
+
+
+def test_a_set_aside_appraiser_gets_no_sheet(tmp_path: Path, capsys) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    set_aside(root, ("anna", ["appraisal"]))
+    assert group(root) == 0
+    assert extract(root) == 0
+    code = main(["appraise", "sheet", "--appraiser", "anna", *appraise_args(root)])
+    assert code != 0
+    assert "anna's appraisal decisions were set aside by the protocol amendment of 2026-12-05" in (
+        capsys.readouterr().err
+    )

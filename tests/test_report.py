@@ -646,3 +646,64 @@ def test_a_new_section_is_a_module_and_a_template(
     assert "<h3>5.1 Summary of findings</h3>" in html
     assert "<h2>8. Protocol amendments</h2>" in html
     assert "<h2>9. Software and provenance</h2>" in html
+
+
+def test_operational_definitions_are_listed_with_the_criteria(proj: Path) -> None:
+    import yaml
+
+    path = proj / "config" / "protocol.yaml"
+    before = render(proj)
+    assert "Operational definitions" not in before["review.html"]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    code = data["criteria"][1]["code"]
+    data["definitions"] = [
+        {
+            "id": "D1",
+            "term": "MSME <beneficiary>",
+            "text": "A firm the action supports.",
+            "criteria": [code],
+        }
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = render(proj)
+    text = visible(out["review.html"])
+    assert f"D1 MSME &lt;beneficiary&gt; A firm the action supports. {code}" in text
+    assert (
+        f"| `D1` | MSME &lt;beneficiary&gt; | A firm the action supports. | `{code}` |"
+        in (out["review.md"])
+    )
+
+
+def test_set_aside_statements_count_rows_per_reviewer_stage_and_file(proj: Path) -> None:
+    import yaml
+
+    from review.report.inputs import ReportInputs
+    from review.report.setaside import set_aside_statements
+
+    path = proj / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["reviewers"][0]["set_aside"] = [
+        {"stages": ["full_text", "appraisal"], "date": "2026-12-01", "reason": "too early"}
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    who = data["reviewers"][0]["id"]
+    inputs = ReportInputs(
+        protocol=load_protocol(path),
+        records=[],
+        screening_set_aside=[
+            {"problem": "reviewer_set_aside", "reviewer": who, "stage": "full_text", "source": f}
+            for f in ("ft/a.csv", "ft/a.csv", "ft/_resolutions.csv")
+        ]
+        + [{"problem": "out_of_order", "reviewer": who, "stage": "full_text", "source": "x"}],
+        appraisal_unmatched=None,
+    )
+    [ft, appraisal] = set_aside_statements(inputs, ("title_abstract", "full_text", "appraisal"))
+    assert (ft["stage"], ft["n"], ft["files"]) == (
+        "full_text",
+        3,
+        [("ft/_resolutions.csv", 1), ("ft/a.csv", 2)],
+    )
+    assert (ft["date"], ft["reason"], ft["kind"]) == ("2026-12-01", "too early", "ai")
+    # appraisal has not run: the amendment is stated, without a count
+    assert (appraisal["stage"], appraisal["n"], appraisal["files"]) == ("appraisal", None, [])
+    assert set_aside_statements(inputs, ("coding",)) == []

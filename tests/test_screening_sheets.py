@@ -378,3 +378,49 @@ def test_a_filled_csv_sheet_and_a_filled_conflicts_sheet_are_kept_too(
     assert "--reviewer RESOLVER" in err
     assert _screen("import", str(conflicts), "--reviewer", "adj") == 0
     assert _screen("conflicts") == 0  # imported: the sheet may be rewritten
+
+
+def test_xlsx_shows_the_stages_criteria_and_the_operational_definitions(proj: Path) -> None:
+    import yaml
+
+    path = proj / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["definitions"] = [
+        {
+            "id": "D1",
+            "term": "MSME beneficiary",
+            "text": "A micro, small or medium enterprise that  receives the support.",
+            "criteria": ["E4-not-digital"],
+        },
+        {"id": "D2", "term": "=cmd|' /C calc'!A0", "text": "A hostile term stays text."},
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert _screen("sheet", "--reviewer", "r1") == 0
+    wb = load_workbook(proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx")
+    criteria = [[c.value for c in row] for row in wb["criteria"].iter_rows()]
+    assert criteria[0] == ["code", "label", "description", "definitions"]
+    by_code = {row[0]: row for row in criteria[1:]}
+    # the codes a reviewer may give at this stage, each with the definitions that apply
+    assert set(by_code) == {"E3-not-indonesia", "E4-not-digital", "E1-year", "E2-language"}
+    assert by_code["E4-not-digital"][3] == "D1"
+    assert by_code["E3-not-indonesia"][3] is None
+    definitions = [[c.value for c in row] for row in wb["definitions"].iter_rows()]
+    assert definitions == [
+        ["id", "term", "text", "criteria"],
+        [
+            "D1",
+            "MSME beneficiary",
+            "A micro, small or medium enterprise that receives the support.",
+            "E4-not-digital",
+        ],
+        ["D2", safe_cell("=cmd|' /C calc'!A0"), "A hostile term stays text.", None],
+    ]
+    # the decisions sheet is still the first one, so a filled workbook imports as before
+    assert wb.worksheets[0].title == "screening"
+
+
+def test_without_definitions_there_is_no_definitions_sheet(proj: Path) -> None:
+    assert _screen("sheet", "--reviewer", "r1") == 0
+    wb = load_workbook(proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx")
+    assert "definitions" not in wb.sheetnames
+    assert "criteria" in wb.sheetnames

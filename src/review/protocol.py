@@ -156,6 +156,11 @@ class Protocol:
         """Code -> why it is retired, for criteria kept only so old decisions stay readable."""
         return {c["code"]: str(c["retired"]) for c in self.criteria if c.get("retired")}
 
+    @property
+    def definitions(self) -> list[dict[str, Any]]:
+        """Operational definitions (``id``, ``term``, ``text``, optional ``criteria`` codes)."""
+        return list(self.data.get("definitions") or [])
+
 
 def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     """Read, validate and return the protocol at ``path``."""
@@ -224,6 +229,7 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
         if domain in domains[:i]:
             raise ProtocolError(f"{path}: coding.outcome_domains[{i}].id: {domain!r} is used twice")
     _check_evidence_references(data, path, field_names)
+    _check_definitions_and_set_aside(data, path)
     theme_field = synth.get("theme_field")
     if theme_field:
         allowed = field_names[theme_field].get("values") or []
@@ -233,6 +239,33 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
                     f"{path}: synthesis.themes[{i}].id: {theme['id']!r} is not a value of coding "
                     f"field {theme_field!r} (values: {', '.join(allowed)})"
                 )
+
+
+def _check_definitions_and_set_aside(data: dict[str, Any], path: Path) -> None:
+    """Definitions have unique ids and name existing criteria; a reviewer's stage is set aside
+    by one amendment at most (two dates for one stage would leave the report guessing)."""
+    codes = {c["code"] for c in data["criteria"]}
+    seen: set[str] = set()
+    for i, item in enumerate(data.get("definitions") or []):
+        if item["id"] in seen:
+            raise ProtocolError(f"{path}: definitions[{i}].id: {item['id']!r} is used twice")
+        seen.add(item["id"])
+        for code in item.get("criteria") or []:
+            if code not in codes:
+                raise ProtocolError(
+                    f"{path}: definitions[{i}].criteria: {code!r} is not a criterion code "
+                    f"(criteria: {', '.join(sorted(codes))})"
+                )
+    for i, reviewer in enumerate(data.get("reviewers") or []):
+        stages: set[str] = set()
+        for j, entry in enumerate(reviewer.get("set_aside") or []):
+            for stage in entry["stages"]:
+                if stage in stages:
+                    raise ProtocolError(
+                        f"{path}: reviewers[{i}].set_aside[{j}].stages: {stage!r} is already set "
+                        f"aside for reviewer {reviewer['id']!r} by an earlier entry"
+                    )
+                stages.add(stage)
 
 
 def field_values(field_def: dict[str, Any]) -> list[str]:

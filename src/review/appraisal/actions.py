@@ -22,6 +22,7 @@ from review.appraisal.tool import OVERALL, AppraisalTool
 from review.decisions import check_person, read_rows
 from review.decisions import text as cell_text
 from review.protocol import Protocol
+from review.setaside import refuse_set_aside
 from review.sheetguard import Unimported, existing_rows, refuse_or_back_up
 
 
@@ -42,6 +43,7 @@ def write_appraiser_sheet(
     """
     config = require(protocol)
     check_person(appraiser, what="appraiser")
+    refuse_set_aside(protocol, "appraisal", appraiser)
     answers, _res, _unmatched = attach(read_ledgers(folder, config.tool), inputs)
     paths = [Path(csv_path), Path(xlsx_path)]
     backups = refuse_or_back_up(
@@ -103,6 +105,7 @@ def import_file(
     appraiser's file; nothing is appended when any row has a problem."""
     config = require(protocol)
     check_person(appraiser, what="appraiser")
+    refuse_set_aside(protocol, "appraisal", appraiser)
     answers = read_sheet(path, config.tool, appraiser=appraiser, known=inputs.known())
     existing, _res, _unmatched = attach(read_ledgers(folder, config.tool), inputs)
     new = changed(answers, [a for a in existing if a.appraiser == appraiser])

@@ -27,7 +27,9 @@ Outputs (``data/extracted/`` in the project layout; each path is given by the ca
 - ``coding_agreement.csv``: agreement per field and pair of coders (measures in
   :mod:`review.extraction.agreement`);
 - ``coding_events.csv``: every coded value with coder, timestamp and source row, every
-  resolution, and every coder's row that matches no current study, for the audit page.
+  resolution, every coder's row that matches no current study, and every row (or resolution)
+  of a coder whom a protocol amendment sets aside for coding (``set_aside``: listed, never
+  merged; :mod:`review.setaside`), for the audit page.
 
 The sheet is never written over a copy a coder filled in place: coded values in the existing
 sheet that are in no coder's file stop the run (``force``: the sheet is kept as a timestamped
@@ -38,7 +40,7 @@ Every cell written neutralises spreadsheet formula injection (:func:`review.spre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +58,7 @@ from review.extraction.fields import (
     separator,
 )
 from review.extraction.inputs import included_ids, read_screening, read_studies
-from review.extraction.merge import Merged, coded_columns, merge
+from review.extraction.merge import Merged, coded_columns, events, merge
 from review.extraction.sheet import sheet_columns, sheet_rows, write_sheet_csv, write_sheet_xlsx
 from review.extraction.validate import (
     RESOLUTIONS_NAME,
@@ -68,6 +70,7 @@ from review.extraction.validate import (
     unimported_coding,
 )
 from review.protocol import Protocol
+from review.setaside import SetAside, set_aside_at
 from review.sheetguard import refuse_or_back_up
 from review.studygroups import StudyGroups, load_groups
 from review.tables import contract, read_table, write_table
@@ -200,7 +203,13 @@ def run_extraction(
     rows, settled = read_coding(fields, files, resolutions=Path(coding_dir) / RESOLUTIONS_NAME)
     clusters = read_clusters(clusters_path) if clusters_path else clusters_of(studies.values())
     locator = Locator(studies.values(), clusters)
-    attached = attach_coding(rows, settled, locator, groups)
+    aside = set_aside_at(protocol, "coding")
+    attached = attach_coding(
+        [r for r in rows if r.coder not in aside],
+        [r for r in settled if r.resolver not in aside],
+        locator,
+        groups,
+    )
     sheets = [Path(outputs.sheet_csv), Path(outputs.sheet_xlsx)]
     backups = refuse_or_back_up(
         sheets,
@@ -219,6 +228,19 @@ def run_extraction(
         notes=attached.notes,
     )
     merged.events.extend(_unmatched_events(attached))
+    merged.events.extend(
+        set_aside_events(
+            fields,
+            attach_coding(
+                [r for r in rows if r.coder in aside],
+                [r for r in settled if r.resolver in aside],
+                locator,
+                groups,
+            ),
+            aside,
+            sep,
+        )
+    )
     agreement: list[dict[str, str]] = []
     for (a, b), pairs in sorted(merged.pairs.items()):
         agreement.extend(agreement_rows(fields, a, b, pairs))
@@ -262,6 +284,22 @@ def run_extraction(
     return ExtractionResult(
         len(included), files, merged, agreement, out.as_dict(), attached, backups
     )
+
+
+def set_aside_events(
+    fields: Sequence[CodingField], attached: Attached, aside: Mapping[str, SetAside], sep: str
+) -> list[dict[str, str]]:
+    """The rows and resolutions of coders set aside for coding, as ``set_aside`` events: placed
+    on their study like any row (or on the id they name, when they match none), never merged."""
+    out = []
+    for ev in [
+        *events(fields, attached.rows, attached.resolutions, sep),
+        *_unmatched_events(attached),
+    ]:
+        detail = aside[ev["coder"]].detail()
+        note = f"{detail} | {ev['note']}" if ev["note"] else detail
+        out.append({**ev, "event": "set_aside", "note": note})
+    return out
 
 
 def _unmatched_events(attached: Attached) -> list[dict[str, str]]:

@@ -237,6 +237,8 @@ def _write(
         reviewer=reviewer,
         conflicts=conflicts,
         extra=extra or [],
+        criteria=[c for c in session.protocol.criteria if c["code"] in reasons],
+        definitions=session.protocol.definitions,
     )
 
 
@@ -425,13 +427,19 @@ def _current_rows(session: Session, path: Path, stage: str) -> list[LedgerRow]:
 def refuse_out_of_rules(session: Session, stage: str, rows: list[LedgerRow]) -> None:
     """Refuse, row by row, decisions the screening state would set aside: a full-text decision
     for a study not included at title/abstract, one that needs a full text not at hand, a
-    retired criterion (:mod:`review.screening.fulltext_rules`). Nothing is appended then."""
+    retired criterion, a reviewer (or resolver) the protocol sets aside at the stage
+    (:mod:`review.screening.fulltext_rules`). Nothing is appended then."""
     rules = session.rules or FullTextRules.of(session.protocol)
     # Only a full-text decision needs the state (its title/abstract verdict): a title/abstract
     # import never builds it.
     states = {r["study_id"]: r for r in session.state.rows} if stage == Stage.FULL_TEXT else {}
     found = []
     for row in rows:
+        aside = rules.reviewer_problem(row)
+        if aside is not None:
+            who = "resolver" if row.resolver else "reviewer"
+            found.append(f"{row.source}, row {row.row}, field '{who}': {aside.detail}")
+            continue
         if stage == Stage.FULL_TEXT:
             current_row = states.get(row.study_id, {})
             auto = current_row.get("state") == ScreeningState.EXCLUDED_AUTO

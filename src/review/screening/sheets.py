@@ -146,9 +146,13 @@ def write_sheet(
     reviewer: str,
     conflicts: bool = False,
     extra: Sequence[str] = (),
+    criteria: Sequence[Mapping[str, Any]] = (),
+    definitions: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """Write the sheet as CSV and as XLSX with drop-downs for decision and reason; ``extra``
-    columns (a full-text sheet's file and page columns) follow the contract's."""
+    columns (a full-text sheet's file and page columns) follow the contract's. The XLSX also
+    carries the stage's ``criteria`` and the protocol's operational ``definitions`` on sheets
+    of their own, so every reviewer applies the same wording while deciding."""
     table = CONFLICT_SHEET if conflicts else SHEET
     columns = [*table.names, *extra]
     write_table(csv_path, rows, table, columns=columns)
@@ -184,7 +188,44 @@ def write_sheet(
         ]
     )
     info.append([SUMMARY_LABEL, "written by the review team, not the published abstract"])
+    _guide_sheets(wb, criteria, definitions)
     workbook.save(wb, xlsx_path)
+
+
+def _guide_sheets(
+    wb: Any, criteria: Sequence[Mapping[str, Any]], definitions: Sequence[Mapping[str, Any]]
+) -> None:
+    """The ``criteria`` sheet (each reason code the reviewer may give, with the definitions
+    that apply to it) and the ``definitions`` sheet (the protocol's operational definitions)."""
+    uses: dict[str, list[str]] = {}
+    for d in definitions:
+        for code in d.get("criteria") or []:
+            uses.setdefault(code, []).append(str(d["id"]))
+    guides = {
+        "criteria": [
+            {
+                "code": c["code"],
+                "label": c["label"],
+                "description": " ".join(str(c.get("description", "")).split()),
+                "definitions": "; ".join(uses.get(c["code"], [])),
+            }
+            for c in criteria
+        ],
+        "definitions": [
+            {
+                "id": d["id"],
+                "term": d["term"],
+                "text": " ".join(str(d["text"]).split()),
+                "criteria": "; ".join(d.get("criteria") or []),
+            }
+            for d in definitions
+        ],
+    }
+    widths = {"code": 28, "label": 40, "description": 80, "term": 30, "text": 100, "criteria": 30}
+    for name, rows in guides.items():
+        if rows:
+            ws = wb.create_sheet(name)
+            workbook.write_table_sheet(ws, list(rows[0]), rows, widths=widths)
 
 
 def read_sheet(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
