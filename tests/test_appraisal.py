@@ -391,6 +391,70 @@ def test_a_filled_xlsx_sheet_is_imported_and_reimporting_appends_nothing(
     assert summary["st-a100000002"]["n_yes"] == "5"
 
 
+def _fill(xlsx: Path, study: str, item: str, answer: str) -> None:
+    wb = load_workbook(xlsx)
+    ws = wb["appraisal"]
+    col = {c.value: c.column for c in ws[1]}
+    for r in range(2, ws.max_row + 1):
+        if (ws.cell(r, col["study_id"]).value, ws.cell(r, col["item_id"]).value) == (study, item):
+            ws.cell(r, col["answer"]).value = answer
+    wb.save(xlsx)
+
+
+def test_a_filled_sheet_not_imported_is_never_overwritten(tmp_path: Path, capsys) -> None:
+    """Issue 15 (4): regenerating an appraiser's sheet must not lose answers not imported."""
+    root = evidence_project(tmp_path, "qualitative")
+    build(root)
+    _csv, xlsx = _sheet(root, "anna")
+    _fill(xlsx, "st-a100000002", "S1", "Yes")
+    filled = xlsx.read_bytes()
+    capsys.readouterr()
+    again = ["appraise", "sheet", "--appraiser", "anna", *appraise_args(root)]
+    again += ["--csv", str(xlsx.with_suffix(".csv")), "--xlsx", str(xlsx)]
+    assert main(again) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"anna\.xlsx, row 2: st-a100000002 item S1: Yes", err)
+    assert f"review appraise import {xlsx} --appraiser anna" in err
+    assert "--force" in err
+    assert xlsx.read_bytes() == filled  # not a byte changed
+    # imported, the answer is in anna's file: the sheet is rewritten without that item
+    assert main(["appraise", "import", str(xlsx), "--appraiser", "anna", *appraise_args(root)]) == 0
+    assert main(again) == 0
+    rows = [r for r in read_csv(xlsx.with_suffix(".csv")) if r["study_id"] == "st-a100000002"]
+    assert [r["item_id"] for r in rows][:2] == ["S2", "1.1"]
+    # a new unimported answer, overwritten knowingly: the filled sheet is kept as a backup
+    _fill(xlsx, "st-a100000002", "S2", "No")
+    filled = xlsx.read_bytes()
+    capsys.readouterr()
+    assert main([*again, "--force"]) == 0
+    out = capsys.readouterr().out
+    (backup,) = xlsx.parent.glob("anna.backup-*.xlsx")
+    assert f"kept the sheet holding unimported answers as {backup}" in out
+    assert backup.read_bytes() == filled
+    assert xlsx.read_bytes() != filled
+
+
+def test_an_undeclared_appraiser_is_refused_unless_added_knowingly(tmp_path: Path, capsys) -> None:
+    """Issue 15 (4): a typo in a name must not silently start a new appraiser's file."""
+    root = evidence_project(tmp_path, "qualitative")
+    build(root)
+    sheet = root / "filled.csv"
+    sheet.write_text(
+        "study_id,category,item_id,answer,comment\nst-a100000002,qualitative,S1,yes,\n",
+        encoding="utf-8",
+    )
+    args = ["appraise", "import", str(sheet), "--appraiser", "ana", *appraise_args(root)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "appraiser 'ana' is not declared (known: anna, budi, carla). Did you mean 'anna'?" in err
+    assert not (root / "data/decisions/appraisal/ana.csv").exists()
+    assert main([*args, "--new-reviewer"]) == 0
+    assert (root / "data/decisions/appraisal/ana.csv").is_file()
+    registry = read_csv(root / "data/decisions/reviewers.csv")
+    assert [r["id"] for r in registry] == ["ana"]
+    assert main(args) == 0  # registered now: no flag needed
+
+
 BAD_ROWS = {
     "an answer outside the tool": (
         "st-a100000002,qualitative,1.1,probably,",

@@ -33,6 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--protocol", default="config/protocol.yaml", help="protocol file")
     p.add_argument("--live", action="store_true", help="also run live database searches")
     p.add_argument("-n", "--dry-run", action="store_true", help="show what would run")
+    p.add_argument(
+        "--unlock",
+        action="store_true",
+        help="remove the lock a crashed or killed run left on the project folder, then stop",
+    )
     p.set_defaults(func=run)
 
 
@@ -55,6 +60,8 @@ def snakemake_command(args: argparse.Namespace) -> list[str]:
         "--printshellcmds",
         "--show-failed-logs",
     ]
+    if args.unlock:
+        return [*cmd, "--unlock"]
     if args.dry_run:
         cmd.append("--dry-run")
     return [*cmd, *args.targets]
@@ -65,4 +72,19 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     # Run inside the project, so the protocol and data paths resolve there.
-    return subprocess.run(cmd, env=env, cwd=args.directory.resolve(), check=False).returncode
+    root = args.directory.resolve()
+    code = subprocess.run(cmd, env=env, cwd=root, check=False).returncode
+    if code and not args.unlock and stale_lock(root):
+        print(
+            "review run: the project folder is locked: another run is working in it, or a run "
+            "that crashed or was killed left its lock. If no other `review run` (or snakemake) "
+            "is running here, remove the lock with `review run --unlock` and run again.",
+            file=sys.stderr,
+        )
+    return code
+
+
+def stale_lock(root: Path) -> bool:
+    """Whether Snakemake's lock files are in ``root`` (a run ending normally removes its own)."""
+    locks = root / ".snakemake" / "locks"
+    return locks.is_dir() and any(locks.iterdir())

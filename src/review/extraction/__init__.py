@@ -31,6 +31,10 @@ Outputs (``data/extracted/`` in the project layout; each path is given by the ca
   of a coder whom a protocol amendment sets aside for coding (``set_aside``: listed, never
   merged; :mod:`review.setaside`), for the audit page.
 
+The sheet is never written over a copy a coder filled in place: coded values in the existing
+sheet that are in no coder's file stop the run (``force``: the sheet is kept as a timestamped
+backup first; :mod:`review.sheetguard`).
+
 Every cell written neutralises spreadsheet formula injection (:func:`review.spreadsheet.safe_cell`).
 """
 
@@ -41,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from review.carry import Locator, read_clusters
+from review.carry import Locator, clusters_of, read_clusters
 from review.decisions import Problems
 from review.extraction.agreement import agreement_rows
 from review.extraction.attach import Attached, attach_coding
@@ -63,9 +67,11 @@ from review.extraction.validate import (
     coder_files,
     read_coder_file,
     read_resolutions,
+    unimported_coding,
 )
 from review.protocol import Protocol
 from review.setaside import SetAside, set_aside_at
+from review.sheetguard import refuse_or_back_up
 from review.studygroups import StudyGroups, load_groups
 from review.tables import contract, read_table, write_table
 
@@ -122,6 +128,8 @@ class ExtractionResult:
     agreement: list[dict[str, str]]
     paths: dict[str, Path] = field(default_factory=dict)
     attached: Attached | None = None
+    #: Copies of a coding sheet that held values in no coder's file, kept by ``force``.
+    backups: list[Path] = field(default_factory=list)
 
 
 def read_coding(
@@ -157,7 +165,8 @@ def load_coding(
     """:func:`read_coding`, and every row must name a current study (by id or fingerprint):
     the check a coder runs on a file before committing it (``review extract --validate``)."""
     rows, settled = read_coding(fields, files, resolutions=resolutions)
-    attached = attach_coding(rows, settled, Locator(studies.values()), StudyGroups())
+    locator = Locator(studies.values(), clusters_of(studies.values()))
+    attached = attach_coding(rows, settled, locator, StudyGroups())
     if attached.unmatched:
         problems = Problems(what="coding")
         for u in attached.unmatched:
@@ -179,12 +188,15 @@ def run_extraction(
     clusters_path: str | Path | None = None,
     fulltext_path: str | Path | None = None,
     pages_dir: str | Path | None = None,
+    force: bool = False,
 ) -> ExtractionResult:
     """Validate the coders' files, then write the sheet, coded table, outcomes, disagreements
     and events. Without ``groups_path`` every report is its own study; without
-    ``clusters_path`` rows re-attach by id and fingerprint only.
+    ``clusters_path`` the studies' ``record_ids`` say which records each study holds.
 
-    Nothing is written when any coder's file has a problem (:class:`review.errors.DecisionError`).
+    Nothing is written when any coder's file has a problem (:class:`review.errors.DecisionError`),
+    or when the existing sheet holds coded values that are in no coder's file
+    (:class:`review.sheetguard.UnimportedWork`; ``force`` keeps it as a backup and goes on).
     """
     fields = all_fields(protocol)
     sep = separator(protocol)
@@ -199,12 +211,21 @@ def run_extraction(
     rows, settled = read_coding(
         fields, files, resolutions=Path(coding_dir) / RESOLUTIONS_NAME, set_aside=aside
     )
-    locator = Locator(studies.values(), read_clusters(clusters_path))
+    clusters = read_clusters(clusters_path) if clusters_path else clusters_of(studies.values())
+    locator = Locator(studies.values(), clusters)
     attached = attach_coding(
         [r for r in rows if r.coder not in aside],
         [r for r in settled if r.resolver not in aside],
         locator,
         groups,
+    )
+    sheets = [Path(outputs.sheet_csv), Path(outputs.sheet_xlsx)]
+    backups = refuse_or_back_up(
+        sheets,
+        unimported_coding(sheets, fields, attached.rows, locator),
+        force=force,
+        how_to_import=f"copy it to {Path(coding_dir) / '<your coder id>.xlsx'}, where it is "
+        "read as your coder's file",
     )
     merged = merge(
         fields,
@@ -269,7 +290,9 @@ def run_extraction(
     write_table(out.disagreements, merged.disagreements, contract("coding_disagreements"))
     write_table(out.agreement, agreement, contract("coding_agreement"))
     write_table(out.events, merged.events, contract("coding_events"))
-    return ExtractionResult(len(included), files, merged, agreement, out.as_dict(), attached)
+    return ExtractionResult(
+        len(included), files, merged, agreement, out.as_dict(), attached, backups
+    )
 
 
 def set_aside_events(
