@@ -50,6 +50,7 @@ def test_evidence_rules_in_the_real_engine(built_project: Path, built_copy: Path
     synthesis = decisions / "synthesis"
     synthesis.mkdir()
     (synthesis / "discussion.md").write_text(f"A test sentence [@{first}].\n", encoding="utf-8")
+    (synthesis / "reporting_bias.md").write_text(f"Registers [@{first}].\n", encoding="utf-8")
     targets = [
         "data/extracted/appraisal_summary.csv",
         "data/interim/narrative_citations.csv",
@@ -64,7 +65,7 @@ def test_evidence_rules_in_the_real_engine(built_project: Path, built_copy: Path
     sheet = [r["study_id"] for r in _rows(root / "data/extracted/coding_sheet.csv")]
     assert second not in sheet
     cited = {r["study_id"]: r for r in _rows(root / "data/interim/narrative_citations.csv")}
-    assert cited[first]["cited_in"] == "discussion.md:1"
+    assert cited[first]["cited_in"] == "discussion.md:1; reporting_bias.md:1"
 
     (synthesis / "discussion.md").write_text("Fine.\n\nNot fine [@st-0000000000].\n")
     done = snakemake(root, "--cores", "1", "data/interim/narrative_citations.csv")

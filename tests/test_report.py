@@ -563,6 +563,7 @@ def test_sections_are_found_in_page_order() -> None:
     found = sections.sections()
     assert [s.id for s in found if s.parent is None] == [
         "abstract",
+        "introduction",
         "questions",
         "methods",
         "results",
@@ -577,6 +578,7 @@ def test_sections_are_found_in_page_order() -> None:
         "matrix",
         "heterogeneity",
         "sensitivity",
+        "reporting_bias",
         "certainty",
         "comparison",
         "excluded",

@@ -207,6 +207,62 @@ def test_findings_certainty_and_authored_text(quant: Path) -> None:
     assert "<script>" not in html
 
 
+def test_rationale_and_risk_of_bias_due_to_missing_results_are_the_reviewers(
+    quant: Path,
+) -> None:
+    """introduction.md opens the introduction, before the questions; reporting_bias.md sits
+    between the sensitivity analyses and the certainty (PRISMA items 20d, 21, 22); both absent
+    they read "not yet written", written they are shown with their citations as links."""
+    html = render(quant)["review.html"]
+    for sid, name in (("introduction", "introduction"), ("reporting_bias", "reporting_bias")):
+        assert f"Not yet written (<code>data/decisions/synthesis/{name}.md</code>)" in section(
+            html, sid
+        )
+    synthesis = quant / "data/decisions/synthesis"
+    (synthesis / "introduction.md").write_text(
+        "Why *this* review [@st-a1].\n<script>alert(1)</script>\n", encoding="utf-8"
+    )
+    (synthesis / "reporting_bias.md").write_text(
+        "Searched trial registers.\n\nNo trial is missing [@st-a2; @st-a7].\n", encoding="utf-8"
+    )
+    out = render(quant)
+    html, md = out["review.html"], out["review.md"]
+    intro = section(html, "introduction")
+    assert "<h2>2. Introduction</h2>" in intro
+    assert '<h3 id="rationale">2.1 Rationale</h3>' in intro
+    assert (
+        'Why <em>this</em> review (<a class="cite" href="audit.html#st-a1">'
+        "Lind &amp; Moss 2018</a>)" in intro
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in intro
+    assert "Not yet written" not in intro
+    assert "<h3>2.2 Research questions</h3>" in section(html, "questions")
+    bias = section(html, "reporting_bias")
+    assert "<h3>4.11 Risk of bias due to missing results</h3>" in bias
+    assert (
+        'No trial is missing (<a class="cite" href="audit.html#st-a2">Okafor 2019</a>; '
+        '<a class="cite" href="audit.html#st-a7">Lind &amp; Moss 2019</a>)' in bias
+    )
+    assert "Not yet written" not in bias
+    order = [
+        html.index(f'<section id="{s}">') for s in ("sensitivity", "reporting_bias", "certainty")
+    ]
+    assert order == sorted(order)
+    assert html.index('<section id="introduction">') < html.index('<section id="questions">')
+    items = checklist(html)
+    assert (items["3"], items["14"], items["21"]) == (
+        "✓ Reported in §2",
+        "✓ Reported in §4.11",
+        "✓ Reported in §4.11",
+    )
+    assert "41 of 42 items and sub-items reported." in md
+    assert "## 2. Introduction\n\n### 2.1 Rationale\n\n<p>Why <em>this</em> review" in md
+    assert "### 4.11 Risk of bias due to missing results\n\n<p>Searched trial registers.</p>" in md
+    assert (
+        "| 21 | Reporting biases: risk of bias due to missing results | reported in §4.11 |" in md
+    )
+
+
 def test_deviations_are_detected_and_counted(quant: Path) -> None:
     text = visible(section(render(quant)["review.html"], "discussion"))
     for expected in (
@@ -249,6 +305,10 @@ def test_checklist_of_the_full_review(quant: Path) -> None:
     assert items["18"] == "✓ Reported in §4.5"
     assert items["20b"] == "✓ Reported in §4.6 , §4.7"
     assert items["1"] == "✓ In the title"
+    # the rationale and the risk of bias due to missing results wait for the reviewers' files
+    assert items["3"] == "✗ Not reported: not yet written (introduction.md) (see §2 )"
+    for item in ("14", "21"):
+        assert items[item] == "✗ Not reported: not yet written (reporting_bias.md) (see §4.11 )"
     assert "<h3>4.5 Study appraisal</h3>" in out["review.html"]
     assert "38 of 42 items and sub-items reported." in out["review.md"]
     assert "| 18 | Risk of bias in each included study | reported in §4.5 |" in out["review.md"]
@@ -274,6 +334,18 @@ def _drop_key(root: Path, *keys: str) -> None:
             "✓ Reported in §5",
         ),
         (
+            lambda r: (r / "data/decisions/synthesis/introduction.md").write_text("Text."),
+            "3",
+            "✗ Not reported: not yet written (introduction.md)",
+            "✓ Reported in §2",
+        ),
+        (
+            lambda r: (r / "data/decisions/synthesis/reporting_bias.md").write_text("Text."),
+            "21",
+            "✗ Not reported: not yet written (reporting_bias.md)",
+            "✓ Reported in §4.11",
+        ),
+        (
             lambda r: (r / "data/decisions/synthesis/discussion.md").unlink(),
             "23a",
             "✓ Reported in §5",
@@ -294,7 +366,7 @@ def _drop_key(root: Path, *keys: str) -> None:
         (
             lambda r: (r / "data/extracted/findings.csv").unlink(),
             "22",
-            "✓ Reported in §4.11",
+            "✓ Reported in §4.12",
             "✗ Not reported: no review finding with a certainty judgement is recorded",
         ),
         (
@@ -343,7 +415,7 @@ def test_qualitative_review_leaves_out_what_it_does_not_use(qual: Path) -> None:
         "✗ Not reported: the protocol defines no outcome domains (coding.outcome_domains)"
     )
     assert items["20c"].startswith("✗ Not reported: the protocol names no characteristics")
-    assert items["22"] == "✓ Reported in §4.7"
+    assert items["22"] == "✓ Reported in §4.8"  # after the risk of bias due to missing results
     assert items["20b"] == "✓ Reported in §4.6"  # the narrative is written
     # CERQual profile: every component with its concerns and explanation
     certainty = visible(section(html, "certainty"))
@@ -397,6 +469,17 @@ def test_narrative_citing_no_included_study_stops_the_report(
         f"First line [@st-b1].\n{text}\n", encoding="utf-8"
     )
     with pytest.raises(ReviewError, match=message):
+        render(qual)
+    assert not (qual / "reports").exists()
+
+
+def test_risk_of_bias_text_citing_an_excluded_study_stops_the_report(qual: Path) -> None:
+    (qual / "data/decisions/synthesis/reporting_bias.md").write_text(
+        "Registers searched.\nExcluded [@st-b6].\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ReviewError, match=r"reporting_bias\.md, line 2: \[@st-b6\] is a study that is not included"
+    ):
         render(qual)
     assert not (qual / "reports").exists()
 

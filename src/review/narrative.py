@@ -1,7 +1,8 @@
 """The authored narrative: reviewers' Markdown, its citations checked, rendered to safe HTML.
 
 Reviewers write the narrative synthesis under ``data/decisions/synthesis/`` (``groups/<group
-id>.md`` per synthesis group, ``discussion.md``, ``limitations.md``, ``implications.md``,
+id>.md`` per synthesis group, ``introduction.md`` (the rationale), ``reporting_bias.md`` (the
+risk of bias due to missing results), ``discussion.md``, ``limitations.md``, ``implications.md``,
 ``abstract.md``, ``comparison.md``), citing studies as ``[@st-…]`` or ``[@st-a; @st-b]``. The
 pipeline never writes a sentence of it. Here it is parsed with markdown-it-py (CommonMark,
 tables and strikethrough; raw HTML off, so any HTML a file holds is shown as text) and:
@@ -43,6 +44,8 @@ STUDY_ID = re.compile(r"^st-[0-9a-f]+$")
 SAFE_SCHEMES = ("http://", "https://")
 NARRATIVE_FILES = (
     "abstract.md",
+    "introduction.md",
+    "reporting_bias.md",
     "discussion.md",
     "limitations.md",
     "implications.md",

@@ -10,6 +10,7 @@ they lay out, so the sections depend on one interface.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,4 +127,15 @@ def load_narratives(
             cited=tuple(dict.fromkeys(c.study_id for c in f.citations)),
         )
         for name, f in narrative.files.items()
+    }
+
+
+def unwritten(narratives: Mapping[str, Narrative], files: Mapping[str, str]) -> dict[str, str]:
+    """PRISMA item -> why it is not reported, for each item (``files``: item -> authored file
+    name without ``.md``) whose file the reviewers have not written: the checklist's reason,
+    worded alike by every section that shows an authored file."""
+    return {
+        item: f"not yet written ({name}.md)"
+        for item, name in files.items()
+        if name not in narratives
     }

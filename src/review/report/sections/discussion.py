@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from review.report.authored import unwritten
 from review.report.deviations import detect
 
 ORDER = 380
@@ -27,7 +28,4 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
 
 
 def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
-    written = base["evidence"].narratives
-    return {
-        item: f"not yet written ({name}.md)" for item, name in FILES.items() if name not in written
-    }
+    return unwritten(base["evidence"].narratives, FILES)

@@ -1,4 +1,5 @@
-"""1. Research questions: as the protocol states them."""
+"""Research questions (PRISMA item 4): as the protocol states them, the second section of the
+introduction, after the rationale."""
 
 from __future__ import annotations
 
