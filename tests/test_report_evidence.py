@@ -674,3 +674,17 @@ def test_the_markdown_methods_say_which_directions_vote_counting_counts(quant: P
     markdown = render(quant)["review.md"]
     methods = markdown[markdown.index("Synthesis methods (SWiM)") :]
     assert "(a direction counts only when it rests on quantitative measure, pre post)" in methods
+
+
+def test_the_abstract_lists_only_criteria_in_use(quant: Path) -> None:
+    """A retired criterion (kept readable for the decisions made with it) is not an
+    eligibility criterion of the review any more: the structured abstract leaves it out."""
+    protocol = quant / "config" / "protocol.yaml"
+    text = protocol.read_text(encoding="utf-8")
+    retired = 'stage: full_text, retired: "Absence of an outcome cannot be judged here."}'
+    protocol.write_text(text.replace("stage: full_text}", retired, 1), encoding="utf-8")
+    out = render(quant)
+    for page in (visible(section(out["review.html"], "abstract")), out["review.md"]):
+        abstract = page[: page.index("Information sources")]
+        assert "Not school-age children" in abstract
+        assert "No fitness outcome" not in abstract

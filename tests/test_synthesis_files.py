@@ -235,6 +235,21 @@ def test_narrative_renders_safe_html_with_citations_linked_to_the_audit(root: Pa
     assert narrative.get("limitations.md") is None  # not yet written: absent
 
 
+def test_authored_headings_sit_below_the_reports_own(root: Path) -> None:
+    """A file that opens with its own title must not break the report's outline: # → h4."""
+    groups, labels = _narrative(root)
+    folder = root / "data/decisions/synthesis"
+    (folder / "limitations.md").write_text(
+        "# Limitations\n\n## Of the evidence\n\nFew studies.\n\n#### Deep\n", encoding="utf-8"
+    )
+    html = load_narrative(folder, groups, labels).get("limitations.md").html
+    assert "<h4>Limitations</h4>" in html
+    assert "<h5>Of the evidence</h5>" in html
+    assert "<h6>Deep</h6>" in html
+    for tag in ("<h1>", "<h2>", "<h3>"):
+        assert tag not in html
+
+
 BAD_NARRATIVE = {
     "a citation that names no study": (
         "Line one.\n\nAs shown [@st-deadbeef00].\n",

@@ -184,8 +184,22 @@ def render_file(
     if not text.strip():
         out.problems.append("the file is empty")
     if not problems:
+        demote_headings(tokens)
         out.html = md.renderer.render(tokens, md.options, env)
     return out, problems
+
+
+#: An authored file sits inside a report section (h3); its own headings start below it.
+HEADING_OFFSET = 3
+
+
+def demote_headings(tokens: Sequence[Token]) -> None:
+    """Shift the authored headings down (``#`` → h4, ``##`` → h5, deeper → h6), so a file
+    that starts with its own title keeps the report's outline (and numbering) intact."""
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1:])
+            token.tag = f"h{min(6, level + HEADING_OFFSET)}"
 
 
 def narrative_files(folder: str | Path) -> list[tuple[str, Path]]:
