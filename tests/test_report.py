@@ -156,6 +156,21 @@ def test_methods_sources_and_screening(proj: Path) -> None:
     assert re.search(r"protocol sha256 [0-9a-f]{16}", text)
 
 
+def test_methods_count_no_decision_an_amendment_set_aside(proj: Path) -> None:
+    """The selection methods count reviewers, decisions and adjudications without the rows a
+    protocol amendment set aside: those are stated apart, never counted."""
+    protocol = proj / "config" / "protocol.yaml"
+    text = protocol.read_text(encoding="utf-8")
+    aside = (
+        "- id: ai-adjudicator\n"
+        "  set_aside: [{stages: [title_abstract], date: '2026-12-01', reason: saw the results}]\n"
+    )
+    protocol.write_text(text.replace("- id: ai-adjudicator\n", aside, 1), encoding="utf-8")
+    page = visible(render(proj)["review.html"])
+    assert "Adjudications recorded: 1" not in page
+    assert "(by AI adjudicator)" not in page
+
+
 def test_search_log_csv_is_the_prisma_s_table(proj: Path) -> None:
     log = proj / "data" / "interim" / "search_log.csv"
     log.write_text(

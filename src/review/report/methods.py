@@ -18,6 +18,7 @@ from typing import Any
 from review import __version__
 from review.records import anchor_key, split_list
 from review.report.inputs import ReportInputs
+from review.setaside import set_aside_at
 from review.states import HAS_FULL_TEXT, PENDING, SOUGHT, FullTextBasis, ScreeningState
 
 #: Search-log columns shown in the PRISMA-S table, in this order, when the log has them.
@@ -190,7 +191,15 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
         return {**base, "run": False, "stages": []}
     stages: list[dict[str, Any]] = []
     for stage in ("title_abstract", "full_text"):
-        events = [e for e in inputs.screening_events or [] if e.get("stage") == stage]
+        # Decisions a protocol amendment set aside are stated apart and never counted here.
+        aside = set_aside_at(protocol, stage)
+        events = [
+            e
+            for e in inputs.screening_events or []
+            if e.get("stage") == stage
+            and e.get("reviewer") not in aside
+            and e.get("resolver") not in aside
+        ]
         # "_resolutions" (a ledger of conflict resolutions) and "automation" are not reviewers.
         resolved = [e for e in events if e.get("reviewer", "").startswith("_") or e.get("resolver")]
         human = [
