@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from review.errors import ProtocolError
@@ -30,26 +29,22 @@ def protocol_schema() -> dict[str, Any]:
     return schema
 
 
-def _key_path(parts: Any) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> None:
-    """Raise :class:`ProtocolError` naming the key and the expectation of the first problem."""
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path)))
-    if not errors:
-        return
-    messages = []
-    for err in errors[:5]:
-        best = jsonschema.exceptions.best_match([err])
-        key = _key_path(best.absolute_path)
-        messages.append(f"{where}: {key}: {best.message}")
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    raise ProtocolError("; ".join(messages) + more)
+    """Raise :class:`ProtocolError` naming the key, the expectation and the fix of every
+    mismatch (:mod:`review.checks.schema`)."""
+    from review.checks.schema import schema_problems
+
+    problems = schema_problems(data, schema, file=where)
+    if problems:
+        raise ProtocolError(_listed(problems))
+
+
+def _listed(problems: list[Any], limit: int = 20) -> str:
+    shown = [str(p) for p in problems[:limit]]
+    more = f"\n(and {len(problems) - limit} more; `review check` lists them all)" if len(
+        problems
+    ) > limit else ""
+    return "\n".join(shown) + more
 
 
 @dataclass(frozen=True)
@@ -97,10 +92,8 @@ class Protocol:
         return str(self.data.get("contact_email", ""))
 
 
-def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
-    """Read, validate and return the protocol at ``path``."""
-    import hashlib
-
+def read_protocol_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
+    """The protocol file's mapping (not yet validated) and its bytes; unreadable -> error."""
     path = Path(path)
     if not path.is_file():
         raise ProtocolError(f"{path}: protocol file not found")
@@ -116,52 +109,37 @@ def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
         raise ProtocolError(f"{path}{where}: invalid YAML: {problem}") from exc
     if not isinstance(data, dict):
         raise ProtocolError(f"{path}: expected a mapping of keys (title, sources, ...) at the top")
-    root = path.resolve().parent.parent if path.resolve().parent.name == "config" else Path.cwd()
+    return data, raw
+
+
+def project_root_of(path: Path) -> Path:
+    """The project folder of a protocol file: the parent of its ``config/`` folder (else cwd)."""
+    parent = path.resolve().parent
+    return parent.parent if parent.name == "config" else Path.cwd()
+
+
+def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
+    """Read, validate and return the protocol at ``path``."""
+    import hashlib
+
+    path = Path(path)
+    data, raw = read_protocol_data(path)
+    root = project_root_of(path)
     validate(data, schema=protocol_schema(), where=str(path))
-    _check_references(data, path)
+    _check_references(data, path, root)
     return Protocol(
         data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root
     )
 
 
-def _check_references(data: dict[str, Any], path: Path) -> None:
-    """Cross-field rules JSON Schema cannot say: unique ids and codes, themes that exist."""
-    for key, items, id_key in (
-        ("sources", data["sources"], "id"),
-        ("criteria", data["criteria"], "code"),
-        ("coding.fields", data["coding"]["fields"], "name"),
-        ("research_questions", data["research_questions"], "id"),
-    ):
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            value = item[id_key]
-            if value in seen:
-                raise ProtocolError(f"{path}: {key}[{i}].{id_key}: {value!r} is used twice")
-            seen.add(value)
-    synth = data["synthesis"]
-    field_names = {f["name"]: f for f in data["coding"]["fields"]}
-    for key in ("theme_field", "outcome_field", "barrier_field"):
-        name = synth.get(key)
-        if name and name not in field_names:
-            raise ProtocolError(
-                f"{path}: synthesis.{key}: {name!r} is not a coding field "
-                f"(fields: {', '.join(field_names)})"
-            )
-    region_field = (synth.get("regions") or {}).get("field")
-    if region_field and region_field not in field_names:
-        raise ProtocolError(
-            f"{path}: synthesis.regions.field: {region_field!r} is not a coding field "
-            f"(fields: {', '.join(field_names)})"
-        )
-    theme_field = synth.get("theme_field")
-    if theme_field:
-        allowed = field_names[theme_field].get("values") or []
-        for i, theme in enumerate(synth["themes"]):
-            if theme["id"] not in allowed:
-                raise ProtocolError(
-                    f"{path}: synthesis.themes[{i}].id: {theme['id']!r} is not a value of coding "
-                    f"field {theme_field!r} (values: {', '.join(allowed)})"
-                )
+def _check_references(data: dict[str, Any], path: Path, root: Path) -> None:
+    """Cross-field rules JSON Schema cannot say (unique ids and codes, fields and themes that
+    exist, ...): every ``scope="protocol"`` check of :mod:`review.checks`, all problems at once."""
+    from review.checks import context_for, run_checks
+
+    problems = run_checks(context_for(data, path, root=root), scopes=("protocol",))
+    if problems:
+        raise ProtocolError(_listed(problems))
 
 
 def field_values(field_def: dict[str, Any]) -> list[str]:
