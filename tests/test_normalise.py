@@ -6,6 +6,7 @@ import pytest
 
 from review.cli import main
 from review.errors import ProtocolError
+from review.exitcodes import DATA_ERROR
 from review.normalise import collect_records, counts_by_source
 from review.protocol import load_protocol
 from review.records import read_records
@@ -35,7 +36,7 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
     assert header[5] == "year"
     lines[1] = lines[1].replace(",2021,", ",MMXXI,", 1)
     snapshot.write_text("".join(lines), encoding="utf-8")
-    assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
+    assert main(["normalise", "-o", "data/interim/other.csv"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert "records.csv, line 2, field 'year': year 'MMXXI'" in err
     assert not Path("data/interim/other.csv").exists()

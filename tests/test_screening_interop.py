@@ -11,6 +11,7 @@ from screening_helpers import FIXTURES, project, protocol, read_csv
 
 from review.cli import main
 from review.errors import DecisionError
+from review.exitcodes import DATA_ERROR
 from review.screening.interop import import_rayyan, parse_rayyan_notes
 from review.screening.state import read_studies
 
@@ -97,7 +98,7 @@ def test_asreview_unknown_record_appends_nothing(
 ) -> None:
     path = proj / "asr.csv"
     path.write_text("record_id,title,doi,label_included\nst-a,x,,1\n9,Unknown,,0\n", "utf-8")
-    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == 2
+    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == DATA_ERROR
     assert "row 3: cannot match the record to a study" in capsys.readouterr().err
     assert not (proj / "data" / "decisions" / "screening" / "title_abstract" / "asr.csv").exists()
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from screening_helpers import project, read_csv, write_ledger
 
 from review.cli import main
+from review.exitcodes import DATA_ERROR
 from review.screening.sheets import SUMMARY_LABEL
 from review.spreadsheet import safe_cell
 
@@ -178,7 +179,7 @@ def test_import_with_any_bad_row_appends_nothing(
         encoding="utf-8",
     )
     code = _screen("import", str(sheet), "--reviewer", "r1")
-    assert code == 2
+    assert code == DATA_ERROR
     err = capsys.readouterr().err
     assert "2 problem(s) in " in err
     assert "filled.csv; nothing was read or appended" in err
@@ -190,7 +191,7 @@ def test_import_with_any_bad_row_appends_nothing(
 def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFixture) -> None:
     sheet = proj / "ft.csv"
     sheet.write_text("study_id,decision,reason,note\nst-a,exclude,,\n", encoding="utf-8")
-    assert _screen("import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == 2
+    assert _screen("import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == DATA_ERROR
     assert "row 2, field 'reason': empty; a full-text exclusion needs" in capsys.readouterr().err
     assert not _ledger(proj, "full_text").exists()
 
@@ -198,7 +199,7 @@ def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFi
 def test_import_needs_a_reviewer(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = proj / "x.csv"
     sheet.write_text("study_id,decision\nst-a,include\n", encoding="utf-8")
-    assert _screen("import", str(sheet)) == 2
+    assert _screen("import", str(sheet)) == DATA_ERROR
     assert "--reviewer NAME" in capsys.readouterr().err
 
 
@@ -233,7 +234,7 @@ def test_conflicts_sheet_and_its_resolutions(proj: Path) -> None:
     ws.cell(row=2, column=header.index("decision") + 1).value = "exclude"
     ws.cell(row=2, column=header.index("reason") + 1).value = "E3-not-indonesia"
     wb.save(sheet)
-    assert _screen("import", str(sheet)) == 2  # who resolved it must be said
+    assert _screen("import", str(sheet)) == DATA_ERROR  # who resolved it must be said
     assert _screen("import", str(sheet), "--reviewer", "adj") == 0
     resolutions = read_csv(decisions / "title_abstract" / "_resolutions.csv")
     assert [(r["study_id"], r["decision"], r["resolver"]) for r in resolutions] == [

@@ -11,6 +11,7 @@ import pytest
 
 from review.cli import main
 from review.errors import InputFormatError
+from review.exitcodes import DATA_ERROR
 from review.screening.ranking import Ranker
 from review.screening.simulate import (
     LabelOracle,
@@ -182,7 +183,7 @@ def test_cli_reports_bad_input_without_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["simulate", str(FIXTURES / "bad_label.csv"), "-o", str(tmp_path / "o.csv")])
-    assert code == 2
+    assert code == DATA_ERROR
     assert "label 'maybe' is not 0 or 1" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
 

@@ -41,9 +41,11 @@ def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> N
 
 def _listed(problems: list[Any], limit: int = 20) -> str:
     shown = [str(p) for p in problems[:limit]]
-    more = f"\n(and {len(problems) - limit} more; `review check` lists them all)" if len(
-        problems
-    ) > limit else ""
+    more = (
+        f"\n(and {len(problems) - limit} more; `review check` lists them all)"
+        if len(problems) > limit
+        else ""
+    )
     return "\n".join(shown) + more
 
 

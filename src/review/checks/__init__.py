@@ -91,7 +91,9 @@ class Context:
     def fields(self) -> dict[str, dict[str, Any]]:
         """Coding fields by name."""
         return {
-            str(f["name"]): f for _i, f in self.items("coding", "fields") if isinstance(f.get("name"), str)
+            str(f["name"]): f
+            for _i, f in self.items("coding", "fields")
+            if isinstance(f.get("name"), str)
         }
 
     def field_values(self, name: str) -> list[str] | None:
@@ -125,7 +127,9 @@ class Context:
 
     @property
     def domain_ids(self) -> list[str]:
-        return [str(d.get("id")) for _i, d in self.items("coding", "outcome_domains") if d.get("id")]
+        return [
+            str(d.get("id")) for _i, d in self.items("coding", "outcome_domains") if d.get("id")
+        ]
 
     # ---- project files ------------------------------------------------------------------------
     def path(self, relative: str | Path) -> Path:
@@ -149,7 +153,7 @@ class Context:
 
     @staticmethod
     def did_you_mean(value: object, choices: Iterable[object], *, what: str = "") -> str:
-        """"use one of a, b, c (did you mean 'b'?)": the fix for a name that is not known."""
+        """ "use one of a, b, c (did you mean 'b'?)": the fix for a name that is not known."""
         names = [str(c) for c in choices]
         close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
         listed = ", ".join(names) if names else "(none declared)"
@@ -223,7 +227,11 @@ def run_checks(ctx: Context, *, scopes: Iterable[str] = SCOPES) -> list[Problem]
 
 
 def context_for(
-    data: Mapping[str, Any], protocol_path: Path, *, root: Path | None = None, schema_problems: int = 0
+    data: Mapping[str, Any],
+    protocol_path: Path,
+    *,
+    root: Path | None = None,
+    schema_problems: int = 0,
 ) -> Context:
     """A context for ``data`` read from ``protocol_path`` (root: the project folder)."""
     if root is None:
@@ -257,7 +265,9 @@ def check_project(
     try:
         data, _raw = read_protocol_data(protocol_path)
     except ProtocolError as exc:
-        return [Problem(str(protocol_path), "", str(exc).split(": ", 1)[-1], _read_fix(exc), "read")]
+        return [
+            Problem(str(protocol_path), "", str(exc).split(": ", 1)[-1], _read_fix(exc), "read")
+        ]
     ctx = context_for(data, protocol_path, root=root)
     found = schema_problems(data, protocol_schema(), file=ctx.relative(protocol_path))
     ctx.schema_problems = len(found)

@@ -87,9 +87,7 @@ def _property_description(schema: dict[str, Any], name: str) -> str:
     return f" ({' '.join(str(text).split())})" if text else ""
 
 
-def schema_problems(
-    data: Any, schema: dict[str, Any], *, file: str
-) -> list[Problem]:
+def schema_problems(data: Any, schema: dict[str, Any], *, file: str) -> list[Problem]:
     """Every mismatch between ``data`` and ``schema``, in document order."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(

@@ -35,9 +35,8 @@ def source_files(ctx: Context) -> Iterator[Problem]:
                 if parent.is_dir()
                 else []
             )
-            fix = (
-                f"put the export at {path}, or correct the path"
-                + (f"; {ctx.did_you_mean(full.name, near, what='files there')}" if near else "")
+            fix = f"put the export at {path}, or correct the path" + (
+                f"; {ctx.did_you_mean(full.name, near, what='files there')}" if near else ""
             )
             yield ctx.problem(where, f"{path} does not exist", fix=fix)
             continue
