@@ -14,9 +14,13 @@ from review.protocol import Protocol
 
 def raw_inputs(protocol: Protocol, *, root: Path | None = None) -> list[str]:
     """Every committed file a protocol source reads, so a new run or export retriggers the rules
-    (:func:`review.normalise.source_files`), relative to the project."""
+    (:func:`review.normalise.source_files`), relative to the project; a file outside the
+    project (an export read in place, named by its absolute path) keeps its absolute path."""
     root = root if root is not None else Path()
-    return [p.relative_to(root).as_posix() for p in source_files(protocol, root=root)]
+    return [
+        (p.relative_to(root) if p.is_relative_to(root) else p).as_posix()
+        for p in source_files(protocol, root=root)
+    ]
 
 
 def decision_files(

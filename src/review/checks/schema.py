@@ -51,7 +51,7 @@ def _describe(err: jsonschema.ValidationError) -> list[tuple[str, str, str]]:
             for key in _unexpected(err)
         ]
     if err.validator == "enum":
-        allowed = list(err.validator_value)
+        allowed = list(schema.get("enum", []))
         return [
             (
                 key_path(path),

@@ -111,16 +111,15 @@ def snakemake_command(args: argparse.Namespace) -> list[str]:
         str(snakefile(root)),
         "--directory",
         str(root),
-        "--cores",
-        str(args.cores),
         "--config",
         f"protocol={args.protocol}",
         f"live={'true' if args.live else 'false'}",
+        # After --config (which takes every word up to the next option), so targets stay targets.
+        "--cores",
+        str(args.cores),
     ]
     if getattr(args, "verbose", False):
         cmd += ["--printshellcmds", "--show-failed-logs"]
-    if getattr(args, "quiet", False):
-        cmd += ["--quiet", "all"]
     if args.dry_run:
         cmd.append("--dry-run")
     return [*cmd, *args.targets]
@@ -133,10 +132,14 @@ class Outcome:
     failed: list[tuple[str, str]] = field(default_factory=list)
     steps_done: int = 0
     parse_error: str = ""
+    #: The last lines Snakemake printed (its own error, when no rule ran).
+    last_lines: list[str] = field(default_factory=list)
     _rule: str = ""
     _error_next: bool = False
 
     def read(self, line: str) -> None:
+        if line.strip():
+            self.last_lines = [*self.last_lines[-(TAIL_LINES - 1) :], line.rstrip()]
         if self._error_next:
             self._error_next = False
             self.parse_error = line.strip()
@@ -169,7 +172,7 @@ def _review_error(lines: list[str]) -> bool:
     return bool(lines) and lines[0].startswith("review ") and ": error: " in lines[0]
 
 
-def summarise(outcome: Outcome, root: Path) -> int:
+def summarise(outcome: Outcome, root: Path, *, quiet: bool = False) -> int:
     """Print what failed as the last lines; the exit status that says what kind of failure."""
     out = sys.stderr
     if outcome.failed:
@@ -195,10 +198,11 @@ def summarise(outcome: Outcome, root: Path) -> int:
         return status
     if outcome.parse_error:
         print(f"\nreview run: error: {outcome.parse_error}", file=out)
+    elif quiet:
+        tail = "".join(f"\n  {line}" for line in outcome.last_lines)
+        print(f"\nreview run: Snakemake stopped before any rule ran:{tail}", file=out)
     else:
-        print(
-            "\nreview run: Snakemake stopped before any rule ran (its message is above)", file=out
-        )
+        print("\nreview run: Snakemake stopped before any rule ran (see above)", file=out)
     return DATA_ERROR
 
 
@@ -222,7 +226,9 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     outcome = Outcome()
-    # Snakemake's own output is passed through as it comes, and read for failed rules.
+    # Snakemake's own output is passed through as it comes (quiet: not at all), and read for
+    # failed rules, which are summarised at the end either way.
+    quiet = bool(getattr(args, "quiet", False))
     with subprocess.Popen(
         cmd,
         env=env,
@@ -235,10 +241,11 @@ def run(args: argparse.Namespace) -> int:
         bufsize=1,
     ) as proc:
         for line in proc.stdout or ():
-            sys.stderr.write(line)
+            if not quiet:
+                sys.stderr.write(line)
             outcome.read(line)
         code = proc.wait()
     sys.stderr.flush()
     if code == 0:
         return OK
-    return summarise(outcome, root)
+    return summarise(outcome, root, quiet=quiet)
