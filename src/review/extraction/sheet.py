@@ -29,7 +29,7 @@ from review.atomic import atomic_path
 from review.extraction.fields import CodingField
 from review.extraction.prefill import suggest
 from review.records import cite_label, split_list
-from review.spreadsheet import safe_cell
+from review.spreadsheet import lay_out_sheet, safe_cell
 from review.tables import contract, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
@@ -64,7 +64,7 @@ def citation(study: Mapping[str, str]) -> str:
         who = cite_label(study["authors"], year)
     else:
         who = f"[authors not recorded] {year}"
-    parts = [f"{who}.", _sentence(study.get("title", ""))]
+    parts = [_sentence(who), _sentence(study.get("title", ""))]
     if study.get("venue"):
         parts.append(_sentence(study["venue"]))
     return " ".join(p for p in parts if p)
@@ -205,7 +205,7 @@ def write_sheet_xlsx(
             name, 45 if name.startswith("evidence_") or name == SUMMARY_LABEL else 22
         )
         ws.column_dimensions[get_column_letter(j)].width = width
-    ws.freeze_panes = "C2"
+    lay_out_sheet(ws, freeze="C2")
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     book = wb.create_sheet(CODEBOOK_NAME, 1)
     book.append(list(CODEBOOK_COLUMNS))
@@ -215,5 +215,6 @@ def write_sheet_xlsx(
         book.append([safe_cell(row[c]) for c in CODEBOOK_COLUMNS])
     for j, width in enumerate((20, 60, 12, 60, 10, 80), start=1):
         book.column_dimensions[get_column_letter(j)].width = width
+    lay_out_sheet(book)
     with atomic_path(path) as tmp:
         wb.save(tmp)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -42,7 +42,7 @@ from review.screening.ledger import (
     validate_numbered,
 )
 from review.screening.state import Screening
-from review.spreadsheet import safe_cell
+from review.spreadsheet import lay_out_sheet, safe_cell
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
 from review.tables import contract, write_table
 
@@ -162,15 +162,11 @@ def write_sheet(
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
     for i, name in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
     last = max(len(rows) + 1, 2)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row_cells in ws.iter_rows(min_row=2, max_row=last):
-        for cell in row_cells:
-            cell.alignment = wrap
+    lay_out_sheet(ws, freeze=ws.cell(row=2, column=list(columns).index("note") + 2).coordinate)
     doi_col = list(columns).index("doi") + 1
     for r in range(2, len(rows) + 2):
         cell = ws.cell(row=r, column=doi_col)
