@@ -323,3 +323,72 @@ def test_an_unreadable_protocol_is_one_problem_with_its_fix(tmp_path: Path) -> N
     assert "line and column" in problems[0].fix
     missing = check_project(tmp_path / "nope.yaml", root=tmp_path)
     assert "review init DIR" in missing[0].fix
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    node: Any = data
+    keys = [int(k) if k.isdigit() else k for k in path.split(".")]
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("sources.1.id", "openalex_en", "sources[1].id: 'openalex_en' is used twice"),
+        ("criteria.0.rule", None, "criteria[0]: criterion 'E1-year' has stage 'automatic' but no"),
+        ("criteria.2.rule", {"field": "year", "min": 1}, "criteria[2].rule: a rule on a"),
+        ("criteria.1.needs_full_text", True, "criteria[1].needs_full_text: an automatic criterion"),
+        ("criteria.1.rule", {"field": "venue", "min": 3}, "min/max compare numbers, but 'venue'"),
+        ("screening.stages", ["title_abstract"], "criteria[6].stage: criterion 'E7-no-outcome"),
+        ("screening.stopping_rule", {"kind": "fraction_screened"}, "needs 'fraction'"),
+        ("coding.fields.4.values", ["a"], "coding.fields[4].values: values on a field of type"),
+        ("coding.fields.2.values", ["a", "a"], "coding.fields[2].values: a value is listed twice"),
+        ("synthesis.theme_field", "location", "coding field 'location' has no list of values"),
+        ("synthesis.themes.0.id", "robots", "synthesis.themes[0].id: 'robots' is not a value"),
+        ("synthesis.barrier_field", None, "based_on.conclusions[5].barriers: lists barriers but"),
+        ("based_on.conclusions.6.outcomes", ["money"], "outcomes[0]: 'money' is not a value"),
+        ("synthesis.grouping", {"by": ["design_field"]}, "names synthesis.design_field, which"),
+        ("appraisal", {"category_map": {"a": "b"}}, "appraisal.category_field is not set"),
+        ("synthesis.sensitivity", [{"id": "s", "exclude": {}}], "says nothing to exclude"),
+        ("synthesis.sensitivity", [{"id": "s", "exclude": {"field": "actors"}}], "no values"),
+        ("synthesis.sensitivity", [{"exclude": {"appraisal_overall": ["x"]}}], "has no appraisal"),
+        ("synthesis.window", {"undated": "maybe"}, "synthesis.window.undated: 'maybe' is not"),
+        ("based_on.conclusions.0.tests", {"kind": "votes"}, "'votes' is not a kind of test"),
+        ("based_on.conclusions.0.tests", {"kind": "presence", "field": "x"}, "'x' is not a"),
+        ("based_on.conclusions.0.tests", {"kind": "direction", "domains": ["a"]}, "define them"),
+        ("amendments", "yesterday", "amendments: is not a list"),
+        ("amendments", ["x"], "amendments[0]: is not a mapping"),
+        ("registration", "no", "registration: names no registry"),
+    ],
+)
+def test_each_cross_reference_is_checked(
+    tmp_path: Path, default_data: dict[str, Any], path: str, value: Any, expected: str
+) -> None:
+    data = _set(default_data, path, value)
+    if value is None:
+        node: Any = data
+        *parents, last = [int(k) if k.isdigit() else k for k in path.split(".")]
+        for key in parents:
+            node = node[key]
+        del node[last]
+    found = "\n".join(_found(run_checks(_context(tmp_path, data), scopes=("protocol",))))
+    assert expected in found
+
+
+def test_source_files_may_be_empty_when_the_protocol_says_so(
+    tmp_path: Path, repo_root: Path, default_data: dict[str, Any]
+) -> None:
+    default_data["sources"][5] = {"id": "mine", "kind": "file", "path": "data/raw/files"}
+    root = _project(tmp_path, repo_root, default_data)
+    (root / "data" / "raw" / "files").mkdir(parents=True)
+    found = _found(check_project(root / "config" / "protocol.yaml", root=root))
+    assert any("data/raw/files is an empty folder" in f for f in found)
+    default_data["sources"][5]["may_be_empty"] = True
+    (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(default_data), encoding="utf-8")
+    assert check_project(root / "config" / "protocol.yaml", root=root) == []
+    (root / "data" / "raw" / "files" / "export.bin").write_bytes(b"\x00\x01")
+    found = _found(check_project(root / "config" / "protocol.yaml", root=root))
+    assert any("export.bin" in f and "sources[5].format" in f for f in found)

@@ -126,7 +126,10 @@ class Context:
         return [str(r.get("id")) for _i, r in self.items("reviewers") if r.get("id")]
 
     @property
-    def domain_ids(self) -> list[str]:
+    def domain_ids(self) -> list[str] | None:
+        """Outcome domain ids, or ``None`` when the protocol defines no outcome domains."""
+        if self.get("coding", "outcome_domains") is None:
+            return None
         return [
             str(d.get("id")) for _i, d in self.items("coding", "outcome_domains") if d.get("id")
         ]
