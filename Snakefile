@@ -16,11 +16,13 @@ PROTOCOL_PATH = config.get("protocol", "config/protocol.yaml")
 PROTOCOL = load_protocol(PROTOCOL_PATH)
 LIVE = str(config.get("live", "false")).lower() == "true"
 RAW_ROOT = "data/raw"
+SCREENING_DECISIONS = "data/decisions/screening"
 
 
 include: "workflow/rules/search.smk"
 include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
+include: "workflow/rules/fulltext.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/report.smk"

@@ -13,7 +13,6 @@ import pytest
 from review import prisma
 from review.protocol import load_protocol
 from review.records import read_records
-from review.states import NOT_RETRIEVED_REASON
 from review.tables import contract, read_table
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report" / "project"
@@ -130,14 +129,81 @@ def test_reason_must_be_a_protocol_criterion(proj: Path) -> None:
         counts_for(proj)
 
 
-def test_unavailable_full_text_must_be_not_retrieved(proj: Path) -> None:
-    screening = proj / "data" / "interim" / "screening.csv"
-    rewrite(
-        screening,
-        lambda r: {**r, "ft_reason": NOT_RETRIEVED_REASON} if r["state"] == "excluded_ft" else r,
+def with_retrieval(root: Path, status: dict[str, tuple[str, str, str, str]]) -> None:
+    """Give screening.csv the retrieval columns: study -> (state, retrieval, reason, basis)."""
+    path = root / "data" / "interim" / "screening.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = [*(reader.fieldnames or []), "ft_basis", "ft_retrieval", "ft_retrieval_reason"]
+        rows = [dict(r) for r in reader]
+    for r in rows:
+        if r["study_id"] in status:
+            state, retrieval, reason, basis = status[r["study_id"]]
+            r.update(state=state, ft_retrieval=retrieval, ft_retrieval_reason=reason)
+            r["ft_basis"] = basis
+        elif r["state"] in ("included_ft", "excluded_ft"):
+            r.update(ft_retrieval="retrieved", ft_basis="full_text")
+        else:
+            r["ft_retrieval"] = "not_sought"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def counts_with_basis(root: Path, basis: str) -> prisma.PrismaCounts:
+    protocol = load_protocol(root / "config" / "protocol.yaml")
+    interim = root / "data" / "interim"
+    counts = prisma.compute_counts(
+        records=read_records(interim / "records.csv"),
+        studies=read_table(interim / "studies.csv", contract("studies")),
+        screening=read_table(interim / "screening.csv", contract("screening")),
+        sources=protocol.sources,
+        criteria=protocol.criteria,
+        basis=basis,
     )
-    with pytest.raises(prisma.PrismaError, match=r"that reason means state 'not_retrieved'"):
-        counts_for(proj)
+    prisma.check_counts(counts)
+    return counts
+
+
+NOT_AT_HAND = "st-41c96faeb7"  # the fixture's report that could not be assessed
+
+
+def test_not_retrieved_box_is_the_retrieval_status_not_a_criterion_code(proj: Path) -> None:
+    # The legacy ledger code says nothing any more: the state and the retrieval status do.
+    with_retrieval(proj, {NOT_AT_HAND: ("not_retrieved", "not_retrieved", "paywalled", "")})
+    c = counts_with_basis(proj, "full_text")
+    assert (c.sought, c.not_retrieved, c.assessed) == (5, 1, 4)
+    assert c.not_retrieved_reasons == [("paywalled", 1)]
+    assert c.assessed_by_basis == {"full_text": 4}
+    text = svg_text(prisma.render_svg(c))
+    assert "Reports not retrieved (n = 1)" in text
+    assert "paywalled, or a landing page only: n = 1" in text
+    assert "on the full text: n = 4" in text
+    assert "declared deviation" not in text
+
+
+def test_record_and_summary_basis_counts_reports_not_retrieved_yet_assessed(proj: Path) -> None:
+    with_retrieval(
+        proj,
+        {NOT_AT_HAND: ("included_ft", "not_retrieved", "not_attempted", "record_and_summary")},
+    )
+    c = counts_with_basis(proj, "record_and_summary")
+    assert (c.sought, c.not_retrieved, c.assessed, c.included) == (5, 1, 5, 4)
+    assert c.assessed_by_basis == {"full_text": 4, "record_and_summary": 1}
+    text = svg_text(prisma.render_svg(c))
+    assert "assessed instead on the record and summary (declared deviation): n = 1" in text
+    assert "on the record and summary (declared deviation): n = 1" in text
+    assert "retrieval not attempted: n = 1" in text
+
+
+def test_assessment_without_the_full_text_breaks_a_full_text_basis(proj: Path) -> None:
+    with_retrieval(
+        proj,
+        {NOT_AT_HAND: ("included_ft", "not_retrieved", "no_oa_copy", "record_and_summary")},
+    )
+    with pytest.raises(prisma.PrismaError, match=r"1 report\(s\) were assessed without their full"):
+        counts_with_basis(proj, "full_text")
 
 
 def test_record_in_no_study_fails(proj: Path) -> None:

@@ -167,13 +167,11 @@ def test_excluded_studies_and_matrix(proj: Path) -> None:
 def test_what_could_not_be_assessed(proj: Path) -> None:
     out = render(proj)
     text = visible(out["review.html"])
-    assert "Reports not retrieved (full text could not be read): 1 ( Putra 2022 )" in text
+    assert "Reports not retrieved (no full text at hand): 1 ( Putra 2022 )" in text
     assert "Studies still waiting for a decision (awaiting screening, undecided" in text
     assert "no published abstract in any of their records: 2 of 3" in text  # B has one
     assert "assessed at full text by a single reviewer: 0 of 3" in text
-    assert (
-        "Reports not retrieved (full text could not be read): 1 ([Putra 2022]" in out["review.md"]
-    )
+    assert "Reports not retrieved (no full text at hand): 1 ([Putra 2022]" in out["review.md"]
 
 
 def test_audit_page_has_every_study_and_its_trail(proj: Path) -> None:

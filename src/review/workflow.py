@@ -31,3 +31,17 @@ def decision_files(
     if not folder.is_dir():
         return []
     return [p.as_posix() for p in sorted(folder.rglob("*")) if p.suffix in suffixes and p.is_file()]
+
+
+def fulltext_files(folder: str | Path) -> list[str]:
+    """The kept full texts and their manifest under ``folder`` (``data/raw/fulltext``): a new
+    file, added or retrieved, retriggers the status rule. An open run's checkpoint and a
+    partial copy are not inputs."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return [
+        p.as_posix()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "checkpoint.json" and not p.name.endswith(".part")
+    ]

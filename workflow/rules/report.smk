@@ -40,6 +40,8 @@ rule render_report:
         screening_conflicts=rules.build_screening_state.output.conflicts,
         screening_unmatched=rules.build_screening_state.output.unmatched,
         screening_agreement=rules.build_screening_state.output.agreement,
+        screening_set_aside=rules.build_screening_state.output.set_aside,
+        fulltext=rules.build_fulltext_status.output.table,
         coded=rules.extract_coding.output.coded,
         coding_events=rules.extract_coding.output.events,
         coding_agreement=rules.extract_coding.output.agreement,
@@ -70,7 +72,9 @@ rule render_report:
         "--screening-events {input.screening_events} "
         "--screening-conflicts {input.screening_conflicts} "
         "--screening-unmatched {input.screening_unmatched} "
-        "--screening-agreement {input.screening_agreement} --coded {input.coded} "
+        "--screening-agreement {input.screening_agreement} "
+        "--screening-set-aside {input.screening_set_aside} --fulltext {input.fulltext} "
+        "--coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
         "--html {output.html} --markdown {output.markdown} --audit {output.audit} "

@@ -60,6 +60,8 @@ def counts_of(
         screening=screening,
         sources=protocol.sources,
         criteria=protocol.criteria,
+        basis=protocol.assessment_basis,
+        deviation_reason=str(protocol.fulltext.get("deviation_reason", "")),
     )
     check_counts(counts)
     return counts

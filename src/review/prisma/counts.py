@@ -22,12 +22,27 @@ from typing import NamedTuple
 
 from review.errors import ReviewError
 from review.records import split_list
-from review.states import NOT_RETRIEVED_REASON, SOUGHT
+from review.states import HAS_FULL_TEXT, SOUGHT, FullTextBasis, NotRetrievedReason
 from review.states import ScreeningState as S
 
 #: Source kinds that PRISMA 2020 counts under "databases and registers".
 DBR_KINDS = ("database", "register", "file")
 OTHER_KINDS = ("websites", "organisations", "citations")
+
+#: How the diagram names each reason a report was not retrieved.
+NOT_RETRIEVED_LABELS = {
+    NotRetrievedReason.NOT_ATTEMPTED: "retrieval not attempted",
+    NotRetrievedReason.NO_OA_COPY: "no open-access copy found",
+    NotRetrievedReason.PAYWALLED: "paywalled, or a landing page only",
+    NotRetrievedReason.BROKEN_LINK: "broken link",
+    NotRetrievedReason.NOT_FULL_TEXT: "not a full text",
+    NotRetrievedReason.TOO_LARGE: "over the size limit",
+}
+#: How the diagram and the methods name each basis of assessment.
+BASIS_LABELS = {
+    FullTextBasis.FULL_TEXT: "on the full text",
+    FullTextBasis.RECORD_AND_SUMMARY: "on the record and summary (declared deviation)",
+}
 
 
 class PrismaError(ReviewError):
@@ -99,6 +114,29 @@ class PrismaCounts:
     arms: dict[str, dict[str, int]] = field(default_factory=dict)
     arm_ft_reasons: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     reason_labels: dict[str, str] = field(default_factory=dict)
+    #: The protocol's assessment basis (``None``: not declared) and why it deviates.
+    basis: str | None = None
+    deviation_reason: str = ""
+    #: Whether screening.csv carries the retrieval status (review fulltext ran).
+    retrieval_known: bool = False
+    not_retrieved_reasons: list[tuple[str, int]] = field(default_factory=list)
+    #: Assessed reports by basis (full_text / record_and_summary / "" not stated).
+    assessed_by_basis: dict[str, int] = field(default_factory=dict)
+    #: Sought reports at hand still waiting for a decision, and assessed ones not at hand.
+    awaiting_with_text: int = 0
+    assessed_without_text: int = 0
+
+    def basis_items(self) -> list[str]:
+        """``["on the full text: n = 0", "on the record and summary (…): n = 41"]``."""
+        if self.basis is None:
+            return []
+        return [
+            f"{label}: n = {self.assessed_by_basis.get(key, 0)}"
+            for key, label in BASIS_LABELS.items()
+            if key == self.basis
+            or key == FullTextBasis.FULL_TEXT
+            or self.assessed_by_basis.get(key)
+        ]
 
     @property
     def deduplicated(self) -> bool:
@@ -134,6 +172,8 @@ def compute_counts(
     screening: Sequence[dict[str, str]] | None,
     sources: Sequence[dict],
     criteria: Sequence[dict],
+    basis: str | None = None,
+    deviation_reason: str = "",
 ) -> PrismaCounts:
     """Count every box from the tables, checking that the tables agree with one another.
 
@@ -163,7 +203,12 @@ def compute_counts(
                 f"{', '.join(box_of_kind)}"
             )
         box.append((labels.get(sid, sid), per_source.get(sid, 0)))
-    counts = PrismaCounts(identification=ident, identified=len(records))
+    counts = PrismaCounts(
+        identification=ident,
+        identified=len(records),
+        basis=basis,
+        deviation_reason=" ".join(deviation_reason.split()),
+    )
     counts.reason_labels = {c["code"]: c.get("label", c["code"]) for c in criteria}
     if studies is None:
         return counts
@@ -265,15 +310,7 @@ def _count_screening(
             if split_list(row.get("ta_reviewers", "")) == ["automation"]:
                 ta_auto += 1
         elif state == S.EXCLUDED_FT:
-            reason = reason_of(row, "ft_reason", "excluded at full text")
-            if reason == NOT_RETRIEVED_REASON:
-                raise PrismaError(
-                    f"screening.csv: study {row['study_id']} is 'excluded_ft' with reason "
-                    f"{NOT_RETRIEVED_REASON}; that reason means state 'not_retrieved'"
-                )
-            ft[reason] += 1
-        elif state == S.NOT_RETRIEVED:
-            reason_of(row, "ft_reason", "reports not retrieved")
+            ft[reason_of(row, "ft_reason", "excluded at full text")] += 1
 
     counts.excluded_auto = states[S.EXCLUDED_AUTO]
     counts.auto_reasons = sorted(auto.items())
@@ -283,13 +320,13 @@ def _count_screening(
     counts.ta_reasons = sorted(ta.items())
     counts.undecided_ta = states[S.MAYBE_TA]
     counts.awaiting_ft = states[S.INCLUDED_TA]
-    counts.not_retrieved = states[S.NOT_RETRIEVED]
+    _count_retrieval(counts, screening)
     counts.excluded_ft = states[S.EXCLUDED_FT]
     counts.ft_reasons = sorted(ft.items())
     counts.included = states[S.INCLUDED_FT]
     # Boxes that sum their successors: each is then checked against the box above it.
     counts.assessed = counts.excluded_ft + counts.included
-    counts.sought = counts.assessed + counts.not_retrieved + counts.awaiting_ft
+    counts.sought = sum(states[k] for k in SOUGHT)
     counts.screened = counts.sought + counts.excluded_ta + counts.undecided_ta
 
     arm_of = _arms(studies, records, kinds)
@@ -300,7 +337,7 @@ def _count_screening(
         state = row["state"]
         if state in SOUGHT:
             arms[arm]["sought"] += 1
-        if state == S.NOT_RETRIEVED:
+        if _not_at_hand(row, counts.retrieval_known):
             arms[arm]["not_retrieved"] += 1
         if state in (S.EXCLUDED_FT, S.INCLUDED_FT):
             arms[arm]["assessed"] += 1
@@ -311,6 +348,33 @@ def _count_screening(
             arms[arm]["included"] += 1
     counts.arms = {k: dict(v) for k, v in arms.items()}
     counts.arm_ft_reasons = {k: sorted(v.items()) for k, v in arm_reasons.items()}
+
+
+def _not_at_hand(row: dict[str, str], known: bool) -> bool:
+    """Is this study's report sought and not at hand? From its retrieval status when
+    screening.csv carries one; else only the not_retrieved state says so."""
+    if row["state"] not in SOUGHT:
+        return False
+    if known:
+        return row.get("ft_retrieval", "") not in HAS_FULL_TEXT
+    return row["state"] == S.NOT_RETRIEVED
+
+
+def _count_retrieval(counts: PrismaCounts, screening: Sequence[dict[str, str]]) -> None:
+    """The not-retrieved box (from the retrieval status) and the assessed box by basis."""
+    known = any(r.get("ft_retrieval") for r in screening)
+    counts.retrieval_known = known
+    missing = [r for r in screening if _not_at_hand(r, known)]
+    counts.not_retrieved = len(missing)
+    why = Counter(r.get("ft_retrieval_reason") or "" for r in missing)
+    counts.not_retrieved_reasons = sorted((k, n) for k, n in why.items() if k)
+    assessed = [r for r in screening if r["state"] in (S.EXCLUDED_FT, S.INCLUDED_FT)]
+    counts.assessed_by_basis = dict(Counter(r.get("ft_basis", "") for r in assessed))
+    at_hand = {id(r) for r in screening if r["state"] in SOUGHT and not _not_at_hand(r, known)}
+    counts.awaiting_with_text = sum(
+        1 for r in screening if r["state"] == S.INCLUDED_TA and id(r) in at_hand
+    )
+    counts.assessed_without_text = sum(1 for r in assessed if id(r) not in at_hand)
 
 
 def _arms(studies: Iterable[dict[str, str]], records: Sequence, kinds: dict[str, str]) -> dict:
@@ -362,11 +426,26 @@ def check_counts(c: PrismaCounts) -> None:
             f"screened {n.screened} - excluded at title/abstract {n.excluded_ta} - undecided "
             f"{n.undecided_ta} = {after_ta}, but {n.sought} reports were sought",
         )
-        after_nr = n.sought - n.not_retrieved - n.awaiting_ft
+        # Reports at hand are assessed or waiting; reports not at hand are counted as not
+        # retrieved, and those assessed on another basis (a declared deviation) are added back.
+        after_nr = n.sought - n.not_retrieved - c.awaiting_with_text + c.assessed_without_text
         expect(
             after_nr == n.assessed,
             f"sought {n.sought} - not retrieved {n.not_retrieved} - awaiting full-text "
-            f"assessment {n.awaiting_ft} = {after_nr}, but {n.assessed} reports were assessed",
+            f"assessment with the report at hand {c.awaiting_with_text} + assessed without the "
+            f"full text {c.assessed_without_text} = {after_nr}, but {n.assessed} reports were "
+            "assessed",
+        )
+        if c.basis == FullTextBasis.FULL_TEXT:
+            expect(
+                c.assessed_without_text == 0,
+                f"{c.assessed_without_text} report(s) were assessed without their full text, "
+                "but the protocol's assessment basis is the full text",
+            )
+        by_basis = sum(c.assessed_by_basis.values())
+        expect(
+            by_basis == n.assessed,
+            f"assessed by basis add up to {by_basis}, but {n.assessed} reports were assessed",
         )
         expect(
             n.assessed - n.excluded_ft == n.included,

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from review.prisma.counts import PrismaCounts
+from review.prisma.counts import NOT_RETRIEVED_LABELS, PrismaCounts
+from review.states import NotRetrievedReason
 
 FONT = 12.5
 LINE = 16.5
@@ -68,6 +69,21 @@ def _lines(w: float, head: str, items: Iterable[str] = (), tail: str = "") -> li
 
 def _reason_items(reasons: list[tuple[str, int]], labels: dict[str, str]) -> list[str]:
     return [f"{labels.get(code, code)} ({code}): n = {n}" for code, n in reasons]
+
+
+def _not_retrieved_items(c: PrismaCounts) -> list[str]:
+    """Why reports were not retrieved, and how many of them were assessed all the same on
+    the record (a declared deviation)."""
+    items = [
+        f"{NOT_RETRIEVED_LABELS.get(NotRetrievedReason(k), k)}: n = {n}"
+        for k, n in c.not_retrieved_reasons
+    ]
+    if c.assessed_without_text:
+        items.append(
+            f"assessed instead on the record and summary (declared deviation): "
+            f"n = {c.assessed_without_text}"
+        )
+    return items
 
 
 def _num(value: int | None, missing: str) -> str:
@@ -208,12 +224,16 @@ def render_svg(c: PrismaCounts) -> str:
 
         sought = lay.main(y, f"Reports sought for retrieval (n = {c.sought})")
         lay.down(screened, sought)
-        nr = lay.side(y, f"Reports not retrieved (n = {c.not_retrieved})", (), sought)
+        nr = lay.side(
+            y, f"Reports not retrieved (n = {c.not_retrieved})", _not_retrieved_items(c), sought
+        )
         if c.awaiting_ft:
             lay.pending(y, f"Awaiting full-text assessment: n = {c.awaiting_ft}")
         y = lay.below(sought, nr)
 
-        assessed = lay.main(y, f"Reports assessed for eligibility (n = {c.assessed})")
+        assessed = lay.main(
+            y, f"Reports assessed for eligibility (n = {c.assessed})", c.basis_items()
+        )
         lay.down(sought, assessed)
         ft_items = _reason_items(c.ft_reasons, labels) or ["none"]
         fx = lay.side(y, f"Reports excluded (n = {c.excluded_ft})", ft_items, assessed)

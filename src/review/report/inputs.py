@@ -36,6 +36,8 @@ class ReportInputs:
     screening_conflicts: list[Row] | None = None
     screening_unmatched: list[Row] | None = None
     screening_agreement: dict[str, Any] | None = None
+    screening_set_aside: list[Row] | None = None
+    fulltext: list[Row] | None = None
     coded: list[Row] | None = None
     coding_events: list[Row] | None = None
     coding_agreement: list[Row] | None = None

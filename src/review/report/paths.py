@@ -21,6 +21,8 @@ TABLES: dict[str, str] = {
     "screening_conflicts": "screening_conflicts",
     "screening_unmatched": "screening_unmatched",
     "screening_agreement": "screening_agreement",
+    "screening_set_aside": "screening_set_aside",
+    "fulltext": "fulltext",
     "coded": "coded",
     "coding_events": "coding_events",
     "coding_agreement": "coding_agreement",
@@ -41,6 +43,8 @@ class ReportPaths:
     screening_conflicts: Path | None = None
     screening_unmatched: Path | None = None
     screening_agreement: Path | None = None
+    screening_set_aside: Path | None = None
+    fulltext: Path | None = None
     coded: Path | None = None
     coding_events: Path | None = None
     coding_agreement: Path | None = None

@@ -147,11 +147,13 @@ def write_sheet(
     stage: str,
     reviewer: str,
     conflicts: bool = False,
+    extra: Sequence[str] = (),
 ) -> None:
-    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason."""
+    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason; ``extra``
+    columns (a full-text sheet's file and page columns) follow the contract's."""
     table = CONFLICT_SHEET if conflicts else SHEET
-    columns = table.names
-    write_table(csv_path, rows, table)
+    columns = [*table.names, *extra]
+    write_table(csv_path, rows, table, columns=columns)
     safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
     wb = Workbook()
     ws = wb.worksheets[0]

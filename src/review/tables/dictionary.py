@@ -19,6 +19,7 @@ STAGES = {
     "normalise": "Normalise",
     "dedup": "Deduplication",
     "screen": "Screening",
+    "fulltext": "Full text",
     "extract": "Extraction (coding)",
     "report": "Report",
 }
@@ -46,7 +47,9 @@ def _presence(col: Column) -> str:
 
 
 def _table(contract: Contract) -> list[str]:
-    where = "key" if contract.format == "csv" else "key of the JSON object"
+    where = {"csv": "key", "jsonl": "key of each JSON line"}.get(
+        contract.format, "key of the JSON object"
+    )
     out = [
         f"### `{contract.file}`",
         "",
