@@ -64,7 +64,8 @@ class Context:
     data: dict[str, Any]
     #: The schema's own problems were reported: a check may meet keys of the wrong shape.
     schema_problems: int = 0
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: What a check computed once for the others (e.g. the appraisal tool it read).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ---- reading the protocol safely --------------------------------------------------------
     def get(self, *keys: str | int, default: Any = None) -> Any:
@@ -244,10 +245,6 @@ def context_for(
     return Context(
         root=root, protocol_path=protocol_path, data=dict(data), schema_problems=schema_problems
     )
-
-
-def format_problems(problems: Iterable[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)
 
 
 def iter_registered(scope: str | None = None) -> Iterator[Registered]:

@@ -36,8 +36,8 @@ def appraisal_tool(ctx: Context) -> tuple[dict[str, Any] | None, str]:
     tool = ctx.get("appraisal", "tool")
     if not isinstance(tool, str) or not tool:
         return None, ""
-    if "tool" in ctx._cache:
-        cached: tuple[dict[str, Any] | None, str] = ctx._cache["tool"]
+    if "tool" in ctx.cache:
+        cached: tuple[dict[str, Any] | None, str] = ctx.cache["tool"]
         return cached
     text = None
     builtin = resources.files("review").joinpath("appraisal_tools", f"{tool}.yaml")
@@ -57,7 +57,7 @@ def appraisal_tool(ctx: Context) -> tuple[dict[str, Any] | None, str]:
             result = (None, f"{tool!r} is not valid YAML ({exc})")
         else:
             result = (data, "") if isinstance(data, dict) else (None, f"{tool!r} is not a tool")
-    ctx._cache["tool"] = result
+    ctx.cache["tool"] = result
     return result
 
 

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "README. Then: review check, review run.",
     )
     p.add_argument("directory", type=Path, metavar="DIR", help="the new review's folder")
-    p.set_defaults(func=run, needs_project=False)
+    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
