@@ -392,3 +392,5 @@ def test_source_files_may_be_empty_when_the_protocol_says_so(
     (root / "data" / "raw" / "files" / "export.bin").write_bytes(b"\x00\x01")
     found = _found(check_project(root / "config" / "protocol.yaml", root=root))
     assert any("export.bin" in f and "sources[5].format" in f for f in found)
+    unrecorded = "data/raw/files/export.bin: (source 'mine') is not recorded in any manifest.json"
+    assert any(f.startswith(unrecorded) and "`review import-run mine" in f for f in found)

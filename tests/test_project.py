@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ from review.commands.run import Outcome, error_lines, summarise
 from review.exitcodes import BUG, DATA_ERROR, PARTIAL, USAGE
 from review.project import FOLDERS, find_root, init_project
 from review.protocol import load_protocol
+from review.records import sha256_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORTS = "corpus/umkm/exports"
@@ -26,9 +28,9 @@ TWO_EXPORTS = (
 )
 
 
-def fill_template(root: Path, exports: list[Path]) -> None:
-    """What a new user does to the template: their own words for every placeholder, one
-    source per export file (read in place)."""
+def fill_template(root: Path, sources: int) -> None:
+    """What a new user does to the template: their own words for every placeholder, and one
+    ``kind: file`` source per database export (``data/raw/files/export_<n>``)."""
     path = root / "config" / "protocol.yaml"
     text = path.read_text(encoding="utf-8")
     for old, new in (
@@ -41,8 +43,13 @@ def fill_template(root: Path, exports: list[Path]) -> None:
     text = re.sub(r'"TODO: ([^"]*)"', lambda m: '"Small firms: ' + m.group(1) + '"', text)
     data = yaml.safe_load(text)
     data["sources"] = [
-        {"id": f"export_{i}", "kind": "file", "label": f"Export {i}", "path": str(p)}
-        for i, p in enumerate(exports, start=1)
+        {
+            "id": f"export_{i}",
+            "kind": "file",
+            "label": f"Export {i}",
+            "path": f"data/raw/files/export_{i}",
+        }
+        for i in range(1, sources + 1)
     ]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
@@ -76,7 +83,8 @@ def test_check_lists_the_template_placeholders_and_the_missing_exports(tmp_path:
     assert "title" in where
     assert "synthesis.themes[0].id" in where
     assert "coding.fields[0].values.todo_theme_1" in where
-    assert any("data/raw/files/ is an empty folder" in p.message for p in problems)
+    missing = "data/raw/files/todo_database_export does not exist"
+    assert any(p.message == missing and "review import-run" in p.fix for p in problems)
     assert all(p.fix for p in problems)
 
 
@@ -124,7 +132,7 @@ def test_run_stops_on_a_problem_before_snakemake_a_dry_run_too(
     monkeypatch.chdir(root / "data")
     assert main(["run", "-n"]) == DATA_ERROR
     err = capsys.readouterr().err
-    assert "sources[0].path: data/raw/files/ is an empty folder" in err
+    assert "sources[0].path: data/raw/files/todo_database_export does not exist" in err
     assert err.rstrip().splitlines()[-1].startswith("review run: ")
     assert "nothing was run" in err
     assert not (root / ".snakemake").exists()
@@ -165,9 +173,14 @@ def test_a_failed_rule_ends_the_run_with_its_own_error(
     message (file and line), after Snakemake's output, and the status says "data"."""
     root = tmp_path / "r"
     init_project(root)
-    bad = root / "data" / "raw" / "files" / "export.ris"
-    shutil.copy2(FIXTURES / "imports" / "junk_between_records.ris", bad)
-    fill_template(root, [bad.relative_to(root)])
+    fill_template(root, 1)
+    run = root / "data" / "raw" / "files" / "export_1" / "run-1"
+    run.mkdir(parents=True)
+    bad = shutil.copy2(FIXTURES / "imports" / "junk_between_records.ris", run / "export.ris")
+    # Recorded as a run, as `review import-run` would, had the file been readable.
+    manifest = {"source_id": "export_1", "run_id": "run-1"}
+    manifest["files"] = [{"path": "export.ris", "sha256": sha256_file(bad), "rows": 2}]
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     monkeypatch.chdir(root / "config")
     monkeypatch.setenv("PATH", tool_env()["PATH"])
     assert main(["run", "-q", "data/interim/records.csv"]) == DATA_ERROR
@@ -176,7 +189,7 @@ def test_a_failed_rule_ends_the_run_with_its_own_error(
     assert last[0] == ""  # quiet: nothing of Snakemake's own output
     assert last[1].startswith("review run: rule normalise_records failed; its log")
     assert "review normalise: error: " in last[2]
-    assert "data/raw/files/export.ris, line 7" in last[2]
+    assert "data/raw/files/export_1/run-1/export.ris, line 7" in last[2]
     assert "Traceback" not in err
     # Verbose: Snakemake's output (each rule's command) comes first; the rule's error is last.
     assert main(["run", "-v", "data/interim/records.csv"]) == DATA_ERROR
@@ -223,7 +236,12 @@ def test_from_init_and_two_exports_to_a_report_on_the_first_try(
         pytest.skip("the two exports are not in ../shared")
     root = tmp_path / "health-review"
     assert main(["init", str(root)]) == 0
-    fill_template(root, exports)
+    fill_template(root, len(exports))
+    monkeypatch.chdir(root / "data")
+    for i, export in enumerate(exports, start=1):
+        details = ["--database", "Google Scholar", "--query", "digital transformation SME"]
+        record = ["import-run", f"export_{i}", str(export), "--searched-on", "2022-09-25"]
+        assert main([*record, *details]) == 0
     assert check_project(root / "config" / "protocol.yaml", root=root) == []
     monkeypatch.chdir(root / "data" / "raw")
     monkeypatch.setenv("PATH", tool_env()["PATH"])

@@ -1,5 +1,6 @@
 # Report: the PRISMA 2020 counts and diagram (+ the PRISMA2020 R package's CSV), then the review
-# pages and the audit trail. Their inputs are the upstream rules' named outputs, each passed to
+# pages and the audit trail; after a published version (versions/), the updated-review diagram
+# and what changed since it. Their inputs are the upstream rules' named outputs, each passed to
 # the command by name: the report reads no file its rule does not declare.
 
 
@@ -9,9 +10,12 @@ rule render_prisma:
         records=rules.normalise_records.output.records,
         studies=rules.deduplicate_records.output.studies,
         screening=rules.build_screening_state.output.screening,
+        versions=VERSION_FILES,
     output:
         svg="reports/prisma.svg",
         csv="reports/prisma.csv",
+    params:
+        versions=VERSIONS,
     threads: 1
     resources:
         mem_mb=500,
@@ -25,7 +29,7 @@ rule render_prisma:
     shell:
         "review prisma --protocol {input.protocol} --records {input.records} "
         "--studies {input.studies} --screening {input.screening} "
-        "--svg {output.svg} --csv {output.csv} > {log} 2>&1"
+        "--versions {params.versions} --svg {output.svg} --csv {output.csv} > {log} 2>&1"
 
 
 rule render_report:
@@ -47,6 +51,7 @@ rule render_report:
         coding_agreement=rules.extract_coding.output.agreement,
         search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
+        versions=VERSION_FILES,
     output:
         html="reports/review.html",
         markdown="reports/review.md",
@@ -55,6 +60,8 @@ rule render_report:
         by_year="reports/figures/studies_by_year.svg",
         by_theme="reports/figures/studies_by_theme.svg",
         by_region="reports/figures/studies_by_region.svg",
+    params:
+        versions=VERSIONS,
     threads: 1
     resources:
         mem_mb=1000,
@@ -77,6 +84,7 @@ rule render_report:
         "--coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
+        "--versions {params.versions} "
         "--html {output.html} --markdown {output.markdown} --audit {output.audit} "
         "--search-log-copy {output.search_log} --figure year={output.by_year} "
         "--figure theme={output.by_theme} --figure region={output.by_region} > {log} 2>&1"

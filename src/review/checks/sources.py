@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from review.checks import Context, Problem, check
-from review.errors import InputFormatError
+from review.errors import InputFormatError, ReviewError
 
 #: Kinds of source that read files at ``path`` (a database source reads its runs in data/raw).
 FILE_KINDS = ("file", "websites")
@@ -35,7 +35,8 @@ def source_files(ctx: Context) -> Iterator[Problem]:
                 if parent.is_dir()
                 else []
             )
-            fix = f"put the export at {path}, or correct the path" + (
+            record = f"`review import-run {source.get('id')} FILE`"
+            fix = f"record an export there ({record}), or correct the path" + (
                 f"; {ctx.did_you_mean(full.name, near, what='files there')}" if near else ""
             )
             yield ctx.problem(where, f"{path} does not exist", fix=fix)
@@ -51,8 +52,8 @@ def source_files(ctx: Context) -> Iterator[Problem]:
                 yield ctx.problem(
                     where,
                     f"{path} is an empty folder",
-                    fix="put the exports there, or add 'may_be_empty: true' if the search "
-                    "really found nothing",
+                    fix=f"record an export there (`review import-run {source.get('id')} FILE`), "
+                    "or add 'may_be_empty: true' if the search really found nothing",
                 )
             continue
         fmt = source.get("format", "auto")
@@ -68,3 +69,26 @@ def source_files(ctx: Context) -> Iterator[Problem]:
                     str(exc).split(": ", 1)[-1],
                     fix=f"give sources[{i}].format, or export the file in a supported format",
                 )
+
+
+@check(scope="project")
+def raw_files_recorded(ctx: Context) -> Iterator[Problem]:
+    """every committed raw file a source reads is recorded in its run's manifest, unchanged"""
+    from review.integrity import check_raw_files
+    from review.protocol import Protocol
+
+    if ctx.schema_problems:
+        return  # the sources themselves are in doubt until the schema's problems are fixed
+    protocol = Protocol(data=ctx.data, path=ctx.protocol_path, root=ctx.root)
+    try:
+        check_raw_files(protocol, root=ctx.root)
+    except ReviewError as exc:
+        for line in str(exc).splitlines()[1:]:
+            text = line.strip().removeprefix("- ")
+            file, _sep, message = text.partition(" ")
+            fix = ""
+            if "`" in message:
+                message, _tick, rest = message.partition("`")
+                fix = "`" + rest
+                message = message.rstrip(" :;,.")
+            yield ctx.file_problem(ctx.path(file), "", message, fix=fix)

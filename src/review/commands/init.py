@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     where = args.directory
     print(f"A new review in {where}/. Next:")
     print(f"  1. edit {where}/config/protocol.yaml: replace every TODO (review check lists them)")
-    print(f"  2. put your database exports in {where}/data/raw/files/")
+    print("  2. record each database export as a run of its source:")
+    print("     review import-run SOURCE EXPORT.ris --searched-on DATE --query '…'")
     print(f"  3. cd {where} && review check && review run")
     return 0

@@ -17,6 +17,7 @@ from review.commands._options import add_output, add_protocol, add_table, option
 from review.errors import ReviewError
 from review.protocol import load_protocol
 from review.report.paths import FIGURES, TABLES, ReportOutputs, ReportPaths
+from review.versions.store import VERSIONS
 
 REPORTS = Path("reports")
 
@@ -27,12 +28,38 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     add_table(p, "records", "records", "the records table")
     for name, table in TABLES.items():
         add_table(p, name.replace("_", "-"), table, f"the {table} table", optional=True)
+    add_versions(p)
+
+
+def add_versions(p: argparse.ArgumentParser) -> None:
+    """``--versions DIR`` and ``--since-version NAME``: the published version to follow."""
+    p.add_argument(
+        "--versions",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"the published versions (default: {VERSIONS}/, when it exists)",
+    )
+    p.add_argument(
+        "--since-version",
+        default=None,
+        metavar="NAME",
+        help="the version to compare with (default: the protocol's versions.compare_with, "
+        "else the latest)",
+    )
+
+
+def versions_from(args: argparse.Namespace) -> Path | None:
+    if args.versions is not None:
+        return Path(args.versions)
+    return VERSIONS if VERSIONS.is_dir() else None
 
 
 def paths_from(args: argparse.Namespace) -> ReportPaths:
     return ReportPaths(
         records=args.records,
         **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
+        versions=versions_from(args),
     )
 
 
@@ -94,7 +121,11 @@ def run(args: argparse.Namespace) -> int:
         figures=figures,
     )
     written = render_report(
-        protocol, paths=paths_from(args), outputs=outputs, prisma_svg=args.prisma_svg
+        protocol,
+        paths=paths_from(args),
+        outputs=outputs,
+        prisma_svg=args.prisma_svg,
+        since_version=args.since_version,
     )
     for path in written.values():
         print(f"wrote {path}")

@@ -16,18 +16,26 @@ databases arm when any of their records came from a database or register, else t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from review.errors import ReviewError
 from review.records import split_list
 from review.states import HAS_FULL_TEXT, SOUGHT, FullTextBasis, NotRetrievedReason
 from review.states import ScreeningState as S
 
+if TYPE_CHECKING:
+    from review.prisma.update import UpdateCounts
+
 #: Source kinds that PRISMA 2020 counts under "databases and registers".
 DBR_KINDS = ("database", "register", "file")
 OTHER_KINDS = ("websites", "organisations", "citations")
+#: The two identification arms of the PRISMA 2020 template: databases and registers, other
+#: methods (the keys of :data:`PrismaCounts.arms`).
+ARMS = ("dbr", "other")
+#: What the per-arm numbers are called in the diagram.
+ARM_LABELS = {"dbr": "databases and registers", "other": "other methods"}
 
 #: How the diagram names each reason a report was not retrieved.
 NOT_RETRIEVED_LABELS = {
@@ -110,7 +118,8 @@ class PrismaCounts:
     excluded_ft: int | None = None
     ft_reasons: list[tuple[str, int]] = field(default_factory=list)
     included: int | None = None
-    #: per-arm numbers for the R package's CSV: {"dbr"|"other": {"sought": n, ...}}
+    #: per-arm numbers (the R package's CSV draws each arm's boxes apart):
+    #: {"dbr"|"other": {"records": n, "studies": n, "duplicates": n, "screened": n, ...}}
     arms: dict[str, dict[str, int]] = field(default_factory=dict)
     arm_ft_reasons: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     reason_labels: dict[str, str] = field(default_factory=dict)
@@ -125,6 +134,9 @@ class PrismaCounts:
     #: Sought reports at hand still waiting for a decision, and assessed ones not at hand.
     awaiting_with_text: int = 0
     assessed_without_text: int = 0
+    #: An updated review: the previous version and the flow of the records new since it
+    #: (:mod:`review.prisma.update`); ``None`` for a first version.
+    update: UpdateCounts | None = None
 
     def basis_items(self) -> list[str]:
         """``["on the full text: n = 0", "on the record and summary (…): n = 41"]``."""
@@ -249,6 +261,7 @@ def compute_counts(
         declared += int(raw)
     counts.studies = len(studies)
     counts.duplicates = declared - len(studies)
+    _count_arms(counts, studies, records, kinds)
     if screening is None:
         return counts
 
@@ -330,24 +343,66 @@ def _count_screening(
     counts.screened = counts.sought + counts.excluded_ta + counts.undecided_ta
 
     arm_of = _arms(studies, records, kinds)
-    arms: dict[str, Counter] = {"dbr": Counter(), "other": Counter()}
-    arm_reasons: dict[str, Counter] = {"dbr": Counter(), "other": Counter()}
+    arms: dict[str, Counter] = {arm: Counter(counts.arms.get(arm, {})) for arm in ARMS}
+    arm_reasons: dict[str, Counter] = {arm: Counter() for arm in ARMS}
     for row in screening:
         arm = arm_of[row["study_id"]]
         state = row["state"]
-        if state in SOUGHT:
-            arms[arm]["sought"] += 1
-        if _not_at_hand(row, counts.retrieval_known):
+        for key in _ARM_STATES.get(state, ()):
+            arms[arm][key] += 1
+        away = _not_at_hand(row, counts.retrieval_known)
+        if away:
             arms[arm]["not_retrieved"] += 1
-        if state in (S.EXCLUDED_FT, S.INCLUDED_FT):
-            arms[arm]["assessed"] += 1
+        if state == S.INCLUDED_TA and not away:
+            arms[arm]["awaiting_with_text"] += 1
+        if state in (S.EXCLUDED_FT, S.INCLUDED_FT) and away:
+            arms[arm]["assessed_without_text"] += 1
         if state == S.EXCLUDED_FT:
-            arms[arm]["excluded"] += 1
             arm_reasons[arm][_first_reason(row["ft_reason"])] += 1
-        if state == S.INCLUDED_FT:
-            arms[arm]["included"] += 1
     counts.arms = {k: dict(v) for k, v in arms.items()}
     counts.arm_ft_reasons = {k: sorted(v.items()) for k, v in arm_reasons.items()}
+
+
+#: The per-arm boxes each screening state counts in (see :data:`PrismaCounts.arms`); the
+#: reports not at hand are counted from the retrieval status (:func:`_not_at_hand`).
+_ARM_STATES: dict[str, tuple[str, ...]] = {
+    S.EXCLUDED_AUTO: ("excluded_auto",),
+    S.TO_SCREEN: ("awaiting_screening",),
+    S.EXCLUDED_TA: ("screened", "excluded_ta"),
+    S.MAYBE_TA: ("screened", "undecided_ta"),
+    S.INCLUDED_TA: ("screened", "sought", "awaiting_ft"),
+    S.NOT_RETRIEVED: ("screened", "sought"),
+    S.EXCLUDED_FT: ("screened", "sought", "assessed", "excluded"),
+    S.INCLUDED_FT: ("screened", "sought", "assessed", "included"),
+}
+
+
+def _count_arms(
+    counts: PrismaCounts,
+    studies: Sequence[dict[str, str]],
+    records: Sequence,
+    kinds: dict[str, str],
+) -> None:
+    """Records, studies and duplicates per PRISMA arm.
+
+    A study belongs to the databases-and-registers arm when any of its records came from a
+    database or register, else to other methods; a record belongs to the arm of its source. So
+    an arm's duplicates are its records that did not become a study of that arm: for the
+    databases arm, database records of the same study; for other methods, also the website
+    (or citation) records of a study a database found. The two arms' duplicates add up to the
+    diagram's duplicates.
+    """
+    arm_of = _arms(studies, records, kinds)
+    n_records = Counter("dbr" if kinds.get(r.source_id) in DBR_KINDS else "other" for r in records)
+    n_studies = Counter(arm_of.values())
+    counts.arms = {
+        arm: {
+            "records": n_records[arm],
+            "studies": n_studies[arm],
+            "duplicates": n_records[arm] - n_studies[arm],
+        }
+        for arm in ARMS
+    }
 
 
 def _not_at_hand(row: dict[str, str], known: bool) -> bool:
@@ -411,6 +466,12 @@ def check_counts(c: PrismaCounts) -> None:
             f"identified {c.identified} - duplicates {c.duplicates} = "
             f"{c.identified - c.duplicates}, but there are {c.studies} studies",
         )
+    if c.duplicates is not None and c.arms:
+        split = sum(a.get("duplicates", 0) for a in c.arms.values())
+        expect(
+            split == c.duplicates,
+            f"duplicates: databases arm + other arm = {split}, but the flow has {c.duplicates}",
+        )
     if c.screening_run:
         n = c.screening_numbers()
         left = n.studies - n.excluded_auto
@@ -464,11 +525,67 @@ def check_counts(c: PrismaCounts) -> None:
             )
             blank = [r for r, _ in reasons if not r]
             expect(not blank, f"{name}: some exclusions have no reason")
-        for arm_total, key in ((n.sought, "sought"), (n.included, "included")):
+        for key, arm_total in _arm_totals(c, n):
             split = sum(a.get(key, 0) for a in c.arms.values())
             expect(
                 split == arm_total,
                 f"{key}: databases arm + other arm = {split}, but the flow has {arm_total}",
             )
+        for arm, a in c.arms.items():
+            _check_arm(ARM_LABELS.get(arm, arm), a, expect)
     if failures:
         raise PrismaError("PRISMA counts do not add up: " + "; ".join(failures))
+
+
+def _arm_totals(c: PrismaCounts, n: ScreeningNumbers) -> list[tuple[str, int]]:
+    """Each per-arm box and the flow's total it splits."""
+    return [
+        ("excluded_auto", n.excluded_auto),
+        ("awaiting_screening", n.awaiting_screening),
+        ("screened", n.screened),
+        ("excluded_ta", n.excluded_ta),
+        ("undecided_ta", n.undecided_ta),
+        ("sought", n.sought),
+        ("not_retrieved", n.not_retrieved),
+        ("awaiting_ft", n.awaiting_ft),
+        ("awaiting_with_text", c.awaiting_with_text),
+        ("assessed_without_text", c.assessed_without_text),
+        ("assessed", n.assessed),
+        ("excluded", n.excluded_ft),
+        ("included", n.included),
+    ]
+
+
+def _check_arm(label: str, a: dict[str, int], expect: Callable[[bool, str], None]) -> None:
+    """One arm's boxes follow from one another as the flow's do."""
+
+    def g(key: str) -> int:
+        return a.get(key, 0)
+
+    left = g("records") - g("duplicates") - g("excluded_auto")
+    expect(
+        left == g("screened") + g("awaiting_screening"),
+        f"{label}: records {g('records')} - duplicates {g('duplicates')} - automation "
+        f"exclusions {g('excluded_auto')} = {left}, but screened {g('screened')} + awaiting "
+        f"screening {g('awaiting_screening')} = {g('screened') + g('awaiting_screening')}",
+    )
+    after_ta = g("screened") - g("excluded_ta") - g("undecided_ta")
+    expect(
+        after_ta == g("sought"),
+        f"{label}: screened {g('screened')} - excluded {g('excluded_ta')} - undecided "
+        f"{g('undecided_ta')} = {after_ta}, but {g('sought')} reports were sought",
+    )
+    after_nr = (
+        g("sought") - g("not_retrieved") - g("awaiting_with_text") + g("assessed_without_text")
+    )
+    expect(
+        after_nr == g("assessed"),
+        f"{label}: sought {g('sought')} - not retrieved {g('not_retrieved')} - awaiting with "
+        f"the report at hand {g('awaiting_with_text')} + assessed without the full text "
+        f"{g('assessed_without_text')} = {after_nr}, but {g('assessed')} reports were assessed",
+    )
+    expect(
+        g("assessed") - g("excluded") == g("included"),
+        f"{label}: assessed {g('assessed')} - excluded {g('excluded')} = "
+        f"{g('assessed') - g('excluded')}, but {g('included')} studies are included",
+    )

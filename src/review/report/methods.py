@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from review import __version__
-from review.records import split_list
+from review.records import anchor_key, split_list
 from review.report.inputs import ReportInputs
 from review.states import HAS_FULL_TEXT, PENDING, SOUGHT, FullTextBasis, ScreeningState
 
@@ -78,7 +78,7 @@ def duplicates_per_source(inputs: ReportInputs) -> dict[str, int] | None:
         members = [records[r] for r in inputs.study_record_ids(study) if r in records]
         if len(members) < 2:
             continue
-        anchor = min(members, key=lambda r: (r.run_id, r.record_id))
+        anchor = min(members, key=anchor_key)
         for rec in members:
             if rec is not anchor:
                 out[rec.source_id] += 1

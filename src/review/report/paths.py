@@ -49,6 +49,8 @@ class ReportPaths:
     coding_events: Path | None = None
     coding_agreement: Path | None = None
     search_log: Path | None = None
+    #: the folder of published versions (``versions/``): the report compares with one
+    versions: Path | None = None
 
     @classmethod
     def in_project(cls, root: str | Path, **given: Path | None) -> ReportPaths:
@@ -59,6 +61,7 @@ class ReportPaths:
         for name, table in TABLES.items():
             candidate = root / contract(table).file
             paths[name] = candidate if candidate.is_file() else None
+        paths["versions"] = root / "versions" if (root / "versions").is_dir() else None
         paths.update(given)
         return cls(**paths)  # type: ignore[arg-type]
 
