@@ -16,6 +16,8 @@ from review.errors import ProtocolError
 from review.exitcodes import DATA_ERROR
 from review.protocol import load_protocol
 
+EVIDENCE = Path(__file__).parent / "fixtures" / "evidence"
+
 
 def _project(tmp_path: Path, repo_root: Path, data: dict[str, Any] | None = None) -> Path:
     """A project folder: the default protocol (or ``data``), no decisions, no exports."""
@@ -176,7 +178,7 @@ def test_evidence_keys_are_cross_checked(tmp_path: Path, default_data: dict[str,
     found = _found(run_checks(_context(tmp_path, data), scopes=("protocol",)))
 
     expected = [
-        "appraisal.tool: 'mmat-2081' is neither a built-in appraisal tool nor a file",
+        "appraisal.tool: 'mmat-2081' is neither a built-in tool (mmat-2018) nor a file",
         "appraisal.category_field: 'study_desing' is not a coding field",
         "synthesis.heterogeneity_by[1]: 'actor' is not a coding field",
         "synthesis.grouping.by[2]: 'outcome_domain' is not a coding field",
@@ -231,29 +233,30 @@ def test_evidence_checks_pass_a_consistent_protocol_and_skip_absent_keys(
 def test_a_project_file_of_an_appraisal_tool_is_read(
     tmp_path: Path, default_data: dict[str, Any]
 ) -> None:
-    (tmp_path / "tool.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "id": "custom",
-                "overall_levels": [{"id": "low"}, {"id": "high"}],
-                "categories": [{"id": "qual"}],
-            }
-        ),
-        encoding="utf-8",
+    """A tool file of the project is read by the tool loader the stages use (its schema
+    checked), and its categories and overall levels are what the protocol may name."""
+    tool = yaml.safe_load(
+        (EVIDENCE / "quantitative" / "tools" / "checklist.yaml").read_text(encoding="utf-8")
     )
+    (tmp_path / "tool.yaml").write_text(yaml.safe_dump(tool), encoding="utf-8")
     data = default_data
     data["appraisal"] = {
         "tool": "tool.yaml",
         "category_field": "study_design",
-        "category_map": {"qualitative": "qual", "quantitative": "quant"},
+        "category_map": {"qualitative": "quasi", "quantitative": "quant"},
     }
     data["synthesis"]["sensitivity"] = [
-        {"id": "a", "label": "A", "exclude": {"appraisal_overall": ["high", "serious"]}}
+        {"id": "a", "label": "A", "exclude": {"appraisal_overall": ["exclude", "serious"]}}
     ]
     found = _found(run_checks(_context(tmp_path, data), scopes=("protocol",)))
-    assert len(found) == 2
-    assert "appraisal.category_map.quantitative: 'quant' is not a category" in found[0]
+    assert len(found) == 2, found
+    assert "category_map.quantitative: 'quant' is not a category of quasi-checklist" in found[0]
     assert "appraisal_overall[1]: 'serious' is not an overall level" in found[1]
+    tool["categories"][0].pop("label")
+    (tmp_path / "tool.yaml").write_text(yaml.safe_dump(tool), encoding="utf-8")
+    found = _found(run_checks(_context(tmp_path, data), scopes=("protocol",)))
+    assert "appraisal.tool:" in found[0]
+    assert "categories[0]: 'label' is a required property" in found[0]
 
 
 def test_declared_names_and_coding_files(
@@ -354,11 +357,9 @@ def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("appraisal", {"category_map": {"a": "b"}}, "appraisal.category_field is not set"),
         ("synthesis.sensitivity", [{"id": "s", "exclude": {}}], "says nothing to exclude"),
         ("synthesis.sensitivity", [{"id": "s", "exclude": {"field": "actors"}}], "no values"),
-        ("synthesis.sensitivity", [{"exclude": {"appraisal_overall": ["x"]}}], "has no appraisal"),
         ("synthesis.window", {"undated": "maybe"}, "synthesis.window.undated: 'maybe' is not"),
         ("based_on.conclusions.0.tests", {"kind": "votes"}, "'votes' is not a kind of test"),
         ("based_on.conclusions.0.tests", {"kind": "presence", "field": "x"}, "'x' is not a"),
-        ("based_on.conclusions.0.tests", {"kind": "direction", "domains": ["a"]}, "define them"),
         ("amendments", "yesterday", "amendments: is not a list"),
         ("amendments", ["x"], "amendments[0]: is not a mapping"),
         ("registration", "no", "registration: names no registry"),
@@ -374,6 +375,38 @@ def test_each_cross_reference_is_checked(
         for key in parents:
             node = node[key]
         del node[last]
+    found = "\n".join(_found(run_checks(_context(tmp_path, data), scopes=("protocol",))))
+    assert expected in found
+
+
+@pytest.mark.parametrize(
+    ("absent", "path", "value", "expected"),
+    [
+        (
+            "appraisal",
+            "synthesis.sensitivity",
+            [{"exclude": {"appraisal_overall": ["x"]}}],
+            "has no appraisal",
+        ),
+        (
+            "coding.outcome_domains",
+            "based_on.conclusions.0.tests",
+            {"kind": "direction", "domains": ["a"], "expects": "improved"},
+            "lists domains, but the protocol does not define them",
+        ),
+    ],
+)
+def test_a_reference_to_a_key_the_protocol_lacks_is_named(
+    tmp_path: Path, default_data: dict[str, Any], absent: str, path: str, value: Any, expected: str
+) -> None:
+    """The default protocol declares an appraisal and outcome domains; without them, naming
+    them is a problem of its own."""
+    *parents, last = absent.split(".")
+    node: Any = default_data
+    for key in parents:
+        node = node[key]
+    del node[last]
+    data = _set(default_data, path, value)
     found = "\n".join(_found(run_checks(_context(tmp_path, data), scopes=("protocol",))))
     assert expected in found
 

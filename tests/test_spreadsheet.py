@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evidence_helpers import appraise_args, build, evidence_project
 from openpyxl import load_workbook
 
+from review.cli import main
 from review.extraction.fields import CodingField
 from review.extraction.sheet import citation, sheet_columns, sheet_rows, write_sheet_xlsx
 from review.screening.sheets import study_cells, write_sheet
-from review.spreadsheet import LINE_HEIGHT, MAX_ROW_HEIGHT, text_lines
+from review.workbook import LINE_HEIGHT, MAX_ROW_HEIGHT, text_lines
 
 ABSTRACT = " ".join(["Community mentoring raised online sales of small firms."] * 30)
 
@@ -78,3 +80,38 @@ def test_a_citation_without_a_year_reads_nd_once() -> None:
         citation({"title": "On firms", "venue": "J"}) == "[authors not recorded] n.d. On firms. J."
     )
     assert citation({"authors": "Ali, B.", "year": "2021", "title": "T"}) == "Ali 2021. T."
+
+
+def _expected_height(ws, row: int) -> float:
+    widths = {c.column_letter: ws.column_dimensions[c.column_letter].width or 13 for c in ws[1]}
+    lines = max(text_lines(c.value, widths[c.column_letter]) for c in ws[row])
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
+
+
+def test_appraisal_sheets_are_laid_out_by_the_same_helper(tmp_path: Path) -> None:
+    """The appraisal sheet and its items sheet are built by review.workbook too: wrapped, rows
+    as tall as their text, header frozen and repeated, landscape one page wide."""
+    root = evidence_project(tmp_path, "qualitative")
+    build(root)
+    xlsx = root / "carla.xlsx"
+    args = ["appraise", "sheet", "--appraiser", "carla", *appraise_args(root)]
+    assert main([*args, "--csv", str(root / "carla.csv"), "--xlsx", str(xlsx)]) == 0
+    book = load_workbook(xlsx)
+    for name, freeze in (("appraisal", "D2"), ("items", "A2")):
+        ws = book[name]
+        assert ws.freeze_panes == freeze
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows == "$1:$1"
+        heights = {ws.row_dimensions[r].height for r in range(2, ws.max_row + 1)}
+        assert len(heights) > 1, name  # rows differ with their text
+        for r in range(1, ws.max_row + 1):
+            assert ws.row_dimensions[r].height == _expected_height(ws, r), (name, r)
+            assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in ws[r])
+    # A link keeps its wrap (the link is drawn by its font, not by a style that resets it).
+    ws = book["appraisal"]
+    header = [c.value for c in ws[1]]
+    link = ws.cell(row=2, column=header.index("doi_link") + 1)
+    assert link.hyperlink is not None
+    assert link.font.underline == "single"
+    assert link.alignment.wrap_text

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from review.errors import ProtocolError
+from review.errors import ProtocolError, ReviewError
 
 DEFAULT_PROTOCOL = Path("config/protocol.yaml")
 
@@ -29,14 +29,21 @@ def protocol_schema() -> dict[str, Any]:
     return schema
 
 
-def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> None:
-    """Raise :class:`ProtocolError` naming the key, the expectation and the fix of every
-    mismatch (:mod:`review.checks.schema`)."""
+def validate(
+    data: Any,
+    *,
+    schema: dict[str, Any],
+    where: str = "protocol",
+    error: type[ReviewError] = ProtocolError,
+) -> None:
+    """Raise ``error`` naming the key, the expectation and the fix of every mismatch
+    (:mod:`review.checks.schema`): a :class:`ProtocolError` for the protocol or a tool, a
+    :class:`~review.errors.DecisionError` for a decision file checked by a schema."""
     from review.checks.schema import schema_problems
 
     problems = schema_problems(data, schema, file=where)
     if problems:
-        raise ProtocolError(_listed(problems))
+        raise error(_listed(problems))
 
 
 def _listed(problems: list[Any], limit: int = 20) -> str:
@@ -151,6 +158,8 @@ def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     data, raw = read_protocol_data(path)
     root = project_root_of(path)
     validate(data, schema=protocol_schema(), where=str(path))
+    # The appraisal tool is data too: the protocol checks read it (with the tool's own schema),
+    # so a wrong tool, category or field stops the run here, by name.
     _check_references(data, path, root)
     return Protocol(
         data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root

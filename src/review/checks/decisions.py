@@ -91,7 +91,7 @@ def coding_files(ctx: Context) -> Iterator[Problem]:
     for path in files:
         found = Problems()
         try:
-            read_coder_file(path, fields, _AnyStudy(), found)
+            read_coder_file(path, fields, found)
         except ReviewError as exc:
             yield from _problems_of(ctx, path, exc)
             continue
@@ -99,13 +99,6 @@ def coding_files(ctx: Context) -> Iterator[Problem]:
             text = message[len(str(path)) + 2 :] if message.startswith(str(path)) else message
             where, _sep, what = text.partition(": ")
             yield ctx.file_problem(path, where, what or text, fix="correct the cell named")
-
-
-class _AnyStudy(dict[str, object]):
-    """Every study id is known: ids are checked against the deduplication, which runs later."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
 
 
 def used_names(ctx: Context) -> list[tuple[str, Path, str]]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from importlib import resources
-from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from review.checks import Context, Problem, check
+from review.errors import ProtocolError
+
+if TYPE_CHECKING:
+    from review.appraisal.tool import AppraisalTool
 
 #: The fixed vocabularies of outcome coding (direction of effect, kind of evidence).
 DIRECTIONS = ("improved", "no_change_or_mixed", "worsened", "not_measured")
@@ -30,41 +30,22 @@ EVIDENCE_TYPES = (
 SENSITIVITY_EXCLUDES = ("appraisal_overall", "field", "published_after", "year_missing")
 
 
-def appraisal_tool(ctx: Context) -> tuple[dict[str, Any] | None, str]:
-    """The appraisal tool the protocol names (a built-in id or a YAML file), and a problem
-    text when it cannot be read ("" when it was read or no tool is named)."""
-    tool = ctx.get("appraisal", "tool")
-    if not isinstance(tool, str) or not tool:
+def appraisal_tool(ctx: Context) -> tuple[AppraisalTool | None, str]:
+    """The appraisal tool the protocol names, read and checked by the one loader the stages use
+    (:func:`review.appraisal.tool.load_tool`: a built-in id or a tool file of the project), and
+    the problem text when it cannot be used ("" when it was read or no tool is named)."""
+    from review.appraisal.tool import load_tool
+
+    name = ctx.get("appraisal", "tool")
+    if not isinstance(name, str) or not name:
         return None, ""
-    if "tool" in ctx.cache:
-        cached: tuple[dict[str, Any] | None, str] = ctx.cache["tool"]
-        return cached
-    text = None
-    builtin = resources.files("review").joinpath("appraisal_tools", f"{tool}.yaml")
-    if builtin.is_file():
-        text = builtin.read_text("utf-8")
-    else:
-        path = ctx.path(tool)
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-    result: tuple[dict[str, Any] | None, str]
-    if text is None:
-        result = (None, f"{tool!r} is neither a built-in appraisal tool nor a file of the project")
-    else:
+    if "tool" not in ctx.cache:
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            result = (None, f"{tool!r} is not valid YAML ({exc})")
-        else:
-            result = (data, "") if isinstance(data, dict) else (None, f"{tool!r} is not a tool")
-    ctx.cache["tool"] = result
-    return result
-
-
-def _ids(items: Any) -> list[str]:
-    if not isinstance(items, list):
-        return []
-    return [str(i.get("id")) for i in items if isinstance(i, dict) and i.get("id") is not None]
+            ctx.cache["tool"] = (load_tool(name, root=ctx.root), "")
+        except ProtocolError as exc:
+            ctx.cache["tool"] = (None, str(exc).removeprefix("appraisal.tool: "))
+    cached: tuple[AppraisalTool | None, str] = ctx.cache["tool"]
+    return cached
 
 
 @check()
@@ -75,14 +56,13 @@ def appraisal_references(ctx: Context) -> Iterator[Problem]:
         return
     tool, trouble = appraisal_tool(ctx)
     if trouble:
-        builtin = resources.files("review").joinpath("appraisal_tools")
-        known = (
-            sorted(Path(p.name).stem for p in builtin.iterdir() if p.name.endswith(".yaml"))
-            if builtin.is_dir()
-            else []
-        )
+        from review.appraisal.tool import builtin_tools
+
         yield ctx.problem(
-            "appraisal.tool", trouble, fix=ctx.did_you_mean(ctx.get("appraisal", "tool"), known)
+            "appraisal.tool",
+            trouble,
+            fix=ctx.did_you_mean(ctx.get("appraisal", "tool"), builtin_tools(), what="built-in")
+            + ", or the path of a tool file",
         )
     name = ctx.get("appraisal", "category_field")
     allowed = None
@@ -104,7 +84,7 @@ def appraisal_references(ctx: Context) -> Iterator[Problem]:
             "maps values of a coding field, but appraisal.category_field is not set",
             fix="set appraisal.category_field to the coding field of study design",
         )
-    categories = _ids(tool.get("categories")) if tool else []
+    categories = list(tool.category_ids) if tool else []
     for value, category in mapping.items():
         if allowed is not None and str(value) not in allowed:
             yield ctx.problem(
@@ -115,7 +95,7 @@ def appraisal_references(ctx: Context) -> Iterator[Problem]:
         if categories and str(category) not in categories:
             yield ctx.problem(
                 f"appraisal.category_map.{value}",
-                f"{category!r} is not a category of the appraisal tool",
+                f"{category!r} is not a category of {tool.id if tool else 'the tool'}",
                 fix=ctx.did_you_mean(category, categories, what="categories"),
             )
 
@@ -208,7 +188,7 @@ def _overall_levels(ctx: Context, where: str, exclude: dict[str, Any]) -> Iterat
         )
         return
     tool, _trouble = appraisal_tool(ctx)
-    levels = _ids(tool.get("overall_levels")) if tool else []
+    levels = list(tool.level_ids) if tool else []
     if not levels:
         return
     for j, level in enumerate(exclude.get("appraisal_overall") or []):
