@@ -42,7 +42,4 @@ localrules:
 rule all:
     input:
         rules.render_report.output,
-        rules.merge_appraisal.output,
-        rules.profile_findings.output,
-        rules.check_narrative.output,
     default_target: True

@@ -217,12 +217,6 @@ def test_the_summary_says_what_kind_of_failure(
 
 
 @pytest.mark.workflow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15 item 3 (the report driven by the protocol) has not landed: the report's "
-    "methods section still needs synthesis.outcome_field and barrier_field, which the template "
-    "rightly leaves out. Remove this mark when it lands (strict: the test then fails as XPASS).",
-)
 def test_from_init_and_two_exports_to_a_report_on_the_first_try(
     tmp_path: Path,
     shared_dir: Path,

@@ -100,6 +100,36 @@ class Protocol:
     def contact_email(self) -> str:
         return str(self.data.get("contact_email", ""))
 
+    def coding_field(self, name: str) -> dict[str, Any] | None:
+        """The coding field called ``name`` (``None`` when the schema has none)."""
+        return next((f for f in self.coding_fields if f["name"] == name), None)
+
+    def field_label(self, name: str) -> str:
+        """A coding field's name in the report: its ``label``, else its name as words."""
+        fdef = self.coding_field(name) or {}
+        return str(fdef.get("label") or name.replace("_", " ").capitalize())
+
+    def value_label(self, name: str, value: str) -> str:
+        """A value of a coding field in words: the field's ``value_labels``, a theme's label for
+        the theme field, else the id with spaces for underscores."""
+        fdef = self.coding_field(name) or {}
+        labels = fdef.get("value_labels") or {}
+        if value in labels:
+            return str(labels[value])
+        if name and name == self.data["synthesis"].get("theme_field"):
+            theme = next((t for t in self.themes if t["id"] == value), None)
+            if theme is not None:
+                return str(theme["label"])
+        return value.replace("_", " ").strip()
+
+    @property
+    def outcome_domains(self) -> list[dict[str, Any]]:
+        return list((self.data["coding"].get("outcome_domains")) or [])
+
+    def domain_label(self, domain: str) -> str:
+        found = next((d for d in self.outcome_domains if d["id"] == domain), {})
+        return str(found.get("label") or domain.replace("_", " ").capitalize())
+
     @property
     def fulltext(self) -> dict[str, Any]:
         """The ``fulltext`` block (empty when the protocol does not use the full-text stage)."""
@@ -185,3 +215,15 @@ def field_values(field_def: dict[str, Any]) -> list[str]:
 def field_keywords(field_def: dict[str, Any]) -> dict[str, list[str]]:
     values = field_def.get("values") or {}
     return {k: list(v) for k, v in values.items()} if isinstance(values, dict) else {}
+
+
+def grouping_fields(synthesis: dict[str, Any]) -> list[str]:
+    """The coding fields of ``synthesis.grouping.by`` (``theme_field``/``design_field`` name the
+    synthesis keys), else the theme field alone: the first gives the synthesis groups."""
+    by = (synthesis.get("grouping") or {}).get("by") or ["theme_field"]
+    out = []
+    for entry in by:
+        name = synthesis.get(entry, "") if entry in ("theme_field", "design_field") else entry
+        if name:
+            out.append(str(name))
+    return out

@@ -112,10 +112,6 @@ class Context:
         return None
 
     @property
-    def theme_ids(self) -> list[str]:
-        return [str(t.get("id")) for _i, t in self.items("synthesis", "themes") if t.get("id")]
-
-    @property
     def criteria_codes(self) -> list[str]:
         return [str(c.get("code")) for _i, c in self.items("criteria") if c.get("code")]
 

@@ -207,7 +207,8 @@ def _year(value: Any) -> int | None:
 
 @check()
 def review_window(ctx: Context) -> Iterator[Problem]:
-    """synthesis.window gives a year and says how undated studies are treated"""
+    """synthesis.window gives a year, and include or exclude for undated studies (default:
+    include, stated in the report)"""
     window = ctx.get("synthesis", "window")
     if not isinstance(window, dict):
         return
@@ -217,13 +218,7 @@ def review_window(ctx: Context) -> Iterator[Problem]:
             f"{window['published_until']!r} is not a year",
             fix="give a four-digit year",
         )
-    if "undated" not in window:
-        yield ctx.problem(
-            "synthesis.window",
-            "does not say how studies without a year are treated",
-            fix="add undated: include (or exclude)",
-        )
-    elif window["undated"] not in ("include", "exclude"):
+    if "undated" in window and window["undated"] not in ("include", "exclude"):
         yield ctx.problem(
             "synthesis.window.undated",
             f"{window['undated']!r} is not allowed",
@@ -278,7 +273,7 @@ def conclusion_tests(ctx: Context) -> Iterator[Problem]:
                             f"{value!r} is not {what}",
                             fix=ctx.did_you_mean(value, allowed),
                         )
-            expects = tests.get("expects")
+            expects = tests.get("expects", "improved")  # the schema's default
             if expects not in DIRECTIONS:
                 yield ctx.problem(
                     f"{where}.expects",
@@ -346,16 +341,15 @@ def fulltext_basis(ctx: Context) -> Iterator[Problem]:
 
 @check()
 def registration(ctx: Context) -> Iterator[Problem]:
-    """registration names a registry and an id, or states that the review was not registered"""
+    """registration names a registry (and its id), or states that the review was not registered
+    (the report shows the statement, else the registry)"""
     reg = ctx.get("registration")
     if reg is None:
         return
-    if not isinstance(reg, dict) or not (
-        reg.get("statement") or (reg.get("registry") and reg.get("id"))
-    ):
+    if not isinstance(reg, dict) or not (reg.get("statement") or reg.get("registry")):
         yield ctx.problem(
             "registration",
-            "names no registry and id, and no statement",
+            "names no registry, and no statement",
             fix='give {registry: …, id: …, url: …}, or {statement: "This review was not '
             'registered."}',
         )

@@ -67,11 +67,12 @@ def _field_ref(ctx: Context, where: str, name: Any, *, choice: bool = False) -> 
         )
 
 
-#: Synthesis keys that name one coding field, and whether it must have a list of values.
+#: Synthesis keys that name one coding field, and whether it must have a list of values (the
+#: barrier field is only a column of the characteristics table: free text will do).
 SYNTHESIS_FIELD_KEYS = {
     "theme_field": True,
     "outcome_field": True,
-    "barrier_field": True,
+    "barrier_field": False,
     "design_field": True,
 }
 
@@ -79,7 +80,7 @@ SYNTHESIS_FIELD_KEYS = {
 @check()
 def synthesis_fields(ctx: Context) -> Iterator[Problem]:
     """synthesis.theme_field, outcome_field, barrier_field, design_field, regions.field,
-    heterogeneity_by and grouping.by name coding fields"""
+    characteristics, heterogeneity_by and grouping.by name coding fields"""
     for key, choice in SYNTHESIS_FIELD_KEYS.items():
         name = ctx.get("synthesis", key)
         if name:
@@ -87,6 +88,8 @@ def synthesis_fields(ctx: Context) -> Iterator[Problem]:
     region = ctx.get("synthesis", "regions", "field")
     if region:
         yield from _field_ref(ctx, "synthesis.regions.field", region)
+    for i, name in enumerate(ctx.get("synthesis", "characteristics", default=[]) or []):
+        yield from _field_ref(ctx, f"synthesis.characteristics[{i}]", name)
     for i, name in enumerate(ctx.get("synthesis", "heterogeneity_by", default=[]) or []):
         yield from _field_ref(ctx, f"synthesis.heterogeneity_by[{i}]", name, choice=True)
     for i, name in enumerate(ctx.get("synthesis", "grouping", "by", default=[]) or []):
@@ -116,45 +119,6 @@ def theme_values(ctx: Context) -> Iterator[Problem]:
                 f"(values: {', '.join(allowed)})",
                 fix=ctx.did_you_mean(theme["id"], allowed)
                 + f", or add it to the values of {theme_field!r}",
-            )
-
-
-def _values_of(
-    ctx: Context, where: str, values: Any, allowed: list[str] | None, what: str
-) -> Iterator[Problem]:
-    if allowed is None or not isinstance(values, list):
-        return
-    for j, value in enumerate(values):
-        if str(value) not in allowed:
-            yield ctx.problem(
-                f"{where}[{j}]",
-                f"{value!r} is not {what}",
-                fix=ctx.did_you_mean(value, allowed),
-            )
-
-
-@check()
-def conclusion_references(ctx: Context) -> Iterator[Problem]:
-    """based_on.conclusions name themes, barrier and outcome values that exist"""
-    synth = ctx.get("synthesis", default={}) or {}
-    for i, c in ctx.items("based_on", "conclusions"):
-        where = f"based_on.conclusions[{i}]"
-        if "themes" in c:
-            yield from _values_of(ctx, f"{where}.themes", c["themes"], ctx.theme_ids, "a theme id")
-        for key, field_key in (("barriers", "barrier_field"), ("outcomes", "outcome_field")):
-            if key not in c:
-                continue
-            name = synth.get(field_key) if isinstance(synth, dict) else None
-            if not name:
-                yield ctx.problem(
-                    f"{where}.{key}",
-                    f"lists {key} but synthesis.{field_key} is not set",
-                    fix=f"set synthesis.{field_key} to the coding field of {key}",
-                )
-                continue
-            allowed = ctx.field_values(str(name))
-            yield from _values_of(
-                ctx, f"{where}.{key}", c[key], allowed, f"a value of coding field {name!r}"
             )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from review.commands._options import add_output, add_protocol, add_table, optional_input
 from review.errors import ReviewError
 from review.protocol import load_protocol
-from review.report.paths import FIGURES, TABLES, ReportOutputs, ReportPaths
+from review.report.paths import FIGURES, SYNTHESIS_DIR, TABLES, ReportOutputs, ReportPaths
 from review.versions.store import VERSIONS
 
 REPORTS = Path("reports")
@@ -28,6 +28,14 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     add_table(p, "records", "records", "the records table")
     for name, table in TABLES.items():
         add_table(p, name.replace("_", "-"), table, f"the {table} table", optional=True)
+    p.add_argument(
+        "--synthesis-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the reviewers' synthesis folder: narrative Markdown files and findings.yaml "
+        f"(default: {SYNTHESIS_DIR}, when it exists)",
+    )
     add_versions(p)
 
 
@@ -56,8 +64,12 @@ def versions_from(args: argparse.Namespace) -> Path | None:
 
 
 def paths_from(args: argparse.Namespace) -> ReportPaths:
+    synthesis = args.synthesis_dir
+    if synthesis is None and SYNTHESIS_DIR.is_dir():
+        synthesis = SYNTHESIS_DIR
     return ReportPaths(
         records=args.records,
+        synthesis=synthesis,
         **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
         versions=versions_from(args),
     )
@@ -100,8 +112,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=None,
         metavar="NAME=PATH",
-        help=f"where to write a figure ({', '.join(FIGURES)}); may be repeated "
-        f"(default: all three under {REPORTS}/figures/)",
+        help=f"where to write a figure ({', '.join(FIGURES)}); may be repeated",
+    )
+    p.add_argument(
+        "--figures-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write every figure the review draws (default: "
+        f"{REPORTS}/figures/ unless --figure names some)",
     )
     p.set_defaults(func=run)
 
@@ -110,15 +129,19 @@ def run(args: argparse.Namespace) -> int:
     from review.report.render import render_report
 
     protocol = load_protocol(args.protocol)
-    figures = dict(args.figure) if args.figure else ReportOutputs.in_folder(REPORTS).figures
+    figures = dict(args.figure or [])
     if args.figure and len(figures) != len(args.figure):
         raise ReviewError("--figure names the same figure twice")
+    figures_dir = args.figures_dir
+    if figures_dir is None and not args.figure:
+        figures_dir = ReportOutputs.in_folder(REPORTS).figures_dir
     outputs = ReportOutputs(
         html=args.html,
         markdown=args.markdown,
         audit=args.audit,
         search_log=args.search_log_copy,
         figures=figures,
+        figures_dir=figures_dir,
     )
     written = render_report(
         protocol,
