@@ -49,5 +49,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/python -m pytest --cov --cov-report=term
 
+# Backups of filled sheets (*.backup-*, kept by --force) hold people's work: never removed.
 clean:
-	rm -rf data/interim data/extracted reports logs .snakemake
+	rm -rf data/interim reports logs .snakemake
+	if [ -d data/extracted ]; then find data/extracted -type f ! -name '*.backup-*' -delete; fi

@@ -133,3 +133,21 @@ def build(root: Path) -> None:
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def set_aside(root: Path, *entries: tuple[str, list[str]]) -> None:
+    """Declare ``(reviewer, stages)`` set aside in the project's protocol (an amendment of
+    2026-12-05: a protocol change like any other)."""
+    import yaml
+
+    path = root / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["reviewers"] = [
+        {
+            "id": who,
+            "name": who.title(),
+            "set_aside": [{"stages": stages, "date": "2026-12-05", "reason": "saw the results"}],
+        }
+        for who, stages in entries
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

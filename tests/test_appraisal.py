@@ -17,6 +17,7 @@ from evidence_helpers import (
     extract,
     group,
     read_csv,
+    set_aside,
 )
 from openpyxl import load_workbook
 
@@ -231,6 +232,10 @@ def test_answers_follow_their_study_and_unmatched_ones_are_listed(tmp_path: Path
         "study st-a100000005 is not included (state excluded_ft): kept here, not merged"
     )
     assert "neither its study id nor its fingerprint" in unmatched["st-ffffffffff"]["problem"]
+    assert (unmatched["st-a100000005"]["kind"], unmatched["st-ffffffffff"]["kind"]) == (
+        "not_included",
+        "no_study",
+    )
     assert unmatched["st-ffffffffff"]["row"] == "5"
 
 
@@ -384,6 +389,70 @@ def test_a_filled_xlsx_sheet_is_imported_and_reimporting_appends_nothing(
     assert appraise_state(root) == 0
     summary = {r["study_id"]: r for r in read_csv(root / "data/extracted/appraisal_summary.csv")}
     assert summary["st-a100000002"]["n_yes"] == "5"
+
+
+def _fill(xlsx: Path, study: str, item: str, answer: str) -> None:
+    wb = load_workbook(xlsx)
+    ws = wb["appraisal"]
+    col = {c.value: c.column for c in ws[1]}
+    for r in range(2, ws.max_row + 1):
+        if (ws.cell(r, col["study_id"]).value, ws.cell(r, col["item_id"]).value) == (study, item):
+            ws.cell(r, col["answer"]).value = answer
+    wb.save(xlsx)
+
+
+def test_a_filled_sheet_not_imported_is_never_overwritten(tmp_path: Path, capsys) -> None:
+    """Issue 15 (4): regenerating an appraiser's sheet must not lose answers not imported."""
+    root = evidence_project(tmp_path, "qualitative")
+    build(root)
+    _csv, xlsx = _sheet(root, "anna")
+    _fill(xlsx, "st-a100000002", "S1", "Yes")
+    filled = xlsx.read_bytes()
+    capsys.readouterr()
+    again = ["appraise", "sheet", "--appraiser", "anna", *appraise_args(root)]
+    again += ["--csv", str(xlsx.with_suffix(".csv")), "--xlsx", str(xlsx)]
+    assert main(again) == DATA_ERROR
+    err = capsys.readouterr().err
+    assert re.search(r"anna\.xlsx, row 2: st-a100000002 item S1: Yes", err)
+    assert f"review appraise import {xlsx} --appraiser anna" in err
+    assert "--force" in err
+    assert xlsx.read_bytes() == filled  # not a byte changed
+    # imported, the answer is in anna's file: the sheet is rewritten without that item
+    assert main(["appraise", "import", str(xlsx), "--appraiser", "anna", *appraise_args(root)]) == 0
+    assert main(again) == 0
+    rows = [r for r in read_csv(xlsx.with_suffix(".csv")) if r["study_id"] == "st-a100000002"]
+    assert [r["item_id"] for r in rows][:2] == ["S2", "1.1"]
+    # a new unimported answer, overwritten knowingly: the filled sheet is kept as a backup
+    _fill(xlsx, "st-a100000002", "S2", "No")
+    filled = xlsx.read_bytes()
+    capsys.readouterr()
+    assert main([*again, "--force"]) == 0
+    out = capsys.readouterr().out
+    (backup,) = xlsx.parent.glob("anna.backup-*.xlsx")
+    assert f"kept the sheet holding unimported answers as {backup}" in out
+    assert backup.read_bytes() == filled
+    assert xlsx.read_bytes() != filled
+
+
+def test_an_undeclared_appraiser_is_refused_unless_added_knowingly(tmp_path: Path, capsys) -> None:
+    """Issue 15 (4): a typo in a name must not silently start a new appraiser's file."""
+    root = evidence_project(tmp_path, "qualitative")
+    build(root)
+    sheet = root / "filled.csv"
+    sheet.write_text(
+        "study_id,category,item_id,answer,comment\nst-a100000002,qualitative,S1,yes,\n",
+        encoding="utf-8",
+    )
+    args = ["appraise", "import", str(sheet), "--appraiser", "ana", *appraise_args(root)]
+    assert main(args) == DATA_ERROR
+    err = capsys.readouterr().err
+    assert "appraiser 'ana' is not declared (known: anna, budi, carla). Did you mean 'anna'?" in err
+    assert not (root / "data/decisions/appraisal/ana.csv").exists()
+    assert main([*args, "--new-reviewer"]) == 0
+    assert (root / "data/decisions/appraisal/ana.csv").is_file()
+    registry = read_csv(root / "data/decisions/reviewers.csv")
+    assert [r["id"] for r in registry] == ["ana"]
+    assert main(args) == 0  # registered now: no flag needed
 
 
 BAD_ROWS = {
@@ -616,3 +685,50 @@ def test_tool_command_prints_the_categories(capsys) -> None:
     out = capsys.readouterr().out
     assert "mixed_methods: Mixed methods" in out
     assert "+ quantitative component: the items of one of randomized" in out
+
+
+def test_a_set_aside_adjudicator_and_coder_are_listed_never_merged(tmp_path: Path) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    set_aside(root, ("citra", ["appraisal"]), ("coder-b", ["coding"]))
+    build(root)
+    out = root / "data/extracted"
+    rows = {(r["study_id"], r["item_id"]): r for r in read_csv(out / "appraisal.csv")}
+    # citra's resolution no longer settles 1.2: anna and budi disagree, as if it never existed.
+    assert (rows[("st-a100000001", "1.2")]["answer"], rows[("st-a100000001", "1.2")]["status"]) == (
+        "",
+        "conflict",
+    )
+    [aside] = read_csv(out / "appraisal_unmatched.csv")
+    assert (aside["appraiser"], aside["item_id"], aside["kind"], aside["row"]) == (
+        "citra",
+        "1.2",
+        "reviewer_set_aside",
+        "2",
+    )
+    assert aside["problem"] == (
+        "citra's appraisal decisions were set aside by the protocol amendment of 2026-12-05: "
+        "saw the results"
+    )
+    # coder-b's values: not in coded.csv, agreement or disagreements; listed as events.
+    coded = {r["study_id"]: r for r in read_csv(out / "coded.csv")}
+    assert {r["coders"] for r in coded.values()} == {"coder-a"}
+    assert read_csv(out / "coding_agreement.csv") == []
+    events = read_csv(out / "coding_events.csv")
+    mine = [e for e in events if e["coder"] == "coder-b"]
+    assert {e["event"] for e in mine} == {"set_aside"}
+    # placed on its study like any row: the conference version counts under its main report
+    assert {e["study_id"] for e in mine} == {"st-a100000001", "st-a100000002", "st-a100000004"}
+    assert all(e["note"].startswith("coder-b's coding decisions were set aside") for e in mine)
+    assert (root / "data/decisions/coding/coder-b.csv").is_file()
+
+
+def test_a_set_aside_appraiser_gets_no_sheet(tmp_path: Path, capsys) -> None:
+    root = evidence_project(tmp_path, "qualitative")
+    set_aside(root, ("anna", ["appraisal"]))
+    assert group(root) == 0
+    assert extract(root) == 0
+    code = main(["appraise", "sheet", "--appraiser", "anna", *appraise_args(root)])
+    assert code != 0
+    assert "anna's appraisal decisions were set aside by the protocol amendment of 2026-12-05" in (
+        capsys.readouterr().err
+    )

@@ -285,6 +285,71 @@ def test_declared_names_and_coding_files(
     assert any("names 'zed', but the protocol declares no reviewers" in f for f in found)
 
 
+def test_definitions_set_aside_and_names_are_listed_together(
+    tmp_path: Path, repo_root: Path, default_data: dict[str, Any]
+) -> None:
+    """main's protocol keys (definitions, reviewers[].set_aside) and its name rules (the
+    registry of reviewers added knowingly, safe file names) are checks of the registry: every
+    problem in one run, and the same ones stop load_protocol."""
+    data = default_data
+    data["definitions"] = [
+        {"id": "D1", "term": "MSME", "text": "A firm …", "criteria": ["E4-not-digital-msm"]},
+        {"id": "D1", "term": "Social action", "text": "…"},
+    ]
+    reviewer = data["reviewers"][0]
+    reviewer["set_aside"] = [
+        {"stages": ["coding"], "date": "2026-01-01", "reason": "first"},
+        {"stages": ["coding", "appraisal"], "date": "2026-02-01", "reason": "again"},
+    ]
+    root = _project(tmp_path, repo_root, data)
+    decisions = root / "data" / "decisions"
+    coding = decisions / "coding"
+    coding.mkdir(parents=True)
+    header = "study_id,strategy,actors,approach,study_design,evidence\n"
+    for name in ("carol", "dave", "r1 {copy}"):
+        (coding / f"{name}.csv").write_text(header, encoding="utf-8")
+    for folder in ("screening/title_abstract", "appraisal"):
+        (decisions / folder).mkdir(parents=True)
+        (decisions / folder / "<a>.csv").write_text("study_id\n", encoding="utf-8")
+    (decisions / "reviewers.csv").write_text(
+        "id,added,note\ncarol,2026-01-01T00:00:00Z,second coder\n", encoding="utf-8"
+    )
+    found = _found(check_project(root / "config" / "protocol.yaml", root=root))
+    text = "\n".join(found)
+    assert "definitions[0].criteria: 'E4-not-digital-msm' is not a criterion code" in text
+    assert "(did you mean 'E4-not-digital-msme'?)" in text
+    assert "definitions[1].id: 'D1' is used twice" in text
+    assert (
+        f"reviewers[0].set_aside[1].stages: 'coding' is already set aside for reviewer "
+        f"{reviewer['id']!r} by an earlier entry"
+    ) in text
+    # carol is in the registry: declared; dave is not; the unsafe name is one problem, its own
+    assert not any("'carol'" in f for f in found)
+    assert "coding/dave.csv: file name: 'dave' is not a reviewer declared" in text
+    assert "review reviewers add dave" in text
+    unsafe = [f for f in found if "r1 {copy}" in f]
+    assert len(unsafe) == 1, unsafe
+    assert "coding/r1 {copy}.csv: file name: this decision file's name cannot be" in unsafe[0]
+    for folder in ("screening/title_abstract", "appraisal"):
+        assert [f for f in found if f"{folder}/<a>.csv" in f] == [
+            f"data/decisions/{folder}/<a>.csv: file name: this decision file's name cannot be a "
+            "reviewer id (use 1-64 letters, digits, '.', '_' or '-', starting with a letter or "
+            "digit (no spaces, path separators, brackets or control characters)); rename the "
+            "file (its name is the reviewer's id) — fix: rename the file: letters, digits, '.', "
+            "'_' or '-' (no spaces, brackets, path separators or '..')"
+        ]
+    # the protocol's problems also stop every load of it, all of them in one message
+    with pytest.raises(ProtocolError) as err:
+        load_protocol(root / "config" / "protocol.yaml")
+    assert str(err.value).count("\n") == 2
+    # a registry with an unusable row is reported with its row
+    (decisions / "reviewers.csv").write_text(
+        "id,added,note\n../x,2026-01-01T00:00:00Z,\n", encoding="utf-8"
+    )
+    found = _found(check_project(root / "config" / "protocol.yaml", root=root))
+    assert any(f.startswith("data/decisions/reviewers.csv: row 2") for f in found), found
+
+
 def test_every_check_is_registered_with_what_it_checks(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -303,6 +368,9 @@ def test_every_check_is_registered_with_what_it_checks(
         "screening_ledgers",
         "coding_files",
         "declared_names",
+        "decision_file_names",
+        "definition_criteria",
+        "set_aside_stages",
         "template_placeholders",
     } <= names
     assert all(e.doc and e.doc != e.name for e in entries)

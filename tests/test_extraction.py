@@ -721,3 +721,62 @@ def test_coded_csv_is_read_back_against_its_schema_and_the_protocol(protocol, wo
         SchemaError, match=r"line 3: field 'strategy': 'hackathon' is not an allowed"
     ):
         read_coded(path, fields)
+
+
+# ---- issue 15 item 4: a coding sheet filled in place is never overwritten --------------------
+def test_a_coding_sheet_filled_in_place_is_not_overwritten(protocol, work):
+    from review.sheetguard import UnimportedWork
+
+    run(protocol, work)
+    sheet = work / "extracted" / "coding_sheet.xlsx"
+    wb = load_workbook(sheet)
+    ws = wb["coding"]
+    header = [c.value for c in ws[1]]
+    for name, value in (
+        ("strategy", "volunteers"),
+        ("approach", "training"),
+        ("evidence", "abstract"),
+        ("note", "coded in the generated sheet"),
+    ):
+        ws.cell(row=4, column=header.index(name) + 1).value = value
+    wb.save(sheet)
+    filled = sheet.read_bytes()
+    sid = ws.cell(row=4, column=1).value
+    with pytest.raises(UnimportedWork) as info:
+        run(protocol, work)
+    message = str(info.value)
+    assert f"{sheet} hold(s) 1 decision(s) that are in no ledger yet" in message
+    assert f"{sheet}, row 4: {sid} (approach, evidence, strategy)" in message
+    assert f"copy it to {work / 'coding' / '<your coder id>.xlsx'}" in message
+    assert sheet.read_bytes() == filled
+    # Copied into the coding folder it is a coder's file: its values are saved, and the sheet
+    # is regenerated (empty again) on the next run.
+    shutil.copy(sheet, work / "coding" / "coder-z.xlsx")
+    result = run(protocol, work)
+    assert work / "coding" / "coder-z.xlsx" in result.coder_files
+    assert sheet.read_bytes() != filled
+    assert not list(sheet.parent.glob("*.backup-*"))
+
+
+def test_force_keeps_a_filled_coding_sheet_as_a_backup(protocol, work):
+    run(protocol, work)
+    csv_sheet = work / "extracted" / "coding_sheet.csv"
+    rows = read_csv(csv_sheet)
+    rows[0]["barriers"] = "connectivity"
+    with csv_sheet.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    filled = csv_sheet.read_text(encoding="utf-8")
+    result = run_extraction(
+        protocol,
+        studies_path=work / "interim" / "studies.csv",
+        screening_path=work / "interim" / "screening.csv",
+        coding_dir=work / "coding",
+        outputs=ExtractionOutputs.in_folder(work / "extracted"),
+        force=True,
+    )
+    backup = next(p for p in result.backups if p.suffix == ".csv")
+    assert backup.name.startswith("coding_sheet.backup-")
+    assert backup.read_text(encoding="utf-8") == filled
+    assert read_csv(csv_sheet)[0]["barriers"] == ""

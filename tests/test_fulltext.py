@@ -402,7 +402,9 @@ def test_done_when_retrieved_reports_give_page_located_evidence_and_honest_prism
     serve(httpserver)
     assert fulltext("--live") == 0
     assert main(["screen", "state"]) == 0
-    assert main(["screen", "sheet", "--reviewer", "r1", "--stage", "full_text"]) == 0
+    # r1 is not in this protocol's reviewers: added knowingly (data/decisions/reviewers.csv).
+    sheet = ["screen", "sheet", "--reviewer", "r1", "--stage", "full_text", "--new-reviewer"]
+    assert main(sheet) == 0
     sheet_path = project / "data/screening_sheets/full_text/r1.csv"
     sheet = {r["study_id"]: r for r in csv.DictReader(sheet_path.read_text("utf-8").splitlines())}
     assert set(sheet) == {A, B, C, D}

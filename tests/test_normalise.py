@@ -10,7 +10,7 @@ from review.errors import ProtocolError
 from review.exitcodes import DATA_ERROR
 from review.normalise import collect_records, counts_by_source
 from review.protocol import load_protocol
-from review.records import read_records, sha256_file
+from review.records import read_records, run_order, sha256_file
 
 
 def test_default_sources_give_the_website_collection(project: Path) -> None:
@@ -88,6 +88,10 @@ def test_file_sources_read_from_anywhere_and_keep_project_relative_provenance(
     assert records[0].prov_file == "data/raw/files/garuda/export.ris"
     web = next(r for r in collect_records(protocol, root=project) if r.source_id == "umkm_web")
     assert web.prov_file == "data/raw/websites/umkm_web/2026-11-collection/records.csv"
+    # No manifest beside the export: its run is its folder's name, which is no date, so its
+    # records never anchor a study found by a dated run (issue 20 item 3).
+    assert records[0].run_id == "garuda"
+    assert run_order(records[0].run_id) > run_order("2026-11-collection")
 
 
 def _file_source(project: Path, files: dict[str, str], **extra: object) -> dict:

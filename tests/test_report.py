@@ -90,6 +90,44 @@ def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
     assert audit.count("<script") == 1
 
 
+def _links(markdown: str) -> list[str]:
+    """Every link and image target a CommonMark reader finds in ``markdown``; one that accepts
+    any scheme, as pandoc or Python-Markdown do (markdown-it drops javascript: links itself)."""
+    from markdown_it import MarkdownIt
+
+    reader = MarkdownIt("commonmark").enable("table")
+    reader.validateLink = lambda url: True
+    out = []
+    for token in reader.parse(markdown):
+        for child in token.children or []:
+            if child.type in ("link_open", "image"):
+                out.append(str(child.attrGet("href") or child.attrGet("src")))
+    return out
+
+
+def test_no_text_becomes_a_link_in_the_markdown_report(proj: Path) -> None:
+    """Issue 20 (10): review.md rendered a javascript: link from a title."""
+    studies = proj / "data" / "interim" / "studies.csv"
+    text = studies.read_text(encoding="utf-8")
+    text = text.replace(
+        "<script>alert('pwned')</script> Klinik UMKM Surabaya",
+        "[click me](javascript:alert(1)) ![x](https://tracker.example/p.png) Klinik \\",
+    ).replace('"Hacker, Evil"', '"Evil](javascript:alert(2)) [x, Hacker"')
+    studies.write_text(text, encoding="utf-8")
+    md = render(proj)["review.md"]
+    assert "\\[click me\\](javascript:alert(1))" in md  # shown as text
+    links = _links(md)
+    assert links  # the report's own links (audit page, studies) are still links
+    assert not [
+        u
+        for u in links
+        if not u.startswith(
+            ("#", "audit.html", "search_log.csv", "figures/", "prisma.svg", "https://doi")
+        )
+    ]
+    assert not any("javascript" in u or "tracker" in u for u in links)
+
+
 def test_methods_sources_and_screening(proj: Path) -> None:
     text = visible(render(proj)["review.html"])
     # Duplicates per source: a study's earliest record is the one kept. The collection's run
@@ -609,3 +647,64 @@ def test_a_new_section_is_a_module_and_a_template(
     assert "<h3>5.1 Summary of findings</h3>" in html
     assert "<h2>8. Protocol amendments</h2>" in html
     assert "<h2>9. Software and provenance</h2>" in html
+
+
+def test_operational_definitions_are_listed_with_the_criteria(proj: Path) -> None:
+    import yaml
+
+    path = proj / "config" / "protocol.yaml"
+    before = render(proj)
+    assert "Operational definitions" not in before["review.html"]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    code = data["criteria"][1]["code"]
+    data["definitions"] = [
+        {
+            "id": "D1",
+            "term": "MSME <beneficiary>",
+            "text": "A firm the action supports.",
+            "criteria": [code],
+        }
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = render(proj)
+    text = visible(out["review.html"])
+    assert f"D1 MSME &lt;beneficiary&gt; A firm the action supports. {code}" in text
+    assert (
+        f"| `D1` | MSME &lt;beneficiary&gt; | A firm the action supports. | `{code}` |"
+        in (out["review.md"])
+    )
+
+
+def test_set_aside_statements_count_rows_per_reviewer_stage_and_file(proj: Path) -> None:
+    import yaml
+
+    from review.report.inputs import ReportInputs
+    from review.report.setaside import set_aside_statements
+
+    path = proj / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["reviewers"][0]["set_aside"] = [
+        {"stages": ["full_text", "appraisal"], "date": "2026-12-01", "reason": "too early"}
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    who = data["reviewers"][0]["id"]
+    inputs = ReportInputs(
+        protocol=load_protocol(path),
+        records=[],
+        screening_set_aside=[
+            {"problem": "reviewer_set_aside", "reviewer": who, "stage": "full_text", "source": f}
+            for f in ("ft/a.csv", "ft/a.csv", "ft/_resolutions.csv")
+        ]
+        + [{"problem": "out_of_order", "reviewer": who, "stage": "full_text", "source": "x"}],
+        appraisal_unmatched=None,
+    )
+    [ft, appraisal] = set_aside_statements(inputs, ("title_abstract", "full_text", "appraisal"))
+    assert (ft["stage"], ft["n"], ft["files"]) == (
+        "full_text",
+        3,
+        [("ft/_resolutions.csv", 1), ("ft/a.csv", 2)],
+    )
+    assert (ft["date"], ft["reason"], ft["kind"]) == ("2026-12-01", "too early", "ai")
+    # appraisal has not run: the amendment is stated, without a count
+    assert (appraisal["stage"], appraisal["n"], appraisal["files"]) == ("appraisal", None, [])
+    assert set_aside_statements(inputs, ("coding",)) == []

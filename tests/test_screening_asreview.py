@@ -43,6 +43,8 @@ def lab_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(REPO / "config" / "protocol.yaml", root / "config" / "protocol.yaml")
     monkeypatch.chdir(root)
     assert main(["screen", "state"]) == 0
+    # The LAB user is a reviewer the default protocol does not list: added knowingly.
+    assert main(["reviewers", "add", "lab-reviewer", "--note", "screens in ASReview LAB"]) == 0
     return root
 
 
@@ -110,7 +112,7 @@ def test_priors_only_when_asked(lab_project: Path, capsys: pytest.CaptureFixture
     assert (
         main(["screen", "export-asreview", str(out), "--priors", "ai-reviewer-1\n"]) == DATA_ERROR
     )
-    assert "reviewer name 'ai-reviewer-1\\n' is not usable" in capsys.readouterr().err
+    assert "reviewer name 'ai-reviewer-1\\n' cannot name a file" in capsys.readouterr().err
     assert main(["screen", "export-asreview", str(out), "--priors", "nobody"]) == DATA_ERROR
     assert (
         "--priors nobody: no title/abstract decisions of 'nobody'; reviewers with decisions: "
@@ -230,7 +232,8 @@ def test_several_lab_users_are_told_apart(
     assert main([*args, "--lab-user", "Lab Reviewer"]) == 0
     assert "1 label(s) by LAB user 'Second Reviewer' left out" in capsys.readouterr().err
     assert len(_ledger(lab_project, "lab-reviewer")) == 5
-    assert main([*args[:-1], "second", "--lab-user", "Second Reviewer"]) == 0
+    second = [*args[:-1], "second", "--lab-user", "Second Reviewer", "--new-reviewer"]
+    assert main(second) == 0
     assert [(r["study_id"], r["decision"]) for r in _ledger(lab_project, "second")] == [
         ("st-4ec985294f", "exclude")
     ]

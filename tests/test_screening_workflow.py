@@ -3,11 +3,15 @@ reviewer's ledger reruns the state, and a reviewer's sheet is built on request."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from conftest import snakemake
+from openpyxl import load_workbook
 from screening_helpers import read_csv, write_ledger
+
+from review.names import register
 
 pytestmark = pytest.mark.workflow
 
@@ -23,6 +27,8 @@ def test_a_new_ledger_reruns_the_state_and_a_sheet_is_built(built_copy: Path) ->
     write_ledger(
         decisions, "title_abstract", "r9", [(sid, "", "include", "", "", "2026-11-30T07:00:00Z")]
     )
+    # A new reviewer is added knowingly (the default protocol declares three).
+    register(built_copy / "data" / "decisions" / "reviewers.csv", "r9", note="third reviewer")
     target = "data/screening_sheets/title_abstract/r9.xlsx"
     done = snakemake(built_copy, "--cores", "1", STATE, target)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -41,3 +47,114 @@ def test_a_new_ledger_reruns_the_state_and_a_sheet_is_built(built_copy: Path) ->
     assert sid not in {r["study_id"] for r in sheet}  # r9 decided it already
     waiting = [s for s, r in after.items() if r["state"] != "excluded_auto"]
     assert len(sheet) == len(waiting) - 1
+
+    # r9 fills the sheet in place; a later ledger change reruns the rule, which must neither
+    # delete the filled sheet (an update() output) nor write over it (issue 15 item 4).
+    book = load_workbook(built_copy / target)
+    ws = book["screening"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("decision") + 1).value = "include"
+    book.save(built_copy / target)
+    filled = (built_copy / target).read_bytes()
+    other = next(s for s, r in after.items() if r["state"] == "excluded_ta" and s != sid)
+    write_ledger(
+        decisions,
+        "title_abstract",
+        "r9",
+        [
+            (sid, "", "include", "", "", "2026-11-30T07:00:00Z"),
+            (other, "", "include", "", "", "2026-11-30T07:01:00Z"),
+        ],
+    )
+    again = snakemake(built_copy, "--cores", "1", target)
+    assert again.returncode != 0
+    log = built_copy / "logs" / "build_screening_sheet" / "title_abstract" / "r9.log"
+    assert "hold(s) 1 decision(s) that are in no ledger yet; not overwritten" in log.read_text(
+        encoding="utf-8"
+    )
+    assert (built_copy / target).read_bytes() == filled
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [
+        ("data/decisions/screening/title_abstract", "{reviewer}.csv"),
+        ("data/decisions/screening/full_text", "<r2>.csv"),
+        ("data/decisions/coding", "coder {2}.xlsx"),
+    ],
+)
+def test_a_badly_named_decision_file_stops_the_workflow_with_its_path(
+    built_copy: Path, folder: str, name: str
+) -> None:
+    """Issue 20 item 5: such a file made Snakemake drop rules and say "Nothing to be done"."""
+    bad = built_copy / folder / name
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text("study_id,fingerprint,decision,reason,note,timestamp\n", encoding="utf-8")
+    done = snakemake(built_copy, "--cores", "1", "-n")
+    assert done.returncode != 0
+    out = done.stdout + done.stderr
+    assert f"{folder}/{name}: this decision file's name cannot be a reviewer id" in out
+    assert "Nothing to be done" not in out
+
+
+def test_a_reviewer_set_aside_by_amendment_is_listed_and_stated(
+    built_project: Path, built_copy: Path
+) -> None:
+    """The protocol sets the adjudicator aside at title/abstract and the second coder aside for
+    coding: the engine reruns the stages, counts neither, lists both, and the report says so."""
+    import yaml
+
+    path = built_copy / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    amendment = {"date": "2026-12-01", "reason": "cited the published conclusions"}
+    for reviewer in data["reviewers"]:
+        if reviewer["id"] == "ai-adjudicator":
+            reviewer["set_aside"] = [{"stages": ["title_abstract"], **amendment}]
+        if reviewer["id"] == "ai-reviewer-2":
+            reviewer["set_aside"] = [{"stages": ["coding"], **amendment}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ledger = built_copy / "data/decisions/screening/title_abstract/_resolutions.csv"
+    resolutions = read_csv(ledger)
+    before_ledger = ledger.read_bytes()
+
+    done = snakemake(built_copy, "--cores", "2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert ledger.read_bytes() == before_ledger  # inputs: never rewritten
+
+    aside = [
+        r
+        for r in read_csv(built_copy / "data/interim/screening_set_aside.csv")
+        if r["problem"] == "reviewer_set_aside"
+    ]
+    assert len(aside) == len(resolutions)
+    assert {r["reviewer"] for r in aside} == {"ai-adjudicator"}
+    before = {r["study_id"]: r for r in read_csv(built_project / STATE)}
+    after = {r["study_id"]: r for r in read_csv(built_copy / STATE)}
+    settled = {r["study_id"] for r in aside}
+    # every conflict the adjudicator settled is open again, waiting for a new resolver
+    conflicts = {s for s in settled if before[s]["conflict"]}
+    assert conflicts
+    assert {before[s]["conflict"] for s in conflicts} == {
+        "title_abstract: resolved by ai-adjudicator"
+    }
+    assert {after[s]["conflict"] for s in conflicts} == {"title_abstract: unresolved"}
+    assert {after[s]["state"] for s in conflicts} == {"maybe_ta"}
+
+    coded = read_csv(built_copy / "data/extracted/coded.csv")
+    assert all("ai-reviewer-2" not in r["coders"] for r in coded)
+    events = read_csv(built_copy / "data/extracted/coding_events.csv")
+    coder2 = {e["source"] for e in events if e["coder"] == "ai-reviewer-2"}
+    assert coder2
+    assert {e["event"] for e in events if e["coder"] == "ai-reviewer-2"} == {"set_aside"}
+
+    html = (built_copy / "reports/review.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert (
+        f"the {len(resolutions)} title/abstract screening decisions of AI adjudicator "
+        "( ai-adjudicator , AI reviewer ) in data/decisions/screening/title_abstract/"
+        "_resolutions.csv were set aside on 2026-12-01: cited the published conclusions"
+    ) in text
+    assert f"the {len(coder2)} coding decisions of AI reviewer 2" in text
+    audit = (built_copy / "reports/audit.html").read_text(encoding="utf-8")
+    assert "reviewer set aside: ai-adjudicator&#39;s title/abstract decisions were set" in audit
+    assert "set aside, not counted" in audit

@@ -312,3 +312,26 @@ def test_sensitivity_flags_what_changes() -> None:
     }
     assert analysis.changed("domain", "fit", "fit") is None  # still more up than down
     assert analysis.result.finding_n == {"F1": 0, "F2": 1}
+
+
+def test_window_and_a_sensitivity_analysis_without_undated_studies_work_together() -> None:
+    studies = [
+        study("a", year=2019, fit="improved"),
+        study("b", year=2024, fit="improved"),  # after the window: out of this version
+        study("c", year=None, fit="worsened"),
+        study("d", year=None, fit="worsened"),
+    ]
+    undated = [{"id": "dated", "label": "Dated only", "exclude": {"year_missing": True}}]
+    settings = Settings(domains=("fit",))
+    window = apply_window(studies, {"published_until": 2020, "undated": "include"})
+    main, (analysis,) = run_analyses(list(window.kept), undated, settings)
+    assert [s.id for s in main.studies] == ["a", "c", "d"]
+    assert [s.id for s in analysis.removed] == ["c", "d"]  # b was never in: the window
+    assert (main.votes["fit"].improved, main.votes["fit"].worsened) == (1, 2)
+    assert (analysis.result.votes["fit"].improved, analysis.result.votes["fit"].worsened) == (1, 0)
+    assert analysis.changed("domain", "fit", "fit") is not None
+    # undated studies already left out by the window: the analysis removes nothing, changes nothing
+    window = apply_window(studies, {"published_until": 2020, "undated": "exclude"})
+    main, (analysis,) = run_analyses(list(window.kept), undated, settings)
+    assert [s.id for s in main.studies] == ["a"]
+    assert (analysis.removed, analysis.changes) == ((), ())

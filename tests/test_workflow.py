@@ -5,14 +5,17 @@ a dry run with the SLURM executor. The rules themselves are checked to name ever
 from __future__ import annotations
 
 import csv
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project, derived_files, snakemake
+from conftest import REPO, copy_project, derived_files, snakemake, tool_env
 
 RULES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
 SUBMIT = REPO / "tests" / "fixtures" / "cluster" / "submit.sh"
@@ -169,6 +172,42 @@ def test_invalid_protocol_stops_before_any_rule(project: Path) -> None:
     assert out.returncode != 0
     assert "criteria[0].stage: 'robots' is not one of" in out.stdout + out.stderr
     assert not (project / "data" / "interim").exists()
+
+
+@pytest.mark.workflow
+def test_review_run_unlock_after_a_killed_run(project: Path) -> None:
+    """Issue 20 (10): after a crash Snakemake refuses the folder and names --unlock, which
+    `review run` did not accept."""
+    run = [sys.executable, "-m", "review.cli", "run", "-d", str(project)]
+    with subprocess.Popen(
+        run,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=tool_env(),
+    ) as first:
+        locks = project / ".snakemake" / "locks"
+        deadline = time.monotonic() + 120
+        while not (locks.is_dir() and any(locks.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)  # the lock files are complete (the run takes far longer than this)
+        assert first.poll() is None, "the run ended before it could be killed"
+        os.killpg(first.pid, signal.SIGKILL)  # the run dies holding its lock
+    target = "data/interim/records.csv"
+    locked = subprocess.run(
+        [*run, target], capture_output=True, text=True, check=False, env=tool_env()
+    )
+    assert locked.returncode != 0
+    assert "remove the lock with `review run --unlock`" in locked.stderr
+    unlock = subprocess.run(
+        [*run, "--unlock"], capture_output=True, text=True, check=False, env=tool_env()
+    )
+    assert unlock.returncode == 0, unlock.stderr[-2000:]
+    again = subprocess.run(
+        [*run, target], capture_output=True, text=True, check=False, env=tool_env()
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (project / target).is_file()
 
 
 # ---- on a cluster -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from review.records import study_id_for
+from review.records import split_list, study_id_for
 from review.tables import contract, read_table
 
 
@@ -37,6 +37,12 @@ class Placement:
     @property
     def matched(self) -> bool:
         return bool(self.study_id)
+
+
+def clusters_of(studies: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    """``record_id -> study_id`` from each study's ``record_ids`` (the studies table holds the
+    clusters too): what a command that reads only ``studies.csv`` gives :class:`Locator`."""
+    return {rid: s["study_id"] for s in studies for rid in split_list(s.get("record_ids", ""))}
 
 
 def read_clusters(path: str | Path | None) -> dict[str, str]:

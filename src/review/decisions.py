@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,10 +21,11 @@ from typing import Any
 
 from review import atomic
 from review.errors import DecisionError
+from review.names import decision_files, safe_name
+from review.spreadsheet import XLSX_ERRORS, safe_row, sniff_delimiter, unreadable_workbook
 
 #: At most this many problems are listed in one error message; the count says how many more.
 MAX_LISTED = 25
-_PERSON = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 Cells = dict[Any, Any]
 
@@ -54,28 +54,23 @@ def parse_timestamp(value: str) -> datetime | None:
 
 
 def check_person(name: str, *, what: str = "reviewer") -> str:
-    """``name`` when it can name a person's decision file; else a :class:`DecisionError`."""
-    if not _PERSON.fullmatch(name or "") or name == "automation":
-        raise DecisionError(
-            f"{what} name {name!r} is not usable as a file name; use letters, digits, "
-            "'.', '_' or '-' (not starting with '_'; 'automation' is reserved)"
-        )
-    return name
+    """``name`` when it can name a person's decision file; else a :class:`DecisionError`: the
+    one name check (:func:`review.names.safe_name`: full match, no separators, no ``..``)."""
+    return safe_name(name, what=what)
 
 
 def person_files(
-    folder: str | Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx")
+    folder: str | Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx"), skip_unsafe: bool = False
 ) -> list[Path]:
     """One file per person in ``folder`` (``_``-prefixed files, such as resolutions, dot files
-    and spreadsheet lock files are not people's)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    return sorted(
+    (temporary and lock files) and spreadsheet owner files are not people's); a file whose name
+    cannot be a person's id is refused with its path, or with ``skip_unsafe`` left out
+    (:func:`review.names.decision_files`)."""
+    return [
         p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(("_", ".", "~$"))
-    )
+        for p in decision_files(folder, suffixes=suffixes, recursive=False, skip_unsafe=skip_unsafe)
+        if not p.name.startswith("_")
+    ]
 
 
 @dataclass
@@ -114,28 +109,45 @@ class Problems:
 def read_rows(path: str | Path, *, sheet: str = "") -> tuple[list[str], list[tuple[int, Cells]]]:
     """Header and ``(row number, cells)`` of a CSV, or of an XLSX's ``sheet`` (else its first).
 
-    XLSX cells keep their types (a number stays a number); CSV cells are text. A CSV row with
-    more cells than the header keeps the surplus under the key ``None``, so the caller can say
-    which row lost its quotes. An unnamed first column is kept under ``""`` (ASReview LAB
-    writes its row ids there); other unnamed columns are empty spreadsheet columns, dropped.
+    XLSX cells keep their types (a number stays a number); CSV cells are text, read with a CSV
+    reader (a note keeps its line breaks), from UTF-8 with or without a BOM, their separator
+    (``,``, ``;`` or a tab: Excel's default where the decimal mark is a comma is ``;``) found
+    from the header (or Excel's ``sep=;`` first line). Cells beyond the header, or under a
+    blank header cell, are kept under the key ``None``, so the caller can say which row lost its
+    quotes; an unnamed first column is kept under ``""`` (ASReview LAB writes its row ids
+    there). A truncated or hostile workbook, a file that is not UTF-8 or an old ``.xls`` is a
+    :class:`DecisionError` naming the file, never a traceback.
     """
     path = Path(path)
     if not path.is_file():
         raise DecisionError(f"{path}: file not found")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
+    if suffix in (".xls", ".ods", ".numbers"):
+        raise DecisionError(f"{path}: {suffix} workbooks cannot be read; save it as .xlsx or .csv")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start}); save as UTF-8") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
+        raise DecisionError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 ('CSV UTF-8')"
+        ) from exc
+    hint = content[:6].rstrip("\r\n")
+    if hint.startswith("sep=") and len(hint) == 5:  # Excel's "sep=;" first line
+        delimiter, content = hint[4], content.split("\n", 1)[1] if "\n" in content else ""
+    else:
+        delimiter = sniff_delimiter(content)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     rows = []
-    for n, cells in enumerate(reader, start=2):
-        row: Cells = _named(header, cells)
-        if len(cells) > len(header):
-            row[None] = cells[len(header) :]
-        rows.append((n, row))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        for n, cells in enumerate(reader, start=2):
+            row: Cells = _named(header, cells)
+            if len(cells) > len(header):
+                row[None] = cells[len(header) :]
+            rows.append((n, row))
+    except csv.Error as exc:  # e.g. a cell larger than the CSV reader's field limit
+        raise DecisionError(f"{path}, line {reader.line_num}: not readable as CSV ({exc})") from exc
     return header, rows
 
 
@@ -149,8 +161,6 @@ def _named(header: Sequence[str], cells: Sequence[Any]) -> Cells:
 
 
 def _read_xlsx(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, Cells]]]:
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
 
     with warnings.catch_warnings():
@@ -158,13 +168,27 @@ def _read_xlsx(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, Cells
         warnings.filterwarnings("ignore", message=".*extension is not supported.*")
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError) as exc:
-            raise DecisionError(f"{path}: not a readable XLSX workbook ({exc})") from exc
+        except XLSX_ERRORS as exc:
+            raise unreadable_workbook(path, exc) from exc
     try:
         ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(it, ())]
-        rows = [(n, _named(header, cells)) for n, cells in enumerate(it, start=2)]
+        rows = []
+        for n, cells in enumerate(it, start=2):
+            row = _named(header, cells)
+            # A value under no header (a blank header cell, or beyond the last) is kept for
+            # the caller to refuse, never dropped.
+            stray = [
+                v
+                for i, v in enumerate(cells)
+                if v not in (None, "") and (i >= len(header) or (not header[i] and i > 0))
+            ]
+            if stray:
+                row[None] = stray
+            rows.append((n, row))
+    except XLSX_ERRORS as exc:  # a truncated sheet, XML entities refused by defusedxml
+        raise unreadable_workbook(path, exc) from exc
     finally:
         wb.close()
     return header, rows
@@ -184,19 +208,12 @@ def text(raw: Any) -> str:
 def append_csv(path: str | Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> int:
     """Append ``rows`` to the CSV at ``path``; the existing bytes are kept exactly.
 
-    The new file (old bytes + new lines) replaces the old one atomically, so a crash never
-    leaves a decision file half-written. A file without a final newline gets one first; a new
-    file gets the header.
+    The new file (old bytes + new lines) replaces the old one atomically, under the file's lock
+    (:func:`review.atomic.locked`, re-entered when the caller holds it: hold it yourself from
+    reading the file to this append, so a concurrent command's rows are never overwritten), so
+    a crash never leaves a decision file half-written. Cells a spreadsheet would run as a
+    formula get a leading ``'`` (people open these files in spreadsheets; the readers remove
+    it). A file without a final newline gets one first; a new file gets the header.
     """
-    path = Path(path)
-    rows = list(rows)
-    old = path.read_bytes() if path.is_file() else b""
-    body = atomic.csv_text(rows, columns).split("\n", 1)[1]
-    if old:
-        if not old.endswith(b"\n") and not old.endswith(b"\r"):
-            old += b"\n"
-        data = old + body.encode("utf-8")
-    else:
-        data = (",".join(columns) + "\n" + body).encode("utf-8")
-    atomic.write_bytes(path, data)
-    return len(rows)
+    with atomic.locked(path):
+        return atomic.append_csv(path, (safe_row(dict(r)) for r in rows), columns)

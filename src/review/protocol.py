@@ -153,6 +153,11 @@ class Protocol:
         """Code -> why it is retired, for criteria kept only so old decisions stay readable."""
         return {c["code"]: str(c["retired"]) for c in self.criteria if c.get("retired")}
 
+    @property
+    def definitions(self) -> list[dict[str, Any]]:
+        """Operational definitions (``id``, ``term``, ``text``, optional ``criteria`` codes)."""
+        return list(self.data.get("definitions") or [])
+
 
 def read_protocol_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
     """The protocol file's mapping (not yet validated) and its bytes; unreadable -> error."""

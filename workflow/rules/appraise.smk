@@ -44,6 +44,8 @@ rule merge_appraisal:
 
 
 # An appraiser's sheet, on request: snakemake data/appraisal_sheets/NAME.xlsx
+# The sheet is an update() output: Snakemake does not delete a sheet the appraiser filled before
+# the rule runs, and the command refuses to overwrite one holding answers not yet imported.
 rule build_appraisal_sheet:
     input:
         protocol=PROTOCOL_PATH,
@@ -54,8 +56,8 @@ rule build_appraisal_sheet:
         coded=rules.extract_coding.output.coded,
         decisions=lambda wildcards: decision_files(APPRAISAL_DECISIONS, suffixes=(".csv",)),
     output:
-        csv="data/appraisal_sheets/{appraiser}.csv",
-        xlsx="data/appraisal_sheets/{appraiser}.xlsx",
+        csv=update("data/appraisal_sheets/{appraiser}.csv"),
+        xlsx=update("data/appraisal_sheets/{appraiser}.xlsx"),
     wildcard_constraints:
         appraiser="[A-Za-z0-9][A-Za-z0-9_.-]*",
     params:

@@ -4,6 +4,9 @@
 # validated values merged into coded.csv and outcomes.csv under the protocol's disagreement
 # rule (review.extraction). Every coder's file in data/decisions/coding/ is an input, so a new or
 # edited file reruns the rule; a file with a bad row stops it, naming the row.
+# The sheet is an update() output: Snakemake does not delete a copy a coder filled in place
+# before the rule runs, and the command refuses to overwrite one whose values are in no coder's
+# file (copy it to data/decisions/coding/<coder>.xlsx first).
 from review.workflow import decision_files
 
 CODING_DECISIONS = "data/decisions/coding"
@@ -20,8 +23,8 @@ rule extract_coding:
         pages=rules.build_fulltext_status.output.pages,
         decisions=lambda wildcards: decision_files(CODING_DECISIONS),
     output:
-        sheet_csv="data/extracted/coding_sheet.csv",
-        sheet_xlsx="data/extracted/coding_sheet.xlsx",
+        sheet_csv=update("data/extracted/coding_sheet.csv"),
+        sheet_xlsx=update("data/extracted/coding_sheet.xlsx"),
         coded="data/extracted/coded.csv",
         outcomes="data/extracted/outcomes.csv",
         disagreements="data/extracted/coding_disagreements.csv",

@@ -59,6 +59,7 @@ rule render_report:
         outcomes=rules.extract_coding.output.outcomes,
         appraisal=rules.merge_appraisal.output.appraisal,
         appraisal_summary=rules.merge_appraisal.output.summary,
+        appraisal_unmatched=rules.merge_appraisal.output.unmatched,
         findings=rules.profile_findings.output.findings,
         narrative_citations=rules.check_narrative.output.citations,
         search_log=rules.write_search_log.output.log,
@@ -99,6 +100,7 @@ rule render_report:
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--study-groups {input.study_groups} --outcomes {input.outcomes} "
         "--appraisal {input.appraisal} --appraisal-summary {input.appraisal_summary} "
+        "--appraisal-unmatched {input.appraisal_unmatched} "
         "--findings {input.findings} --narrative-citations {input.narrative_citations} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
         "--versions {params.versions} "

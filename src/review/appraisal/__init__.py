@@ -10,7 +10,9 @@ state`` (rule ``merge_appraisal``) re-attaches every answer to its study (carry-
 disagreement rule (:mod:`review.appraisal.merge`) and writes ``appraisal.csv``,
 ``appraisal_summary.csv``, ``appraisal_disagreements.csv``, ``appraisal_agreement.csv`` and
 ``appraisal_unmatched.csv``. Answers that match no current study, or a study no longer
-included, are listed there: never dropped.
+included, are listed there: never dropped; so are the answers (and resolutions) of an appraiser
+whom a protocol amendment sets aside for appraisal (:mod:`review.setaside`): read and validated,
+never merged.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from review.appraisal.tool import AppraisalConfig, appraisal_config
 from review.carry import Locator, read_clusters
 from review.errors import ProtocolError
 from review.protocol import Protocol
+from review.setaside import SetAside, set_aside_at
 from review.studygroups import StudyGroups, load_groups
 from review.tables import Row, contract, read_table, write_table
 
@@ -93,22 +96,31 @@ class Inputs:
         return {s: self.studies.get(s, {}).get("fingerprint", "") for s in self.included()}
 
 
+#: The ``kind`` values of ``appraisal_unmatched.csv`` (its contract).
+NO_STUDY, NOT_INCLUDED, SET_ASIDE = contract("appraisal_unmatched").column("kind").values
+
+
 def attach(
-    ledgers: Ledgers, inputs: Inputs
+    ledgers: Ledgers, inputs: Inputs, aside: Mapping[str, SetAside] | None = None
 ) -> tuple[list[Answer], list[Answer], list[dict[str, str]]]:
-    """Answers and resolutions placed on included main studies, and the rows that are not."""
+    """Answers and resolutions placed on included main studies, and the rows that are not:
+    rows of no current study, of a study not included, or of an appraiser in ``aside``."""
     included = set(inputs.included())
     unmatched: list[dict[str, str]] = []
+    aside = aside or {}
 
     def place(a: Answer) -> Answer | None:
         where = inputs.locator.place(a.study_id, a.fingerprint)
-        problem = where.problem
-        if where.matched:
+        problem, kind = where.problem, NO_STUDY
+        if a.appraiser in aside:
+            problem, kind = aside[a.appraiser].detail(), SET_ASIDE
+        elif where.matched:
             main = inputs.groups.main_of(where.study_id)
             if main in included:
                 return placed(a, main)
             state = inputs.screening.get(where.study_id, {}).get("state", "not screened")
             problem = f"study {main} is not included (state {state}): kept here, not merged"
+            kind = NOT_INCLUDED
         unmatched.append(
             {
                 "appraiser": a.appraiser,
@@ -121,6 +133,7 @@ def attach(
                 "source": a.source,
                 "row": str(a.row),
                 "problem": problem,
+                "kind": kind,
             }
         )
         return None
@@ -136,7 +149,7 @@ def build_state(protocol: Protocol, inputs: Inputs, folder: str | Path) -> Table
     if config is None:
         return Tables()
     ledgers = read_ledgers(folder, config.tool)
-    answers, resolutions, unmatched = attach(ledgers, inputs)
+    answers, resolutions, unmatched = attach(ledgers, inputs, set_aside_at(protocol, "appraisal"))
     tables = merge_appraisal(
         config.tool,
         answers,

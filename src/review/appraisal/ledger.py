@@ -77,7 +77,7 @@ def current(answers: Iterable[Answer]) -> dict[tuple[str, str, str], Answer]:
     return out
 
 
-def _lookup(choices: Iterable[tuple[str, str]], raw: str) -> str:
+def lookup(choices: Iterable[tuple[str, str]], raw: str) -> str:
     """The id of the choice whose id or label is ``raw`` (case-insensitive); else ``""``."""
     folded = raw.casefold()
     return next((cid for cid, label in choices if folded in (cid.casefold(), label.casefold())), "")
@@ -116,7 +116,7 @@ def validate(
     explicit: dict[str, set[str]] = {}
     implied: dict[str, set[str]] = {}
     for _n, cell in staged:
-        category = _lookup(cats, cell["category"]) if cell["category"] else ""
+        category = lookup(cats, cell["category"]) if cell["category"] else ""
         if category:
             explicit.setdefault(cell["study_id"], set()).add(category)
         elif cell["item_id"] in tool.items_by_id and tool.item(cell["item_id"]).category:
@@ -139,7 +139,7 @@ def validate(
             )
         category = _category(cell, item, explicit.get(sid, set()), tool, cats, source, n, problems)
         if resolutions and item == CATEGORY:
-            if not _lookup(cats, cell["answer"]):
+            if not lookup(cats, cell["answer"]):
                 problems.add(
                     source,
                     n,
@@ -147,9 +147,9 @@ def validate(
                     f"{cell['answer']!r} is not a category of {tool.id}; allowed: "
                     + ", ".join(tool.category_ids),
                 )
-            answer = _lookup(cats, cell["answer"])
+            answer = lookup(cats, cell["answer"])
         elif item == OVERALL:
-            answer = _lookup(levels, cell["answer"])
+            answer = lookup(levels, cell["answer"])
             if not answer:
                 problems.add(
                     source,
@@ -163,7 +163,7 @@ def validate(
                     source, n, "comment", "empty; the overall level needs its justification"
                 )
         else:
-            answer = _lookup(answers, cell["answer"])
+            answer = lookup(answers, cell["answer"])
             if category and item not in {it.id for it in tool.items_for(category)}:
                 problems.add(
                     source,
@@ -217,7 +217,7 @@ def _category(
         problems.add(source, n, "item_id", "empty; name the item (or overall)")
         return ""
     if cell["category"]:
-        found = _lookup(cats, cell["category"])
+        found = lookup(cats, cell["category"])
         if not found:
             problems.add(
                 source,

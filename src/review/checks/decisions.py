@@ -10,7 +10,6 @@ them, and lists those it cannot).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +20,6 @@ DECISIONS = Path("data/decisions")
 SCREENING = DECISIONS / "screening"
 CODING = DECISIONS / "coding"
 APPRAISAL = DECISIONS / "appraisal"
-#: A person's name as it names their files: no path separator, no "..", not hidden.
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def _problems_of(ctx: Context, path: Path, error: ReviewError) -> Iterator[Problem]:
@@ -44,6 +41,7 @@ def _problems_of(ctx: Context, path: Path, error: ReviewError) -> Iterator[Probl
 @check(scope="project")
 def screening_ledgers(ctx: Context) -> Iterator[Problem]:
     """every ledger row has a decision, a criterion code of its stage and a UTC timestamp"""
+    from review.names import decision_files
     from review.screening.ledger import read_ledger_file, stage_reasons
     from review.states import STAGES
 
@@ -61,7 +59,8 @@ def screening_ledgers(ctx: Context) -> Iterator[Problem]:
                 fix=ctx.did_you_mean(sub.name, STAGES, what="stage folders"),
             )
             continue
-        files = sorted(sub.glob("*.csv"))
+        # as the rule lists them; a name that cannot be an id is decision_file_names' problem
+        files = decision_files(sub, suffixes=(".csv",), recursive=False, skip_unsafe=True)
         if files and isinstance(stages, list) and sub.name not in stages:
             yield ctx.file_problem(
                 sub,
@@ -80,11 +79,13 @@ def screening_ledgers(ctx: Context) -> Iterator[Problem]:
 @check(scope="project")
 def coding_files(ctx: Context) -> Iterator[Problem]:
     """every coder's file has known columns and allowed values"""
+    from review.decisions import person_files
     from review.extraction.fields import coding_fields
-    from review.extraction.validate import Problems, coder_files, read_coder_file
+    from review.extraction.validate import Problems, read_coder_file
     from review.protocol import Protocol
 
-    files = coder_files(ctx.path(CODING))
+    # A file whose name cannot be a coder's id is reported by decision_file_names.
+    files = person_files(ctx.path(CODING), skip_unsafe=True)
     if not files or ctx.schema_problems:
         return  # the fields themselves are in doubt until the schema's problems are fixed
     fields = coding_fields(Protocol(data=ctx.data, path=ctx.protocol_path, root=ctx.root))
@@ -103,7 +104,9 @@ def coding_files(ctx: Context) -> Iterator[Problem]:
 
 def used_names(ctx: Context) -> list[tuple[str, Path, str]]:
     """``(name, file, where)`` for every person a decision file names: the ledger, coding and
-    appraisal files' own names and the resolvers of ``_resolutions.csv`` files."""
+    appraisal files' own names and the resolvers of ``_resolutions.csv`` files (files whose
+    names are not safe are left to :func:`decision_file_names`)."""
+    from review.names import candidate_files, file_name_problem
     from review.tables import contract, read_cells
 
     out: list[tuple[str, Path, str]] = []
@@ -112,13 +115,10 @@ def used_names(ctx: Context) -> list[tuple[str, Path, str]]:
         ctx.path(CODING),
         ctx.path(APPRAISAL),
     ):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.suffix.lower() not in (".csv", ".xlsx"):
-                continue
+        for path in candidate_files(folder, recursive=False):
             if not path.name.startswith("_"):
-                out.append((path.stem, path, "file name"))
+                if file_name_problem(path) is None:
+                    out.append((path.stem, path, "file name"))
                 continue
             if path.name != "_resolutions.csv" or folder.parent != ctx.path(SCREENING):
                 continue
@@ -134,37 +134,71 @@ def used_names(ctx: Context) -> list[tuple[str, Path, str]]:
 
 
 @check(scope="project")
-def declared_names(ctx: Context) -> Iterator[Problem]:
-    """every reviewer, coder and appraiser a decision file names is declared in the protocol's
-    reviewers, and is a safe file name"""
-    declared = ctx.reviewer_ids
-    reported: set[str] = set()
-    for name, path, where in used_names(ctx):
-        if not SAFE_NAME.match(name) or ".." in name:
+def decision_file_names(ctx: Context) -> Iterator[Problem]:
+    """every file in data/decisions has a name that can be a person's id (the workflow's own
+    name check, review.names)"""
+    from review.names import DECISION_SUFFIXES, UnsafeNameError, candidate_files, safe_file_name
+
+    for path in candidate_files(ctx.path(DECISIONS), suffixes=DECISION_SUFFIXES):
+        try:
+            safe_file_name(path)
+        except UnsafeNameError as exc:
             yield ctx.file_problem(
                 path,
-                where,
-                f"{name!r} is not a usable name",
-                fix="use letters, digits, '.', '_' or '-' (no path separators, no '..')",
+                "file name",
+                str(exc).removeprefix(f"{path}: "),
+                fix="rename the file: letters, digits, '.', '_' or '-' (no spaces, brackets, "
+                "path separators or '..')",
             )
+
+
+def _registry(ctx: Context) -> tuple[list[str], list[Problem]]:
+    """The ids of the reviewer registry (people added knowingly beside the protocol's list),
+    and its problems."""
+    from review.names import REGISTRY
+    from review.tables import read_numbered
+
+    path = ctx.path(REGISTRY.file)
+    if not path.is_file():
+        return [], []
+    try:
+        return [str(row["id"]) for _n, row in read_numbered(path, REGISTRY)], []
+    except ReviewError as exc:
+        return [], list(_problems_of(ctx, path, exc))
+
+
+@check(scope="project")
+def declared_names(ctx: Context) -> Iterator[Problem]:
+    """every reviewer, coder and appraiser a decision file names is declared: in the protocol's
+    reviewers, or added knowingly to data/decisions/reviewers.csv"""
+    from review.names import REGISTRY, name_problem
+
+    added, problems = _registry(ctx)
+    yield from problems
+    in_protocol = ctx.reviewer_ids
+    declared = None if in_protocol is None and not added else [*(in_protocol or []), *added]
+    reported: set[str] = set()
+    for name, path, where in used_names(ctx):
+        problem = name_problem(name)
+        if problem is not None:
+            yield ctx.file_problem(path, where, f"{name!r} is not a usable name", fix=problem)
             continue
-        if declared is not None and name in declared:
-            continue
-        if name in reported:
+        if (declared is not None and name in declared) or name in reported:
             continue
         reported.add(name)
+        add = f"`review reviewers add {name}` (it records the name in {REGISTRY.file})"
         if declared is None:
             yield ctx.file_problem(
                 path,
                 where,
                 f"names {name!r}, but the protocol declares no reviewers",
-                fix=f"add to the protocol: reviewers: [{{id: {name}, name: …}}]",
+                fix=f"add to the protocol: reviewers: [{{id: {name}, name: …}}], or run {add}",
             )
         else:
             yield ctx.file_problem(
                 path,
                 where,
-                f"{name!r} is not a reviewer declared in the protocol",
+                f"{name!r} is not a reviewer declared in the protocol or the registry",
                 fix=ctx.did_you_mean(name, declared, what="reviewers")
-                + f"; or declare {name!r} under reviewers",
+                + f"; or declare {name!r} under reviewers, or run {add}",
             )

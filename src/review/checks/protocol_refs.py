@@ -23,7 +23,8 @@ def _studies_columns() -> tuple[str, ...]:
 
 @check()
 def unique_ids(ctx: Context) -> Iterator[Problem]:
-    """ids and codes are unique (sources, criteria, coding fields, questions, themes, ...)"""
+    """ids and codes are unique (sources, criteria, coding fields, questions, themes,
+    definitions, ...)"""
     lists = (
         (("sources",), "id"),
         (("criteria",), "code"),
@@ -34,6 +35,7 @@ def unique_ids(ctx: Context) -> Iterator[Problem]:
         (("coding", "outcome_domains"), "id"),
         (("synthesis", "sensitivity"), "id"),
         (("based_on", "conclusions"), "id"),
+        (("definitions",), "id"),
     )
     for keys, id_key in lists:
         seen: set[str] = set()
@@ -224,3 +226,35 @@ def coding_values(ctx: Context) -> Iterator[Problem]:
             yield ctx.problem(
                 f"coding.fields[{i}].values", "a value is listed twice", fix="list each value once"
             )
+
+
+@check()
+def definition_criteria(ctx: Context) -> Iterator[Problem]:
+    """definitions name criteria that exist"""
+    codes = ctx.criteria_codes
+    for i, item in ctx.items("definitions"):
+        for code in item.get("criteria") or []:
+            if code not in codes:
+                yield ctx.problem(
+                    f"definitions[{i}].criteria",
+                    f"{code!r} is not a criterion code",
+                    fix=ctx.did_you_mean(code, codes, what="criteria"),
+                )
+
+
+@check()
+def set_aside_stages(ctx: Context) -> Iterator[Problem]:
+    """a reviewer's stage is set aside by one amendment at most (two dates for one stage would
+    leave the report guessing)"""
+    for i, reviewer in ctx.items("reviewers"):
+        stages: set[str] = set()
+        for j, entry in enumerate(reviewer.get("set_aside") or []):
+            for stage in entry.get("stages") or []:
+                if stage in stages:
+                    yield ctx.problem(
+                        f"reviewers[{i}].set_aside[{j}].stages",
+                        f"{stage!r} is already set aside for reviewer {reviewer.get('id')!r} by "
+                        "an earlier entry",
+                        fix="keep one entry per stage (one date and reason), or remove this stage",
+                    )
+                stages.add(stage)

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from review.errors import ReviewError
-from review.protocol import DEFAULT_PROTOCOL
+from review.names import checked_reviewer, registry_path
+from review.protocol import DEFAULT_PROTOCOL, Protocol
 from review.tables import contract
 
 
@@ -54,6 +55,36 @@ def optional_input(value: Path | None, table: str) -> Path | None:
         return value
     default = layout(table)
     return default if default.is_file() else None
+
+
+def add_names(p: argparse.ArgumentParser) -> None:
+    """``--new-reviewer`` and ``--reviewers``: how a command that takes a person's name (a
+    reviewer, resolver or appraiser) is told that an undeclared name is new, not a typo."""
+    p.add_argument(
+        "--new-reviewer",
+        action="store_true",
+        help="the name is a new reviewer, not a typo: record it in the registry",
+    )
+    p.add_argument(
+        "--reviewers",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the registry of reviewers added beside the protocol's list "
+        "(default: reviewers.csv in the folder above --decisions)",
+    )
+
+
+def declared(args: argparse.Namespace, protocol: Protocol, name: str, what: str) -> str:
+    """``name`` if declared (with --new-reviewer: recorded in the registry first); the options
+    of :func:`add_names` and ``--decisions``."""
+    return checked_reviewer(
+        name,
+        protocol,
+        registry=args.reviewers or registry_path(args.decisions),
+        new=args.new_reviewer,
+        what=what,
+    )
 
 
 def add_searched(p: argparse.ArgumentParser) -> None:

@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.commands._options import (
+    add_names,
     add_protocol,
     add_study_groups,
     add_table,
+    declared,
     layout,
     optional_input,
 )
@@ -67,11 +69,19 @@ def register(sub: argparse._SubParsersAction) -> None:
             metavar="PATH",
             help=f"where to write the sheet (default: data/appraisal_sheets/<appraiser>.{suffix})",
         )
+    sheet.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a sheet holding answers not imported yet, after keeping a timestamped "
+        "backup of it",
+    )
+    add_names(sheet)
     sheet.set_defaults(func=run_sheet)
 
     imp = _action(actions, "import", "append a filled sheet's answers to the appraiser's file")
     imp.add_argument("file", type=Path, metavar="FILE", help="a filled sheet (CSV or XLSX)")
     imp.add_argument("--appraiser", required=True, help="whose answers these are")
+    add_names(imp)
     imp.set_defaults(func=run_import)
 
     tool = actions.add_parser(
@@ -155,17 +165,22 @@ def run_state(args: argparse.Namespace) -> int:
 def run_sheet(args: argparse.Namespace) -> int:
     from review.appraisal.actions import write_appraiser_sheet
 
+    protocol = load_protocol(args.protocol)
+    declared(args, protocol, args.appraiser, "appraiser")
     base = layout("appraisal_sheet", appraiser=args.appraiser)
     csv_path, xlsx_path = args.csv or base, args.xlsx or base.with_suffix(".xlsx")
-    n_rows, n_studies = write_appraiser_sheet(
-        load_protocol(args.protocol),
+    done = write_appraiser_sheet(
+        protocol,
         _inputs(args),
         args.decisions,
         appraiser=args.appraiser,
         csv_path=csv_path,
         xlsx_path=xlsx_path,
+        force=args.force,
     )
-    print(f"{n_studies} studies ({n_rows} items) for {args.appraiser} to appraise")
+    for path in done.backups:
+        print(f"kept the sheet holding unimported answers as {path}")
+    print(f"{done.studies} studies ({done.rows} items) for {args.appraiser} to appraise")
     print(f"wrote {csv_path}")
     print(f"wrote {xlsx_path}")
     return 0
@@ -174,8 +189,10 @@ def run_sheet(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from review.appraisal.actions import import_file
 
+    protocol = load_protocol(args.protocol)
+    declared(args, protocol, args.appraiser, "appraiser")
     done = import_file(
-        load_protocol(args.protocol),
+        protocol,
         _inputs(args),
         args.file,
         args.decisions,

@@ -63,6 +63,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_table(p, "agreement", "coding_agreement", "where to write the agreement per field")
     add_table(p, "events", "coding_events", "where to write every coding event")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="write the sheet even over a copy holding coded values that are in no coder's "
+        "file, after keeping that copy as a timestamped backup",
+    )
+    p.add_argument(
         "--validate",
         type=Path,
         nargs="+",
@@ -109,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
         ),
         fulltext_path=optional_input(args.fulltext, "fulltext"),
         pages_dir=args.pages,
+        force=args.force,
     )
+    for path in result.backups:
+        print(f"kept the coding sheet holding unimported values as {path}")
     merged = result.merged
     n_gone = sum(r["status"] == "no_longer_included" for r in merged.coded)
     n_open = sum(d["status"] == "open" for d in merged.disagreements)

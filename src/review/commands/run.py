@@ -9,6 +9,10 @@ another protocol, a dry run, how much to show) are named here; anything after ``
 Snakemake untouched. The environment's ``PATH`` gets this interpreter's ``bin`` first, so the
 rules' ``review ...`` commands are the ones of this install.
 
+A run that crashed or was killed leaves Snakemake's lock on the folder: the next run ends by
+saying so (exit status 2, usage) and ``review run --unlock`` removes the lock (without checks:
+unlocking reads no data).
+
 A project made by ``review init`` holds no workflow of its own: it runs the workflow of the
 ``review`` installation (its source tree's ``Snakefile``) in the project's folder.
 """
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from review.errors import UsageError
-from review.exitcodes import BUG, DATA_ERROR, OK, PARTIAL
+from review.exitcodes import BUG, DATA_ERROR, OK, PARTIAL, USAGE
 
 _FAILED_RULE = re.compile(r"^\s*Error in rule (\S+):")
 _LOG_LINE = re.compile(r"^\s*log: (.+?)(?: \(check log file\(s\) for error details\))?\s*$")
@@ -42,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "with Snakemake: normalise, deduplicate, screen, extract and report. Offline by "
         "default: the committed runs in data/raw are used. Exit status: 0 done, 2 usage, "
         "3 a problem in the protocol or the data (nothing ran), 4 a rule failed after others "
-        "had finished (their outputs are kept).",
+        "had finished (their outputs are kept). A run that was killed leaves the folder locked: "
+        "`review run --unlock` removes the lock.",
     )
     p.add_argument(
         "targets",
@@ -60,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--protocol", default="config/protocol.yaml", help="protocol file")
     p.add_argument("--live", action="store_true", help="also run live database searches")
     p.add_argument("-n", "--dry-run", action="store_true", help="show what would run")
+    p.add_argument(
+        "--unlock",
+        action="store_true",
+        help="remove the lock a crashed or killed run left on the project folder, then stop "
+        "(no checks, nothing run)",
+    )
     talk = p.add_mutually_exclusive_group()
     talk.add_argument(
         "-q", "--quiet", action="store_true", help="show only errors (and the final summary)"
@@ -118,6 +129,8 @@ def snakemake_command(args: argparse.Namespace) -> list[str]:
         "--cores",
         str(args.cores),
     ]
+    if getattr(args, "unlock", False):
+        return [*cmd, "--unlock"]
     if getattr(args, "verbose", False):
         cmd += ["--printshellcmds", "--show-failed-logs"]
     if args.dry_run:
@@ -211,7 +224,8 @@ def run(args: argparse.Namespace) -> int:
 
     root = project_folder(args)
     protocol = root / args.protocol
-    problems = check_project(protocol, root=root)
+    # --unlock reads no data: a broken project can still be unlocked.
+    problems = [] if args.unlock else check_project(protocol, root=root)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -248,4 +262,18 @@ def run(args: argparse.Namespace) -> int:
     sys.stderr.flush()
     if code == 0:
         return OK
+    if not outcome.failed and not args.unlock and stale_lock(root):
+        print(
+            "\nreview run: the project folder is locked: another run is working in it, or a run "
+            "that crashed or was killed left its lock. If no other `review run` (or snakemake) "
+            "is running here, remove the lock with `review run --unlock` and run again.",
+            file=sys.stderr,
+        )
+        return USAGE
     return summarise(outcome, root, quiet=quiet)
+
+
+def stale_lock(root: Path) -> bool:
+    """Whether Snakemake's lock files are in ``root`` (a run ending normally removes its own)."""
+    locks = root / ".snakemake" / "locks"
+    return locks.is_dir() and any(locks.iterdir())

@@ -16,6 +16,12 @@
   --reviewer NAME [--rayyan-user NAME] [--reasons MAP.yaml]``: screen in ASReview LAB or
   Rayyan, keep the audit trail here; only the decisions made there come back.
 
+A reviewer's name must be declared (the protocol's ``reviewers``, or ``--new-reviewer``, which
+records it in ``data/decisions/reviewers.csv``: :mod:`review.names`). An import reads the
+ledger again, checks and appends while holding its lock, so two imports never lose each
+other's rows. A sheet holding decisions not yet imported is never overwritten (``--force`` keeps a
+timestamped backup of it first).
+
 The ledgers are the only files these commands change, and only by appending.
 """
 
@@ -27,8 +33,16 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_pages, add_protocol, add_table, layout, optional_input
-from review.protocol import load_protocol
+from review.commands._options import (
+    add_names,
+    add_pages,
+    add_protocol,
+    add_table,
+    declared,
+    layout,
+    optional_input,
+)
+from review.protocol import Protocol, load_protocol
 from review.states import STAGES, Stage
 
 if TYPE_CHECKING:
@@ -65,6 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sheet = _action(actions_, "sheet", "write a reviewer's screening sheet (CSV and XLSX)")
     sheet.add_argument("--reviewer", required=True, help="reviewer id (the ledger file name)")
+    add_names(sheet)
     _stage(sheet)
     _sheet_outputs(sheet, "<reviewer>")
     sheet.set_defaults(func=run_sheet)
@@ -82,12 +97,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sheet: who settled them",
     )
     imp.add_argument("--stage", choices=STAGES, default=None, help="default: the sheet's folder")
+    add_names(imp)
     imp.set_defaults(func=run_import)
 
     for name, tool in (("import-asreview", "an ASReview LAB"), ("import-rayyan", "a Rayyan CSV")):
         q = _action(actions_, name, f"append the decisions made in {tool} export")
         q.add_argument("file", type=Path, metavar="FILE")
         q.add_argument("--reviewer", required=True, help="whose decisions these are")
+        add_names(q)
         _stage(q)
         if name == "import-rayyan":
             q.add_argument(
@@ -154,6 +171,12 @@ def _stage(p: argparse.ArgumentParser) -> None:
 
 
 def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a sheet holding decisions not imported yet, after keeping a "
+        "timestamped backup of it",
+    )
     for suffix in ("csv", "xlsx"):
         p.add_argument(
             f"--{suffix}",
@@ -165,17 +188,20 @@ def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
         )
 
 
-def _session(args: argparse.Namespace) -> actions.Session:
+def _session(
+    args: argparse.Namespace, protocol: Protocol | None = None, *, lazy: bool = False
+) -> actions.Session:
     from review.screening import actions
 
     return actions.Session.load(
-        load_protocol(args.protocol),
+        protocol or load_protocol(args.protocol),
         studies=args.studies,
         clusters=args.clusters,
         decisions=args.decisions,
         records=optional_input(args.records, "records"),
         fulltext=optional_input(args.fulltext, "fulltext"),
         pages=args.pages,
+        lazy=lazy,
     )
 
 
@@ -239,28 +265,38 @@ def _sheet_paths(args: argparse.Namespace, name: str) -> tuple[Path, Path]:
 def run_sheet(args: argparse.Namespace) -> int:
     from review.screening import actions
 
+    protocol = load_protocol(args.protocol)
+    declared(args, protocol, args.reviewer, "reviewer")
     csv_path, xlsx_path = _sheet_paths(args, args.reviewer)
-    n, how = actions.write_reviewer_sheet(
-        _session(args),
+    done = actions.write_reviewer_sheet(
+        _session(args, protocol),
         reviewer=args.reviewer,
         stage=args.stage,
         csv_path=csv_path,
         xlsx_path=xlsx_path,
+        force=args.force,
     )
-    print(f"{n} studies for {args.reviewer} at {args.stage} (ordered by {how})")
+    _backups(done.backups)
+    print(f"{done.rows} studies for {args.reviewer} at {args.stage} (ordered by {done.how})")
     print(f"wrote {csv_path}")
     print(f"wrote {xlsx_path}")
     return 0
+
+
+def _backups(paths: list[Path]) -> None:
+    for path in paths:
+        print(f"kept the sheet holding unimported decisions as {path}")
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
     from review.screening import actions
 
     csv_path, xlsx_path = _sheet_paths(args, actions.CONFLICTS_SHEET)
-    n = actions.write_conflicts_sheet(
-        _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path
+    done = actions.write_conflicts_sheet(
+        _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path, force=args.force
     )
-    print(f"{n} unresolved conflict(s) at {args.stage}; wrote {csv_path} and .xlsx")
+    _backups(done.backups)
+    print(f"{done.rows} unresolved conflict(s) at {args.stage}; wrote {csv_path} and .xlsx")
     return 0
 
 
@@ -270,20 +306,37 @@ def _report(source: Path, done: actions.Appended) -> int:
         f"{source}: {done.valid} decision(s) valid; appended {done.appended} to {done.ledger}"
         + (f"; {skipped} unchanged (already the current decision) not repeated" if skipped else "")
     )
+    for line in done.moved:
+        print(f"note: {line}")
+    for line in done.stale:
+        print(f"warning: not appended: {line}", file=sys.stderr)
+    if done.stale:
+        print(
+            f"warning: {len(done.stale)} decision(s) name no current study and were not "
+            "appended; they stay in the sheet (decide those studies again on a new sheet)",
+            file=sys.stderr,
+        )
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     from review.screening import actions
 
-    done = actions.import_sheet(_session(args), args.file, reviewer=args.reviewer, stage=args.stage)
+    protocol = load_protocol(args.protocol)
+    target = actions.import_target(
+        args.decisions, args.file, reviewer=args.reviewer, stage=args.stage
+    )
+    declared(args, protocol, target.reviewer, "resolver" if target.resolving else "reviewer")
+    done = actions.import_sheet(_session(args, protocol, lazy=True), args.file, target)
     return _report(args.file, done)
 
 
 def run_import_tool(args: argparse.Namespace) -> int:
     from review.screening import actions
 
-    session = _session(args)
+    protocol = load_protocol(args.protocol)
+    declared(args, protocol, args.reviewer, "reviewer")
+    session = _session(args, protocol, lazy=True)
     if args.action == "import-asreview":
         done, left_out = actions.import_asreview(
             session, args.file, reviewer=args.reviewer, stage=args.stage, lab_user=args.lab_user

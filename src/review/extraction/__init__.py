@@ -27,19 +27,25 @@ Outputs (``data/extracted/`` in the project layout; each path is given by the ca
 - ``coding_agreement.csv``: agreement per field and pair of coders (measures in
   :mod:`review.extraction.agreement`);
 - ``coding_events.csv``: every coded value with coder, timestamp and source row, every
-  resolution, and every coder's row that matches no current study, for the audit page.
+  resolution, every coder's row that matches no current study, and every row (or resolution)
+  of a coder whom a protocol amendment sets aside for coding (``set_aside``: listed, never
+  merged; :mod:`review.setaside`), for the audit page.
+
+The sheet is never written over a copy a coder filled in place: coded values in the existing
+sheet that are in no coder's file stop the run (``force``: the sheet is kept as a timestamped
+backup first; :mod:`review.sheetguard`).
 
 Every cell written neutralises spreadsheet formula injection (:func:`review.spreadsheet.safe_cell`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from review.carry import Locator, read_clusters
+from review.carry import Locator, clusters_of, read_clusters
 from review.decisions import Problems
 from review.extraction.agreement import agreement_rows
 from review.extraction.attach import Attached, attach_coding
@@ -52,7 +58,7 @@ from review.extraction.fields import (
     separator,
 )
 from review.extraction.inputs import included_ids, read_screening, read_studies
-from review.extraction.merge import Merged, coded_columns, merge
+from review.extraction.merge import Merged, coded_columns, events, merge
 from review.extraction.sheet import sheet_columns, sheet_rows, write_sheet_csv, write_sheet_xlsx
 from review.extraction.validate import (
     RESOLUTIONS_NAME,
@@ -61,8 +67,11 @@ from review.extraction.validate import (
     coder_files,
     read_coder_file,
     read_resolutions,
+    unimported_coding,
 )
 from review.protocol import Protocol
+from review.setaside import SetAside, set_aside_at
+from review.sheetguard import refuse_or_back_up
 from review.studygroups import StudyGroups, load_groups
 from review.tables import contract, read_table, write_table
 
@@ -119,6 +128,8 @@ class ExtractionResult:
     agreement: list[dict[str, str]]
     paths: dict[str, Path] = field(default_factory=dict)
     attached: Attached | None = None
+    #: Copies of a coding sheet that held values in no coder's file, kept by ``force``.
+    backups: list[Path] = field(default_factory=list)
 
 
 def read_coding(
@@ -147,7 +158,8 @@ def load_coding(
     """:func:`read_coding`, and every row must name a current study (by id or fingerprint):
     the check a coder runs on a file before committing it (``review extract --validate``)."""
     rows, settled = read_coding(fields, files, resolutions=resolutions)
-    attached = attach_coding(rows, settled, Locator(studies.values()), StudyGroups())
+    locator = Locator(studies.values(), clusters_of(studies.values()))
+    attached = attach_coding(rows, settled, locator, StudyGroups())
     if attached.unmatched:
         problems = Problems(what="coding")
         for u in attached.unmatched:
@@ -169,12 +181,15 @@ def run_extraction(
     clusters_path: str | Path | None = None,
     fulltext_path: str | Path | None = None,
     pages_dir: str | Path | None = None,
+    force: bool = False,
 ) -> ExtractionResult:
     """Validate the coders' files, then write the sheet, coded table, outcomes, disagreements
     and events. Without ``groups_path`` every report is its own study; without
-    ``clusters_path`` rows re-attach by id and fingerprint only.
+    ``clusters_path`` the studies' ``record_ids`` say which records each study holds.
 
-    Nothing is written when any coder's file has a problem (:class:`review.errors.DecisionError`).
+    Nothing is written when any coder's file has a problem (:class:`review.errors.DecisionError`),
+    or when the existing sheet holds coded values that are in no coder's file
+    (:class:`review.sheetguard.UnimportedWork`; ``force`` keeps it as a backup and goes on).
     """
     fields = all_fields(protocol)
     sep = separator(protocol)
@@ -186,8 +201,23 @@ def run_extraction(
     ]
     files = coder_files(coding_dir)
     rows, settled = read_coding(fields, files, resolutions=Path(coding_dir) / RESOLUTIONS_NAME)
-    locator = Locator(studies.values(), read_clusters(clusters_path))
-    attached = attach_coding(rows, settled, locator, groups)
+    clusters = read_clusters(clusters_path) if clusters_path else clusters_of(studies.values())
+    locator = Locator(studies.values(), clusters)
+    aside = set_aside_at(protocol, "coding")
+    attached = attach_coding(
+        [r for r in rows if r.coder not in aside],
+        [r for r in settled if r.resolver not in aside],
+        locator,
+        groups,
+    )
+    sheets = [Path(outputs.sheet_csv), Path(outputs.sheet_xlsx)]
+    backups = refuse_or_back_up(
+        sheets,
+        unimported_coding(sheets, fields, attached.rows, locator),
+        force=force,
+        how_to_import=f"copy it to {Path(coding_dir) / '<your coder id>.xlsx'}, where it is "
+        "read as your coder's file",
+    )
     merged = merge(
         fields,
         attached.rows,
@@ -198,6 +228,19 @@ def run_extraction(
         notes=attached.notes,
     )
     merged.events.extend(_unmatched_events(attached))
+    merged.events.extend(
+        set_aside_events(
+            fields,
+            attach_coding(
+                [r for r in rows if r.coder in aside],
+                [r for r in settled if r.resolver in aside],
+                locator,
+                groups,
+            ),
+            aside,
+            sep,
+        )
+    )
     agreement: list[dict[str, str]] = []
     for (a, b), pairs in sorted(merged.pairs.items()):
         agreement.extend(agreement_rows(fields, a, b, pairs))
@@ -238,7 +281,25 @@ def run_extraction(
     write_table(out.disagreements, merged.disagreements, contract("coding_disagreements"))
     write_table(out.agreement, agreement, contract("coding_agreement"))
     write_table(out.events, merged.events, contract("coding_events"))
-    return ExtractionResult(len(included), files, merged, agreement, out.as_dict(), attached)
+    return ExtractionResult(
+        len(included), files, merged, agreement, out.as_dict(), attached, backups
+    )
+
+
+def set_aside_events(
+    fields: Sequence[CodingField], attached: Attached, aside: Mapping[str, SetAside], sep: str
+) -> list[dict[str, str]]:
+    """The rows and resolutions of coders set aside for coding, as ``set_aside`` events: placed
+    on their study like any row (or on the id they name, when they match none), never merged."""
+    out = []
+    for ev in [
+        *events(fields, attached.rows, attached.resolutions, sep),
+        *_unmatched_events(attached),
+    ]:
+        detail = aside[ev["coder"]].detail()
+        note = f"{detail} | {ev['note']}" if ev["note"] else detail
+        out.append({**ev, "event": "set_aside", "note": note})
+    return out
 
 
 def _unmatched_events(attached: Attached) -> list[dict[str, str]]:

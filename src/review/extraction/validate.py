@@ -17,16 +17,19 @@ timestamp``, one row per settled (study, field); a later row for the same pair w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from review.carry import Locator
 from review.decisions import Problems, person_files, read_rows
 from review.decisions import text as _text
+from review.extraction.agreement import same
 from review.extraction.fields import CodingField, domain_problems, is_empty, parse_value
 from review.extraction.sheet import CODER_COLUMNS, SHEET_NAME, STUDY_COLUMNS
+from review.sheetguard import Unimported, existing_rows
 from review.tables import contract
 
 RESOLUTIONS_NAME = "_resolutions.csv"
@@ -224,3 +227,53 @@ def read_resolutions(
             sid, fname, value, resolver, _text(cells.get("note")), stamp, str(path), n
         )
     return list(out.values())
+
+
+def unimported_coding(
+    paths: Sequence[Path],
+    fields: Sequence[CodingField],
+    rows: Sequence[CodedRow],
+    locator: Locator,
+) -> list[Unimported]:
+    """Rows of the existing coding sheet (``paths``: its CSV and XLSX) that hold coded values no
+    coder's file has: a coder filled the generated sheet in place.
+
+    A sheet row counts as saved when some coder's current row for its study (after
+    carry-forward: ``rows`` are attached rows) has the same value in every coded column the
+    sheet row fills (and the same note, when it has one). The generated sheet leaves those
+    columns empty, so anything there was typed by a person. A sheet that cannot be read is
+    reported too: it may hold work.
+    """
+    current: dict[str, list[CodedRow]] = {}
+    for r in rows:
+        if not r.superseded:
+            current.setdefault(r.study_id, []).append(r)
+    out: list[Unimported] = []
+    for path, n, cells in existing_rows(paths, lambda p: read_cells(p)[1], out):
+        filled = {f.name: cells.get(f.name) for f in fields if not is_empty(cells.get(f.name))}
+        note = _text(cells.get("note"))
+        if not filled and not note:
+            continue
+        sid = _text(cells.get("study_id"))
+        placed = locator.place(sid, _text(cells.get("fingerprint")))
+        if not any(_holds(r, fields, filled, note) for r in current.get(placed.study_id, [])):
+            shown = ", ".join(sorted(filled)) or "note"
+            out.append((path, f"{path}, row {n}: {sid} ({shown})"))
+    return out
+
+
+def _holds(
+    row: CodedRow, fields: Sequence[CodingField], filled: Mapping[str, Any], note: str
+) -> bool:
+    """Whether a coder's row has every value (and the note) a sheet row was filled with."""
+    if note and row.note != note:
+        return False
+    by_name = {f.name: f for f in fields}
+    for name, raw in filled.items():
+        try:
+            value = parse_value(by_name[name], raw)
+        except ValueError:
+            return False  # a value no coder's file could hold
+        if not same(value, row.values.get(name, [] if isinstance(value, list) else "")):
+            return False
+    return True

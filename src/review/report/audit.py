@@ -300,7 +300,8 @@ def format_trail(trail: Trail) -> str:
     if trail.coding_events or trail.coded:
         out.append(f"coding events ({len(trail.coding_events)}):")
         for g in trail.coding_groups:
-            out.append(f"  {g['timestamp']}  {g['coder']} {g['event']}  {g['source']}".rstrip())
+            event = "set aside, not counted" if g["event"] == "set_aside" else g["event"]
+            out.append(f"  {g['timestamp']}  {g['coder']} {event}  {g['source']}".rstrip())
             for k, v in [*g["other"], *g["values"]]:
                 out.append(f"    {k}: {v}")
             if g["note"]:

@@ -48,6 +48,8 @@ class ReportInputs:
     outcomes: list[Row] | None = None
     appraisal: list[Row] | None = None
     appraisal_summary: list[Row] | None = None
+    #: Appraisers' rows not merged (no study, not included, appraiser set aside).
+    appraisal_unmatched: list[Row] | None = None
     findings: list[Row] | None = None
     #: Where the checked narrative cites each included study (check_narrative).
     narrative_citations: list[Row] | None = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 def trusted(markup: str) -> Markup:
@@ -22,7 +23,26 @@ def web_url(value: Any) -> str:
     return text if urlsplit(text).scheme.lower() in ("http", "https") else ""
 
 
-def md_cell(value: Any) -> str:
-    """Text for a Markdown table cell: no line breaks, pipes escaped (HTML is escaped by jinja)."""
-    text = "" if value is None else str(value)
-    return " ".join(text.split()).replace("|", "\\|")
+#: What the Markdown page escapes in data: a backslash and the brackets. Without ``[`` and ``]``
+#: no text can become a link or an image (``[x](javascript:…)``, ``![x](https://tracker)``);
+#: ``<`` and ``&`` are HTML-escaped already, and ``_``/``*`` are left alone because ids and field
+#: names shown in code spans contain them (a backslash would show there).
+_MD_SPECIAL = re.compile(r"([\\\[\]])")
+
+
+def md_text(value: Any) -> Any:
+    """``value`` made inert as Markdown text: the finalizer of every ``{{ … }}`` of the Markdown
+    page, so no title, author or note can become a link (``[click](javascript:…)``).
+
+    Markup (built by the templates themselves, or by :func:`md_cell`) and non-text values pass
+    unchanged."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return _MD_SPECIAL.sub(r"\\\1", value)
+
+
+def md_cell(value: Any) -> Markup:
+    """Text for a Markdown table cell: inert (:func:`md_text`), HTML-escaped, on one line, with
+    pipes escaped."""
+    text = " ".join(("" if value is None else str(value)).split())
+    return escape(md_text(text)).replace("|", Markup("\\|"))

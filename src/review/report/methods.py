@@ -68,7 +68,8 @@ def sources_table(inputs: ReportInputs) -> list[dict[str, Any]]:
 def duplicates_per_source(inputs: ReportInputs) -> dict[str, int] | None:
     """Records per source that joined a study anchored on another record (None: no dedup yet).
 
-    The anchor is the member with the smallest ``(run_id, record_id)``, as for study ids.
+    The anchor is the member with the smallest :func:`review.records.anchor_key`, as for study
+    ids.
     """
     if inputs.studies is None:
         return None

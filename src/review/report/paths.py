@@ -31,6 +31,7 @@ TABLES: dict[str, str] = {
     "outcomes": "outcomes",
     "appraisal": "appraisal",
     "appraisal_summary": "appraisal_summary",
+    "appraisal_unmatched": "appraisal_unmatched",
     "findings": "findings",
     "narrative_citations": "narrative_citations",
 }
@@ -62,6 +63,7 @@ class ReportPaths:
     outcomes: Path | None = None
     appraisal: Path | None = None
     appraisal_summary: Path | None = None
+    appraisal_unmatched: Path | None = None
     findings: Path | None = None
     narrative_citations: Path | None = None
     #: The reviewers' synthesis folder: narrative Markdown files and findings.yaml.

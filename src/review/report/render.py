@@ -25,7 +25,7 @@ from review.report import methods, sections
 from review.report.audit import build_trails, extra_cells, scores
 from review.report.context import base_context, report_counts
 from review.report.inputs import ReportInputs, load_inputs
-from review.report.markup import md_cell, trusted, web_url
+from review.report.markup import md_cell, md_text, trusted, web_url
 from review.report.paths import FIGURES, ReportOutputs, ReportPaths, figure_file
 from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, value_label
 from review.states import ScreeningState
@@ -87,6 +87,9 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 COMPILED = _CompiledTemplates()
+#: The Markdown page's templates compile with a finalizer (:func:`markdown_environment`); jinja
+#: keys compiled code by template name only, so they are kept apart from the plain ones.
+COMPILED_MARKDOWN = _CompiledTemplates()
 
 
 def environment() -> jinja2.Environment:
@@ -106,6 +109,12 @@ def environment() -> jinja2.Environment:
     env.globals["TEAM_SUMMARY_LABEL"] = TEAM_SUMMARY_LABEL
     env.globals["State"] = ScreeningState
     return env
+
+
+def markdown_environment() -> jinja2.Environment:
+    """:func:`environment` for the Markdown page: every value is also made inert as Markdown
+    (:func:`review.report.markup.md_text`), so a title cannot become a ``javascript:`` link."""
+    return environment().overlay(finalize=md_text, bytecode_cache=COMPILED_MARKDOWN)
 
 
 def page_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) -> dict[str, Any]:
@@ -186,7 +195,9 @@ def render_report(
     texts[outputs.html] = env.get_template("review.html.j2").render(
         **context, num=Numbering(), css=css
     )
-    markdown = env.get_template("review.md.j2").render(**context, num=Numbering())
+    markdown = (
+        markdown_environment().get_template("review.md.j2").render(**context, num=Numbering())
+    )
     # Quotes cannot open a tag, so Markdown readers get them back; < > & stay escaped.
     texts[outputs.markdown] = markdown.replace("&#34;", '"').replace("&#39;", "'")
     texts[outputs.audit] = env.get_template("audit.html.j2").render(

@@ -41,9 +41,9 @@ from datetime import datetime
 from typing import Any
 
 from review.errors import DecisionError
+from review.names import safe_name
 from review.protocol import Protocol
 from review.screening.interop import StudyMatcher, finish, tool_note
-from review.screening.ledger import check_reviewer
 from review.screening.sheets import read_sheet
 from review.states import Decision, ScreeningState
 from review.tables import contract, write_table
@@ -253,11 +253,11 @@ def import_asreview(
     lab_user: str | None = None,
 ) -> LabImport:
     """The decisions made in LAB (1 include, 0 exclude; no label: not screened) as ledger rows."""
-    check_reviewer(reviewer)
-    rows, first = read_sheet(path)
-    if not rows:
+    safe_name(reviewer)
+    columns, numbered = read_sheet(path)
+    if not numbered:
         return LabImport([])
-    columns = list(rows[0])
+    rows = [row for _n, row in numbered]
     label_col = next((c for c in _LABEL_COLUMNS if c in columns), None)
     if label_col is None:
         raise DecisionError(
@@ -276,8 +276,7 @@ def import_asreview(
     matcher = StudyMatcher(studies)
     raw: list[tuple[int, dict[str, str]]] = []
     problems: list[str] = []
-    for i, row in enumerate(rows):
-        n = first + i
+    for i, (n, row) in enumerate(numbered):
         label = _label(row.get(label_col))
         if not label:
             continue

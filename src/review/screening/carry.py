@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from review.carry import Locator, carry_note
-from review.records import split_list
+from review.records import run_order, split_list
 from review.screening.ledger import LedgerRow, Ledgers
 from review.states import STAGES
 
@@ -103,10 +103,16 @@ def carry_notes(
     if record_runs and rows:
         members = split_list(study.get("record_ids", ""))
         runs = {rid: record_runs.get(rid, "") for rid in members}
-        anchor_run = min((r, rid) for rid, r in runs.items())[0] if runs else ""
-        later = sorted(rid for rid, run in runs.items() if run and run > anchor_run)
+        # Runs in the order they were made (review.records.run_order): an undated run, or an
+        # export file without a run id, comes after every dated one.
+        first = min(run_order(r) for r in runs.values()) if runs else run_order("")
+        anchor_run = first[2]
+        later = sorted(rid for rid, run in runs.items() if run_order(run) > first)
         if later:
-            shown = ", ".join(f"{rid} (run {runs[rid]})" for rid in later[:5])
+            shown = ", ".join(
+                f"{rid} (run {runs[rid]})" if runs[rid] else f"{rid} (a file without a run id)"
+                for rid in later[:5]
+            )
             more = f" and {len(later) - 5} more" if len(later) > 5 else ""
             notes.append(
                 f"record(s) {shown}{more} joined this study after its first run {anchor_run}; "

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from review.decisions import append_csv, check_person, parse_timestamp
 from review.errors import DecisionError
+from review.names import decision_files, safe_name
 from review.protocol import Protocol
 from review.states import DECISIONS, STAGES
 from review.tables import contract, read_cells, unquote_cell
@@ -82,6 +83,8 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
 
 
 def check_reviewer(name: str) -> str:
+    """The shared name check (:func:`review.names.safe_name`, through
+    :func:`review.decisions.check_person`)."""
     return check_person(name, what="reviewer")
 
 
@@ -158,7 +161,7 @@ def validate_numbered(
                 study_id=cell["study_id"],
                 fingerprint=fingerprint,
                 decision=cell["decision"].lower(),
-                reason="; ".join(_split_reasons(cell["reason"])),
+                reason="; ".join(split_reasons(cell["reason"])),
                 note=cell["note"],
                 timestamp=ts,
                 stage=stage,
@@ -179,7 +182,8 @@ def validate_numbered(
     return out
 
 
-def _split_reasons(text: str) -> list[str]:
+def split_reasons(text: str) -> list[str]:
+    """Criterion codes of a reason cell (separated by ';' or ',')."""
     return [r.strip() for r in re.split(r"[;,]", text) if r.strip()]
 
 
@@ -206,7 +210,7 @@ def _row_problems(
             f"{where}, field 'decision': {cell['decision']!r} is not allowed; "
             f"allowed: {', '.join(DECISIONS)}"
         )
-    codes = _split_reasons(cell["reason"])
+    codes = split_reasons(cell["reason"])
     for code in codes:
         if code not in allowed:
             out.append(
@@ -275,7 +279,7 @@ def read_ledgers(folder: str | Path, protocol: Protocol) -> Ledgers:
         if not stage_dir.is_dir():
             continue
         reasons = stage_reasons(protocol, stage)
-        for path in sorted(stage_dir.glob("*.csv")):
+        for path in decision_files(stage_dir, suffixes=(".csv",), recursive=False):
             rows = read_ledger_file(path, stage=stage, reasons=reasons)
             (resolutions if path.name == RESOLUTIONS_FILE else decisions)[stage].extend(rows)
     return Ledgers(decisions=decisions, resolutions=resolutions)
@@ -292,6 +296,17 @@ def current(rows: Iterable[LedgerRow]) -> dict[tuple[str, str], LedgerRow]:
     for row in sorted(rows, key=order_key):
         latest[(row.reviewer, row.study_id)] = row
     return latest
+
+
+def ledger_path(
+    folder: str | Path, stage: str, reviewer: str, *, resolutions: bool = False
+) -> Path:
+    """``<folder>/<stage>/<reviewer>.csv`` (or the stage's ``_resolutions.csv``); the name is
+    checked, so no name can point outside the folder."""
+    if stage not in STAGES:
+        raise DecisionError(f"stage {stage!r} is not a screening stage ({', '.join(STAGES)})")
+    name = RESOLUTIONS_FILE if resolutions else f"{safe_name(reviewer)}.csv"
+    return Path(folder) / stage / name
 
 
 def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: bool = False) -> int:

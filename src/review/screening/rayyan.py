@@ -32,10 +32,11 @@ from typing import Any
 import yaml
 
 from review.errors import DecisionError
+from review.names import safe_name
 from review.protocol import Protocol
 from review.records import clean_text, split_list
 from review.screening.interop import STUDY_ID_NOTE, StudyMatcher, finish, tool_note
-from review.screening.ledger import LedgerRow, check_reviewer, stage_reasons
+from review.screening.ledger import LedgerRow, stage_reasons
 from review.screening.sheets import read_sheet
 from review.sources.ris_file import SUMMARY_NOTE
 from review.states import SOUGHT, ScreeningState, Stage
@@ -228,9 +229,9 @@ def import_rayyan(
 
     ``reasons``: the reviewers' map (:func:`read_reason_map`), from ``reasons_file``.
     """
-    check_reviewer(reviewer)
-    rows, first = read_sheet(path)
-    if rows and "notes" not in rows[0]:
+    safe_name(reviewer)
+    header, rows = read_sheet(path)
+    if rows and "notes" not in header:
         raise DecisionError(
             f"{path}, row 1: no 'notes' column; expected a Rayyan CSV export "
             "(its notes hold RAYYAN-INCLUSION)"
@@ -241,8 +242,7 @@ def import_rayyan(
     matcher = StudyMatcher(studies)
     raw: list[tuple[int, dict[str, str]]] = []
     problems: list[str] = []
-    for i, row in enumerate(rows):
-        n = first + i
+    for n, row in rows:
         parsed = parse_rayyan_notes(str(row.get("notes") or ""))
         votes = parsed["votes"]
         if not votes:

@@ -18,28 +18,33 @@ it again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
 from review import workbook
-from review.decisions import now_utc, read_rows
+from review.carry import Locator
+from review.decisions import now_utc, read_rows, text
 from review.errors import DecisionError
+from review.names import safe_name
 from review.protocol import Protocol
 from review.records import normalise_doi
 from review.screening import priority
 from review.screening.ledger import (
+    MAX_LISTED,
     LedgerRow,
     Ledgers,
-    check_reviewer,
     current,
+    split_reasons,
     stage_reasons,
     validate_numbered,
 )
 from review.screening.state import Screening
+from review.sheetguard import Unimported, existing_rows
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
-from review.tables import contract, write_table
+from review.tables import contract, unquote_cell, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
 #: A reviewer's sheet: the studies still to decide, most relevant first (blind).
@@ -143,9 +148,13 @@ def write_sheet(
     reviewer: str,
     conflicts: bool = False,
     extra: Sequence[str] = (),
+    criteria: Sequence[Mapping[str, Any]] = (),
+    definitions: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """Write the sheet as CSV and as XLSX with drop-downs for decision and reason; ``extra``
-    columns (a full-text sheet's file and page columns) follow the contract's."""
+    columns (a full-text sheet's file and page columns) follow the contract's. The XLSX also
+    carries the stage's ``criteria`` and the protocol's operational ``definitions`` on sheets
+    of their own, so every reviewer applies the same wording while deciding."""
     table = CONFLICT_SHEET if conflicts else SHEET
     columns = [*table.names, *extra]
     write_table(csv_path, rows, table, columns=columns)
@@ -182,17 +191,76 @@ def write_sheet(
         ]
     )
     info.append([SUMMARY_LABEL, "written by the review team, not the published abstract"])
+    _guide_sheets(wb, criteria, definitions)
     workbook.save(wb, xlsx_path)
 
 
-def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
-    """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
-    _header, numbered = read_rows(path, sheet="screening")
-    rows = [
-        {str(h): "" if v is None else str(v) for h, v in cells.items() if h is not None}
-        for _n, cells in numbered
-    ]
-    return rows, 2
+def _guide_sheets(
+    wb: Any, criteria: Sequence[Mapping[str, Any]], definitions: Sequence[Mapping[str, Any]]
+) -> None:
+    """The ``criteria`` sheet (each reason code the reviewer may give, with the definitions
+    that apply to it) and the ``definitions`` sheet (the protocol's operational definitions)."""
+    uses: dict[str, list[str]] = {}
+    for d in definitions:
+        for code in d.get("criteria") or []:
+            uses.setdefault(code, []).append(str(d["id"]))
+    guides = {
+        "criteria": [
+            {
+                "code": c["code"],
+                "label": c["label"],
+                "description": " ".join(str(c.get("description", "")).split()),
+                "definitions": "; ".join(uses.get(c["code"], [])),
+            }
+            for c in criteria
+        ],
+        "definitions": [
+            {
+                "id": d["id"],
+                "term": d["term"],
+                "text": " ".join(str(d["text"]).split()),
+                "criteria": "; ".join(d.get("criteria") or []),
+            }
+            for d in definitions
+        ],
+    }
+    widths = {"code": 28, "label": 40, "description": 80, "term": 30, "text": 100, "criteria": 30}
+    for name, rows in guides.items():
+        if rows:
+            ws = wb.create_sheet(name)
+            workbook.write_table_sheet(ws, list(rows[0]), rows, widths=widths)
+
+
+def read_sheet(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and numbered rows (as a spreadsheet counts them) of a filled sheet or
+    ledger-shaped file (CSV or XLSX; its ``screening`` sheet, else the first), as text, read by
+    :func:`review.decisions.read_rows`: a note keeps its line breaks, a semicolon-separated CSV
+    is read as such, a damaged workbook is a clear error, and a row with more cells than the
+    header is refused (a value with a comma lost its quotes), never cut."""
+    header, numbered = read_rows(path, sheet="screening")
+    out = []
+    for n, cells in numbered:
+        extra = [str(v) for v in cells.get(None) or [] if v is not None and str(v).strip()]
+        if extra:
+            raise DecisionError(
+                f"{path}, row {n}: more cells than the header's {len(header)} columns "
+                "(a value with a comma needs quotes; a value needs a column with a header)"
+            )
+        row = {str(h): text(v) for h, v in cells.items() if h is not None}
+        if any(row.values()):
+            out.append((n, row))
+    return header, out
+
+
+@dataclass
+class FromSheet:
+    """A filled sheet's rows to append, and what happened to rows naming earlier study ids."""
+
+    rows: list[LedgerRow]
+    #: rows whose study id names no current study, even by anchor or fingerprint: not appended
+    stale: list[str] = field(default_factory=list)
+    #: rows whose study id changed since the sheet was made, appended under the current id
+    moved: list[str] = field(default_factory=list)
 
 
 def rows_from_sheet(
@@ -202,29 +270,54 @@ def rows_from_sheet(
     reviewer: str,
     protocol: Protocol,
     known_studies: Mapping[str, str],
+    index: Locator,
     resolver: str = "",
-) -> list[LedgerRow]:
+) -> FromSheet:
     """Validated ledger rows from a filled sheet: rows without a decision are skipped (undecided).
 
-    Every row is checked first; any problem raises and nothing is returned (so nothing is
+    ``known_studies`` maps every current study id to its fingerprint. A row naming a study id
+    that no longer exists is attached as carry-forward would attach it
+    (:mod:`review.carry`: the id of a record now in another study, else the row's fingerprint)
+    and appended under the current id; one that matches no study is listed in ``stale`` and not
+    appended, while the rest of the sheet is (a sheet made before a rerun must not be refused
+    whole for a few studies that changed). A sheet none of whose decisions names a current
+    study is refused: it was made for another project or run.
+
+    Every other row is checked first; any problem raises and nothing is returned (so nothing is
     appended). A row without a timestamp gets the import time. With ``resolver`` the sheet is a
     conflicts sheet and the rows are resolutions settled by that person.
     """
     if stage not in STAGES:
         raise DecisionError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
-    check_reviewer(resolver or reviewer)
-    rows, first = read_sheet(path)
-    if rows and "decision" not in rows[0]:
+    safe_name(resolver or reviewer)
+    header, rows = read_sheet(path)
+    if "decision" not in header:
         raise DecisionError(
-            f"{path}, row 1: no 'decision' column; expected a screening sheet or a ledger "
+            f"{path}, row 1: no 'decision' column (columns: {', '.join(header) or 'none'}); "
+            "expected a screening sheet or a ledger "
             "(study_id,fingerprint,decision,reason,note,timestamp)"
         )
-    filled = [
-        (first + i, {**row, "resolver": resolver} if resolver else row)
-        for i, row in enumerate(rows)
-        if str(row.get("decision") or "").strip()
-    ]
-    return validate_numbered(
+    out = FromSheet([])
+    filled = []
+    for n, row in rows:
+        if not unquote_cell(row.get("decision")):
+            continue
+        sid = unquote_cell(row.get("study_id"))
+        if sid and sid not in index.ids:
+            where = index.place(sid, unquote_cell(row.get("fingerprint")))
+            if not where.matched:
+                out.stale.append(f"{path}, row {n}: study {sid}: {where.problem}")
+                continue
+            out.moved.append(f"{path}, row {n}: study {sid} is now {where.study_id} ({where.how})")
+            row = {**row, "study_id": where.study_id}
+        filled.append((n, {**row, "resolver": resolver} if resolver else row))
+    if out.stale and not filled:
+        raise DecisionError(
+            f"{path}: none of its {len(out.stale)} decision(s) names a current study (was the "
+            "sheet made for another project?); nothing was appended:\n"
+            + "\n".join(out.stale[:MAX_LISTED])
+        )
+    out.rows = validate_numbered(
         filled,
         source=str(path),
         stage=stage,
@@ -234,3 +327,28 @@ def rows_from_sheet(
         fill_timestamp=now_utc(),
         resolutions=bool(resolver),
     )
+    return out
+
+
+def unimported_rows(
+    paths: Sequence[Path], current: Mapping[str, LedgerRow], index: Locator
+) -> list[Unimported]:
+    """Rows of the existing sheet at ``paths`` (CSV and XLSX) whose filled decision is not the
+    current one of the ledger (``current``: study id -> row), i.e. work an import has not
+    saved yet. A sheet that cannot be read is reported too: it may hold work."""
+    out: list[Unimported] = []
+    for path, n, row in existing_rows(paths, lambda p: read_sheet(p)[1], out):
+        decision = unquote_cell(row.get("decision")).lower()
+        if not decision:
+            continue
+        sid = unquote_cell(row.get("study_id"))
+        placed = index.place(sid, unquote_cell(row.get("fingerprint")))
+        now = current.get(placed.study_id) if placed.matched else None
+        if now is not None and (now.decision, now.reasons, now.note) == (
+            decision,
+            split_reasons(unquote_cell(row.get("reason"))),
+            unquote_cell(row.get("note")),
+        ):
+            continue
+        out.append((path, f"{path}, row {n}: {sid} {decision}"))
+    return out

@@ -100,6 +100,7 @@ def build_state(
     attachment.ledgers = filtered.kept
     att = attachment.ledgers
     stage_rows = {s: agr.per_study(att.decisions[s]) for s in STAGES}
+    minds = {s: agr.split_minds(att.decisions[s]) for s in STAGES}
     resolved = {s: {sid: r for (_w, sid), r in current(att.resolutions[s]).items()} for s in STAGES}
 
     rows: list[dict[str, Any]] = []
@@ -123,7 +124,12 @@ def build_state(
                     "attached_by": "criteria",
                 }
             )
-        verdicts = {s: verdict(s, stage_rows[s].get(sid, {}), resolved[s].get(sid)) for s in STAGES}
+        verdicts = {
+            s: verdict(
+                s, stage_rows[s].get(sid, {}), resolved[s].get(sid), sorted(minds[s].get(sid, {}))
+            )
+            for s in STAGES
+        }
         for s, v in verdicts.items():
             a = _ABBR[s]
             row[f"{a}_decision"], row[f"{a}_reason"] = v.decision, v.reason

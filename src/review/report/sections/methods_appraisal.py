@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from review.records import split_list
+from review.report.setaside import set_aside_statements
 
 ORDER = 265
 PARENT = "methods"
@@ -31,6 +32,7 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
     declared = {r["id"]: r for r in base["p"].get("reviewers", [])}
     return {
         "appraisal_cfg": base["p"]["appraisal"],
+        "appraisal_set_aside": set_aside_statements(base["inputs"], ("appraisal",)),
         "appraisal_run": {
             "run": rows is not None,
             "studies": len(per_study),

@@ -1,4 +1,5 @@
-"""Eligibility criteria (PRISMA item 5): every criterion, its code and how it is applied."""
+"""Eligibility criteria (PRISMA item 5): every criterion, its code and how it is applied, and the
+protocol's operational definitions of the terms the criteria use."""
 
 from __future__ import annotations
 
@@ -11,4 +12,4 @@ PRISMA = ("5",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
-    return {"criteria": base["protocol"].criteria}
+    return {"criteria": base["protocol"].criteria, "definitions": base["protocol"].definitions}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from review.report.methods import coding_summary
+from review.report.setaside import set_aside_statements
 
 ORDER = 260
 PARENT = "methods"
@@ -17,6 +18,7 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
     protocol = base["protocol"]
     return {
         "coding": coding_summary(base["inputs"]),
+        "coding_set_aside": set_aside_statements(base["inputs"], ("coding",)),
         "coding_fields": protocol.coding_fields,
         "coding_rule": protocol.data["coding"].get("disagreement_rule", ""),
         "outcome_domains": protocol.outcome_domains,
