@@ -194,6 +194,9 @@ def test_review_run_unlock_after_a_killed_run(project: Path) -> None:
         assert first.poll() is None, "the run ended before it could be killed"
         os.killpg(first.pid, signal.SIGKILL)  # the run dies holding its lock
     target = "data/interim/records.csv"
+    # Snakemake checks the lock only when it has work to do: the killed run may have finished
+    # this file before it died, so it is removed (the locked run then has a job to refuse).
+    (project / target).unlink(missing_ok=True)
     locked = subprocess.run(
         [*run, target], capture_output=True, text=True, check=False, env=tool_env()
     )
