@@ -10,7 +10,7 @@ from screening_helpers import project, protocol, read_csv, write_ledger
 
 from review.cli import main
 from review.errors import DecisionError
-from review.exitcodes import DATA_ERROR
+from review.exitcodes import DATA_ERROR, USAGE
 from review.names import (
     UnsafeNameError,
     checked_reviewer,
@@ -162,6 +162,9 @@ def test_review_reviewers_add(proj: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["reviewers", "add", "carol"]) == 0
     assert "carol was already declared" in capsys.readouterr().out
     assert main(["reviewers", "add", "../x"]) == DATA_ERROR
+    assert "reviewer name '../x' cannot name a file" in capsys.readouterr().err
+    assert main(["reviewers", "add"]) == USAGE
+    assert "give the NAME to add: review reviewers add NAME" in capsys.readouterr().err
     assert len(read_csv(proj / "data" / "decisions" / "reviewers.csv")) == 1
 
 
