@@ -12,6 +12,7 @@ import pytest
 from review import prisma
 from review.cli import main
 from review.errors import ReviewError
+from review.exitcodes import DATA_ERROR
 from review.prisma import PrismaError
 from review.protocol import load_protocol
 from review.report.inputs import ReportPaths
@@ -295,7 +296,7 @@ def test_report_and_audit_commands(
     out = capsys.readouterr().out
     assert "2026-11-25T10:00:00Z  ai-reviewer-1" in out
     assert "    strategy: volunteers; mentoring_training" in out
-    assert main(["audit", "st-nope", "--protocol", protocol]) == 2
+    assert main(["audit", "st-nope", "--protocol", protocol]) == DATA_ERROR
     assert "'st-nope' is neither a study id" in capsys.readouterr().err
 
 

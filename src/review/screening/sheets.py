@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from review import workbook
 from review.carry import Locator
 from review.decisions import now_utc, read_rows, text
@@ -157,8 +159,9 @@ def write_sheet(
     columns = [*table.names, *extra]
     write_table(csv_path, rows, table, columns=columns)
     wb, ws = workbook.new_workbook("screening")
-    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS)
-    ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
+    # Frozen after ``note``: the id and the cells to fill stay in view while the text scrolls.
+    freeze = f"{get_column_letter(list(columns).index('note') + 2)}2"
+    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS, freeze=freeze)
     workbook.link_column(ws, list(columns).index("doi") + 1, last)
     lists = workbook.hidden_lists(wb, "lists", {"decision": DECISIONS, "reason": reasons})
     dcol, rcol = workbook.letter(columns, "decision"), workbook.letter(columns, "reason")
