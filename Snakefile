@@ -23,6 +23,7 @@ include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
+include: "workflow/rules/audit.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -33,4 +34,5 @@ localrules:
 rule all:
     input:
         rules.render_report.output,
+        rules.render_audit.output,
     default_target: True

@@ -1,5 +1,5 @@
 # Report: the PRISMA 2020 counts and diagram (+ the PRISMA2020 R package's CSV), then the review
-# pages and the audit trail. Their inputs are the upstream rules' named outputs, each passed to
+# pages (the audit view is audit.smk's). Their inputs are the upstream rules' named outputs, each passed to
 # the command by name: the report reads no file its rule does not declare.
 
 
@@ -45,10 +45,10 @@ rule render_report:
         coding_agreement=rules.extract_coding.output.agreement,
         search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
+        verification=lambda wildcards: decision_files(VERIFICATION_DECISIONS, suffixes=(".csv",)),
     output:
         html="reports/review.html",
         markdown="reports/review.md",
-        audit="reports/audit.html",
         search_log="reports/search_log.csv",
         by_year="reports/figures/studies_by_year.svg",
         by_theme="reports/figures/studies_by_theme.svg",
@@ -59,6 +59,8 @@ rule render_report:
         runtime=10,
     conda:
         "../envs/review.yaml"
+    params:
+        verification=VERIFICATION_DECISIONS,
     log:
         "logs/render_report/render_report.log",
     benchmark:
@@ -73,6 +75,7 @@ rule render_report:
         "--screening-agreement {input.screening_agreement} --coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
-        "--html {output.html} --markdown {output.markdown} --audit {output.audit} "
+        "--verification {params.verification} "
+        "--html {output.html} --markdown {output.markdown} "
         "--search-log-copy {output.search_log} --figure year={output.by_year} "
         "--figure theme={output.by_theme} --figure region={output.by_region} > {log} 2>&1"

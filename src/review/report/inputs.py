@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.errors import SchemaError
 from review.protocol import Protocol
 from review.records import Record, read_records, split_list
 from review.report.paths import TABLES, ReportPaths
 from review.tables import Row, contract, read_json, read_table
+
+if TYPE_CHECKING:
+    from review.audit.verification import Check
 
 __all__ = ["TABLES", "ReportInputs", "ReportPaths", "load_inputs"]
 
@@ -40,6 +43,7 @@ class ReportInputs:
     coding_events: list[Row] | None = None
     coding_agreement: list[Row] | None = None
     search_log: list[Row] | None = None
+    verification: list[Check] | None = None
     files: dict[str, Path] = field(default_factory=dict)
 
     # ---- convenient indexes -----------------------------------------------------------------
@@ -75,4 +79,9 @@ def load_inputs(protocol: Protocol, paths: ReportPaths) -> ReportInputs:
         value = read_json(path, spec) if spec.format == "json" else read_table(path, spec)
         setattr(inputs, name, value)
         inputs.files[name] = Path(path)
+    if paths.verification is not None:
+        from review.audit.verification import read_verification
+
+        inputs.verification = read_verification(paths.verification, protocol)
+        inputs.files["verification"] = Path(paths.verification)
     return inputs

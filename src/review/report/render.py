@@ -1,5 +1,5 @@
-"""Render the report files from the stage outputs: review.html, review.md, audit.html, the
-figures and a copy of the search log.
+"""Render the report files from the stage outputs: review.html, review.md, the figures and a
+copy of the search log (the audit view has its own command: :mod:`review.audit.pages`).
 
 All of them are computed first and written only when every one rendered, each atomically, so a
 failed check (e.g. PRISMA counts that do not add up) leaves the previous report in place. The
@@ -9,10 +9,7 @@ review page is a frame (``templates/review.html.j2``) around its sections
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +18,11 @@ import jinja2
 from review import atomic, prisma
 from review.protocol import Protocol
 from review.report import methods, sections
-from review.report.audit import build_trails, extra_cells, scores
 from review.report.context import base_context
 from review.report.inputs import ReportInputs, load_inputs
-from review.report.markup import md_cell, trusted, web_url
+from review.report.markup import md_cell, md_code, md_text, trusted, web_url
 from review.report.paths import FIGURES, ReportOutputs, ReportPaths
-from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, value_label
+from review.report.studies import TEAM_SUMMARY_LABEL, value_label
 from review.states import ScreeningState
 from review.tables import contract, table_text
 
@@ -50,8 +46,15 @@ class Numbering:
         return f"{self.chapter_n}.{self.section_n}"
 
 
-def environment() -> jinja2.Environment:
-    """Templates autoescape (a title like ``<script>`` is shown as text), undefined names fail."""
+def environment(*, markdown: bool = False) -> jinja2.Environment:
+    r"""Templates autoescape (a title like ``<script>`` is shown as text), undefined names fail.
+
+    With ``markdown``, every value a template prints is escaped for Markdown instead of HTML
+    (``&`` stays ``&``, ``<`` becomes ``\<``): HTML entities in a Markdown file are shown
+    literally by many readers (``&amp;``), while Markdown's own escapes keep a title like
+    ``<script>`` or ``*bold*`` as text. Markup built by the templates (macros, ``|md``,
+    ``|code``) is not escaped twice.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -59,9 +62,11 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=md_text if markdown else None,
     )
     env.filters["label"] = value_label
     env.filters["md"] = md_cell
+    env.filters["code"] = md_code
     env.filters["web_url"] = web_url
     env.globals["TEAM_SUMMARY_LABEL"] = TEAM_SUMMARY_LABEL
     env.globals["State"] = ScreeningState
@@ -77,18 +82,6 @@ def page_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) ->
     context["sections"] = [s for s in found if s.parent is None]
     context["children"] = lambda parent: [s for s in found if s.parent == parent]
     return context
-
-
-def audit_context(inputs: ReportInputs) -> dict[str, Any]:
-    """What the audit page shows: every study's trail, and the PRISMA boxes to filter by."""
-    trails = build_trails(inputs)
-    return {
-        "trails": trails,
-        "boxes": BOXES,
-        "box_counts": Counter(t.box for t in trails),
-        "scores": scores,
-        "extra_cells": extra_cells,
-    }
 
 
 def render_report(
@@ -115,25 +108,13 @@ def render_report(
         counts = prisma.counts_of(inputs.protocol, inputs.records, inputs.studies, inputs.screening)
         svg = prisma.render_svg(counts)
     context = page_context(inputs, generated_at=stamp, prisma_svg=trusted(svg))
-    env = environment()
     css = trusted((TEMPLATES / "report.css").read_text(encoding="utf-8"))
-    # The audit page runs only its own script: the CSP names that script's hash, so even a
-    # record that slipped past escaping could not run code. The review page runs none.
-    script = "\n" + (TEMPLATES / "audit.js").read_text(encoding="utf-8") + "\n"
-    script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     texts: dict[Path, str] = {}
-    texts[outputs.html] = env.get_template("review.html.j2").render(
-        **context, num=Numbering(), css=css
+    texts[outputs.html] = (
+        environment().get_template("review.html.j2").render(**context, num=Numbering(), css=css)
     )
-    markdown = env.get_template("review.md.j2").render(**context, num=Numbering())
-    # Quotes cannot open a tag, so Markdown readers get them back; < > & stay escaped.
-    texts[outputs.markdown] = markdown.replace("&#34;", '"').replace("&#39;", "'")
-    texts[outputs.audit] = env.get_template("audit.html.j2").render(
-        **context,
-        **audit_context(inputs),
-        css=css,
-        js=trusted(script),
-        script_hash=script_hash,
+    texts[outputs.markdown] = (
+        environment(markdown=True).get_template("review.md.j2").render(**context, num=Numbering())
     )
     log = inputs.search_log or methods.protocol_search_rows(inputs)
     texts[outputs.search_log] = table_text(

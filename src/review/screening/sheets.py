@@ -44,7 +44,7 @@ from review.screening.ledger import (
 from review.screening.state import Screening
 from review.spreadsheet import safe_cell
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
-from review.tables import contract, write_table
+from review.tables import Contract, contract, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
 #: A reviewer's sheet: the studies still to decide, most relevant first (blind).
@@ -147,9 +147,15 @@ def write_sheet(
     stage: str,
     reviewer: str,
     conflicts: bool = False,
+    table: Contract | None = None,
+    how: str = "",
 ) -> None:
-    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason."""
-    table = CONFLICT_SHEET if conflicts else SHEET
+    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason.
+
+    ``table`` names another sheet's contract (a verification sheet has the same cells to
+    fill), and ``how`` its instructions on the ``about`` tab.
+    """
+    table = table or (CONFLICT_SHEET if conflicts else SHEET)
     columns = table.names
     write_table(csv_path, rows, table)
     safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
@@ -204,7 +210,8 @@ def write_sheet(
     info.append(
         [
             "how",
-            "fill decision (include/exclude/maybe), reason (a criterion code; "
+            how
+            or "fill decision (include/exclude/maybe), reason (a criterion code; "
             "required for full-text exclusions) and note; then run "
             f"`review screen --import FILE --reviewer {reviewer} --stage {stage}`",
         ]
