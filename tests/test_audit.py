@@ -472,11 +472,17 @@ def test_index_rows_carry_what_the_filters_need(proj: Path) -> None:
     ta = d[7][ROW_STAGES.index("title_abstract")]
     assert DECISIONS[ta[0]] == "exclude"
     assert [vocab.codes[c] for c in ta[1]] == ["E3-not-indonesia"]
-    assert [(vocab.reviewers[r], DECISIONS[x]) for r, x, _c in ta[2]] == [
-        ("ai-reviewer-1", "exclude"),
-        ("ai-reviewer-2", "exclude"),
+    assert [(vocab.reviewers[r], DECISIONS[x], res) for r, x, _c, res in ta[2]] == [
+        ("ai-reviewer-1", "exclude", 0),
+        ("ai-reviewer-2", "exclude", 0),
     ]
     assert d[7][ROW_STAGES.index("full_text")] == 0  # never reached full text
+    settled_ta = rows[BANYUWANGI][7][ROW_STAGES.index("title_abstract")]
+    assert [(vocab.reviewers[r], DECISIONS[x], res) for r, x, _c, res in settled_ta[2]] == [
+        ("ai-reviewer-1", "include", 0),
+        ("ai-reviewer-2", "maybe", 0),
+        ("ai-adjudicator", "include", 1),  # the resolution that settled it
+    ]
     settled = rows[BANYUWANGI][6]
     assert settled & 1
     assert not settled & 2

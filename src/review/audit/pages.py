@@ -47,6 +47,8 @@ from review.report.studies import BOXES
 
 #: Studies per data file of the index (about 0.25 KB each: a file stays well under 1 MB).
 CHUNK_ROWS = 2000
+#: Studies per page of the index's result list.
+PAGE_SIZE = 50
 #: Decisions listed per reviewer page (the first on the reviewer's page, the rest on more).
 DECISIONS_PER_PAGE = 2000
 ASSETS = Path(__file__).resolve().parent.parent / "report" / "templates" / "audit"
@@ -154,6 +156,7 @@ def write_audit(
     folder: Path,
     generated_at: str,
     changed_since: Mapping[str, Sequence[str]] | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> Written:
     """Write the index ``index`` and the folder ``folder`` (replaced whole when complete)."""
     from review.report.render import environment
@@ -180,6 +183,7 @@ def write_audit(
         base=_rel(folder, index.parent) + "/",
         chunks=_n_chunks(len(view.studies)),
         total=len(view.studies),
+        page_size=page_size,
         box_counts=view.box_counts,
         review_href="review.html",
     )

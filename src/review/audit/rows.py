@@ -12,8 +12,9 @@ by ``templates/audit/index.js``::
      8 record ids (space-separated), 9 versions it changed since, 10 checks]
 
 A stage is ``0`` (nothing happened there) or ``[outcome, [codes], [[reviewer, decision,
-[codes]], …]]`` with ``outcome`` an index of :data:`DECISIONS` (``-1``: no outcome yet). A check
-is ``[checker, stage, decision, agrees]``.
+[codes], resolution], …]]`` with ``outcome`` an index of :data:`DECISIONS` (``-1``: no outcome
+yet): each reviewer's current decision, then the resolution that settled the stage (its
+``resolution`` is 1). A check is ``[checker, stage, decision, agrees]``.
 """
 
 from __future__ import annotations
@@ -111,12 +112,13 @@ def stage_cells(trail: Trail, entries: Sequence[Entry], vocab: Vocabulary) -> tu
             out.append(0)
             continue
         decisions = {e.decision for e in current}
+        resolved = any(e.kind == "resolution" and e.stage == stage for e in entries)
         if len(decisions) > 1:
             flags |= CONFLICT
-            if outcome == "conflict" or not any(
-                e.kind == "resolution" and e.stage == stage for e in entries
-            ):
+            if outcome == "conflict" or not resolved:
                 flags |= UNRESOLVED
+        settled = [e for e in entries if e.stage == stage and e.kind == "resolution"]
+        settled = [e for e in settled if not e.superseded]
         out.append(
             [
                 _outcome(outcome),
@@ -126,8 +128,9 @@ def stage_cells(trail: Trail, entries: Sequence[Entry], vocab: Vocabulary) -> tu
                         vocab.number("reviewers", e.who),
                         _outcome(e.decision),
                         _codes(vocab, e.reasons),
+                        int(e.kind == "resolution"),
                     ]
-                    for e in sorted(current, key=lambda e: e.who)
+                    for e in [*sorted(current, key=lambda e: e.who), *settled[-1:]]
                 ],
             ]
         )

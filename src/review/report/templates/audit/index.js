@@ -8,7 +8,7 @@
   var base = root.getAttribute("data-base");
   var nChunks = parseInt(root.getAttribute("data-chunks"), 10);
   var total = parseInt(root.getAttribute("data-total"), 10);
-  var PAGE = 50;
+  var PAGE = parseInt(root.getAttribute("data-page-size"), 10) || 50;
   var started = performance.now();
 
   var meta = null;
@@ -134,7 +134,7 @@
     if (cell[1].length) { td.appendChild(document.createTextNode(" ")); td.appendChild(el("code", codesText(cell[1]), "code")); }
     cell[2].forEach(function (d) {
       td.appendChild(el("br"));
-      var line = meta.reviewers[d[0]] + ": " + meta.decisions[d[1]] +
+      var line = meta.reviewers[d[0]] + (d[3] ? " (resolution)" : "") + ": " + meta.decisions[d[1]] +
         (d[2].length ? " " + codesText(d[2]) : "");
       td.appendChild(el("span", line, "meta"));
     });
