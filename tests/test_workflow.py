@@ -57,6 +57,7 @@ def test_every_rule_names_each_of_its_files_and_declares_its_resources() -> None
         "extract_coding",
         "render_prisma",
         "render_report",
+        "render_audit",
         "all",
     }
     for name, block in blocks.items():
@@ -116,7 +117,13 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
     assert states.count("included_ft") > 0
     with (built_project / "data" / "extracted" / "coded.csv").open(encoding="utf-8") as fh:
         assert list(csv.DictReader(fh))
+    # the audit view: the index the review links to, and one page per study
     assert (built_project / "reports" / "audit.html").is_file()
+    pages = list((built_project / "reports" / "audit" / "studies").glob("st-*.html"))
+    assert len(pages) == len(states)
+    assert "wrote reports/audit.html and reports/audit/" in (
+        built_project / "logs" / "render_audit" / "render_audit.log"
+    ).read_text(encoding="utf-8")
     assert "<svg" in (built_project / "reports" / "prisma.svg").read_text(encoding="utf-8")
     # the report read the search stage's log file, and lists it among its inputs
     assert "source: data/interim/search_log.csv" in html
@@ -199,6 +206,7 @@ GROUPS = {
         "extract_coding",
         "render_prisma",
         "render_report",
+        "render_audit",
     ),
 }
 

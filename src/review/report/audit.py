@@ -1,8 +1,9 @@
 """The audit trail of a study: its records and where they were found, how they were merged,
 every screening and coding event, and the PRISMA box it ends in.
 
-One builder serves both ``reports/audit.html`` and ``review audit STUDY_ID`` so that the page and
-the terminal can never tell different stories about the same study.
+One builder serves both the audit view (:mod:`review.audit.pages`: ``reports/audit.html`` and a
+page per study) and ``review audit STUDY_ID``, so that the pages and the terminal can never tell
+different stories about the same study.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@
   var nChunks = parseInt(root.getAttribute("data-chunks"), 10);
   var total = parseInt(root.getAttribute("data-total"), 10);
   var PAGE = parseInt(root.getAttribute("data-page-size"), 10) || 50;
-  var started = performance.now();
 
   var meta = null;
   var rows = [];
@@ -193,7 +192,8 @@
     $("page-next").disabled = page >= pages - 1;
     if (!firstShown && matches.length) {
       firstShown = true;
-      root.setAttribute("data-first-result-ms", (performance.now() - started).toFixed(1));
+      // since the page was opened (navigation start): the benchmark reads it
+      root.setAttribute("data-first-result-ms", performance.now().toFixed(1));
     }
   }
 
@@ -299,7 +299,7 @@
       scan();
       openHash(from);
       if (loadedChunks === nChunks) {
-        root.setAttribute("data-loaded-ms", (performance.now() - started).toFixed(1));
+        root.setAttribute("data-loaded-ms", performance.now().toFixed(1));
         render();
       } else if (matches.length <= (page + 1) * PAGE || !firstShown) {
         later();
