@@ -30,6 +30,7 @@ import hashlib
 import itertools
 import json
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -281,6 +282,7 @@ def render(root: Path) -> dict[str, Any]:
     )
     done = time.perf_counter()
     return {
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "read_s": loaded - start,
         "render_s": done - loaded,
         "files": written.files,
@@ -440,6 +442,8 @@ def main() -> None:
             f"{min(x['loaded_ms'] for x in c):.0f} | {min(x['typed_ms'] for x in c):.0f} | "
             f"{min(x['hash_s'] for x in c):.2f} |"
         )
+    for r in results:
+        print(f"peak memory of the benchmark process after {r['n']:,}: {r['max_rss_mb']:.0f} MB")
     for r in results:
         if r["main"]:
             print(

@@ -10,13 +10,18 @@ a page.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _PLAIN = re.compile(r"[A-Za-z0-9-]")
+_ALL_PLAIN = re.compile(r"[A-Za-z0-9-]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def page_stem(ident: str) -> str:
     """``ident`` as a file name stem and fragment: ``st-3e3b`` stays, ``a:b`` is ``a_3ab``."""
+    if _ALL_PLAIN.fullmatch(ident):
+        return ident
     out = []
     for ch in ident:
         if _PLAIN.fullmatch(ch):

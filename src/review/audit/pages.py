@@ -38,6 +38,7 @@ from typing import Any
 from review import atomic
 from review.audit import reviewers as rv
 from review.audit import rows
+from review.audit.markup import Pieces
 from review.audit.names import page_stem
 from review.audit.timeline import STAGE_LABELS, Entry, StageView, entries, stage_views
 from review.audit.verification import Agreement, Check, agreement, by_study
@@ -230,6 +231,7 @@ def _common(view: AuditView, generated_at: str) -> dict[str, Any]:
         "boxes": BOXES,
         "stage_labels": STAGE_LABELS,
         "page_stem": page_stem,
+        "h": Pieces(view.criteria, view.declared),
         "scores": scores,
         "extra_cells": extra_cells,
     }

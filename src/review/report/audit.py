@@ -115,10 +115,9 @@ class Trail:
         )
 
 
-def box_of(inputs: ReportInputs, study_id: str) -> str:
-    if inputs.studies is None:
-        return "not_deduplicated"
-    row = inputs.screening_by_id().get(study_id)
+def box_of(screening: dict[str, Row], study_id: str) -> str:
+    """The PRISMA box of a deduplicated study (``screening``: the state rows by study id)."""
+    row = screening.get(study_id)
     return row["state"] if row else "not_screened"
 
 
@@ -173,7 +172,7 @@ def build_trails(inputs: ReportInputs) -> list[Trail]:
                 if id(link) not in seen:
                     seen.add(id(link))
                     links.append(link)
-        box = box_of(inputs, sid)
+        box = box_of(screening, sid)
         trails.append(
             Trail(
                 study_id=sid,
