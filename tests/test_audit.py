@@ -539,3 +539,41 @@ def test_audit_commands(
     assert "the following arguments are required: N, --checker" in capsys.readouterr().err
     assert main(["audit", "import", "elsewhere.csv", "--checker", "c1"]) == 2
     assert "elsewhere.csv: say which stage it checks with --stage" in capsys.readouterr().err
+
+
+def test_reviewer_pages_are_split_so_no_file_grows_with_the_review(
+    proj: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 50,000 studies a reviewer has 50,000 rows: they are listed DECISIONS_PER_PAGE a page,
+    resolutions with them, so the largest file stays the same size whatever the review's."""
+    from review.audit import pages
+
+    inputs = load_inputs(load_protocol(proj / "config/protocol.yaml"), ReportPaths.in_project(proj))
+    monkeypatch.setattr(pages, "DECISIONS_PER_PAGE", 4)
+    reports = proj / "reports"
+    pages.write_audit(
+        inputs, index=reports / "audit.html", folder=reports / "audit", generated_at="t"
+    )
+    folder = reports / "audit" / "reviewers"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "ai-adjudicator.html",
+        "ai-reviewer-1-2.html",
+        "ai-reviewer-1-3.html",
+        "ai-reviewer-1.html",
+        "ai-reviewer-2-2.html",
+        "ai-reviewer-2-3.html",
+        "ai-reviewer-2.html",
+    ]
+    listed = []
+    for name in ("ai-reviewer-1.html", "ai-reviewer-1-2.html", "ai-reviewer-1-3.html"):
+        html = (folder / name).read_text(encoding="utf-8")
+        rows = re.findall(r'<td data-label="Study"><a href="../studies/(st-\w+)\.html', html)
+        assert len(rows) <= 4
+        listed += rows
+        assert '<a href="ai-reviewer-1-2.html#decisions">2</a>' in html or name.endswith("-2.html")
+    assert len(listed) == 11  # every row of ai-reviewer-1, once
+    first = (folder / "ai-reviewer-1.html").read_text(encoding="utf-8")
+    assert "Rows 1–4 of 11" in first  # noqa: RUF001
+    adjudicator = (folder / "ai-adjudicator.html").read_text(encoding="utf-8")
+    assert "1 resolution row, deciding include 1" in adjudicator
+    assert '<span class="chip">resolution</span>' in adjudicator

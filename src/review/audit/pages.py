@@ -50,7 +50,7 @@ from review.report.studies import BOXES
 CHUNK_ROWS = 2000
 #: Studies per page of the index's result list.
 PAGE_SIZE = 50
-#: Decisions listed per reviewer page (the first on the reviewer's page, the rest on more).
+#: Ledger rows listed per reviewer page (the first on the reviewer's page, the rest on more).
 DECISIONS_PER_PAGE = 2000
 ASSETS = Path(__file__).resolve().parent.parent / "report" / "templates" / "audit"
 
@@ -277,9 +277,10 @@ def _write_folder(
     reviewer = env.get_template("audit/reviewer.html.j2")
     for r in view.reviewers:
         stem = page_stem(r.name)
+        listed = r.rows
         parts = [
-            r.decisions[i : i + DECISIONS_PER_PAGE]
-            for i in range(0, max(len(r.decisions), 1), DECISIONS_PER_PAGE)
+            listed[i : i + DECISIONS_PER_PAGE]
+            for i in range(0, max(len(listed), 1), DECISIONS_PER_PAGE)
         ]
         names = [f"{stem}.html"] + [f"{stem}-{n}.html" for n in range(2, len(parts) + 1)]
         for n, (name, part) in enumerate(zip(names, parts, strict=True), start=1):

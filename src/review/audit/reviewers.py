@@ -78,6 +78,20 @@ class Reviewer:
     def n_decisions(self) -> int:
         return len(self.decisions)
 
+    @property
+    def rows(self) -> list[Decided]:
+        """Their ledger rows and resolutions together, by stage then time: the paged list."""
+        rank = {s: i for i, s in enumerate(STAGES)}
+        return sorted(
+            [*self.decisions, *self.resolutions],
+            key=lambda d: (rank.get(d.entry.stage, 9), d.entry.timestamp, d.study_id),
+        )
+
+    @property
+    def settled(self) -> Counter[str]:
+        """Their resolutions by decision (current ones)."""
+        return Counter(d.entry.decision for d in self.resolutions if not d.entry.superseded)
+
 
 def reviewers(
     studies: Iterable[tuple[str, str, Sequence[Entry]]], checks: Iterable[Check] = ()
