@@ -81,7 +81,7 @@ class Reviewer:
     @property
     def rows(self) -> list[Decided]:
         """Their ledger rows and resolutions together, by stage then time: the paged list."""
-        rank = {s: i for i, s in enumerate(STAGES)}
+        rank: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
         return sorted(
             [*self.decisions, *self.resolutions],
             key=lambda d: (rank.get(d.entry.stage, 9), d.entry.timestamp, d.study_id),
