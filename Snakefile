@@ -7,7 +7,7 @@
 from snakemake.utils import min_version
 
 from review.protocol import load_protocol
-from review.workflow import raw_inputs
+from review.workflow import raw_inputs, version_inputs
 
 min_version("9.0")
 
@@ -16,11 +16,17 @@ PROTOCOL_PATH = config.get("protocol", "config/protocol.yaml")
 PROTOCOL = load_protocol(PROTOCOL_PATH)
 LIVE = str(config.get("live", "false")).lower() == "true"
 RAW_ROOT = "data/raw"
+# Published versions (review version NAME): the report compares with the latest (or the
+# protocol's versions.compare_with); a protocol changed since must log an amendment.
+VERSIONS = "versions"
+VERSION_FILES = version_inputs(PROTOCOL, VERSIONS)
+SCREENING_DECISIONS = "data/decisions/screening"
 
 
 include: "workflow/rules/search.smk"
 include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
+include: "workflow/rules/fulltext.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/audit.smk"

@@ -22,7 +22,7 @@ from review.cli import main
 from review.errors import DecisionError
 from review.protocol import load_protocol
 from review.report.inputs import ReportPaths, load_inputs
-from review.tables import contract, read_table
+from review.tables import contract, read_table, write_table
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report" / "project"
 A, B, D = "st-3e3b6133c3", "st-6f0eebc487", "st-2167270e10"
@@ -577,3 +577,139 @@ def test_reviewer_pages_are_split_so_no_file_grows_with_the_review(
     adjudicator = (folder / "ai-adjudicator.html").read_text(encoding="utf-8")
     assert "1 resolution row, deciding include 1" in adjudicator
     assert '<span class="chip">resolution</span>' in adjudicator
+
+
+def test_a_row_set_aside_is_shown_and_never_counted() -> None:
+    """The screening stage keeps rows it cannot count (out of order, a retired criterion, no
+    full text at hand): the timeline shows them, they neither replace a row nor decide."""
+    ledger = "data/decisions/screening/full_text/r1.csv"
+    found = entries(
+        [
+            event("st-1", "full_text", "r1", "include", "2026-01-01T09:00:00Z",
+                  source=ledger, row="2"),
+            {**event("st-1", "full_text", "r1", "exclude", "2026-01-02T09:00:00Z",
+                     reason="E7", source=ledger, row="3"),
+             "set_aside": "needs full text: the report was not retrieved"},
+        ]
+    )  # fmt: skip
+    kept, aside = found
+    assert aside.set_aside == "needs full text: the report was not retrieved"
+    assert not kept.superseded  # the set-aside row replaces nothing
+    assert kept.counted
+    assert not aside.counted
+    (view,) = stage_views(found, {"ft_decision": "include"})
+    assert [(e.who, e.decision) for e in view.current] == [("r1", "include")]
+    assert view.set_aside == 1
+    assert view.superseded == 0
+
+
+def test_study_pages_show_the_full_text_and_rows_set_aside(proj: Path) -> None:
+    from test_report import render
+
+    interim = proj / "data/interim"
+    write_table(
+        interim / "fulltext.csv",
+        [
+            {
+                "study_id": A,
+                "status": "retrieved",
+                "file": f"data/raw/fulltext/files/{'a' * 64}.pdf",
+                "sha256": "a" * 64,
+                "media_type": "application/pdf",
+                "n_pages": 12,
+                "text_status": "extracted",
+                "source_url": "https://example.org/a.pdf",
+                "found_via": "unpaywall",
+                "licence": "cc-by",
+                "retrieved_at": "2026-11-28T08:00:00Z",
+            },
+            {
+                "study_id": EXCLUDED_FT,
+                "status": "not_retrieved",
+                "reason": "paywalled",
+                "detail": "HTTP 403 at the publisher",
+            },
+        ],
+        contract("fulltext"),
+    )
+    write_table(
+        interim / "screening_set_aside.csv",
+        [
+            {
+                "stage": "full_text",
+                "reviewer": "ai-reviewer-2",
+                "study_id": EXCLUDED_FT,
+                "decision": "exclude",
+                "reason": "E7-no-outcome-or-barrier",
+                "timestamp": "2026-11-22T10:00:00Z",
+                "source": "data/decisions/screening/full_text/ai-reviewer-2.csv",
+                "row": 4,
+                "problem": "needs_full_text",
+                "detail": "E7 needs the full text; the report is not retrieved",
+            }
+        ],
+        contract("screening_set_aside"),
+    )
+    events = interim / "screening_events.csv"
+    text = events.read_text(encoding="utf-8").replace(
+        "E7-no-outcome-or-barrier,,2026-11-22T10:00:00Z,full_text,ai-reviewer-2,,,,,",
+        "E7-no-outcome-or-barrier,,2026-11-22T10:00:00Z,full_text,ai-reviewer-2,,,,"
+        "data/decisions/screening/full_text/ai-reviewer-2.csv,4",
+    )
+    assert text != events.read_text(encoding="utf-8")
+    events.write_text(text, encoding="utf-8")
+    out = render(proj)
+    page_a = out[f"audit/studies/{A}.html"]
+    assert "<dt>Retrieval</dt><dd>retrieved</dd>" in page_a
+    assert 'href="https://example.org/a.pdf"' in page_a
+    assert "(found via unpaywall)" in page_a
+    assert "12 pages · text extracted" in page_a
+    page_e = out[f"audit/studies/{EXCLUDED_FT}.html"]
+    assert 'not retrieved (paywalled) <span class="meta">HTTP 403 at the publisher</span>' in (
+        page_e
+    )
+    assert (
+        '<span class="chip old">set aside, not counted</span> needs full text: E7 needs the '
+        "full text; the report is not retrieved" in page_e
+    )
+    assert "1 row set aside, not counted" in page_e
+    reviewer = out["audit/reviewers/ai-reviewer-2.html"]
+    assert '<td class="n" data-label="Set aside">1</td>' in reviewer
+
+
+def test_the_index_knows_what_changed_since_each_version(tmp_path: Path) -> None:
+    """On the versions' own story (test_versions: v1 frozen before S4, S7 and S8 were found,
+    then a new ledger row excluded D): the studies new since v1, those whose place changed
+    and the one with a new ledger row."""
+    import test_versions
+
+    from review.audit.changes import changed_since
+    from review.audit.pages import write_audit
+
+    root = test_versions.proj.__wrapped__(tmp_path)  # type: ignore[attr-defined]
+    paths = ReportPaths.in_project(root)
+    inputs = load_inputs(load_protocol(root / "config/protocol.yaml"), paths)
+    changed = changed_since(paths.versions, inputs)
+    v = test_versions
+    assert changed == {"v1": sorted([v.B, v.D, v.F, v.G, v.H])}
+    assert changed_since(None, inputs) == {}
+    reports = root / "reports"
+    write_audit(
+        inputs,
+        index=reports / "audit.html",
+        folder=reports / "audit",
+        generated_at="t",
+        changed_since=changed,
+    )
+    index = (reports / "audit.html").read_text(encoding="utf-8")
+    assert '<select id="filter-changed" aria-label="Changed since version">' in index
+    assert '<option value="v1">Changed since v1</option>' in index
+    out = {
+        f"audit/{p.relative_to(reports / 'audit').as_posix()}": p.read_text(encoding="utf-8")
+        for p in (reports / "audit" / "data").glob("chunk-*.js")
+    }
+    rows = chunk_rows(out)
+    assert sorted(sid for sid, row in rows.items() if row[9] == [0]) == changed["v1"]
+    assert "<dt>Changed since</dt><dd>v1</dd>" in (
+        reports / "audit" / "studies" / f"{v.D}.html"
+    ).read_text(encoding="utf-8")

@@ -74,7 +74,7 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
     rows = read_csv(work / "extracted" / "coding_sheet.csv")
     assert [r["study_id"] for r in rows] == ["st-1a2b3c4d5e", "st-2b3c4d5e6f", "st-3c4d5e6f70"]
     header = list(rows[0])
-    assert header[:8] == [
+    assert header[:9] == [
         "study_id",
         "citation",
         "title",
@@ -82,10 +82,11 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
         "abstract",
         "reviewer summary (not the abstract)",
         "doi_link",
+        "full_text",
         "coded_by",
     ]
     field_names = [f["name"] for f in protocol.coding_fields]
-    assert header[8 : 8 + len(field_names)] == field_names
+    assert header[9 : 9 + len(field_names)] == field_names
     first = rows[0]
     assert first["citation"] == (
         "Siti Rahma & Budi Santoso 2021. Peran Klinik UMKM dalam Digitalisasi Usaha Mikro di "

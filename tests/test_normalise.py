@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from review.cli import main
 from review.errors import ProtocolError
 from review.normalise import collect_records, counts_by_source
 from review.protocol import load_protocol
-from review.records import read_records
+from review.records import read_records, sha256_file
 
 
 def test_default_sources_give_the_website_collection(project: Path) -> None:
@@ -34,7 +35,20 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
     header = lines[0].rstrip("\n").split(",")
     assert header[5] == "year"
     lines[1] = lines[1].replace(",2021,", ",MMXXI,", 1)
+    before = sha256_file(snapshot)
     snapshot.write_text("".join(lines), encoding="utf-8")
+    # an edited committed file is refused before anything reads it, naming both hashes
+    assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
+    err = capsys.readouterr().err
+    assert f"{snapshot.as_posix()} (source 'umkm_web') has sha256 {sha256_file(snapshot)}" in err
+    assert f"2026-11-collection/manifest.json records {before}" in err
+    assert "`review import-run umkm_web FILE`" in err
+    assert not Path("data/interim/other.csv").exists()
+    # a file its manifest records as it is, that breaks its format, is refused by its reader
+    manifest = snapshot.parent / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["files"][0]["sha256"] = sha256_file(snapshot)
+    manifest.write_text(json.dumps(data), encoding="utf-8")
     assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
     err = capsys.readouterr().err
     assert "records.csv, line 2, field 'year': year 'MMXXI'" in err
@@ -129,16 +143,16 @@ def test_every_import_format_is_allowed_by_the_protocol_schema() -> None:
 def test_normalise_prints_the_warnings_of_reading(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import shutil
-
     folder = project / "data" / "raw" / "files" / "garuda"
     folder.mkdir(parents=True)
-    shutil.copy(Path(__file__).parent / "fixtures" / "imports" / "numbered_records.ris", folder)
     path = project / "config" / "protocol.yaml"
     text = path.read_text(encoding="utf-8")
     extra = "  - id: garuda\n    kind: file\n    path: data/raw/files/garuda\n"
     path.write_text(text.replace("sources:\n", "sources:\n" + extra, 1), encoding="utf-8")
     monkeypatch.chdir(project)
+    export = Path(__file__).parent / "fixtures" / "imports" / "numbered_records.ris"
+    assert main(["import-run", "garuda", str(export), "--run-id", "2026-11-30"]) == 0
+    assert "recorded run 2026-11-30 of garuda (initial): 2 records" in capsys.readouterr().out
     assert main(["normalise", "-o", "data/interim/records.csv"]) == 0
     captured = capsys.readouterr()
     assert "review normalise: warning: " in captured.err

@@ -125,9 +125,12 @@ def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
 
 def test_methods_sources_and_screening(proj: Path) -> None:
     text = visible(render(proj)["review.html"])
-    assert "OpenAlex (English query) openalex_en database (openalex) 2 0" in text
+    # Duplicates per source: a study's earliest record is the one kept. The collection's run
+    # (2026-11-fixture, a run named for its month) came before the OpenAlex run of 2026-11-20,
+    # so the two OpenAlex records of studies the collection found too are the duplicates.
+    assert "OpenAlex (English query) openalex_en database (openalex) 2 2" in text
     assert (
-        "document mirrors), each with the address of the page where it was seen. websites 8 2"
+        "document mirrors), each with the address of the page where it was seen. websites 8 0"
         in text
     )
     assert "no run in this snapshot" in text  # Crossref: in the protocol, never run
@@ -200,13 +203,11 @@ def test_excluded_studies_and_matrix(proj: Path) -> None:
 def test_what_could_not_be_assessed(proj: Path) -> None:
     out = render(proj)
     text = visible(out["review.html"])
-    assert "Reports not retrieved (full text could not be read): 1 ( Putra 2022 )" in text
+    assert "Reports not retrieved (no full text at hand): 1 ( Putra 2022 )" in text
     assert "Studies still waiting for a decision (awaiting screening, undecided" in text
     assert "no published abstract in any of their records: 2 of 3" in text  # B has one
     assert "assessed at full text by a single reviewer: 0 of 3" in text
-    assert (
-        "Reports not retrieved (full text could not be read): 1 ([Putra 2022]" in out["review.md"]
-    )
+    assert "Reports not retrieved (no full text at hand): 1 ([Putra 2022]" in out["review.md"]
 
 
 def test_audit_page_has_every_study_and_its_trail(proj: Path) -> None:
@@ -304,7 +305,7 @@ def test_prisma_and_pages_are_separate_commands(
     assert main(["prisma"]) == 0  # every path from the project layout
     assert sorted(p.name for p in reports.iterdir()) == ["prisma.csv", "prisma.svg"]
     counts = prisma.read_prisma_csv((reports / "prisma.csv").read_text(encoding="utf-8"))
-    assert counts["records_screened"] == "6"
+    assert counts["records_screened"] == "2"  # the databases arm's own (the package's box)
     assert main(["report", "--prisma-svg", "reports/prisma.svg"]) == 0
     assert {p.name for p in reports.iterdir()} == {
         "prisma.csv",
@@ -444,7 +445,7 @@ def test_search_log_written_by_the_search_stage(proj: Path) -> None:
         "openalex_en openalex / OpenAlex REST API 2026-11-28T100000Z complete UMKM digital "
         "{&#34;from&#34;: &#34;2015&#34;} 2026-11-28T10:00:00Z 7 2" in text
     )
-    last_searched = "openalex_en database (openalex) 2 0 2026-11-20T08:00:00Z 2026-11-28T10:00:00Z"
+    last_searched = "openalex_en database (openalex) 2 2 2026-11-20T08:00:00Z 2026-11-28T10:00:00Z"
     assert last_searched in text
     copy = (proj / "reports" / "search_log.csv").read_text(encoding="utf-8")
     assert copy == log.read_text(encoding="utf-8")  # the report's copy is the log as written
@@ -562,6 +563,7 @@ def test_sections_are_found_in_page_order() -> None:
         "questions",
         "methods",
         "selection",
+        "changes",
         "characteristics",
         "figures",
         "synthesis",
@@ -569,6 +571,7 @@ def test_sections_are_found_in_page_order() -> None:
         "conclusions",
         "excluded",
         "limits",
+        "amendments",
         "provenance",
     ]
     assert [s.id for s in found if s.parent == "methods"][:2] == [
@@ -626,4 +629,5 @@ def test_a_new_section_is_a_module_and_a_template(
     assert '<li><a href="#appraisal_demo">Appraisal</a></li>' in html
     assert "<h2>3. Appraisal</h2>\n<p>3 studies</p>" in html
     assert "<h2>4. Results</h2>\n<h3>4.1 Study selection</h3>" in html
-    assert "<h2>5. Software and provenance</h2>" in html
+    assert "<h2>5. Protocol amendments</h2>" in html
+    assert "<h2>6. Software and provenance</h2>" in html

@@ -53,8 +53,10 @@ def test_states_from_criteria_decisions_and_resolutions(tmp_path: Path) -> None:
     )
     state = _fixture_state(tmp_path)
     rows = state.by_id()
+    # A criterion code never makes a report "not retrieved": only its retrieval status does
+    # (tests/test_fulltext_rules.py); without one, the exclusion is what the reviewer said.
     assert {k: v["state"] for k, v in rows.items()} == {
-        "st-a": "not_retrieved",
+        "st-a": "excluded_ft",
         "st-b": "maybe_ta",
         "st-c": "excluded_auto",
         "st-d": "to_screen",

@@ -35,7 +35,7 @@ def test_every_contract_describes_every_column() -> None:
 def test_state_names_come_from_the_enum() -> None:
     state = contract("screening").column("state")
     assert state.values == tuple(s.value for s in ScreeningState)
-    assert dict(state.value_descriptions)["not_retrieved"].startswith("the report could not")
+    assert dict(state.value_descriptions)["not_retrieved"].startswith("the report was sought")
 
 
 def test_the_records_contract_is_the_record_class() -> None:
@@ -132,7 +132,10 @@ def test_the_workflow_writes_each_derived_table_where_its_contract_says() -> Non
     outputs = set(re.findall(r'^\s+\w+="([^"]+)",$', rules, re.M))
     outputs |= set(re.findall(r'temp\("([^"]+)"\)', rules))
     for c in contracts():
-        if c.kind == "decisions" or "<" in c.file or c.name == "asreview_export":
+        # data/raw/ holds evidence a live rule appends to (never a declared output, which
+        # Snakemake would delete before the rule runs).
+        raw = c.file.startswith("data/raw/")
+        if c.kind == "decisions" or "<" in c.file or c.name == "asreview_export" or raw:
             continue
         assert c.file in outputs, f"{c.name}: no rule writes {c.file}"
 

@@ -78,10 +78,12 @@ def test_every_rule_names_each_of_its_files_and_declares_its_resources() -> None
 
 
 def test_network_rules_run_on_the_submitting_machine() -> None:
-    block = rule_blocks()["search_database"]
-    assert "api=1" in block
-    search = (REPO / "workflow" / "rules" / "search.smk").read_text(encoding="utf-8")
-    assert re.search(r"localrules:\s+search_database,", search)
+    for rule, stage in (("search_database", "search"), ("retrieve_fulltext", "fulltext")):
+        block = rule_blocks()[rule]
+        assert "api=1" in block
+        text = (REPO / "workflow" / "rules" / f"{stage}.smk").read_text(encoding="utf-8")
+        assert re.search(rf"localrules:\s+{rule},", text)
+        assert "if LIVE" in text  # off by default, like the searches
 
 
 # ---- the engine ---------------------------------------------------------------------------------
@@ -133,6 +135,18 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
     assert status["openalex_en"] == "not searched yet"
     assert status["umkm_web"] == "collected"
     assert not (built_project / "data" / "raw" / "openalex_en").exists()
+    # offline, no report was fetched: every sought report is "not retrieved", and the
+    # protocol's declared basis (record and summary) is what the assessed box says
+    with (built_project / "data" / "interim" / "fulltext.csv").open(encoding="utf-8") as fh:
+        retrieval = [r for r in csv.DictReader(fh) if r["status"] != "not_sought"]
+    assert {(r["status"], r["reason"]) for r in retrieval} == {("not_retrieved", "not_attempted")}
+    assert prisma["dbr_notretrieved_reports"] == "0"
+    assert int(prisma["other_notretrieved_reports"]) == len(retrieval)
+    assert "on the record and summary (declared deviation)" in html
+    # the legacy "full text unavailable" decisions are kept, shown as set aside, not counted
+    audit = (built_project / "reports" / "audit.html").read_text(encoding="utf-8")
+    assert "retired criterion: uses E8-full-text-unavailable" in audit
+    assert "out of order: full-text decision for study" in audit
     # a second run has nothing to do: outputs are up to date
     dry = snakemake(built_project, "-n", "--quiet", "rules")
     assert dry.returncode == 0, dry.stderr

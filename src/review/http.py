@@ -75,6 +75,14 @@ class BudgetExhausted(SearchError):
     """The API said the quota for today is spent: stop, keep the checkpoint, resume later."""
 
 
+class TooLarge(SearchError):
+    """The response is larger than the caller's limit: the download was stopped, not retried."""
+
+    def __init__(self, message: str, *, size: int) -> None:
+        super().__init__(message)
+        self.size = size
+
+
 def api_key(name: str) -> str:
     """The secret in environment variable ``name`` (one of :data:`KEY_ENV`), or ``""``."""
     if name not in KEY_ENV:
@@ -210,6 +218,8 @@ class Response:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    #: Where the last redirect led (secrets redacted); empty when there was none.
+    final_url: str = ""
 
     def json(self) -> Any:
         """The body as JSON; a truncated or non-JSON body is a :class:`SearchError`."""
@@ -319,18 +329,34 @@ class Client:
         if wait:
             self._not_before = max(self._not_before, self.clock() + min(wait, self.retry_after_cap))
 
-    def _read(self, raw: requests.Response, started: float) -> bytes:
+    def _read(self, raw: requests.Response, started: float, max_bytes: int | None = None) -> bytes:
         """The whole body, or :class:`DeadlineExceeded` once ``deadline`` seconds have passed.
 
         ``read1`` returns whatever has arrived, so a server that sends one byte a second is
-        noticed between bytes instead of after the last one.
+        noticed between bytes instead of after the last one. With ``max_bytes``, a body that
+        announces or reaches more is stopped there (:class:`TooLarge`): a runaway download
+        never fills the disk or the memory.
         """
+        declared = raw.headers.get("Content-Length", "")
+        if max_bytes is not None and declared.isdigit() and int(declared) > max_bytes:
+            raise TooLarge(
+                f"the response announces {int(declared)} bytes, more than the limit of "
+                f"{max_bytes} bytes",
+                size=int(declared),
+            )
         chunks = []
+        received = 0
         while True:
             chunk = raw.raw.read1(65536, decode_content=True)
             if not chunk:
                 break
             chunks.append(chunk)
+            received += len(chunk)
+            if max_bytes is not None and received > max_bytes:
+                raise TooLarge(
+                    f"the response passed the limit of {max_bytes} bytes; download stopped",
+                    size=received,
+                )
             if self.clock() - started > self.deadline:
                 raise DeadlineExceeded(
                     f"the response took longer than {self.deadline:g} s in total "
@@ -338,7 +364,9 @@ class Client:
                 )
         return b"".join(chunks)
 
-    def _send(self, url: str, params: Mapping[str, Any] | None) -> tuple[str, int, Any, bytes]:
+    def _send(
+        self, url: str, params: Mapping[str, Any] | None, max_bytes: int | None = None
+    ) -> tuple[str, int, Any, bytes]:
         """One GET, following redirects ourselves: credentials never leave their origin.
 
         Returns the final URL, status, headers and body. ``requests`` would forward a key in
@@ -358,7 +386,8 @@ class Client:
             ) as raw:
                 location = raw.headers.get("Location")
                 if raw.status_code not in REDIRECT_STATUSES or not location:
-                    return target, raw.status_code, raw.headers, self._read(raw, started)
+                    body = self._read(raw, started, max_bytes if raw.ok else None)
+                    return target, raw.status_code, raw.headers, body
             nxt = urljoin(target, location)
             if same_origin(first, nxt):
                 # Same origin: the key may go on (a merged OpenAlex id answers with a 301).
@@ -391,18 +420,25 @@ class Client:
         query += [(k, v) for k, v in self.secret_params.items() if k not in present]
         return urlunsplit(parts._replace(query=urlencode(query)))
 
-    def get(self, url: str, params: Mapping[str, Any] | None = None) -> Response:
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        max_bytes: int | None = None,
+    ) -> Response:
         """GET ``url`` with ``params`` (+ the secret ones), retrying what is worth retrying.
 
         Returns a 2xx :class:`Response`; raises :class:`SearchError` (with the API's message)
-        for a client error or when retries run out, :class:`BudgetExhausted` for a spent quota.
+        for a client error or when retries run out, :class:`BudgetExhausted` for a spent quota,
+        :class:`TooLarge` for a body over ``max_bytes``.
         """
         query = {**(params or {}), **self.secret_params}
         public = requests.Request("GET", url, params=dict(params or {})).prepare().url or url
         for attempt in range(self.max_retries + 1):
             self._throttle()
             try:
-                _final, status, headers, body = self._send(url, query)
+                final, status, headers, body = self._send(url, query, max_bytes)
             except TRANSIENT_ERRORS as exc:
                 reason = redact(f"{type(exc).__name__}: {exc}", self.secrets)
                 if attempt >= self.max_retries:
@@ -414,7 +450,9 @@ class Client:
                 self._note("connection_error", public, error=reason, retry_in=round(delay, 2))
                 self.sleep(delay)
                 continue
-            resp = Response(public, status, headers, body)
+            bare = without_params(final, self.secret_params, self.secrets)
+            moved = redact(bare, self.secrets) if bare != public else ""
+            resp = Response(public, status, headers, body, moved)
             self._honour_backoff(headers)
             if 200 <= resp.status < 300:
                 return resp
@@ -460,18 +498,30 @@ class Client:
 
 
 class Progress:
-    """Records retrieved of records reported: a tqdm bar on a terminal, log lines otherwise."""
+    """Records retrieved of records reported: a tqdm bar on a terminal, log lines otherwise.
 
-    def __init__(self, label: str, *, total: int | None = None, stream: Any = None) -> None:
+    ``unit`` and ``noun`` name what is counted (records by default; studies for full texts).
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        total: int | None = None,
+        stream: Any = None,
+        unit: str = "rec",
+        noun: str = "records",
+    ) -> None:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.done = 0
         self.total = total
+        self.noun = noun
         self._bar = None
         if getattr(self.stream, "isatty", lambda: False)():
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=label, unit="rec", file=self.stream)
+            self._bar = tqdm(total=total, desc=label, unit=unit, file=self.stream)
 
     def set_total(self, total: int | None) -> None:
         self.total = total
@@ -479,13 +529,15 @@ class Progress:
             self._bar.total = total
             self._bar.refresh()
 
-    def update(self, n: int, *, page: int) -> None:
+    def update(self, n: int, *, page: int | None = None, note: str = "") -> None:
         self.done += n
         if self._bar is not None:
             self._bar.update(n)
         else:
             of = f" of {self.total}" if self.total is not None else ""
-            print(f"{self.label}: page {page}: {self.done}{of} records", file=self.stream)
+            at = f" page {page}:" if page is not None else ""
+            tail = f" ({note})" if note else ""
+            print(f"{self.label}:{at} {self.done}{of} {self.noun}{tail}", file=self.stream)
 
     def close(self) -> None:
         if self._bar is not None:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import ProtocolError, SchemaError
+from review.integrity import governing
 from review.protocol import Protocol
-from review.records import Record
+from review.records import Record, run_order
 from review.sources.corpus_csv import read_collection
 
 RAW_DIR = Path("data/raw")
@@ -42,10 +43,25 @@ def source_files(protocol: Protocol, *, root: Path, raw_root: Path | None = None
 
 @dataclass(slots=True)
 class Gathered:
-    """The records of every source, and what was accepted with a warning while reading them."""
+    """The records of every source, what was accepted with a warning while reading them, and
+    how many records each file of a file or website source gave (before a record found again
+    by a later run of the same source replaced it)."""
 
     records: list[Record] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    read_counts: Counter[str] = field(default_factory=Counter)
+
+
+def _latest_per_id(records: list[Record]) -> list[Record]:
+    """A record another run of the same source found again is kept once, from the latest run
+    (as database runs do), in the order of first sighting."""
+    latest: dict[str, Record] = {}
+    for rec in records:
+        kept = latest.get(rec.record_id)
+        if kept is None or run_order(rec.run_id) >= run_order(kept.run_id):
+            latest[rec.record_id] = rec
+    order = dict.fromkeys(r.record_id for r in records)
+    return [latest[rid] for rid in order]
 
 
 def source_records(
@@ -54,12 +70,15 @@ def source_records(
     root: Path,
     warnings: list[str] | None = None,
     raw_root: Path | None = None,
+    read_counts: Counter[str] | None = None,
 ) -> list[Record]:
     """Records of one protocol source, read from the project's committed data.
 
     A file or folder source that holds no records stops the run unless the protocol says it
     may be empty (``may_be_empty: true``, e.g. a database export of a search with no hits): an
-    empty export is more often a failed download or the wrong folder than a real result.
+    empty export is more often a failed download or the wrong folder than a real result. Each
+    file's records carry the run of the manifest that records the file; ``read_counts`` gets
+    how many records each file gave.
     """
     notes = warnings if warnings is not None else []
     kind = source["kind"]
@@ -78,19 +97,26 @@ def source_records(
         raise ProtocolError(f"source {source['id']!r}: {path} does not exist")
     fmt = source.get("format", "auto")
     files = [p for p in _file_paths(full) if p.name != "manifest.json"]
-    if fmt == "corpus_csv":
-        out = [
-            r
-            for p in files
-            if p.suffix.lower() == ".csv"
-            for r in read_collection(p, source_id=source["id"], warnings=notes)
-        ]
-    else:
-        from review.importers import read_files
+    runs: dict[str, list[Path]] = {}
+    for g in governing(source, root):  # each file's run: its manifest's
+        runs.setdefault(g.run_id, []).append(g.path)
+    out: list[Record] = []
+    for run_id, run_files in runs.items():
+        if fmt == "corpus_csv":
+            out.extend(
+                r
+                for p in run_files
+                if p.suffix.lower() == ".csv"
+                for r in read_collection(p, source_id=source["id"], run_id=run_id, warnings=notes)
+            )
+        else:
+            from review.importers import read_files
 
-        results = read_files(files, source_id=source["id"], fmt=fmt, source_kind=kind)
-        out = [r for result in results for r in result.records]
-        notes.extend(w for result in results for w in result.warnings)
+            results = read_files(
+                run_files, source_id=source["id"], fmt=fmt, source_kind=kind, run_id=run_id
+            )
+            out.extend(r for result in results for r in result.records)
+            notes.extend(w for result in results for w in result.warnings)
     if not out:
         what = "an empty folder" if full.is_dir() and not files else "no records"
         message = f"source {source['id']!r}: {path} holds {what}"
@@ -106,7 +132,9 @@ def source_records(
         absolute = path_of if path_of.is_absolute() else (Path.cwd() / path_of)
         if absolute.resolve().is_relative_to(root.resolve()):
             rec.prov_file = absolute.resolve().relative_to(root.resolve()).as_posix()
-    return out
+    if read_counts is not None:
+        read_counts.update(r.prov_file for r in out)
+    return _latest_per_id(out) if len(runs) > 1 else out
 
 
 def gather_records(
@@ -118,7 +146,13 @@ def gather_records(
     gathered = Gathered()
     for source in protocol.sources:
         gathered.records.extend(
-            source_records(source, root=root, warnings=gathered.warnings, raw_root=raw_root)
+            source_records(
+                source,
+                root=root,
+                warnings=gathered.warnings,
+                raw_root=raw_root,
+                read_counts=gathered.read_counts,
+            )
         )
     counts = Counter(r.record_id for r in gathered.records)
     repeated = [rid for rid, n in counts.items() if n > 1]

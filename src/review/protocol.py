@@ -96,6 +96,29 @@ class Protocol:
     def contact_email(self) -> str:
         return str(self.data.get("contact_email", ""))
 
+    @property
+    def fulltext(self) -> dict[str, Any]:
+        """The ``fulltext`` block (empty when the protocol does not use the full-text stage)."""
+        return dict(self.data.get("fulltext") or {})
+
+    @property
+    def assessment_basis(self) -> str | None:
+        """``full_text`` or ``record_and_summary``; ``None`` when the protocol declares none
+        (no ``fulltext`` block and no criterion that needs the full text)."""
+        if "fulltext" not in self.data and not self.needs_full_text:
+            return None
+        return str(self.fulltext.get("assessment_basis", "full_text"))
+
+    @property
+    def needs_full_text(self) -> list[str]:
+        """Codes of the criteria that can only be judged on the full text."""
+        return [c["code"] for c in self.criteria if c.get("needs_full_text")]
+
+    @property
+    def retired_criteria(self) -> dict[str, str]:
+        """Code -> why it is retired, for criteria kept only so old decisions stay readable."""
+        return {c["code"]: str(c["retired"]) for c in self.criteria if c.get("retired")}
+
 
 def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     """Read, validate and return the protocol at ``path``."""

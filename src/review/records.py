@@ -257,12 +257,37 @@ def read_records(path: str | Path) -> list[Record]:
 def study_id_for(anchor_record_id: str) -> str:
     """The id of the study whose *anchor* is ``anchor_record_id``.
 
-    The anchor of a study is its earliest member record: the smallest ``(run_id, record_id)``.
+    The anchor of a study is its earliest member record: the smallest :func:`anchor_key` (the
+    run's order by date, then the record id).
     Records found by a later run (an update) sort after the ones already there, so a study keeps
     its id when new records join it, with no id registry to store or lose. When two studies are
     merged, the earlier anchor wins; decisions on the other re-attach through their fingerprint.
     """
     return "st-" + content_id(anchor_record_id, length=10)
+
+
+_RUN_TIME = re.compile(
+    r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:T(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?"
+)
+
+
+def run_order(run_id: str) -> tuple[int, tuple[int, ...], str]:
+    """Run ids in the order the runs were made: those that begin with a date by that date and
+    time (``2026-11-29T071500Z`` of a search, ``2026-11-30`` of an import, ``2026-11-collection``
+    of a collection named for its month: a part it does not give counts as earliest), then the
+    others, each as text (which keeps the order of plain text for ids without a date). Plain
+    text order alone would put ``2026-11-30`` before ``2026-11-collection``, and a study joined
+    by the later run's record would take that record as its anchor, and a new id."""
+    m = _RUN_TIME.match(run_id or "")
+    if not m:
+        return 1, (), run_id or ""
+    return 0, tuple(int(g) if g else 0 for g in m.groups()), run_id
+
+
+def anchor_key(record: Record) -> tuple[tuple[int, tuple[int, ...], str], str]:
+    """The order of a study's members by which the earliest is its anchor (see
+    :func:`study_id_for`): its run's order (:func:`run_order`), then its record id."""
+    return run_order(record.run_id), record.record_id
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ Fields read from a websites/file manifest (all optional except ``run_id``): ``ru
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,17 +111,21 @@ def database_rows(source: dict[str, Any], raw_root: Path, root: Path) -> list[di
     return rows
 
 
-def collection_manifest(source: dict[str, Any], root: Path) -> Path | None:
-    path = source.get("path")
-    if not path:
-        return None
-    full = root / path
-    folder = full if full.is_dir() else full.parent
-    manifest = folder / MANIFEST
-    return manifest if manifest.is_file() else None
+def collection_manifests(source: dict[str, Any], root: Path) -> list[Path]:
+    """The manifests of a file or website source's runs
+    (:func:`review.integrity.source_manifests`), oldest run first."""
+    if not source.get("path"):
+        return []
+    from review.integrity import source_manifests
+
+    return sorted(
+        source_manifests(source, root),
+        key=lambda p: str(read_json(p).get("run_id") or p.parent.name),
+    )
 
 
-def collection_row(source: dict[str, Any], root: Path) -> dict[str, Any]:
+def collection_rows(source: dict[str, Any], root: Path) -> list[dict[str, Any]]:
+    """One row per run of a file or website source, from its manifest."""
     base = {
         "source_id": source["id"],
         "kind": source["kind"],
@@ -128,36 +133,52 @@ def collection_row(source: dict[str, Any], root: Path) -> dict[str, Any]:
         "query": " ".join(str(source.get("query") or source.get("method") or "").split()),
         "justification": source.get("justification", ""),
     }
-    manifest_path = collection_manifest(source, root)
-    if manifest_path is None:
-        return {**base, "status": f"no {MANIFEST} beside {source.get('path', '')}"}
-    m = read_json(manifest_path)
-    files = m.get("files") or []
-    date = m.get("date_last_searched") or (m.get("snapshot_taken") or "")[:10]
-    return {
-        **base,
-        "database": m.get("database") or base["database"],
-        "platform": m.get("platform", ""),
-        "run_id": m.get("run_id", ""),
-        "run_kind": m.get("run_kind", ""),
-        "previous_run_id": m.get("previous_run_id") or "",
-        "query_as_executed": m.get("query_as_executed") or m.get("method") or "",
-        "filters": _json(m.get("filters")),
-        "executed_at": date,
-        "finished_at": m.get("snapshot_taken", ""),
-        "coverage_to": date,
-        "n_hits_reported": m.get("records_reported"),
-        "n_records_retrieved": m.get("records_retrieved"),
-        "pages": len(files),
-        "pages_sha256": "; ".join(f"{f.get('path')}={f.get('sha256')}" for f in files),
-        "complete": "true",
-        "status": "collected",
-        "manifest": _rel(manifest_path, root),
-    }
+    manifests = collection_manifests(source, root)
+    if not manifests:
+        return [{**base, "status": f"no {MANIFEST} beside {source.get('path', '')}"}]
+    rows = []
+    for manifest_path in manifests:
+        m = read_json(manifest_path)
+        files = m.get("files") or []
+        date = m.get("date_last_searched") or (m.get("snapshot_taken") or "")[:10]
+        rows.append(
+            {
+                **base,
+                "database": m.get("database") or base["database"],
+                "platform": m.get("platform", ""),
+                "run_id": m.get("run_id", ""),
+                "run_kind": m.get("run_kind", ""),
+                "previous_run_id": m.get("previous_run_id") or "",
+                "query_as_executed": m.get("query_as_executed") or m.get("method") or "",
+                "filters": _json(m.get("filters")),
+                "executed_at": date,
+                "finished_at": m.get("snapshot_taken") or m.get("imported_at") or "",
+                "coverage_to": date,
+                "n_hits_reported": m.get("records_reported"),
+                "n_records_retrieved": m.get("records_retrieved"),
+                "pages": len(files),
+                "pages_sha256": "; ".join(f"{f.get('path')}={f.get('sha256')}" for f in files),
+                "complete": "true",
+                "status": "collected",
+                "manifest": _rel(manifest_path, root),
+            }
+        )
+    return rows
 
 
-def search_log(protocol: Protocol, raw_root: Path | str | None = None) -> list[dict[str, Any]]:
-    """One row per run of every protocol source (PRISMA-S items 1, 8, 9, 12, 13, 15)."""
+def search_log(
+    protocol: Protocol,
+    raw_root: Path | str | None = None,
+    *,
+    read: Sequence[Mapping[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per run of every protocol source (PRISMA-S items 1, 8, 9, 12, 13, 15).
+
+    ``read`` is the table of the files the records were read from (``raw_files.csv``, written
+    by ``review normalise`` after checking every file against its manifest): each run's files
+    and their sha256 are then those that were read, and ``n_records_read`` the records read
+    from them, so the log states what the review used, never what a manifest once said.
+    """
     root = Path(protocol.root)
     raw = Path(raw_root) if raw_root is not None else root / "data" / "raw"
     if not raw.is_absolute() and not raw.exists():
@@ -167,8 +188,39 @@ def search_log(protocol: Protocol, raw_root: Path | str | None = None) -> list[d
         if source["kind"] == "database":
             rows.extend(database_rows(source, raw, root))
         else:
-            rows.append(collection_row(source, root))
+            rows.extend(collection_rows(source, root))
+    if read is not None:
+        _from_what_was_read(rows, read, root)
     return rows
+
+
+def _from_what_was_read(
+    rows: list[dict[str, Any]], read: Sequence[Mapping[str, str]], root: Path
+) -> None:
+    by_run: dict[tuple[str, str], list[Mapping[str, str]]] = {}
+    for f in read:
+        by_run.setdefault((f["source_id"], f.get("run_id", "")), []).append(f)
+    for row in rows:
+        files = by_run.get((str(row["source_id"]), str(row.get("run_id") or "")))
+        if not row.get("run_id") or str(row.get("complete")) != "true":
+            continue  # not searched, or an open run: nothing of it was read
+        if not files:
+            row["n_records_read"] = 0
+            row["status"] = f"{row.get('status', '')}; not read".strip("; ")
+            continue
+        folder = Path(files[0]["manifest"]).parent
+        row["pages"] = len(files)
+        row["pages_sha256"] = "; ".join(
+            f"{_relative_to(Path(f['file']), folder)}={f['sha256']}" for f in files
+        )
+        row["n_records_read"] = sum(int(f["records"]) for f in files if f.get("records"))
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def write_search_log(rows: list[dict[str, Any]], path: Path | str) -> None:

@@ -586,7 +586,13 @@ def records_from_runs(source: dict[str, Any], raw_root: Path) -> list[Record]:
             for native in parsed.removed:  # deleted from the library since an earlier run
                 out.pop(f"{connector.source_id}:{native}", None)
             # A page that reaches a declared bound keeps only its first records.
-            items = parsed.items[: int(page.get("records", len(parsed.items)))]
+            recorded = int(page.get("records", len(parsed.items)))
+            if len(parsed.items) < recorded:
+                raise SchemaError(
+                    f"{path}: holds {len(parsed.items)} records, but {run.path / MANIFEST} "
+                    f"records {recorded} for it; the stored page was changed after the search"
+                )
+            items = parsed.items[:recorded]
             for position, item in enumerate(items, start=1):
                 rec = connector.normalise(item)
                 if rec.record_id.endswith(":"):

@@ -8,15 +8,14 @@ can be tested with ``row["state"] == ScreeningState.INCLUDED_FT``.
 The states follow DESIGN.md's state machine (``excluded_auto | to_screen → included_ta |
 excluded_ta → not_retrieved | included_ft | excluded_ft``), with ``maybe_ta`` for a study whose
 reviewers have not settled at title/abstract (a *maybe*, or an unresolved conflict).
+
+Whether a report was retrieved is its retrieval status (``data/interim/fulltext.csv``,
+:class:`RetrievalStatus`), never a criterion code: a review names its criteria as it likes.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-#: A full-text exclusion with this reason (and no other) means the report could not be
-#: retrieved (PRISMA 2020 "reports not retrieved"), not that it was assessed and excluded.
-NOT_RETRIEVED_REASON = "E8-full-text-unavailable"
 
 
 class ScreeningState(StrEnum):
@@ -46,8 +45,8 @@ STATE_DESCRIPTIONS: dict[ScreeningState, str] = {
     ScreeningState.INCLUDED_TA: "included at title/abstract; its report is sought, waiting for "
     "a full-text decision",
     ScreeningState.EXCLUDED_FT: "excluded after reading the full text (the code is in ft_reason)",
-    ScreeningState.NOT_RETRIEVED: "the report could not be retrieved, so it was not assessed "
-    f"(full-text exclusion with reason {NOT_RETRIEVED_REASON} only)",
+    ScreeningState.NOT_RETRIEVED: "the report was sought but not retrieved (its retrieval status "
+    "in fulltext.csv), and the protocol's assessment basis is the full text: not assessed",
     ScreeningState.INCLUDED_FT: "included in the review after full-text assessment",
 }
 
@@ -85,3 +84,63 @@ class Decision(StrEnum):
 
 
 DECISIONS: tuple[Decision, ...] = tuple(Decision)
+
+
+class RetrievalStatus(StrEnum):
+    """Whether a study's report was retrieved (the ``status`` column of ``fulltext.csv``)."""
+
+    RETRIEVED = "retrieved"
+    ADDED_BY_REVIEWER = "added_by_reviewer"
+    NOT_RETRIEVED = "not_retrieved"
+    NOT_SOUGHT = "not_sought"
+
+    @property
+    def description(self) -> str:
+        return RETRIEVAL_DESCRIPTIONS[self]
+
+
+RETRIEVAL_DESCRIPTIONS: dict[RetrievalStatus, str] = {
+    RetrievalStatus.RETRIEVED: "a full text was fetched from an open-access location and passed "
+    "the checks (a PDF that parses, or an HTML/JATS full text)",
+    RetrievalStatus.ADDED_BY_REVIEWER: "a reviewer added the file (data/raw/fulltext/added/)",
+    RetrievalStatus.NOT_RETRIEVED: "sought (included at title/abstract) but no full text is at "
+    "hand; the reason column says why",
+    RetrievalStatus.NOT_SOUGHT: "not included at title/abstract, so no report is sought",
+}
+#: Statuses that mean the full text is at hand.
+HAS_FULL_TEXT = frozenset({RetrievalStatus.RETRIEVED, RetrievalStatus.ADDED_BY_REVIEWER})
+
+
+class NotRetrievedReason(StrEnum):
+    """Why a sought report is not at hand (the ``reason`` column of ``fulltext.csv``)."""
+
+    NOT_ATTEMPTED = "not_attempted"
+    NO_OA_COPY = "no_oa_copy"
+    PAYWALLED = "paywalled"
+    BROKEN_LINK = "broken_link"
+    NOT_FULL_TEXT = "not_full_text"
+    TOO_LARGE = "too_large"
+
+    @property
+    def description(self) -> str:
+        return REASON_DESCRIPTIONS[self]
+
+
+REASON_DESCRIPTIONS: dict[NotRetrievedReason, str] = {
+    NotRetrievedReason.NOT_ATTEMPTED: "retrieval has not been run for it (offline; no file added)",
+    NotRetrievedReason.NO_OA_COPY: "no open-access location is known (harvested metadata, the "
+    "record's addresses, Unpaywall)",
+    NotRetrievedReason.PAYWALLED: "every location answered with a login, payment or a landing "
+    "page only (HTTP 401/402/403, or HTML that is not a full text)",
+    NotRetrievedReason.BROKEN_LINK: "every location failed: not found, server error, connection",
+    NotRetrievedReason.NOT_FULL_TEXT: "what came back is not a full text (not a PDF that "
+    "parses, not an article body)",
+    NotRetrievedReason.TOO_LARGE: "the file exceeded the size limit (fulltext.max_mb)",
+}
+
+
+class FullTextBasis(StrEnum):
+    """What a full-text-stage assessment was made on (``ft_basis`` of ``screening.csv``)."""
+
+    FULL_TEXT = "full_text"
+    RECORD_AND_SUMMARY = "record_and_summary"

@@ -1,7 +1,8 @@
 # Audit: the audit view of every screening decision (reports/audit.html, the index the review
 # links to, and reports/audit/: data chunks, one page per study and per reviewer), built from
-# the same stage outputs as the report and the verification ledgers people fill
-# (data/decisions/verification/<stage>/<checker>.csv, from `review audit sample` sheets).
+# the same stage outputs as the report, the verification ledgers people fill
+# (data/decisions/verification/<stage>/<checker>.csv, from `review audit sample` sheets) and
+# the published versions (its "changed since" filter).
 from review.workflow import decision_files
 
 VERIFICATION_DECISIONS = "data/decisions/verification"
@@ -19,16 +20,20 @@ rule render_audit:
         screening_conflicts=rules.build_screening_state.output.conflicts,
         screening_unmatched=rules.build_screening_state.output.unmatched,
         screening_agreement=rules.build_screening_state.output.agreement,
+        screening_set_aside=rules.build_screening_state.output.set_aside,
+        fulltext=rules.build_fulltext_status.output.table,
         coded=rules.extract_coding.output.coded,
         coding_events=rules.extract_coding.output.events,
         coding_agreement=rules.extract_coding.output.agreement,
         search_log=rules.write_search_log.output.log,
         verification=lambda wildcards: decision_files(VERIFICATION_DECISIONS, suffixes=(".csv",)),
+        versions=VERSION_FILES,
     output:
         index="reports/audit.html",
         folder=directory("reports/audit"),
     params:
         verification=VERIFICATION_DECISIONS,
+        versions=VERSIONS,
     threads: 1
     resources:
         mem_mb=4000,
@@ -46,7 +51,10 @@ rule render_audit:
         "--screening-events {input.screening_events} "
         "--screening-conflicts {input.screening_conflicts} "
         "--screening-unmatched {input.screening_unmatched} "
-        "--screening-agreement {input.screening_agreement} --coded {input.coded} "
+        "--screening-agreement {input.screening_agreement} "
+        "--screening-set-aside {input.screening_set_aside} --fulltext {input.fulltext} "
+        "--coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --verification {params.verification} "
+        "--versions {params.versions} "
         "--index {output.index} --folder {output.folder} > {log} 2>&1"

@@ -1,5 +1,6 @@
 # Extraction: the coding sheet for the included studies (generated from the protocol's coding
-# fields, with keyword suggestions and their evidence) and the coders' validated values merged
+# fields, with keyword suggestions and their evidence: from the full text's pages where it was
+# read, else the record) and the coders' validated values merged
 # into coded.csv (review.extraction). Every coder's file in data/decisions/coding/ is an input,
 # so a new or edited file reruns the rule; a file with a bad row stops it, naming the row.
 from review.workflow import decision_files
@@ -12,6 +13,8 @@ rule extract_coding:
         protocol=PROTOCOL_PATH,
         studies=rules.deduplicate_records.output.studies,
         screening=rules.build_screening_state.output.screening,
+        fulltext=rules.build_fulltext_status.output.table,
+        pages=rules.build_fulltext_status.output.pages,
         decisions=lambda wildcards: decision_files(CODING_DECISIONS),
     output:
         sheet_csv="data/extracted/coding_sheet.csv",
@@ -34,7 +37,8 @@ rule extract_coding:
         "logs/extract_coding/extract_coding.benchmark.tsv"
     shell:
         "review extract --protocol {input.protocol} --studies {input.studies} "
-        "--screening {input.screening} --coding-dir {params.decisions} "
+        "--screening {input.screening} --fulltext {input.fulltext} --pages {input.pages} "
+        "--coding-dir {params.decisions} "
         "--sheet-csv {output.sheet_csv} --sheet-xlsx {output.sheet_xlsx} "
         "--coded {output.coded} --disagreements {output.disagreements} "
         "--agreement {output.agreement} --events {output.events} > {log} 2>&1"

@@ -1,6 +1,8 @@
 # Normalise: every source of the protocol (database runs, export files, website collections)
-# into one records table (review.normalise). The committed files the sources read are inputs,
-# so a new run or export reruns the rule; live searches, when asked for, run first.
+# into one records table (review.normalise), after every committed raw file is checked against
+# its manifest (review.integrity): a changed file stops the run, naming it. The committed files
+# the sources read are inputs, so a new run or export reruns the rule; live searches, when
+# asked for, run first.
 rule normalise_records:
     input:
         protocol=PROTOCOL_PATH,
@@ -8,6 +10,7 @@ rule normalise_records:
         searched=SEARCH_OUTPUTS,
     output:
         records="data/interim/records.csv",
+        raw_files="data/interim/raw_files.csv",
     params:
         raw=lambda wildcards: RAW_ROOT,  # the folder of the runs the inputs list
     threads: 1
@@ -22,4 +25,5 @@ rule normalise_records:
         "logs/normalise_records/normalise_records.benchmark.tsv"
     shell:
         "review normalise --protocol {input.protocol} --raw-root {params.raw} "
-        "--searched {input.searched} --output {output.records} > {log} 2>&1"
+        "--searched {input.searched} --output {output.records} "
+        "--raw-files {output.raw_files} > {log} 2>&1"

@@ -1,6 +1,8 @@
 # Report: the PRISMA 2020 counts and diagram (+ the PRISMA2020 R package's CSV), then the review
-# pages (the audit view is audit.smk's). Their inputs are the upstream rules' named outputs, each passed to
-# the command by name: the report reads no file its rule does not declare.
+# pages (the audit view is audit.smk's); after a published version (versions/), the
+# updated-review diagram and what changed since it. Their inputs are the upstream rules' named
+# outputs, each passed to the command by name: the report reads no file its rule does not
+# declare.
 
 
 rule render_prisma:
@@ -9,9 +11,12 @@ rule render_prisma:
         records=rules.normalise_records.output.records,
         studies=rules.deduplicate_records.output.studies,
         screening=rules.build_screening_state.output.screening,
+        versions=VERSION_FILES,
     output:
         svg="reports/prisma.svg",
         csv="reports/prisma.csv",
+    params:
+        versions=VERSIONS,
     threads: 1
     resources:
         mem_mb=500,
@@ -25,7 +30,7 @@ rule render_prisma:
     shell:
         "review prisma --protocol {input.protocol} --records {input.records} "
         "--studies {input.studies} --screening {input.screening} "
-        "--svg {output.svg} --csv {output.csv} > {log} 2>&1"
+        "--versions {params.versions} --svg {output.svg} --csv {output.csv} > {log} 2>&1"
 
 
 rule render_report:
@@ -40,12 +45,15 @@ rule render_report:
         screening_conflicts=rules.build_screening_state.output.conflicts,
         screening_unmatched=rules.build_screening_state.output.unmatched,
         screening_agreement=rules.build_screening_state.output.agreement,
+        screening_set_aside=rules.build_screening_state.output.set_aside,
+        fulltext=rules.build_fulltext_status.output.table,
         coded=rules.extract_coding.output.coded,
         coding_events=rules.extract_coding.output.events,
         coding_agreement=rules.extract_coding.output.agreement,
         search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
         verification=lambda wildcards: decision_files(VERIFICATION_DECISIONS, suffixes=(".csv",)),
+        versions=VERSION_FILES,
     output:
         html="reports/review.html",
         markdown="reports/review.md",
@@ -53,14 +61,15 @@ rule render_report:
         by_year="reports/figures/studies_by_year.svg",
         by_theme="reports/figures/studies_by_theme.svg",
         by_region="reports/figures/studies_by_region.svg",
+    params:
+        versions=VERSIONS,
+        verification=VERIFICATION_DECISIONS,
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
     conda:
         "../envs/review.yaml"
-    params:
-        verification=VERIFICATION_DECISIONS,
     log:
         "logs/render_report/render_report.log",
     benchmark:
@@ -72,10 +81,12 @@ rule render_report:
         "--screening-events {input.screening_events} "
         "--screening-conflicts {input.screening_conflicts} "
         "--screening-unmatched {input.screening_unmatched} "
-        "--screening-agreement {input.screening_agreement} --coded {input.coded} "
+        "--screening-agreement {input.screening_agreement} "
+        "--screening-set-aside {input.screening_set_aside} --fulltext {input.fulltext} "
+        "--coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
-        "--verification {params.verification} "
+        "--verification {params.verification} --versions {params.versions} "
         "--html {output.html} --markdown {output.markdown} "
         "--search-log-copy {output.search_log} --figure year={output.by_year} "
         "--figure theme={output.by_theme} --figure region={output.by_region} > {log} 2>&1"

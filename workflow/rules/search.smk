@@ -44,12 +44,14 @@ SEARCH_OUTPUTS = (
 )
 
 
-# The PRISMA-S search log, from the run manifests (and the manifests beside the collections).
+# The PRISMA-S search log, from the run manifests, with the files and records normalise read
+# and checked against them (raw_files.csv): what was read, never a stale manifest.
 rule write_search_log:
     input:
         protocol=PROTOCOL_PATH,
         raw=raw_inputs(PROTOCOL),
         searched=SEARCH_OUTPUTS,
+        raw_files="data/interim/raw_files.csv",  # normalise_records writes it
     output:
         log="data/interim/search_log.csv",
     params:
@@ -66,4 +68,5 @@ rule write_search_log:
         "logs/write_search_log/write_search_log.benchmark.tsv"
     shell:
         "review search-log --protocol {input.protocol} --raw-root {params.raw} "
-        "--searched {input.searched} --output {output.log} > {log} 2>&1"
+        "--searched {input.searched} --raw-files {input.raw_files} "
+        "--output {output.log} > {log} 2>&1"

@@ -45,6 +45,7 @@ from review.audit.verification import Agreement, Check, agreement, by_study
 from review.report.audit import Trail, build_trails, extra_cells, scores
 from review.report.inputs import ReportInputs
 from review.report.studies import BOXES
+from review.tables import Row
 
 #: Studies per data file of the index (about 0.25 KB each: a file stays well under 1 MB).
 CHUNK_ROWS = 2000
@@ -65,6 +66,8 @@ class AuditStudy:
     views: list[StageView]
     checks: list[Check]
     changed: list[str] = field(default_factory=list)
+    #: the study's row of fulltext.csv (retrieval status, file, where it came from), if given
+    fulltext: Row | None = None
 
     @property
     def study_id(self) -> str:
@@ -111,6 +114,7 @@ def build_view(
     for version, ids in (changed_since or {}).items():
         for sid in ids:
             changed.setdefault(sid, []).append(version)
+    fulltext = {r["study_id"]: r for r in inputs.fulltext or []}
     studies = []
     for trail in build_trails(inputs):
         found = entries(trail.screening_events)
@@ -122,6 +126,7 @@ def build_view(
                 views=stage_views(found, trail.state),
                 checks=checks.get(trail.study_id, []),
                 changed=changed.get(trail.study_id, []),
+                fulltext=fulltext.get(trail.study_id),
             )
         )
     protocol = inputs.protocol

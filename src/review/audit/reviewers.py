@@ -58,6 +58,7 @@ class StageSummary:
     current: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     superseded: int = 0
+    set_aside: int = 0
     conflicts: int = 0
     conflicts_settled: int = 0
     settled_their_way: int = 0
@@ -90,7 +91,7 @@ class Reviewer:
     @property
     def settled(self) -> Counter[str]:
         """Their resolutions by decision (current ones)."""
-        return Counter(d.entry.decision for d in self.resolutions if not d.entry.superseded)
+        return Counter(d.entry.decision for d in self.resolutions if d.entry.counted)
 
 
 def reviewers(
@@ -117,6 +118,9 @@ def reviewers(
                 continue
             decided[e.who].append(Decided(study_id, cite, e))
             s = summary(e.who, e.stage)
+            if e.set_aside:
+                s.set_aside += 1
+                continue
             if e.superseded:
                 s.superseded += 1
                 continue
@@ -170,10 +174,10 @@ def _conflicts(
     stage: str, entries: Sequence[Entry], summary: Callable[[str, str], StageSummary]
 ) -> None:
     """Count, for each reviewer, the conflicts they were in at ``stage`` and how each ended."""
-    mine = {e.who: e for e in entries if e.kind == "decision" and not e.superseded}
+    mine = {e.who: e for e in entries if e.kind == "decision" and e.counted}
     if len({e.decision for e in mine.values()}) < 2:
         return
-    resolution = next((e for e in entries if e.kind == "resolution" and not e.superseded), None)
+    resolution = next((e for e in entries if e.kind == "resolution" and e.counted), None)
     for who, e in mine.items():
         s = summary(who, stage)
         s.conflicts += 1

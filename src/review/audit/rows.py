@@ -106,19 +106,19 @@ def stage_cells(trail: Trail, entries: Sequence[Entry], vocab: Vocabulary) -> tu
         current = [e for e in entries if e.stage == stage and e.kind == "decision"]
         if any(e.superseded for e in current):
             flags |= CHANGED_MIND
-        current = [e for e in current if not e.superseded]
+        current = [e for e in current if e.counted]
         outcome = state.get(f"{col}_decision", "")
         if not current and not outcome:
             out.append(0)
             continue
         decisions = {e.decision for e in current}
-        resolved = any(e.kind == "resolution" and e.stage == stage for e in entries)
+        settled = [e for e in entries if e.stage == stage and e.kind == "resolution"]
+        settled = [e for e in settled if e.counted]
+        resolved = bool(settled)
         if len(decisions) > 1:
             flags |= CONFLICT
             if outcome == "conflict" or not resolved:
                 flags |= UNRESOLVED
-        settled = [e for e in entries if e.stage == stage and e.kind == "resolution"]
-        settled = [e for e in settled if not e.superseded]
         out.append(
             [
                 _outcome(outcome),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from review.audit.names import page_stem
@@ -50,10 +50,17 @@ class Entry:
     ledger_study_id: str = ""
     anchor: str = ""
     superseded_by: Entry | None = None
+    #: why the row is kept but not counted (the screening stage set it aside), else ""
+    set_aside: str = ""
 
     @property
     def superseded(self) -> bool:
         return self.superseded_by is not None
+
+    @property
+    def counted(self) -> bool:
+        """A current row the state counts: neither replaced by a later row nor set aside."""
+        return not self.superseded and not self.set_aside
 
     @property
     def where(self) -> str:
@@ -75,7 +82,7 @@ class StageView:
     outcome: str
     outcome_reasons: list[str]
     basis: str = ""
-    extra: list[tuple[str, str]] = field(default_factory=list)
+    set_aside: int = 0
 
     @property
     def conflict(self) -> bool:
@@ -130,6 +137,7 @@ def entries(events: Iterable[Mapping[str, str]]) -> list[Entry]:
                 row=str(event.get("row", "") or ""),
                 attached_by=event.get("attached_by", ""),
                 ledger_study_id=event.get("ledger_study_id", ""),
+                set_aside=event.get("set_aside", ""),
             )
         )
     stage_rank = {s: i for i, s in enumerate(STAGE_LABELS)}
@@ -137,7 +145,8 @@ def entries(events: Iterable[Mapping[str, str]]) -> list[Entry]:
     latest: dict[tuple[str, str], Entry] = {}
     seen_anchors: set[str] = set()
     for entry in out:
-        if entry.kind in ("decision", "resolution"):
+        # a row set aside is kept and shown, never counted: it replaces no row
+        if entry.kind in ("decision", "resolution") and not entry.set_aside:
             key = (entry.stage, entry.who if entry.kind == "decision" else "_resolution")
             previous = latest.get(key)
             if previous is not None:
@@ -165,9 +174,9 @@ def stage_views(entries_: Sequence[Entry], state: Mapping[str, str]) -> list[Sta
     views = []
     for stage in STAGES:
         mine = [e for e in entries_ if e.stage == stage]
-        decisions = [e for e in mine if e.kind == "decision"]
+        decisions = [e for e in mine if e.kind == "decision" and not e.set_aside]
         current = sorted((e for e in decisions if not e.superseded), key=lambda e: e.who)
-        resolutions = [e for e in mine if e.kind == "resolution" and not e.superseded]
+        resolutions = [e for e in mine if e.counted and e.kind == "resolution"]
         col = STAGE_COLUMNS[stage]
         outcome = state.get(f"{col}_decision", "")
         if not mine and not outcome:
@@ -179,6 +188,7 @@ def stage_views(entries_: Sequence[Entry], state: Mapping[str, str]) -> list[Sta
                 label=STAGE_LABELS[stage],
                 current=current,
                 superseded=sum(1 for e in decisions if e.superseded),
+                set_aside=sum(1 for e in mine if e.set_aside),
                 resolution=resolutions[-1] if resolutions else None,
                 outcome=outcome,
                 outcome_reasons=split_list(state.get(f"{col}_reason", "")),
@@ -192,6 +202,6 @@ def current_decisions(events: Iterable[Mapping[str, str]]) -> dict[str, dict[str
     """``stage -> reviewer -> current entry`` for one study's events."""
     out: dict[str, dict[str, Entry]] = defaultdict(dict)
     for entry in entries(events):
-        if entry.kind == "decision" and not entry.superseded:
+        if entry.kind == "decision" and entry.counted:
             out[entry.stage][entry.who] = entry
     return out

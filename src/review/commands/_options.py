@@ -90,3 +90,15 @@ def add_output(p: argparse.ArgumentParser, option: str, default: Path, what: str
         metavar="PATH",
         help=f"where to write {what} (default: %(default)s)",
     )
+
+
+def add_pages(p: argparse.ArgumentParser) -> None:
+    """``--pages FOLDER``: where the read full texts are (``<study_id>.pages.jsonl``)."""
+    p.add_argument(
+        "--pages",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="the read full texts, <study_id>.pages.jsonl (default: where fulltext.csv's "
+        "text_file says)",
+    )

@@ -153,7 +153,7 @@ def run_show(args: argparse.Namespace) -> int:
     from review.report.inputs import load_inputs
 
     protocol = load_protocol(args.protocol)
-    inputs = load_inputs(protocol, paths_from(args))
+    inputs = load_inputs(protocol, paths_from(args), since_version=args.since_version)
     print(format_trail(find_trail(inputs, args.study_id)), end="")
     return 0
 
@@ -161,16 +161,19 @@ def run_show(args: argparse.Namespace) -> int:
 def run_pages(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from review.audit.changes import changed_since
     from review.audit.pages import write_audit
     from review.report.inputs import load_inputs
 
     protocol = load_protocol(args.protocol)
-    inputs = load_inputs(protocol, paths_from(args))
+    paths = paths_from(args)
+    inputs = load_inputs(protocol, paths, since_version=args.since_version)
     written = write_audit(
         inputs,
         index=args.index,
         folder=args.folder,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        changed_since=changed_since(paths.versions, inputs),
     )
     print(
         f"wrote {args.index} and {args.folder}/: {written.studies} studies, {written.files} "

@@ -11,7 +11,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review.commands._options import add_output, add_protocol, add_table, layout
+from review.commands._options import (
+    add_output,
+    add_pages,
+    add_protocol,
+    add_table,
+    layout,
+    optional_input,
+)
 from review.protocol import load_protocol
 
 CODING_FOLDER = Path("data/decisions/coding")
@@ -29,6 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_protocol(p)
     add_table(p, "studies", "studies", "the studies (review dedup)")
     add_table(p, "screening", "screening", "the screening state (review screen state)")
+    add_table(
+        p,
+        "fulltext",
+        "fulltext",
+        "retrieval status and read pages (review fulltext): evidence cites their pages",
+        optional=True,
+    )
+    add_pages(p)
     p.add_argument(
         "--coding-dir",
         type=Path,
@@ -84,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
             agreement=args.agreement,
             events=args.events,
         ),
+        fulltext_path=optional_input(args.fulltext, "fulltext"),
+        pages_dir=args.pages,
     )
     merged = result.merged
     n_gone = sum(r["status"] == "no_longer_included" for r in merged.coded)

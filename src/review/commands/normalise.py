@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 from review.commands._options import add_protocol, add_searched, add_table, print_searched
+from review.integrity import check_raw_files, check_record_counts
 from review.normalise import RAW_DIR, counts_by_source, gather_records
 from review.protocol import load_protocol
 from review.records import write_records
+from review.tables import contract, write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,17 +32,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_searched(p)
     add_table(p, "output", "records", "where to write the records table", "-o")
+    add_table(p, "raw-files", "raw_files", "where to write the table of files read")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     print_searched(args.searched)
+    # Every committed file is checked against its manifest before anything is read ...
+    files = check_raw_files(protocol, raw_root=args.raw_root)
     gathered = gather_records(protocol, raw_root=args.raw_root)
+    # ... and gave as many records as its manifest says, before anything is written.
+    check_record_counts(files, gathered.read_counts)
     records = gathered.records
     for warning in gathered.warnings:
         print(f"review normalise: warning: {warning}", file=sys.stderr)
     write_records(args.output, records)
+    write_table(args.raw_files, [f.row() for f in files], contract("raw_files"))
+    print(f"checked {len(files)} raw file(s) against their manifests: {args.raw_files}")
     for source, n in counts_by_source(records).items():
         print(f"{source}: {n} records")
     print(f"wrote {len(records)} records to {args.output}")

@@ -24,6 +24,7 @@ from review.report.paths import (
     ReportPaths,
     decisions_folder,
 )
+from review.versions.store import VERSIONS
 
 REPORTS = Path("reports")
 
@@ -43,6 +44,31 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
             metavar="FOLDER",
             help=f"the folder of {table} files (default: {folder}, when it exists)",
         )
+    add_versions(p)
+
+
+def add_versions(p: argparse.ArgumentParser) -> None:
+    """``--versions DIR`` and ``--since-version NAME``: the published version to follow."""
+    p.add_argument(
+        "--versions",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"the published versions (default: {VERSIONS}/, when it exists)",
+    )
+    p.add_argument(
+        "--since-version",
+        default=None,
+        metavar="NAME",
+        help="the version to compare with (default: the protocol's versions.compare_with, "
+        "else the latest)",
+    )
+
+
+def versions_from(args: argparse.Namespace) -> Path | None:
+    if args.versions is not None:
+        return Path(args.versions)
+    return VERSIONS if VERSIONS.is_dir() else None
 
 
 def paths_from(args: argparse.Namespace) -> ReportPaths:
@@ -55,6 +81,7 @@ def paths_from(args: argparse.Namespace) -> ReportPaths:
         records=args.records,
         **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
         **folders,
+        versions=versions_from(args),
     )
 
 
@@ -114,7 +141,11 @@ def run(args: argparse.Namespace) -> int:
         figures=figures,
     )
     written = render_report(
-        protocol, paths=paths_from(args), outputs=outputs, prisma_svg=args.prisma_svg
+        protocol,
+        paths=paths_from(args),
+        outputs=outputs,
+        prisma_svg=args.prisma_svg,
+        since_version=args.since_version,
     )
     for path in written.values():
         print(f"wrote {path}")

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_protocol, add_table, layout, optional_input
+from review.commands._options import add_pages, add_protocol, add_table, layout, optional_input
 from review.protocol import load_protocol
 from review.states import STAGES, Stage
 
@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("conflicts", "screening_conflicts", "reviewers' conflicts"),
         ("unmatched", "screening_unmatched", "ledger rows that match no study"),
         ("agreement", "screening_agreement", "agreement statistics (JSON)"),
+        ("set-aside", "screening_set_aside", "decisions kept but not counted"),
     ):
         add_table(state, option, table, f"where to write {what}")
     state.set_defaults(func=run_state)
@@ -106,6 +107,15 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
     add_table(
         p, "records", "records", "names records that joined a study in a later run", optional=True
     )
+    add_table(
+        p,
+        "fulltext",
+        "fulltext",
+        "retrieval status of the reports (review fulltext): drives not-retrieved and the "
+        "assessment basis",
+        optional=True,
+    )
+    add_pages(p)
     p.add_argument(
         "--decisions",
         type=Path,
@@ -141,6 +151,8 @@ def _session(args: argparse.Namespace) -> actions.Session:
         clusters=args.clusters,
         decisions=args.decisions,
         records=optional_input(args.records, "records"),
+        fulltext=optional_input(args.fulltext, "fulltext"),
+        pages=args.pages,
     )
 
 
@@ -154,6 +166,7 @@ def run_state(args: argparse.Namespace) -> int:
         clusters=args.clusters,
         decisions=args.decisions,
         records=optional_input(args.records, "records"),
+        fulltext=optional_input(args.fulltext, "fulltext"),
     )
     paths = write_state(
         state,
@@ -162,6 +175,7 @@ def run_state(args: argparse.Namespace) -> int:
         conflicts=args.conflicts,
         unmatched=args.unmatched,
         agreement=args.agreement,
+        set_aside=args.set_aside,
     )
     states = Counter(r["state"] for r in state.rows)
     print(f"{len(state.rows)} studies: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
@@ -175,6 +189,14 @@ def run_state(args: argparse.Namespace) -> int:
                 f"alpha {a['krippendorff_alpha']}; conflicts {a['conflicts']} "
                 f"({a['conflicts_unresolved']} unresolved)"
             )
+    aside = Counter(r["problem"] for r in state.set_aside)
+    if aside:
+        print(
+            f"{len(state.set_aside)} ledger decision(s) set aside, not counted ("
+            + ", ".join(f"{k} {v}" for k, v in sorted(aside.items()))
+            + f"): see {args.set_aside}",
+            file=sys.stderr,
+        )
     for row in state.unmatched:
         print(
             f"warning: {row['source']}, row {row['row']}: decision on {row['study_id']} "

@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 from review import atomic
-from review.commands._options import add_searched, print_searched
+from review.commands._options import add_searched, add_table, layout, print_searched
 from review.errors import SearchError
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from review.searchlog import search_log, write_search_log
 from review.searchruns import RunResult, connector_class, search
+from review.tables import contract, read_table
 
 RAW_ROOT = Path("data/raw")
 
@@ -63,6 +64,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--protocol", type=Path, default=DEFAULT_PROTOCOL)
     g.add_argument("--raw-root", type=Path, default=RAW_ROOT)
     add_searched(g)
+    add_table(
+        g,
+        "raw-files",
+        "raw_files",
+        "the files normalise read and checked (their sha256 and records go in the log)",
+        optional=True,
+    )
     g.add_argument("-o", "--output", type=Path, default=Path("data/interim/search_log.csv"))
     g.set_defaults(func=run_search_log)
 
@@ -161,7 +169,11 @@ def run_update(args: argparse.Namespace) -> int:
 def run_search_log(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     print_searched(args.searched)
-    rows = search_log(protocol, args.raw_root)
+    # Not given: the project's own (beside its protocol), when normalise has written it.
+    default = Path(protocol.root) / layout("raw_files")
+    raw_files = args.raw_files or (default if default.is_file() else None)
+    read = read_table(raw_files, contract("raw_files")) if raw_files else None
+    rows = search_log(protocol, args.raw_root, read=read)
     write_search_log(rows, args.output)
     print(f"wrote {len(rows)} search-log rows to {args.output}")
     return 0

@@ -24,7 +24,7 @@ from review.dedup.prepare import Features, QualityIssue, build_features
 from review.dedup.rules import apply_rules, explain, rule_rank
 from review.dedup.scoring import PairScores, score_pairs
 from review.dedup.studies import anchor_study_id, study_row
-from review.records import Record
+from review.records import Record, anchor_key
 from review.tables import contract, write_table
 
 __all__ = [
@@ -156,7 +156,7 @@ def deduplicate(
     study_of_root: dict[int, str] = {}
     studies: list[dict[str, Any]] = []
     for root, members in groups.items():
-        recs = sorted((records[i] for i in members), key=lambda r: (r.run_id or "", r.record_id))
+        recs = sorted((records[i] for i in members), key=anchor_key)
         sid = anchor_study_id(recs)
         study_of_root[root] = sid
         studies.append(study_row(sid, recs))

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from review.errors import SchemaError
-from review.records import Record, normalise_doi, normalise_title
+from review.records import Record, anchor_key, normalise_doi, normalise_title
 
 #: Longest title and abstract text compared; longer values are cut (and reported as huge).
 MAX_TITLE_CHARS = 400
@@ -130,7 +130,7 @@ class Features:
     """Parallel lists of folded fields, one entry per record, in input order."""
 
     record_ids: list[str]
-    anchor_keys: list[tuple[str, str]]
+    anchor_keys: list[tuple[tuple[int, tuple[int, ...], str], str]]
     title: list[str]
     title_alt: list[str]
     authors: list[str]
@@ -599,7 +599,7 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
 
     return Features(
         record_ids=[r.record_id for r in records],
-        anchor_keys=[(r.run_id or "", r.record_id) for r in records],
+        anchor_keys=[anchor_key(r) for r in records],
         issues=issues,
         **cols,
     )

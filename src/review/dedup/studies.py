@@ -18,6 +18,7 @@ from review.dedup.prepare import fast_normalise_title, fold_title, is_preprint_d
 from review.records import (
     LIST_SEPARATOR,
     Record,
+    anchor_key,
     fingerprint,
     normalise_doi,
     study_id_for,
@@ -149,5 +150,5 @@ def _single_row(study_id: str, r: Record, max_year: int) -> dict[str, Any]:
 
 def anchor_study_id(members: Sequence[Record]) -> str:
     """The contract's study id: from the member with the smallest ``(run_id, record_id)``."""
-    anchor = min(members, key=lambda r: (r.run_id or "", r.record_id))
+    anchor = min(members, key=anchor_key)
     return study_id_for(anchor.record_id)

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from review.extraction.agreement import agreement_rows
 from review.extraction.coded import check_coded, read_coded
@@ -48,7 +49,7 @@ from review.extraction.validate import (
     read_resolutions,
 )
 from review.protocol import Protocol
-from review.tables import contract, write_table
+from review.tables import contract, read_table, write_table
 
 __all__ = ["ExtractionOutputs", "ExtractionResult", "load_coding", "read_coded", "run_extraction"]
 
@@ -126,6 +127,8 @@ def run_extraction(
     screening_path: str | Path,
     coding_dir: str | Path,
     outputs: ExtractionOutputs,
+    fulltext_path: str | Path | None = None,
+    pages_dir: str | Path | None = None,
 ) -> ExtractionResult:
     """Validate the coders' files, then write the sheet, coded table, disagreements and events.
 
@@ -154,7 +157,26 @@ def run_extraction(
             coded_by.setdefault(r.study_id, []).append(r.coder)
     out = outputs
     columns = sheet_columns(fields)
-    sheet = sheet_rows(included, studies, fields, {k: sorted(v) for k, v in coded_by.items()}, sep)
+    fulltext: dict[str, dict[str, str]] = {}
+    pages: dict[str, list[dict[str, Any]]] = {}
+    if fulltext_path is not None:
+        from review.fulltext.evidence import load_pages
+
+        fulltext = {r["study_id"]: r for r in read_table(fulltext_path, contract("fulltext"))}
+        wanted = set(included)
+        pages = load_pages(
+            (r for sid, r in fulltext.items() if sid in wanted),
+            Path(pages_dir) if pages_dir is not None else None,
+        )
+    sheet = sheet_rows(
+        included,
+        studies,
+        fields,
+        {k: sorted(v) for k, v in coded_by.items()},
+        sep,
+        fulltext=fulltext,
+        pages=pages,
+    )
     write_sheet_csv(out.sheet_csv, sheet, columns)
     write_sheet_xlsx(out.sheet_xlsx, sheet, columns, fields, sep)
     check_coded(merged.coded, fields, where=out.coded)

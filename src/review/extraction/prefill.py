@@ -7,14 +7,20 @@ judge it in a glance. Matching is case-insensitive on whole words (``klinik`` do
 (``sustainab*`` matches ``sustainable`` and ``sustainability``). Indonesian and English keywords
 sit side by side in the protocol; the texts searched are the title, the alternative
 (translated) title, the keywords, the abstract and the team's summary.
+
+When the study's full text was read (``data/interim/fulltext/<study_id>.pages.jsonl``), it is
+searched first and the evidence cites its page: ``volunteers: "relawan" (full text, p. 4): …``;
+a value whose keywords occur only in the record keeps the record's evidence, labelled by the
+field it came from (``in title``, ``in summary``: the team's summary, not the abstract).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from review.extraction.fields import CodingField
 
@@ -73,7 +79,31 @@ def find_hits(fdef: CodingField, study: Mapping[str, str]) -> list[Hit]:
     return hits
 
 
-def suggest(fdef: CodingField, study: Mapping[str, str], sep: str = "; ") -> tuple[str, str]:
+def find_page_hits(fdef: CodingField, pages: Sequence[Mapping[str, Any]]) -> list[Hit]:
+    """Every (value, keyword) of ``fdef`` found in the full text, first page of each; the hit's
+    source is the page label (``p. 4``)."""
+    hits = []
+    for value, keywords in fdef.keywords:
+        for keyword in keywords:
+            pattern = keyword_pattern(keyword)
+            for page in pages:
+                text = str(page.get("text") or "")
+                match = pattern.search(text)
+                if match:
+                    label = f"full text, {page['label']}"
+                    hits.append(
+                        Hit(value, keyword, label, snippet(text, match.start(), match.end()))
+                    )
+                    break
+    return hits
+
+
+def suggest(
+    fdef: CodingField,
+    study: Mapping[str, str],
+    sep: str = "; ",
+    pages: Sequence[Mapping[str, Any]] | None = None,
+) -> tuple[str, str]:
     """``(suggested value(s), evidence)`` for one field of one study; empty when nothing matched.
 
     A multiple-choice field suggests every value with a match, in protocol order; a single-choice
@@ -81,7 +111,9 @@ def suggest(fdef: CodingField, study: Mapping[str, str], sep: str = "; ") -> tup
     tie) and names the runners-up in the evidence. The evidence gives, per suggested value, the
     keyword, where it was found and the snippet around it.
     """
-    hits = find_hits(fdef, study)
+    from_text = find_page_hits(fdef, pages) if pages else []
+    in_text = {h.value for h in from_text}
+    hits = from_text + [h for h in find_hits(fdef, study) if h.value not in in_text]
     if not hits:
         return "", ""
     order = [v for v, _ in fdef.keywords]
@@ -92,9 +124,15 @@ def suggest(fdef: CodingField, study: Mapping[str, str], sep: str = "; ") -> tup
     chosen = sorted(by_value, key=order.index) if fdef.type == "multiple" else ranked[:1]
     parts = []
     for value in chosen:
-        best = min(by_value[value], key=lambda h: SEARCHED.index(h.source))
-        parts.append(f'{value}: "{best.keyword}" in {best.source}: {best.snippet}')
+        best = min(by_value[value], key=_preference)
+        where = f"({best.source})" if best.source not in SEARCHED else f"in {best.source}"
+        parts.append(f'{value}: "{best.keyword}" {where}: {best.snippet}')
     if fdef.type != "multiple" and len(ranked) > 1:
         others = ", ".join(f"{v} ({len(by_value[v])})" for v in ranked[1:])
         parts.append(f"also matched: {others}")
     return sep.join(chosen), " | ".join(parts)
+
+
+def _preference(hit: Hit) -> int:
+    """Full-text hits first (in page order as found), then the record's fields in order."""
+    return SEARCHED.index(hit.source) + 1 if hit.source in SEARCHED else 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -28,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from review.atomic import atomic_path
 from review.extraction.fields import CodingField
 from review.extraction.prefill import suggest
+from review.fulltext.evidence import file_cell
 from review.records import cite_label, split_list
 from review.spreadsheet import safe_cell
 from review.tables import contract, write_table
@@ -42,7 +44,14 @@ CODEBOOK_NAME = "codebook"
 VALUES_NAME = "values"
 CODEBOOK_COLUMNS = ("field", "description", "type", "allowed values", "required", "keywords")
 _AUTHOR = "review extract"
-_WIDTHS = {"study_id": 15, "citation": 40, "title": 50, "title_alt": 40, "abstract": 60}
+_WIDTHS = {
+    "study_id": 15,
+    "citation": 40,
+    "title": 50,
+    "title_alt": 40,
+    "abstract": 60,
+    "full_text": 40,
+}
 
 
 def prefill_fields(fields: Sequence[CodingField]) -> list[CodingField]:
@@ -86,9 +95,15 @@ def sheet_rows(
     fields: Sequence[CodingField],
     coded_by: Mapping[str, Sequence[str]],
     sep: str = "; ",
+    *,
+    fulltext: Mapping[str, Mapping[str, str]] | None = None,
+    pages: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> list[dict[str, str]]:
-    """One row per included study; coded columns empty, suggestions filled in."""
+    """One row per included study; coded columns empty, suggestions filled in (their
+    evidence cites the full text's pages when it was read, else the record)."""
     rows = []
+    fulltext = fulltext or {}
+    pages = pages or {}
     for sid in included:
         study = studies[sid]
         row = {
@@ -99,13 +114,14 @@ def sheet_rows(
             "abstract": study.get("abstract", ""),
             SUMMARY_LABEL: study.get("summary", ""),
             "doi_link": doi_link(study),
+            "full_text": file_cell(fulltext.get(sid)),
             "coded_by": sep.join(coded_by.get(sid, [])),
         }
         for f in fields:
             row[f.name] = ""
         row.update(dict.fromkeys(CODER_COLUMNS, ""))
         for f in prefill_fields(fields):
-            value, evidence = suggest(f, study, sep)
+            value, evidence = suggest(f, study, sep, pages.get(sid))
             row[f"suggested_{f.name}"] = value
             row[f"evidence_{f.name}"] = evidence
         rows.append(row)

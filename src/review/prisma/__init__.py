@@ -19,6 +19,7 @@ from review.prisma.counts import (
 )
 from review.prisma.r_csv import prisma_csv, prisma_data, read_prisma_csv
 from review.prisma.svg import render_svg
+from review.prisma.update import check_update
 from review.protocol import Protocol
 from review.records import Record
 
@@ -43,6 +44,8 @@ __all__ = [
 def write_outputs(c: PrismaCounts, *, svg_path: str | Path, csv_path: str | Path) -> None:
     """Check the counts, then write the diagram and the R package's CSV atomically."""
     check_counts(c)
+    if c.update is not None:
+        check_update(c.update)
     atomic.write_text(svg_path, render_svg(c))
     atomic.write_text(csv_path, prisma_csv(c))
 
@@ -60,6 +63,8 @@ def counts_of(
         screening=screening,
         sources=protocol.sources,
         criteria=protocol.criteria,
+        basis=protocol.assessment_basis,
+        deviation_reason=str(protocol.fulltext.get("deviation_reason", "")),
     )
     check_counts(counts)
     return counts

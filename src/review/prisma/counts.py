@@ -16,18 +16,41 @@ databases arm when any of their records came from a database or register, else t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from review.errors import ReviewError
 from review.records import split_list
-from review.states import NOT_RETRIEVED_REASON, SOUGHT
+from review.states import HAS_FULL_TEXT, SOUGHT, FullTextBasis, NotRetrievedReason
 from review.states import ScreeningState as S
+
+if TYPE_CHECKING:
+    from review.prisma.update import UpdateCounts
 
 #: Source kinds that PRISMA 2020 counts under "databases and registers".
 DBR_KINDS = ("database", "register", "file")
 OTHER_KINDS = ("websites", "organisations", "citations")
+#: The two identification arms of the PRISMA 2020 template: databases and registers, other
+#: methods (the keys of :data:`PrismaCounts.arms`).
+ARMS = ("dbr", "other")
+#: What the per-arm numbers are called in the diagram.
+ARM_LABELS = {"dbr": "databases and registers", "other": "other methods"}
+
+#: How the diagram names each reason a report was not retrieved.
+NOT_RETRIEVED_LABELS = {
+    NotRetrievedReason.NOT_ATTEMPTED: "retrieval not attempted",
+    NotRetrievedReason.NO_OA_COPY: "no open-access copy found",
+    NotRetrievedReason.PAYWALLED: "paywalled, or a landing page only",
+    NotRetrievedReason.BROKEN_LINK: "broken link",
+    NotRetrievedReason.NOT_FULL_TEXT: "not a full text",
+    NotRetrievedReason.TOO_LARGE: "over the size limit",
+}
+#: How the diagram and the methods name each basis of assessment.
+BASIS_LABELS = {
+    FullTextBasis.FULL_TEXT: "on the full text",
+    FullTextBasis.RECORD_AND_SUMMARY: "on the record and summary (declared deviation)",
+}
 
 
 class PrismaError(ReviewError):
@@ -95,10 +118,37 @@ class PrismaCounts:
     excluded_ft: int | None = None
     ft_reasons: list[tuple[str, int]] = field(default_factory=list)
     included: int | None = None
-    #: per-arm numbers for the R package's CSV: {"dbr"|"other": {"sought": n, ...}}
+    #: per-arm numbers (the R package's CSV draws each arm's boxes apart):
+    #: {"dbr"|"other": {"records": n, "studies": n, "duplicates": n, "screened": n, ...}}
     arms: dict[str, dict[str, int]] = field(default_factory=dict)
     arm_ft_reasons: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     reason_labels: dict[str, str] = field(default_factory=dict)
+    #: The protocol's assessment basis (``None``: not declared) and why it deviates.
+    basis: str | None = None
+    deviation_reason: str = ""
+    #: Whether screening.csv carries the retrieval status (review fulltext ran).
+    retrieval_known: bool = False
+    not_retrieved_reasons: list[tuple[str, int]] = field(default_factory=list)
+    #: Assessed reports by basis (full_text / record_and_summary / "" not stated).
+    assessed_by_basis: dict[str, int] = field(default_factory=dict)
+    #: Sought reports at hand still waiting for a decision, and assessed ones not at hand.
+    awaiting_with_text: int = 0
+    assessed_without_text: int = 0
+    #: An updated review: the previous version and the flow of the records new since it
+    #: (:mod:`review.prisma.update`); ``None`` for a first version.
+    update: UpdateCounts | None = None
+
+    def basis_items(self) -> list[str]:
+        """``["on the full text: n = 0", "on the record and summary (…): n = 41"]``."""
+        if self.basis is None:
+            return []
+        return [
+            f"{label}: n = {self.assessed_by_basis.get(key, 0)}"
+            for key, label in BASIS_LABELS.items()
+            if key == self.basis
+            or key == FullTextBasis.FULL_TEXT
+            or self.assessed_by_basis.get(key)
+        ]
 
     @property
     def deduplicated(self) -> bool:
@@ -134,6 +184,8 @@ def compute_counts(
     screening: Sequence[dict[str, str]] | None,
     sources: Sequence[dict],
     criteria: Sequence[dict],
+    basis: str | None = None,
+    deviation_reason: str = "",
 ) -> PrismaCounts:
     """Count every box from the tables, checking that the tables agree with one another.
 
@@ -163,7 +215,12 @@ def compute_counts(
                 f"{', '.join(box_of_kind)}"
             )
         box.append((labels.get(sid, sid), per_source.get(sid, 0)))
-    counts = PrismaCounts(identification=ident, identified=len(records))
+    counts = PrismaCounts(
+        identification=ident,
+        identified=len(records),
+        basis=basis,
+        deviation_reason=" ".join(deviation_reason.split()),
+    )
     counts.reason_labels = {c["code"]: c.get("label", c["code"]) for c in criteria}
     if studies is None:
         return counts
@@ -204,6 +261,7 @@ def compute_counts(
         declared += int(raw)
     counts.studies = len(studies)
     counts.duplicates = declared - len(studies)
+    _count_arms(counts, studies, records, kinds)
     if screening is None:
         return counts
 
@@ -265,15 +323,7 @@ def _count_screening(
             if split_list(row.get("ta_reviewers", "")) == ["automation"]:
                 ta_auto += 1
         elif state == S.EXCLUDED_FT:
-            reason = reason_of(row, "ft_reason", "excluded at full text")
-            if reason == NOT_RETRIEVED_REASON:
-                raise PrismaError(
-                    f"screening.csv: study {row['study_id']} is 'excluded_ft' with reason "
-                    f"{NOT_RETRIEVED_REASON}; that reason means state 'not_retrieved'"
-                )
-            ft[reason] += 1
-        elif state == S.NOT_RETRIEVED:
-            reason_of(row, "ft_reason", "reports not retrieved")
+            ft[reason_of(row, "ft_reason", "excluded at full text")] += 1
 
     counts.excluded_auto = states[S.EXCLUDED_AUTO]
     counts.auto_reasons = sorted(auto.items())
@@ -283,34 +333,103 @@ def _count_screening(
     counts.ta_reasons = sorted(ta.items())
     counts.undecided_ta = states[S.MAYBE_TA]
     counts.awaiting_ft = states[S.INCLUDED_TA]
-    counts.not_retrieved = states[S.NOT_RETRIEVED]
+    _count_retrieval(counts, screening)
     counts.excluded_ft = states[S.EXCLUDED_FT]
     counts.ft_reasons = sorted(ft.items())
     counts.included = states[S.INCLUDED_FT]
     # Boxes that sum their successors: each is then checked against the box above it.
     counts.assessed = counts.excluded_ft + counts.included
-    counts.sought = counts.assessed + counts.not_retrieved + counts.awaiting_ft
+    counts.sought = sum(states[k] for k in SOUGHT)
     counts.screened = counts.sought + counts.excluded_ta + counts.undecided_ta
 
     arm_of = _arms(studies, records, kinds)
-    arms: dict[str, Counter] = {"dbr": Counter(), "other": Counter()}
-    arm_reasons: dict[str, Counter] = {"dbr": Counter(), "other": Counter()}
+    arms: dict[str, Counter] = {arm: Counter(counts.arms.get(arm, {})) for arm in ARMS}
+    arm_reasons: dict[str, Counter] = {arm: Counter() for arm in ARMS}
     for row in screening:
         arm = arm_of[row["study_id"]]
         state = row["state"]
-        if state in SOUGHT:
-            arms[arm]["sought"] += 1
-        if state == S.NOT_RETRIEVED:
+        for key in _ARM_STATES.get(state, ()):
+            arms[arm][key] += 1
+        away = _not_at_hand(row, counts.retrieval_known)
+        if away:
             arms[arm]["not_retrieved"] += 1
-        if state in (S.EXCLUDED_FT, S.INCLUDED_FT):
-            arms[arm]["assessed"] += 1
+        if state == S.INCLUDED_TA and not away:
+            arms[arm]["awaiting_with_text"] += 1
+        if state in (S.EXCLUDED_FT, S.INCLUDED_FT) and away:
+            arms[arm]["assessed_without_text"] += 1
         if state == S.EXCLUDED_FT:
-            arms[arm]["excluded"] += 1
             arm_reasons[arm][_first_reason(row["ft_reason"])] += 1
-        if state == S.INCLUDED_FT:
-            arms[arm]["included"] += 1
     counts.arms = {k: dict(v) for k, v in arms.items()}
     counts.arm_ft_reasons = {k: sorted(v.items()) for k, v in arm_reasons.items()}
+
+
+#: The per-arm boxes each screening state counts in (see :data:`PrismaCounts.arms`); the
+#: reports not at hand are counted from the retrieval status (:func:`_not_at_hand`).
+_ARM_STATES: dict[str, tuple[str, ...]] = {
+    S.EXCLUDED_AUTO: ("excluded_auto",),
+    S.TO_SCREEN: ("awaiting_screening",),
+    S.EXCLUDED_TA: ("screened", "excluded_ta"),
+    S.MAYBE_TA: ("screened", "undecided_ta"),
+    S.INCLUDED_TA: ("screened", "sought", "awaiting_ft"),
+    S.NOT_RETRIEVED: ("screened", "sought"),
+    S.EXCLUDED_FT: ("screened", "sought", "assessed", "excluded"),
+    S.INCLUDED_FT: ("screened", "sought", "assessed", "included"),
+}
+
+
+def _count_arms(
+    counts: PrismaCounts,
+    studies: Sequence[dict[str, str]],
+    records: Sequence,
+    kinds: dict[str, str],
+) -> None:
+    """Records, studies and duplicates per PRISMA arm.
+
+    A study belongs to the databases-and-registers arm when any of its records came from a
+    database or register, else to other methods; a record belongs to the arm of its source. So
+    an arm's duplicates are its records that did not become a study of that arm: for the
+    databases arm, database records of the same study; for other methods, also the website
+    (or citation) records of a study a database found. The two arms' duplicates add up to the
+    diagram's duplicates.
+    """
+    arm_of = _arms(studies, records, kinds)
+    n_records = Counter("dbr" if kinds.get(r.source_id) in DBR_KINDS else "other" for r in records)
+    n_studies = Counter(arm_of.values())
+    counts.arms = {
+        arm: {
+            "records": n_records[arm],
+            "studies": n_studies[arm],
+            "duplicates": n_records[arm] - n_studies[arm],
+        }
+        for arm in ARMS
+    }
+
+
+def _not_at_hand(row: dict[str, str], known: bool) -> bool:
+    """Is this study's report sought and not at hand? From its retrieval status when
+    screening.csv carries one; else only the not_retrieved state says so."""
+    if row["state"] not in SOUGHT:
+        return False
+    if known:
+        return row.get("ft_retrieval", "") not in HAS_FULL_TEXT
+    return row["state"] == S.NOT_RETRIEVED
+
+
+def _count_retrieval(counts: PrismaCounts, screening: Sequence[dict[str, str]]) -> None:
+    """The not-retrieved box (from the retrieval status) and the assessed box by basis."""
+    known = any(r.get("ft_retrieval") for r in screening)
+    counts.retrieval_known = known
+    missing = [r for r in screening if _not_at_hand(r, known)]
+    counts.not_retrieved = len(missing)
+    why = Counter(r.get("ft_retrieval_reason") or "" for r in missing)
+    counts.not_retrieved_reasons = sorted((k, n) for k, n in why.items() if k)
+    assessed = [r for r in screening if r["state"] in (S.EXCLUDED_FT, S.INCLUDED_FT)]
+    counts.assessed_by_basis = dict(Counter(r.get("ft_basis", "") for r in assessed))
+    at_hand = {id(r) for r in screening if r["state"] in SOUGHT and not _not_at_hand(r, known)}
+    counts.awaiting_with_text = sum(
+        1 for r in screening if r["state"] == S.INCLUDED_TA and id(r) in at_hand
+    )
+    counts.assessed_without_text = sum(1 for r in assessed if id(r) not in at_hand)
 
 
 def _arms(studies: Iterable[dict[str, str]], records: Sequence, kinds: dict[str, str]) -> dict:
@@ -347,6 +466,12 @@ def check_counts(c: PrismaCounts) -> None:
             f"identified {c.identified} - duplicates {c.duplicates} = "
             f"{c.identified - c.duplicates}, but there are {c.studies} studies",
         )
+    if c.duplicates is not None and c.arms:
+        split = sum(a.get("duplicates", 0) for a in c.arms.values())
+        expect(
+            split == c.duplicates,
+            f"duplicates: databases arm + other arm = {split}, but the flow has {c.duplicates}",
+        )
     if c.screening_run:
         n = c.screening_numbers()
         left = n.studies - n.excluded_auto
@@ -362,11 +487,26 @@ def check_counts(c: PrismaCounts) -> None:
             f"screened {n.screened} - excluded at title/abstract {n.excluded_ta} - undecided "
             f"{n.undecided_ta} = {after_ta}, but {n.sought} reports were sought",
         )
-        after_nr = n.sought - n.not_retrieved - n.awaiting_ft
+        # Reports at hand are assessed or waiting; reports not at hand are counted as not
+        # retrieved, and those assessed on another basis (a declared deviation) are added back.
+        after_nr = n.sought - n.not_retrieved - c.awaiting_with_text + c.assessed_without_text
         expect(
             after_nr == n.assessed,
             f"sought {n.sought} - not retrieved {n.not_retrieved} - awaiting full-text "
-            f"assessment {n.awaiting_ft} = {after_nr}, but {n.assessed} reports were assessed",
+            f"assessment with the report at hand {c.awaiting_with_text} + assessed without the "
+            f"full text {c.assessed_without_text} = {after_nr}, but {n.assessed} reports were "
+            "assessed",
+        )
+        if c.basis == FullTextBasis.FULL_TEXT:
+            expect(
+                c.assessed_without_text == 0,
+                f"{c.assessed_without_text} report(s) were assessed without their full text, "
+                "but the protocol's assessment basis is the full text",
+            )
+        by_basis = sum(c.assessed_by_basis.values())
+        expect(
+            by_basis == n.assessed,
+            f"assessed by basis add up to {by_basis}, but {n.assessed} reports were assessed",
         )
         expect(
             n.assessed - n.excluded_ft == n.included,
@@ -385,11 +525,67 @@ def check_counts(c: PrismaCounts) -> None:
             )
             blank = [r for r, _ in reasons if not r]
             expect(not blank, f"{name}: some exclusions have no reason")
-        for arm_total, key in ((n.sought, "sought"), (n.included, "included")):
+        for key, arm_total in _arm_totals(c, n):
             split = sum(a.get(key, 0) for a in c.arms.values())
             expect(
                 split == arm_total,
                 f"{key}: databases arm + other arm = {split}, but the flow has {arm_total}",
             )
+        for arm, a in c.arms.items():
+            _check_arm(ARM_LABELS.get(arm, arm), a, expect)
     if failures:
         raise PrismaError("PRISMA counts do not add up: " + "; ".join(failures))
+
+
+def _arm_totals(c: PrismaCounts, n: ScreeningNumbers) -> list[tuple[str, int]]:
+    """Each per-arm box and the flow's total it splits."""
+    return [
+        ("excluded_auto", n.excluded_auto),
+        ("awaiting_screening", n.awaiting_screening),
+        ("screened", n.screened),
+        ("excluded_ta", n.excluded_ta),
+        ("undecided_ta", n.undecided_ta),
+        ("sought", n.sought),
+        ("not_retrieved", n.not_retrieved),
+        ("awaiting_ft", n.awaiting_ft),
+        ("awaiting_with_text", c.awaiting_with_text),
+        ("assessed_without_text", c.assessed_without_text),
+        ("assessed", n.assessed),
+        ("excluded", n.excluded_ft),
+        ("included", n.included),
+    ]
+
+
+def _check_arm(label: str, a: dict[str, int], expect: Callable[[bool, str], None]) -> None:
+    """One arm's boxes follow from one another as the flow's do."""
+
+    def g(key: str) -> int:
+        return a.get(key, 0)
+
+    left = g("records") - g("duplicates") - g("excluded_auto")
+    expect(
+        left == g("screened") + g("awaiting_screening"),
+        f"{label}: records {g('records')} - duplicates {g('duplicates')} - automation "
+        f"exclusions {g('excluded_auto')} = {left}, but screened {g('screened')} + awaiting "
+        f"screening {g('awaiting_screening')} = {g('screened') + g('awaiting_screening')}",
+    )
+    after_ta = g("screened") - g("excluded_ta") - g("undecided_ta")
+    expect(
+        after_ta == g("sought"),
+        f"{label}: screened {g('screened')} - excluded {g('excluded_ta')} - undecided "
+        f"{g('undecided_ta')} = {after_ta}, but {g('sought')} reports were sought",
+    )
+    after_nr = (
+        g("sought") - g("not_retrieved") - g("awaiting_with_text") + g("assessed_without_text")
+    )
+    expect(
+        after_nr == g("assessed"),
+        f"{label}: sought {g('sought')} - not retrieved {g('not_retrieved')} - awaiting with "
+        f"the report at hand {g('awaiting_with_text')} + assessed without the full text "
+        f"{g('assessed_without_text')} = {after_nr}, but {g('assessed')} reports were assessed",
+    )
+    expect(
+        g("assessed") - g("excluded") == g("included"),
+        f"{label}: assessed {g('assessed')} - excluded {g('excluded')} = "
+        f"{g('assessed') - g('excluded')}, but {g('included')} studies are included",
+    )

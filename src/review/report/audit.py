@@ -140,7 +140,17 @@ def build_trails(inputs: ReportInputs) -> list[Trail]:
     for link in inputs.dedup_links or []:
         by_record_link[link["record_id_a"]].append(link)
         by_record_link[link["record_id_b"]].append(link)
-    events = _group(inputs.screening_events)
+    # A ledger row set aside (out of order, retired criterion, needs a full text not at hand)
+    # is shown as such beside its event: kept, never counted.
+    aside = {(r["source"], r["row"]): r for r in inputs.screening_set_aside or []}
+    events = _group(
+        [
+            {**e, "set_aside": f"{a['problem'].replace('_', ' ')}: {a['detail']}"}
+            if (a := aside.get((e.get("source", ""), e.get("row", ""))))
+            else e
+            for e in inputs.screening_events or []
+        ]
+    )
     conflicts = _group(inputs.screening_conflicts)
     coding_events = _group(inputs.coding_events)
     coded = inputs.coded_by_id()
@@ -275,6 +285,8 @@ def format_trail(trail: Trail) -> str:
             f"  {ev.get('timestamp', '')}  {ev.get('stage', '')}  {ev.get('reviewer', '')}: "
             f"{ev.get('decision', '')}{reason}{note}"
         )
+        if ev.get("set_aside"):
+            out.append(f"    set aside, not counted ({ev['set_aside']})")
         where = []
         if ev.get("source"):
             where.append(f"from {ev['source']}" + (f", row {ev['row']}" if ev.get("row") else ""))

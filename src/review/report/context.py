@@ -14,12 +14,13 @@ from review.report import methods, synthesis
 from review.report.inputs import ReportInputs
 from review.report.studies import study_ref
 from review.states import ScreeningState
+from review.versions.flow import flow_counts
 
 
 def base_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) -> dict[str, Any]:
     """The context every section template sees (besides its own)."""
     protocol = inputs.protocol
-    counts = prisma.counts_of(protocol, inputs.records, inputs.studies, inputs.screening)
+    counts = report_counts(inputs)
     studies_by_id = inputs.studies_by_id()
     refs = {sid: study_ref(row) for sid, row in studies_by_id.items()}
     screening = inputs.screening_by_id()
@@ -57,4 +58,38 @@ def base_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) ->
         "included": included_refs,
         "coded": coded,
         "themes": synthesis.themes(protocol, coded),
+        "version": version_info(inputs),
+    }
+
+
+def report_counts(inputs: ReportInputs) -> prisma.PrismaCounts:
+    """The checked PRISMA counts, with the updated-review flow when a version came before."""
+    groups = getattr(inputs, "study_groups", None)  # report links, when the stage exists
+    main_of = {g["study_id"]: g["main_study_id"] for g in groups} if groups else None
+    return flow_counts(
+        inputs.protocol,
+        inputs.records,
+        inputs.studies,
+        inputs.screening,
+        inputs.previous,
+        main_of=main_of,
+    )
+
+
+def version_info(inputs: ReportInputs) -> dict[str, Any]:
+    """Which version the page is (PRISMA-LSR: the version in the title, the one before cited)."""
+    prev = inputs.previous
+    label = inputs.version_label
+    if label:
+        title = f"version {label}"
+    elif prev is not None:
+        title = f"working draft after version {prev.name}"
+    else:
+        title = ""
+    return {
+        "label": label or "",
+        "title": title,
+        "previous": prev.name if prev is not None else "",
+        "previous_date": prev.date if prev is not None else "",
+        "previous_note": str(prev.manifest.get("note") or "") if prev is not None else "",
     }

@@ -18,6 +18,8 @@ from review.protocol import Protocol
 from review.records import Record, read_records, split_list
 from review.report.paths import TABLES, ReportPaths
 from review.tables import Row, contract, read_json, read_table
+from review.versions.amendments import check_amendments
+from review.versions.store import Version, check_name, select_previous
 
 if TYPE_CHECKING:
     from review.audit.verification import Check
@@ -39,12 +41,18 @@ class ReportInputs:
     screening_conflicts: list[Row] | None = None
     screening_unmatched: list[Row] | None = None
     screening_agreement: dict[str, Any] | None = None
+    screening_set_aside: list[Row] | None = None
+    fulltext: list[Row] | None = None
     coded: list[Row] | None = None
     coding_events: list[Row] | None = None
     coding_agreement: list[Row] | None = None
     search_log: list[Row] | None = None
     verification: list[Check] | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    #: the published version this report follows (``versions/``), and the name of the version
+    #: this report is (when ``review version`` renders it), else it is a working draft
+    previous: Version | None = None
+    version_label: str | None = None
 
     # ---- convenient indexes -----------------------------------------------------------------
     def records_by_id(self) -> dict[str, Record]:
@@ -63,8 +71,16 @@ class ReportInputs:
         return split_list(study.get("record_ids", ""))
 
 
-def load_inputs(protocol: Protocol, paths: ReportPaths) -> ReportInputs:
-    """Read every input that is given; the others stay ``None`` (stage not run)."""
+def load_inputs(
+    protocol: Protocol,
+    paths: ReportPaths,
+    *,
+    since_version: str | None = None,
+    version_label: str | None = None,
+) -> ReportInputs:
+    """Read every input that is given; the others stay ``None`` (stage not run). With a
+    folder of versions, the report follows ``since_version`` (else the protocol's
+    ``versions.compare_with``, else the latest); a protocol changed since it must say why."""
     if not Path(paths.records).is_file():
         raise SchemaError(
             f"{paths.records}: no records table; run `review normalise` (or `review run`) first"
@@ -84,4 +100,9 @@ def load_inputs(protocol: Protocol, paths: ReportPaths) -> ReportInputs:
 
         inputs.verification = read_verification(paths.verification, protocol)
         inputs.files["verification"] = Path(paths.verification)
+    inputs.version_label = check_name(version_label) if version_label else None
+    inputs.previous = select_previous(
+        paths.versions, name=since_version, protocol_data=protocol.data
+    )
+    check_amendments(protocol, inputs.previous)
     return inputs

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from review import __version__
-from review.records import split_list
+from review.records import anchor_key, split_list
 from review.report.inputs import ReportInputs
-from review.states import PENDING, ScreeningState
+from review.states import HAS_FULL_TEXT, PENDING, SOUGHT, FullTextBasis, ScreeningState
 
 #: Search-log columns shown in the PRISMA-S table, in this order, when the log has them.
 SEARCH_COLUMNS = (
@@ -78,7 +78,7 @@ def duplicates_per_source(inputs: ReportInputs) -> dict[str, int] | None:
         members = [records[r] for r in inputs.study_record_ids(study) if r in records]
         if len(members) < 2:
             continue
-        anchor = min(members, key=lambda r: (r.run_id, r.record_id))
+        anchor = min(members, key=anchor_key)
         for rec in members:
             if rec is not anchor:
                 out[rec.source_id] += 1
@@ -391,9 +391,17 @@ def limitations(inputs: ReportInputs, included_ids: list[str]) -> dict[str, Any]
         for e in inputs.screening_events or []
         if e.get("stage") == "full_text" and e.get("reviewer") not in ("automation", "")
     )
+    known = any(r.get("ft_retrieval") for r in screening.values())
+
+    def not_at_hand(r: dict[str, str]) -> bool:
+        if not known:
+            return r["state"] == ScreeningState.NOT_RETRIEVED
+        return r["state"] in SOUGHT and r.get("ft_retrieval", "") not in HAS_FULL_TEXT
+
     return {
-        "not_retrieved": sorted(
-            s for s, r in screening.items() if r["state"] == ScreeningState.NOT_RETRIEVED
+        "not_retrieved": sorted(s for s, r in screening.items() if not_at_hand(r)),
+        "on_record": sorted(
+            s for s, r in screening.items() if r.get("ft_basis") == FullTextBasis.RECORD_AND_SUMMARY
         ),
         "no_abstract": [s["study_id"] for s in included if not s.get("abstract")],
         "summary_only": [

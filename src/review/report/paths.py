@@ -24,6 +24,8 @@ TABLES: dict[str, str] = {
     "screening_conflicts": "screening_conflicts",
     "screening_unmatched": "screening_unmatched",
     "screening_agreement": "screening_agreement",
+    "screening_set_aside": "screening_set_aside",
+    "fulltext": "fulltext",
     "coded": "coded",
     "coding_events": "coding_events",
     "coding_agreement": "coding_agreement",
@@ -44,12 +46,16 @@ class ReportPaths:
     screening_conflicts: Path | None = None
     screening_unmatched: Path | None = None
     screening_agreement: Path | None = None
+    screening_set_aside: Path | None = None
+    fulltext: Path | None = None
     coded: Path | None = None
     coding_events: Path | None = None
     coding_agreement: Path | None = None
     search_log: Path | None = None
     #: The verification ledgers (``<stage>/<checker>.csv``), a folder
     verification: Path | None = None
+    #: the folder of published versions (``versions/``): the report compares with one
+    versions: Path | None = None
 
     @classmethod
     def in_project(cls, root: str | Path, **given: Path | None) -> ReportPaths:
@@ -63,6 +69,7 @@ class ReportPaths:
         for name, table in FOLDERS.items():
             folder = root / decisions_folder(table)
             paths[name] = folder if folder.is_dir() else None
+        paths["versions"] = root / "versions" if (root / "versions").is_dir() else None
         paths.update(given)
         return cls(**paths)  # type: ignore[arg-type]
 

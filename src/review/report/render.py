@@ -18,7 +18,7 @@ import jinja2
 from review import atomic, prisma
 from review.protocol import Protocol
 from review.report import methods, sections
-from review.report.context import base_context
+from review.report.context import base_context, report_counts
 from review.report.inputs import ReportInputs, load_inputs
 from review.report.markup import md_cell, md_code, md_text, trusted, web_url
 from review.report.paths import FIGURES, ReportOutputs, ReportPaths
@@ -91,22 +91,25 @@ def render_report(
     outputs: ReportOutputs,
     prisma_svg: Path | None = None,
     generated_at: str | None = None,
+    since_version: str | None = None,
+    version_label: str | None = None,
 ) -> dict[str, Path]:
     """Render the report files; nothing is written unless all of them rendered.
 
     ``prisma_svg`` is the diagram ``review prisma`` drew from the same tables; without it the
-    diagram is drawn here.
+    diagram is drawn here. With published versions (``paths.versions``), the report follows
+    ``since_version`` (default: the latest); ``version_label`` names the version the page is
+    (``review version`` renders it so), else it is a working draft.
     """
     unknown = [name for name in outputs.figures if name not in FIGURES]
     if unknown:  # before any work: a misnamed output is the caller's mistake
         raise ValueError(f"no figure {unknown[0]!r}; the report draws {', '.join(FIGURES)}")
-    inputs = load_inputs(protocol, paths)
+    inputs = load_inputs(protocol, paths, since_version=since_version, version_label=version_label)
     stamp = generated_at or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if prisma_svg is not None:
         svg = Path(prisma_svg).read_text(encoding="utf-8")
     else:
-        counts = prisma.counts_of(inputs.protocol, inputs.records, inputs.studies, inputs.screening)
-        svg = prisma.render_svg(counts)
+        svg = prisma.render_svg(report_counts(inputs))
     context = page_context(inputs, generated_at=stamp, prisma_svg=trusted(svg))
     css = trusted((TEMPLATES / "report.css").read_text(encoding="utf-8"))
     texts: dict[Path, str] = {}

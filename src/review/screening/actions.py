@@ -16,7 +16,9 @@ from typing import Any
 from review.errors import DecisionError
 from review.protocol import Protocol
 from review.screening import interop, sheets
+from review.screening.fulltext_rules import FullTextRules
 from review.screening.ledger import (
+    MAX_LISTED,
     RESOLUTIONS_FILE,
     RESOLUTIONS_REVIEWER,
     LedgerRow,
@@ -25,8 +27,8 @@ from review.screening.ledger import (
     current,
     stage_reasons,
 )
-from review.screening.state import Screening, build_from_files
-from review.states import STAGES, Stage
+from review.screening.state import Screening, build_from_files, read_fulltext
+from review.states import SOUGHT, STAGES, ScreeningState, Stage
 from review.tables import Row
 
 #: The file name (stem) of a conflicts sheet: importing it appends to ``_resolutions.csv``.
@@ -41,6 +43,10 @@ class Session:
     state: Screening
     studies: list[Row]
     decisions: Path
+    rules: FullTextRules | None = None
+    #: ``fulltext.csv`` by study (``None`` when not given) and where its pages are.
+    fulltext: dict[str, Row] | None = None
+    pages_dir: Path | None = None
 
     @classmethod
     def load(
@@ -51,11 +57,21 @@ class Session:
         clusters: Path,
         decisions: Path,
         records: Path | None = None,
+        fulltext: Path | None = None,
+        pages: Path | None = None,
     ) -> Session:
         state, rows = build_from_files(
-            protocol, studies=studies, clusters=clusters, decisions=decisions, records=records
+            protocol,
+            studies=studies,
+            clusters=clusters,
+            decisions=decisions,
+            records=records,
+            fulltext=fulltext,
         )
-        return cls(protocol, state, rows, Path(decisions))
+        table = read_fulltext(fulltext) if fulltext is not None else None
+        retrieval = {k: r["status"] for k, r in table.items()} if table is not None else None
+        rules = FullTextRules.of(protocol, retrieval)
+        return cls(protocol, state, rows, Path(decisions), rules, table, pages)
 
     @property
     def known(self) -> dict[str, str]:
@@ -82,8 +98,28 @@ def write_reviewer_sheet(
     pending = sheets.pending_studies(session.state, ledgers, reviewer=reviewer, stage=stage)
     own = [r for r in ledgers.decisions[stage] if r.reviewer == reviewer]
     rows, how = sheets.build_sheet(session.studies, pending, own, protocol=session.protocol)
-    _write(session, rows, stage, reviewer, csv_path, xlsx_path)
+    extra: list[str] = []
+    if stage == Stage.FULL_TEXT and session.fulltext is not None:
+        extra = _add_evidence(session, rows)
+    _write(session, rows, stage, reviewer, csv_path, xlsx_path, extra=extra)
     return len(rows), how
+
+
+def _add_evidence(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Give each full-text sheet row its file and the pages where the protocol's criterion
+    and coding-field keywords occur; return the columns added."""
+    from review.extraction.fields import coding_fields
+    from review.fulltext import evidence
+
+    table = session.fulltext or {}
+    wanted = [table[r["study_id"]] for r in rows if r["study_id"] in table]
+    pages = evidence.load_pages(wanted, session.pages_dir)
+    criteria = session.protocol.criteria
+    fields = [(f.name, f.keywords) for f in coding_fields(session.protocol)]
+    for row in rows:
+        sid = row["study_id"]
+        row.update(evidence.sheet_cells(table.get(sid), pages.get(sid), criteria, fields))
+    return ["full_text", *evidence.sheet_columns(criteria, fields)]
 
 
 def write_conflicts_sheet(session: Session, *, stage: str, csv_path: Path, xlsx_path: Path) -> int:
@@ -103,8 +139,10 @@ def _write(
     xlsx_path: Path,
     *,
     conflicts: bool = False,
+    extra: list[str] | None = None,
 ) -> None:
-    reasons = stage_reasons(session.protocol, stage)
+    retired = session.protocol.retired_criteria
+    reasons = [c for c in stage_reasons(session.protocol, stage) if c not in retired]
     sheets.write_sheet(
         rows,
         csv_path,
@@ -113,6 +151,7 @@ def _write(
         stage=stage,
         reviewer=reviewer,
         conflicts=conflicts,
+        extra=extra or [],
     )
 
 
@@ -192,6 +231,7 @@ def append_decisions(
     Every existing ledger was read and validated when the session was loaded, so a broken
     ledger stops the import before anything is added to it.
     """
+    refuse_out_of_rules(session, stage, rows)
     ledgers = session.state.attachment.ledgers
     ledger = ledgers.resolutions if resolutions else ledgers.decisions
     new: list[LedgerRow] = []
@@ -206,3 +246,32 @@ def append_decisions(
     if new:
         append_rows(path, new, resolutions=resolutions)
     return Appended(len(rows), len(new), path)
+
+
+def refuse_out_of_rules(session: Session, stage: str, rows: list[LedgerRow]) -> None:
+    """Refuse, row by row, decisions the screening state would set aside: a full-text decision
+    for a study not included at title/abstract, one that needs a full text not at hand, a
+    retired criterion (:mod:`review.screening.fulltext_rules`). Nothing is appended then."""
+    rules = session.rules or FullTextRules.of(session.protocol)
+    states = {r["study_id"]: r for r in session.state.rows}
+    found = []
+    for row in rows:
+        if stage == Stage.FULL_TEXT:
+            current_row = states.get(row.study_id, {})
+            auto = current_row.get("state") == ScreeningState.EXCLUDED_AUTO
+            ta_words = (
+                "excluded by an automatic criterion" if auto else current_row.get("ta_decision")
+            )
+            problem = rules.problem(row, str(ta_words or ""), current_row.get("state") in SOUGHT)
+        else:
+            problem = rules.retired_problem(row)
+        if problem is not None:
+            field_name = "study_id" if problem.kind == "out_of_order" else "reason"
+            found.append(f"{row.source}, row {row.row}, field '{field_name}': {problem.detail}")
+    if found:
+        more = f"\n(and {len(found) - MAX_LISTED} more)" if len(found) > MAX_LISTED else ""
+        raise DecisionError(
+            f"{len(found)} decision(s) cannot be recorded; nothing was appended:\n"
+            + "\n".join(found[:MAX_LISTED])
+            + more
+        )

@@ -147,17 +147,19 @@ def write_sheet(
     stage: str,
     reviewer: str,
     conflicts: bool = False,
+    extra: Sequence[str] = (),
     table: Contract | None = None,
     how: str = "",
 ) -> None:
-    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason.
+    """Write the sheet as CSV and as XLSX with drop-downs for decision and reason; ``extra``
+    columns (a full-text sheet's file and page columns) follow the contract's.
 
     ``table`` names another sheet's contract (a verification sheet has the same cells to
     fill), and ``how`` its instructions on the ``about`` tab.
     """
     table = table or (CONFLICT_SHEET if conflicts else SHEET)
-    columns = table.names
-    write_table(csv_path, rows, table)
+    columns = [*table.names, *extra]
+    write_table(csv_path, rows, table, columns=columns)
     safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
     wb = Workbook()
     ws = wb.worksheets[0]
@@ -168,7 +170,7 @@ def write_sheet(
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
+    ws.freeze_panes = ws.cell(row=2, column=columns.index("note") + 2).coordinate
     for i, name in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)

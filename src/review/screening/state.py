@@ -1,9 +1,11 @@
 """The screening state of every study, rebuilt from the studies, the criteria and the ledgers.
 
 ``screening.csv`` (one row per study) is derived, never edited: rerunning on the same inputs
-gives the same table. Building it takes four steps, one module each: the protocol's automatic
+gives the same table. Building it takes five steps, one module each: the protocol's automatic
 criteria (:mod:`~review.screening.criteria`), carry-forward of every ledger row to a current
-study (:mod:`~review.screening.carry`), each stage's verdict and the study's state
+study (:mod:`~review.screening.carry`), the rows that may count (order of work, assessment
+basis, retired criteria: :mod:`~review.screening.fulltext_rules`; the others are set aside and
+listed), each stage's verdict and the study's state
 (:mod:`~review.screening.verdict`), and the relevance order of the studies still to screen
 (:mod:`~review.screening.priority`); agreement and conflicts come from
 :mod:`~review.screening.agreement`. Only studies a reviewer has not decided, directly or by
@@ -13,7 +15,7 @@ carry-forward, reach that reviewer's screening sheet.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,11 @@ from review.protocol import Protocol
 from review.screening import agreement as agr
 from review.screening import criteria as crit
 from review.screening.carry import Attachment, attach, carry_notes
+from review.screening.fulltext_rules import FullTextRules, filter_ledgers, set_aside_rows
 from review.screening.ledger import Ledgers, current, read_ledgers
 from review.screening.priority import rank_studies
 from review.screening.verdict import state_of, verdict
-from review.states import STAGES
+from review.states import STAGES, Decision, FullTextBasis, ScreeningState
 from review.tables import Row, contract, read_table, write_json, write_table
 
 _ABBR = {"title_abstract": "ta", "full_text": "ft"}
@@ -41,6 +44,8 @@ class Screening:
     unmatched: list[dict[str, Any]]
     attachment: Attachment
     ranking: str = ""
+    #: Ledger rows kept but not counted (``screening_set_aside.csv``).
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
 
     def by_id(self) -> dict[str, dict[str, Any]]:
         return {r["study_id"]: r for r in self.rows}
@@ -57,6 +62,11 @@ def read_studies(path: str | Path) -> list[Row]:
 
 def read_clusters(path: str | Path) -> dict[str, str]:
     return {r["record_id"]: r["study_id"] for r in read_table(path, contract("clusters"))}
+
+
+def read_fulltext(path: str | Path) -> dict[str, Row]:
+    """``fulltext.csv`` (review fulltext) by study id."""
+    return {r["study_id"]: r for r in read_table(path, contract("fulltext"))}
 
 
 def read_record_runs(path: str | Path) -> dict[str, str]:
@@ -76,11 +86,21 @@ def build_state(
     protocol: Protocol,
     *,
     record_runs: Mapping[str, str] | None = None,
+    retrieval: Mapping[str, str] | None = None,
+    why: Mapping[str, str] | None = None,
 ) -> Screening:
-    """Derive ``screening.csv`` rows, events, conflicts and agreement from the inputs."""
+    """Derive ``screening.csv`` rows, events, conflicts and agreement from the inputs.
+
+    ``retrieval`` is each study's retrieval status (``fulltext.csv``), ``None`` when not given;
+    ``why`` the reason of those not retrieved.
+    """
     columns = contract("screening").names
     auto = crit.apply_criteria(studies, crit.automatic_criteria(protocol))
     attachment = attach(ledgers, studies, clusters)
+    rules = FullTextRules.of(protocol, retrieval)
+    auto_excluded = {sid for sid, res in auto.items() if crit.exclusion_codes(res)}
+    filtered = filter_ledgers(attachment.ledgers, rules, auto_excluded)
+    attachment.ledgers = filtered.kept
     att = attachment.ledgers
     stage_rows = {s: agr.per_study(att.decisions[s]) for s in STAGES}
     resolved = {s: {sid: r for (_w, sid), r in current(att.resolutions[s]).items()} for s in STAGES}
@@ -113,6 +133,17 @@ def build_state(
             row[f"{a}_reviewers"] = "; ".join(v.reviewers)
         row["conflict"] = "; ".join(v.conflict for v in verdicts.values() if v.conflict)
         row["state"] = state_of(codes, verdicts)
+        if retrieval is not None:
+            row["ft_retrieval"] = retrieval.get(sid, "")
+            row["ft_retrieval_reason"] = (why or {}).get(sid, "")
+        if row["ft_decision"] in (Decision.INCLUDE, Decision.EXCLUDE):
+            row["ft_basis"] = rules.basis_of(sid)
+        if (
+            row["state"] == ScreeningState.INCLUDED_TA
+            and rules.basis == FullTextBasis.FULL_TEXT
+            and not rules.has_text(sid)
+        ):
+            row["state"] = ScreeningState.NOT_RETRIEVED
         if codes:
             row["auto_reason"] = "; ".join(codes)
         used = [r for s in STAGES for r in stage_rows[s].get(sid, {}).values()]
@@ -160,7 +191,16 @@ def build_state(
         for r, problem in attachment.unmatched
     ]
     agreement = agr.summary(attachment, conflict_rows, protocol, len(unmatched), rows)
-    return Screening(rows, events, conflict_rows, agreement, unmatched, attachment, ranking)
+    return Screening(
+        rows,
+        events,
+        conflict_rows,
+        agreement,
+        unmatched,
+        attachment,
+        ranking,
+        set_aside_rows(filtered),
+    )
 
 
 def _ledger_events(ledgers: Ledgers, attachment: Attachment) -> list[dict[str, Any]]:
@@ -207,16 +247,20 @@ def build_from_files(
     clusters: str | Path,
     decisions: str | Path,
     records: str | Path | None = None,
+    fulltext: str | Path | None = None,
 ) -> tuple[Screening, list[Row]]:
     """Read the inputs and build the state; also return the studies."""
     study_rows = read_studies(studies)
     runs = read_record_runs(records) if records is not None else None
+    table = read_fulltext(fulltext) if fulltext is not None else None
     state = build_state(
         study_rows,
         read_clusters(clusters),
         read_ledgers(decisions, protocol),
         protocol,
         record_runs=runs,
+        retrieval={k: r["status"] for k, r in table.items()} if table is not None else None,
+        why={k: r["reason"] for k, r in table.items()} if table is not None else None,
     )
     return state, study_rows
 
@@ -229,8 +273,9 @@ def write_state(
     conflicts: str | Path,
     unmatched: str | Path,
     agreement: str | Path,
+    set_aside: str | Path | None = None,
 ) -> dict[str, Path]:
-    """Write the five tables of the screening stage, each atomically."""
+    """Write the tables of the screening stage, each atomically."""
     ordered = sorted(
         state.events,
         key=lambda e: (
@@ -246,4 +291,9 @@ def write_state(
         "conflicts": write_table(conflicts, state.conflicts, contract("screening_conflicts")),
         "unmatched": write_table(unmatched, state.unmatched, contract("screening_unmatched")),
         "agreement": write_json(agreement, state.agreement, contract("screening_agreement")),
+        **(
+            {"set_aside": write_table(set_aside, state.set_aside, contract("screening_set_aside"))}
+            if set_aside is not None
+            else {}
+        ),
     }

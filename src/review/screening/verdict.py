@@ -3,8 +3,8 @@
 A stage's verdict is the reviewers' common decision, or a resolution's when one settles their
 disagreement, or ``conflict`` while they disagree. The state follows DESIGN.md's machine
 (:class:`review.states.ScreeningState`): an automatic exclusion first, then title/abstract, then
-full text; a full-text exclusion whose only reason is that the report could not be retrieved
-is ``not_retrieved`` (PRISMA 2020 counts it apart from the reports assessed).
+full text. Whether a report was retrieved is not a decision: the state builder takes it from
+the retrieval status (:mod:`review.screening.fulltext_rules`), never from a criterion code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from review.screening.ledger import LedgerRow
-from review.states import NOT_RETRIEVED_REASON, Decision, ScreeningState, Stage
+from review.states import Decision, ScreeningState, Stage
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,13 @@ class StageVerdict:
 
 
 def ordered_reasons(rows: Sequence[LedgerRow]) -> list[str]:
-    """The rows' reason codes, each once; "report not retrieved" last, so it wins only when no
-    one could assess the study on its merits."""
+    """The rows' reason codes, each once, in the order the rows give them."""
     seen: list[str] = []
     for row in rows:
         for code in row.reasons:
             if code not in seen:
                 seen.append(code)
-    return sorted(seen, key=lambda c: c == NOT_RETRIEVED_REASON)
+    return seen
 
 
 def verdict(
@@ -77,8 +76,5 @@ def state_of(auto_codes: Sequence[str], verdicts: Mapping[Stage, StageVerdict]) 
     if ft.decision == Decision.INCLUDE:
         return ScreeningState.INCLUDED_FT
     if ft.decision == Decision.EXCLUDE:
-        reasons = {c.strip() for c in ft.reason.split(";") if c.strip()}
-        if reasons == {NOT_RETRIEVED_REASON}:
-            return ScreeningState.NOT_RETRIEVED
         return ScreeningState.EXCLUDED_FT
     return ScreeningState.INCLUDED_TA

@@ -19,8 +19,10 @@ STAGES = {
     "normalise": "Normalise",
     "dedup": "Deduplication",
     "screen": "Screening",
+    "fulltext": "Full text",
     "extract": "Extraction (coding)",
     "report": "Report",
+    "version": "Versions",
 }
 KINDS = {
     "derived": "derived: rebuilt by the workflow, never edited",
@@ -46,7 +48,9 @@ def _presence(col: Column) -> str:
 
 
 def _table(contract: Contract) -> list[str]:
-    where = "key" if contract.format == "csv" else "key of the JSON object"
+    where = {"csv": "key", "jsonl": "key of each JSON line"}.get(
+        contract.format, "key of the JSON object"
+    )
     out = [
         f"### `{contract.file}`",
         "",
@@ -89,8 +93,9 @@ def data_dictionary() -> str:
         "Every file the pipeline reads or writes between its stages, and every column of each.",
         "Generated from the table contracts in `src/review/schemas/tables/` by",
         "`review dictionary -o docs/data-dictionary.md`; do not edit it by hand (a test checks",
-        "that it is current). Paths are those of the project layout; `<stage>`, `<reviewer>` and",
-        "`<coder>` stand for a screening stage, a reviewer's id and a coder's id.",
+        "that it is current). Paths are those of the project layout; `<stage>`, `<reviewer>`,",
+        "`<coder>` and `<version>` stand for a screening stage, a reviewer's id, a coder's id",
+        "and a published version's name.",
         "",
         "Cells are UTF-8 text; multi-valued cells join their values with `; `. In files marked",
         "formula-safe, a cell that a spreadsheet would run as a formula (starting with `=`, `+`,",

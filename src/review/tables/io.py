@@ -206,3 +206,47 @@ def write_json(path: str | Path, data: Mapping[str, Any], contract: Contract) ->
         raise ValueError(f"{contract.name}: keys {', '.join(missing)} of the contract are missing")
     atomic.write_json(path, data)
     return Path(path)
+
+
+def jsonl_text(rows: Iterable[Mapping[str, Any]], contract: Contract, *, path: str | Path) -> str:
+    """JSON Lines: one object per row, keys in the contract's order (rows checked first)."""
+    rows = list(rows)
+    check_rows(rows, contract, path=path)
+    lines = [
+        json.dumps({c: row.get(c, "") for c in contract.names}, ensure_ascii=False) for row in rows
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
+def write_jsonl(path: str | Path, rows: Iterable[Mapping[str, Any]], contract: Contract) -> Path:
+    """Write ``rows`` atomically as the contract's JSON Lines file."""
+    atomic.write_text(path, jsonl_text(rows, contract, path=path))
+    return Path(path)
+
+
+def read_jsonl(path: str | Path, contract: Contract) -> list[dict[str, Any]]:
+    """Every line of a JSON Lines file as a dict, each checked against ``contract``.
+
+    Values keep their JSON types (a page number stays an int); the checks see them as text,
+    like CSV cells. A line that is not a JSON object, or lacks a required key, names its line.
+    """
+    path = Path(path)
+    checked = [c for c in contract.columns if c.checked]
+    out = []
+    for number, line in enumerate(_text(path, contract).splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = contract.where(path, number)
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise contract.error(f"{where}: not valid JSON ({exc.msg})") from None
+        if not isinstance(data, dict):
+            raise contract.error(f"{where}: expected a JSON object")
+        missing = [c for c in contract.required if c not in data]
+        if missing:
+            raise contract.error(f"{where}: missing key(s) {', '.join(missing)}")
+        cells = {k: "" if v is None else str(v) for k, v in data.items()}
+        _check_cells(cells, checked, contract, where)
+        out.append(data)
+    return out

@@ -1,0 +1,172 @@
+"""The living review's update loop under the real Snakemake engine, on a copy of the built
+default review: freeze version v1, record the second collection round (real records: some
+re-sightings of studies already screened, some works never seen) as a new run, and rerun."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SHARED, snakemake
+from test_prisma import svg_text
+
+from review.cli import main
+from review.records import sha256_file, split_list
+
+pytestmark = pytest.mark.workflow
+
+UPDATE = SHARED / "corpus" / "umkm" / "update-2026-11-30" / "records.csv"
+SHEET = "data/screening_sheets/title_abstract/ai-reviewer-1.csv"
+SOURCE = """  - id: umkm_web_update
+    kind: websites
+    label: Web collection, second round (2026-11-30)
+    path: data/raw/websites/umkm_web_update
+    format: corpus_csv
+    method: A second round of 57 logged queries on public web pages.
+"""
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def ids_in(path: Path) -> set[str]:
+    return {r["study_id"] for r in rows(path)}
+
+
+def test_update_loop_end_to_end(
+    built_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not UPDATE.is_file():
+        pytest.skip("../shared/corpus/umkm/update-2026-11-30 is not beside the project")
+    root = built_copy
+    monkeypatch.chdir(root)
+    done = snakemake(root, "--cores", "1", SHEET)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pending_before = ids_in(root / SHEET)
+
+    # 1. Publish version v1.
+    assert main(["version", "v1", "--note", "the reproduction"]) == 0
+    v1 = json.loads((root / "versions" / "v1" / "manifest.json").read_text(encoding="utf-8"))
+    assert "— version v1</title>" in (root / "versions/v1/report/review.html").read_text(
+        encoding="utf-8"
+    )
+    v1_records = {r["record_id"] for r in rows(root / "versions/v1/tables/records.csv")}
+    v1_states = {r["study_id"]: r["state"] for r in rows(root / "versions/v1/tables/screening.csv")}
+
+    # 2. The second round is a new source of the protocol, its file a recorded run.
+    protocol = root / "config" / "protocol.yaml"
+    text = protocol.read_text(encoding="utf-8")
+    marker = "\n# ----------------------------------------------------------------------------"
+    marker += "----------------\n# Eligibility criteria."
+    protocol.write_text(text.replace(marker, "\n" + SOURCE + marker, 1), encoding="utf-8")
+    assert (
+        main(
+            [
+                "import-run",
+                "umkm_web_update",
+                str(UPDATE),
+                "--run-id",
+                "2026-11-30",
+                "--searched-on",
+                "2026-11-30",
+            ]
+        )
+        == 0
+    )
+    assert "(initial): 107 records in 1 file(s)" in capsys.readouterr().out
+
+    # 3. A changed protocol without an amendment stops the run before any rule.
+    refused = snakemake(root, "--cores", "2")
+    assert refused.returncode != 0
+    assert "the protocol changed since version v1" in refused.stderr
+    assert "sources[umkm_web_update]" in refused.stderr
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    with protocol.open("a", encoding="utf-8") as fh:
+        fh.write(
+            f"\namendments:\n  - date: {today}\n    what: Added the second collection round "
+            "(source umkm_web_update).\n    why: The first update of the living review.\n"
+        )
+
+    # 4. The update run: every stage, and the reviewer's sheet.
+    done = snakemake(root, "--cores", "2", "all", SHEET)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    # Decisions are inputs: untouched.
+    for d in v1["decisions"]:
+        assert sha256_file(root / d["file"]) == d["sha256"], d["file"]
+    studies = rows(root / "data/interim/studies.csv")
+    states = {r["study_id"]: r["state"] for r in rows(root / "data/interim/screening.csv")}
+    new = {
+        s["study_id"]
+        for s in studies
+        if not any(r in v1_records for r in split_list(s["record_ids"]))
+    }
+    joined = sum(
+        1
+        for s in studies
+        if s["study_id"] not in new
+        for r in split_list(s["record_ids"])
+        if r not in v1_records
+    )
+    assert len(new) > 0
+    assert joined > 0  # re-sightings of works already screened joined their studies
+    assert 107 == joined + sum(int(s["n_records"]) for s in studies if s["study_id"] in new)
+    # Every study screened in v1 keeps its decision (ids are stable: the same study ids).
+    for sid, state in v1_states.items():
+        if state != "to_screen":
+            assert states[sid] == state, sid
+
+    # The reviewer's new sheet holds exactly the new studies to screen (besides what was
+    # already waiting for them).
+    after = ids_in(root / SHEET)
+    assert after - pending_before == {s for s in new if states[s] != "excluded_auto"}
+    assert pending_before <= after
+
+    # The updated-review diagram: previous studies, the records since v1, the total; its
+    # boxes add up (they are checked before drawing).
+    data = {r["data"]: r["n"] for r in rows(root / "reports/prisma.csv")}
+    included = sum(1 for s in states.values() if s == "included_ft")
+    new_included = sum(1 for s in new if states[s] == "included_ft")
+    assert data["previous_studies"] == str(len(v1["studies"]["included"]))
+    assert (data["website_results"], data["database_results"]) == ("107", "0")
+    assert (data["new_studies"], data["total_studies"]) == (str(new_included), str(included))
+    svg = svg_text((root / "reports/prisma.svg").read_text(encoding="utf-8"))
+    assert "Records identified since version v1 in total (n = 107)" in svg
+    assert f"of studies identified before: n = {joined}" in svg
+    assert f"Studies included in previous version of review (n = {included})" in svg
+
+    # "What changed since v1" lists exactly the new studies.
+    html = (root / "reports/review.html").read_text(encoding="utf-8")
+    listed = {
+        line.split('data-study="')[1].split('"')[0]
+        for line in html.splitlines()
+        if 'class="new-study"' in line
+    }
+    assert listed == new
+    assert "What changed since version v1</h3>" in html
+    assert "Added the second collection round" in html  # the amendment log
+    assert "<td><code>sources[umkm_web_update]</code></td><td>added</td>" in html
+
+    # 5. Publish v2: it follows v1, and its report says so.
+    assert main(["version", "v2", "--note", "first update"]) == 0
+    v2 = json.loads((root / "versions/v2/manifest.json").read_text(encoding="utf-8"))
+    assert v2["previous_version"] == "v1"
+    assert {i["source_id"] for i in v2["inputs"]} == {"umkm_web", "umkm_web_update"}
+    page = (root / "versions/v2/report/review.html").read_text(encoding="utf-8")
+    assert "— version v2</title>" in page
+    assert "Version v2: updates version v1" in page
+
+    # 6. An edited committed raw file is refused, naming it.
+    snapshot = root / "data/raw/websites/umkm_web/2026-11-collection/records.csv"
+    lines = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
+    snapshot.write_text("".join([*lines, lines[-1].replace("S415", "S999", 1)]), encoding="utf-8")
+    edited = snakemake(root, "--cores", "1")
+    assert edited.returncode != 0
+    log = (root / "logs/normalise_records/normalise_records.log").read_text(encoding="utf-8")
+    assert "2026-11-collection/records.csv (source 'umkm_web') has sha256" in log
+    assert "is never edited" in log
