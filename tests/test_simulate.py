@@ -38,20 +38,44 @@ class SpyScorer:
         return self.ranker.scores(labels)
 
 
-def test_a_label_is_read_only_when_its_record_is_screened() -> None:
+@pytest.mark.parametrize("batch_fraction", [0.0, 0.1])
+def test_a_label_is_read_only_when_its_record_is_screened(batch_fraction: float) -> None:
     data = read_labelled_set(SMALL)
     oracle = LabelOracle(data.labels)
     spy = SpyScorer(data.texts, oracle)
-    result = simulate(data.texts, oracle, seed=1, scorer=spy, batch_fraction=0.1)
+    result = simulate(
+        data.texts, oracle, seed=1, scorer=spy, batch_fraction=batch_fraction, screen_all=True
+    )
     # Every read is a screening, in screening order, each record once.
     assert oracle.reads == result.order
     assert sorted(result.order) == list(range(data.n))
+    assert result.n_screened == data.n
     # At each retraining the model knows exactly the records screened so far, nothing else.
     for known, reads_then in spy.seen:
         assert sorted(known) == sorted(reads_then)
         assert all(known[r] == data.labels[r] for r in known)
     assert len(spy.seen[0][0]) == 2  # the two prior records
     assert result.labels == [int(data.labels[r]) for r in result.order]
+
+
+def test_after_the_last_relevant_record_the_rest_is_appended_unread() -> None:
+    data = read_labelled_set(SMALL)
+    oracle = LabelOracle(data.labels)
+    spy = SpyScorer(data.texts, oracle)
+    result = simulate(data.texts, oracle, seed=1, scorer=spy)
+    last = max(i for i, v in enumerate(result.labels) if v) + 1
+    # Screening stopped at the last relevant record: only those labels were read ...
+    assert result.n_screened == last < data.n
+    assert oracle.reads == result.order[:last]
+    assert len(spy.seen) == last - 2  # one retraining per record after the two priors
+    # ... the rest follow in the last ranking's order, all irrelevant, so the metrics are those
+    # of screening everything with that final model.
+    assert sorted(result.order) == list(range(data.n))
+    assert result.labels == [int(data.labels[r]) for r in result.order]
+    assert sum(result.labels) == int(data.labels.sum())
+    everything = simulate(data.texts, LabelOracle(data.labels), seed=1, screen_all=True)
+    assert everything.order[:last] == result.order[:last]
+    assert wss(everything.labels) == wss(result.labels)
 
 
 def test_the_simulation_starts_from_one_relevant_and_one_irrelevant_record() -> None:
@@ -198,3 +222,26 @@ def test_a_real_shared_set(shared_dir: Path, tmp_path: Path) -> None:
     )
     assert sorted(result.order) == list(range(310))
     assert -0.05 <= wss(result.labels) < 0.95
+
+
+def test_progress_bar_on_request_and_silent_otherwise(capsys: pytest.CaptureFixture[str]) -> None:
+    data = read_labelled_set(SMALL)
+    simulate(data.texts, LabelOracle(data.labels), seed=0, progress=True)
+    err = capsys.readouterr().err
+    assert "screened" in err
+    assert "relevant=10" in err  # the bar's postfix counts the relevant records found
+    simulate(data.texts, LabelOracle(data.labels), seed=0)  # stderr is not a terminal here
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_evaluates_the_stopping_rules_it_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "order.csv"
+    args = ["simulate", str(SMALL), "-o", str(out), "--stopping-rule", "buscar:recall=0.8"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "stopping rule buscar(recall=0.8, confidence=0.95): stops after" in printed
+    assert "consecutive_irrelevant" not in printed
+    assert main([*args[:-1], "buscar:recall=2"]) == 2
+    assert "'recall' must be a number in (0, 1), got 2" in capsys.readouterr().err

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from scipy.stats import hypergeom
 
 from review.errors import ProtocolError
 from review.screening.stopping import (
+    buscar_p,
     check_rule,
     describe,
     evaluate_rules,
     knee_ratio,
+    parse_rule,
     should_stop,
 )
 
@@ -57,6 +61,8 @@ def test_knee_does_not_fire_while_relevant_records_keep_coming() -> None:
         ({"kind": "fraction_screened", "fraction": 1.5}, r"'fraction' must be .* got 1.5"),
         ({"kind": "fraction_screened"}, r"'fraction' must be a number in \(0, 1\], got None"),
         ({"kind": "knee", "min_screened": "x"}, r"'min_screened' must be a positive integer"),
+        ({"kind": "buscar", "recall": 1.0}, r"'recall' must be a number in \(0, 1\), got 1.0"),
+        ({"kind": "buscar", "confidence": "high"}, r"'confidence' must be a number in"),
     ],
 )
 def test_bad_rules_are_named(spec: dict, message: str) -> None:
@@ -91,3 +97,71 @@ def test_evaluate_rules_reports_stop_point_recall_and_work_saved() -> None:
 def test_no_rule_screens_everything() -> None:
     assert not should_stop([0] * 99, {"kind": "none"}, n_total=100).stop
     assert evaluate_rules([1, 0, 0], [{"kind": "none"}])[0]["stopped_at"] == 3
+
+
+def test_buscar_fires_where_the_hypergeometric_test_first_rejects() -> None:
+    # 100 records; the first 4 screened are relevant, then only irrelevant ones. Target 80 %:
+    # if recall were below it, at least floor(4 / 0.8 - 4 + 1) = 2 relevant records would be
+    # among the 96 unscreened. Drawing m of those 96 and finding none has probability
+    # (96 - m)(95 - m) / (96 * 95): 0.0507 at m = 74, 0.0461 at m = 75.
+    rule = {"kind": "buscar", "recall": 0.8, "confidence": 0.95}
+    assert not should_stop([1] * 4 + [0] * 74, rule, n_total=100).stop
+    decision = should_stop([1] * 4 + [0] * 75, rule, n_total=100)
+    assert decision.stop
+    assert "p = 0.0461" in decision.reason
+    assert buscar_p([1] * 4 + [0] * 75, n_total=100, recall=0.8) == pytest.approx(
+        21 * 20 / (96 * 95)
+    )
+    out = evaluate_rules([1] * 4 + [0] * 96, [rule])[0]
+    assert (out["stopped_at"], out["recall"]) == (79, 1.0)
+
+
+def test_buscar_needs_more_evidence_for_a_higher_target_or_confidence() -> None:
+    labels = [1] * 4 + [0] * 96
+    at = {
+        (r, c): evaluate_rules(labels, [{"kind": "buscar", "recall": r, "confidence": c}])[0][
+            "stopped_at"
+        ]
+        for r, c in [(0.8, 0.95), (0.95, 0.95), (0.8, 0.99)]
+    }
+    assert at[(0.8, 0.95)] < at[(0.95, 0.95)]
+    assert at[(0.8, 0.95)] < at[(0.8, 0.99)]
+
+
+def _buscar_all_windows(labels: list[int], n_total: int, recall: float) -> float:
+    """The test as published: the smallest p over every window of recent records."""
+    y = np.asarray(labels)
+    s, found, best = len(y), int(y.sum()), 1.0
+    for n in range(1, s + 1):
+        k = int(y[s - n :].sum())
+        urn = n_total - s + n
+        target = int(np.floor(found / recall - (found - k) + 1))
+        best = min(best, 0.0 if target > urn else float(hypergeom.cdf(k, urn, target, n)))
+    return best
+
+
+def test_buscar_testing_only_the_longest_window_per_count_equals_testing_all() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        n_total = int(rng.integers(10, 150))
+        s = int(rng.integers(1, n_total + 1))
+        labels = [int(v) for v in rng.random(s) < rng.random() * 0.4]
+        for recall in (0.8, 0.95):
+            assert buscar_p(labels, n_total=n_total, recall=recall) == pytest.approx(
+                _buscar_all_windows(labels, n_total, recall), abs=1e-12
+            )
+
+
+def test_parse_rule_from_the_command_line() -> None:
+    assert parse_rule("buscar:recall=0.9,confidence=0.99") == {
+        "kind": "buscar",
+        "recall": 0.9,
+        "confidence": 0.99,
+    }
+    rule = parse_rule("consecutive_irrelevant:n=100")
+    assert rule == {"kind": "consecutive_irrelevant", "n": 100}
+    assert parse_rule("knee") == {"kind": "knee", "min_screened": 150}
+    with pytest.raises(ProtocolError, match=r"'recall' must be a number, got 'high'"):
+        parse_rule("buscar:recall=high")
+    with pytest.raises(ProtocolError, match=r"expected key=value, got 'n'"):
+        parse_rule("consecutive_irrelevant:n")

