@@ -119,6 +119,10 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
     assert states.count("included_ft") > 0
     with (built_project / "data" / "extracted" / "coded.csv").open(encoding="utf-8") as fh:
         assert list(csv.DictReader(fh))
+    # the Markdown page is escaped for Markdown: no HTML entity shows literally (issue 21)
+    markdown = (built_project / "reports" / "review.md").read_text(encoding="utf-8")
+    assert not re.search(r"&(amp|lt|gt|quot|#\d+);", markdown)
+    assert "Fuandi, Akhyadi & Saripah" in markdown  # as written
     # the audit view: the index the review links to, and one page per study
     assert (built_project / "reports" / "audit.html").is_file()
     pages = list((built_project / "reports" / "audit" / "studies").glob("st-*.html"))
