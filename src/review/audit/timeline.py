@@ -93,7 +93,7 @@ class StageView:
     def settled(self) -> str:
         """How the stage was settled, in words an auditor can check."""
         if not self.current and self.resolution is None:
-            return "no decision yet"
+            return ""  # the outcome already says "no decision"
         if self.conflict and self.resolution is not None:
             return f"conflict settled by {self.resolution.who}"
         if self.conflict:
