@@ -199,7 +199,7 @@ def test_a_draw_larger_than_its_population_is_refused() -> None:
         v.draw(units(2, 1), 0, stage="full_text", seed="1")
 
 
-@pytest.mark.parametrize("name", ["", "_x", "bob\n", "a/b", "automation", "x" * 65, "a b"])
+@pytest.mark.parametrize("name", ["", "_x", "bob\n", "a/b", "automation", "a b", "../x"])
 def test_checker_names_are_checked_whole(name: str) -> None:
     with pytest.raises(DecisionError, match="not usable as a ledger file name"):
         v.check_checker(name)

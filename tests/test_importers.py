@@ -292,6 +292,23 @@ def test_scopus_bibtex_uses_the_eid_like_scopus_ris_and_csv() -> None:
     assert (record.database, record.language) == ("Scopus", "en")
 
 
+def test_bibtex_addresses_are_not_latex(tmp_path: Path) -> None:
+    """Zotero and JabRef write a URL as it is: its ``&`` and ``%`` are no LaTeX (decoded, the
+    first became a space and the second cut the rest off as a comment)."""
+    text = (
+        "@article{kim_2021,\n"
+        "\ttitle = {Digital {Literacy} of {SMEs} \\& {Owners}},\n"
+        "\turl = {https://koreascience.or.kr/article/JAKO2021.page?&lang=ko&q=a%20b},\n"
+        "\tdoi = {10.1000/x_y},\n"
+        "\tfile = {Full Text PDF:files/12/Kim%20et%20al.pdf:application/pdf},\n"
+        "}\n"
+    )
+    (record,) = read_file(write(tmp_path, "zotero.bib", text), source_id="t")
+    assert record.url == "https://koreascience.or.kr/article/JAKO2021.page?&lang=ko&q=a%20b"
+    assert record.doi == "10.1000/x_y"
+    assert record.title == "Digital Literacy of SMEs & Owners"  # text is still LaTeX
+
+
 def test_old_endnote_ris_doi_in_m3(tmp_path: Path) -> None:
     text = (
         "TY  - JOUR\nTI  - One\nM3  - 10.1000/ABC\nER  - \n"

@@ -20,7 +20,6 @@ with Wilson's interval, Cohen's kappa with its confidence interval).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from review.protocol import Protocol
 from review.records import split_list
 from review.screening.ledger import (
     LedgerRow,
+    check_reviewer,
     now_utc,
     parse_timestamp,
     stage_reasons,
@@ -50,20 +50,13 @@ LEDGER = contract("verification_ledger")
 STRATA = ("decision",)
 #: The columns of ``screening.csv`` holding each stage's outcome (``<col>_decision`` …).
 STAGE_COLUMN = {"title_abstract": "ta", "full_text": "ft"}
-# Strict: the whole name, no newline, usable as a file name (review.names will hold the
-# project's shared check; this is the same rule).
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def check_checker(name: str) -> str:
-    """The checker's name if it can name a ledger file; else a clear error."""
-    if not _NAME.fullmatch(name or "") or name == "automation":
-        raise DecisionError(
-            f"checker name {name!r} is not usable as a ledger file name; use up to 64 letters, "
-            "digits, '.', '_' or '-', starting with a letter or digit ('automation' is reserved)"
-        )
-    return name
+    """The checker's name if it can name a ledger file (the screening ledgers' rule, matched
+    in full); else a clear error."""
+    return check_reviewer(name)
 
 
 def _stage(stage: str) -> str:

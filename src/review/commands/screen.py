@@ -11,9 +11,10 @@
   rows to the stage's ``_resolutions.csv``.
 - ``review screen import FILE [--reviewer NAME] [--stage ...]`` validates every row of a
   filled sheet and appends it to ``data/decisions/screening/<stage>/<NAME>.csv``.
-- ``review screen export-asreview OUT.csv``, ``import-asreview FILE --reviewer NAME``,
-  ``import-rayyan FILE --reviewer NAME [--rayyan-user NAME]``: screen in ASReview LAB or
-  Rayyan, keep the audit trail here.
+- ``review screen export-asreview OUT.csv [--priors REVIEWER]``, ``import-asreview FILE
+  --reviewer NAME [--lab-user NAME]``, ``export-rayyan OUT.ris|OUT.csv``, ``import-rayyan FILE
+  --reviewer NAME [--rayyan-user NAME] [--reasons MAP.yaml]``: screen in ASReview LAB or
+  Rayyan, keep the audit trail here; only the decisions made there come back.
 
 The ledgers are the only files these commands change, and only by appending.
 """
@@ -84,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=run_import)
 
     for name, tool in (("import-asreview", "an ASReview LAB"), ("import-rayyan", "a Rayyan CSV")):
-        q = _action(actions_, name, f"append decisions from {tool} export")
+        q = _action(actions_, name, f"append the decisions made in {tool} export")
         q.add_argument("file", type=Path, metavar="FILE")
         q.add_argument("--reviewer", required=True, help="whose decisions these are")
         _stage(q)
@@ -92,11 +93,33 @@ def register(sub: argparse._SubParsersAction) -> None:
             q.add_argument(
                 "--rayyan-user", help="whose Rayyan votes to import (when several voted)"
             )
+            q.add_argument(
+                "--reasons",
+                type=Path,
+                metavar="MAP.yaml",
+                help="the reviewers' map from Rayyan's exclusion reasons to criterion codes "
+                "(YAML: 'wrong population: E3-not-indonesia', one per line)",
+            )
+        else:
+            q.add_argument(
+                "--lab-user", help="whose LAB labels to import (when several LAB users labelled)"
+            )
         q.set_defaults(func=run_import_tool)
 
     exp = _action(actions_, "export-asreview", "write the studies as an ASReview LAB data set")
     exp.add_argument("output", type=Path, metavar="OUT.csv")
+    exp.add_argument(
+        "--priors",
+        metavar="REVIEWER",
+        help="give LAB this reviewer's title/abstract decisions as prior knowledge (default: "
+        "no decision is exported)",
+    )
     exp.set_defaults(func=run_export)
+
+    ray = _action(actions_, "export-rayyan", "write the studies to screen as a file Rayyan imports")
+    ray.add_argument("output", type=Path, metavar="OUT.ris|OUT.csv")
+    _stage(ray)
+    ray.set_defaults(func=run_export_rayyan)
 
 
 def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
@@ -262,7 +285,11 @@ def run_import_tool(args: argparse.Namespace) -> int:
 
     session = _session(args)
     if args.action == "import-asreview":
-        done = actions.import_asreview(session, args.file, reviewer=args.reviewer, stage=args.stage)
+        done, left_out = actions.import_asreview(
+            session, args.file, reviewer=args.reviewer, stage=args.stage, lab_user=args.lab_user
+        )
+        for message in left_out:
+            print(message, file=sys.stderr)
     else:
         done = actions.import_rayyan(
             session,
@@ -270,6 +297,7 @@ def run_import_tool(args: argparse.Namespace) -> int:
             reviewer=args.reviewer,
             stage=args.stage,
             rayyan_user=args.rayyan_user,
+            reasons=args.reasons,
         )
     return _report(args.file, done)
 
@@ -277,6 +305,24 @@ def run_import_tool(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from review.screening import actions
 
-    n = actions.export_asreview(_session(args), args.output)
-    print(f"wrote {n} studies (excluded by automation left out) to {args.output}")
+    rows = actions.export_asreview(_session(args), args.output, priors_from=args.priors)
+    priors = sum(1 for r in rows if r["label_included"] != "")
+    marked = sum(1 for r in rows if r["title_marked"])
+    if args.priors:
+        labelled = f"{priors} labelled as prior knowledge from {args.priors}"
+    else:
+        labelled = "no decision exported (--priors REVIEWER to give LAB prior knowledge)"
+    kept_apart = f"; {marked} titles marked so LAB keeps them apart" if marked else ""
+    print(
+        f"wrote {len(rows)} studies (excluded by automation left out) to {args.output}: "
+        f"{labelled}{kept_apart}"
+    )
+    return 0
+
+
+def run_export_rayyan(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
+    n = actions.export_rayyan(_session(args), args.output, stage=args.stage)
+    print(f"wrote {n} studies to screen at {args.stage} to {args.output} (no decisions)")
     return 0

@@ -1,5 +1,6 @@
 """What a screening team does between runs: write a reviewer's sheet or the conflicts sheet,
-import what reviewers decided (a filled sheet, an ASReview or Rayyan export), export to ASReview.
+import what reviewers decided (a filled sheet, an ASReview or Rayyan export), export to ASReview
+or Rayyan.
 
 Each action starts from the current state (:class:`Session`: the studies, every ledger read and
 carried forward, the state derived from them), so an import is checked against the studies of
@@ -15,7 +16,7 @@ from typing import Any
 
 from review.errors import DecisionError
 from review.protocol import Protocol
-from review.screening import interop, sheets
+from review.screening import asreview, rayyan, sheets
 from review.screening.fulltext_rules import FullTextRules
 from review.screening.ledger import (
     MAX_LISTED,
@@ -185,36 +186,80 @@ def import_sheet(
     return append_decisions(session, stage, who, rows, resolutions=resolving)
 
 
-def import_asreview(session: Session, path: Path, *, reviewer: str, stage: str) -> Appended:
-    """Append an ASReview LAB export's labels as ``reviewer``'s decisions."""
-    rows = interop.import_asreview(
+def import_asreview(
+    session: Session, path: Path, *, reviewer: str, stage: str, lab_user: str | None = None
+) -> tuple[Appended, list[str]]:
+    """Append the decisions made in ASReview LAB as ``reviewer``'s; also return what was left
+    out and why (the exported priors, labels LAB copied between records it grouped)."""
+    found = asreview.import_asreview(
         str(path),
         reviewer=reviewer,
         stage=stage,
         protocol=session.protocol,
         studies=session.studies,
+        lab_user=lab_user,
     )
-    return append_decisions(session, stage, reviewer, rows)
+    return append_decisions(session, stage, reviewer, found.rows), found.messages(str(path))
 
 
 def import_rayyan(
-    session: Session, path: Path, *, reviewer: str, stage: str, rayyan_user: str | None = None
+    session: Session,
+    path: Path,
+    *,
+    reviewer: str,
+    stage: str,
+    rayyan_user: str | None = None,
+    reasons: Path | None = None,
 ) -> Appended:
-    """Append one Rayyan user's votes as ``reviewer``'s decisions."""
-    rows = interop.import_rayyan(
+    """Append one Rayyan user's votes as ``reviewer``'s decisions (``reasons``: the reviewers'
+    map from Rayyan's exclusion reasons to criterion codes)."""
+    reason_map = rayyan.read_reason_map(reasons, session.protocol, stage) if reasons else None
+    rows = rayyan.import_rayyan(
         str(path),
         reviewer=reviewer,
         stage=stage,
         protocol=session.protocol,
         studies=session.studies,
         rayyan_user=rayyan_user,
+        reasons=reason_map,
+        reasons_file=str(reasons or ""),
     )
     return append_decisions(session, stage, reviewer, rows)
 
 
-def export_asreview(session: Session, path: Path) -> int:
-    """The studies as an ASReview LAB data set (automation's exclusions left out)."""
-    return interop.export_asreview(str(path), session.studies, session.state.rows)
+def asreview_priors(session: Session, reviewer: str) -> dict[str, str]:
+    """``reviewer``'s current title/abstract decisions as LAB labels (study id → 1/0)."""
+    check_reviewer(reviewer)
+    rows = session.state.attachment.ledgers.decisions[Stage.TITLE_ABSTRACT]
+    mine = {sid: row for (who, sid), row in current(rows).items() if who == reviewer}
+    if not mine:
+        known = sorted({r.reviewer for r in rows})
+        raise DecisionError(
+            f"--priors {reviewer}: no title/abstract decisions of {reviewer!r}; reviewers with "
+            f"decisions: {', '.join(known) or 'none yet'}"
+        )
+    return {
+        sid: asreview.PRIOR_LABELS[row.decision]
+        for sid, row in mine.items()
+        if row.decision in asreview.PRIOR_LABELS
+    }
+
+
+def export_asreview(
+    session: Session, path: Path, *, priors_from: str | None = None
+) -> list[dict[str, Any]]:
+    """The studies as an ASReview LAB data set (automation's exclusions left out); with
+    ``priors_from``, that reviewer's title/abstract decisions as LAB's prior knowledge."""
+    priors = asreview_priors(session, priors_from) if priors_from else None
+    return asreview.export_asreview(
+        str(path), session.studies, session.state.rows, priors=priors, prior_from=priors_from or ""
+    )
+
+
+def export_rayyan(session: Session, path: Path, *, stage: str) -> int:
+    """The studies to screen at ``stage``, for Rayyan (RIS or its CSV template)."""
+    chosen = rayyan.studies_to_screen(session.studies, session.state.rows, stage)
+    return rayyan.export_rayyan(path, chosen)
 
 
 def append_decisions(

@@ -107,7 +107,7 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
 
 
 def check_reviewer(name: str) -> str:
-    if not _REVIEWER.match(name or "") or name == "automation":
+    if not _REVIEWER.fullmatch(name or "") or name == "automation":
         raise DecisionError(
             f"reviewer name {name!r} is not usable as a ledger file name; use letters, digits, "
             "'.', '_' or '-' (not starting with '_'; 'automation' is reserved)"

@@ -245,10 +245,17 @@ def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
         ws = wb["screening"] if "screening" in wb.sheetnames else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(it, [])]
+        # An unnamed first column is kept under "" (ASReview LAB writes its row ids there, as
+        # in its CSV); other unnamed columns are empty spreadsheet columns.
+        keep = [bool(h) or (i == 0 and len(header) > 1) for i, h in enumerate(header)]
         rows = []
         for values in it:
             rows.append(
-                {h: "" if v is None else str(v) for h, v in zip(header, values, strict=False) if h}
+                {
+                    h: "" if v is None else str(v)
+                    for h, v, k in zip(header, values, keep, strict=False)
+                    if k
+                }
             )
         wb.close()
         return rows, 2

@@ -3,7 +3,9 @@
 bibtexparser 2 splits the file and decodes LaTeX (``{\\"u}`` → ``ü``, protective braces
 dropped); names are split into parts with its BibTeX name rules, so ``Jos\\'e Garc\\'ia`` and
 ``Garc\\'ia, Jos\\'e`` both become ``García, José``. A block the parser cannot read stops the
-import with its line, instead of silently losing a record.
+import with its line, instead of silently losing a record. Addresses and identifiers (``url``,
+``doi``, ``file``) are not LaTeX: they are read as written, so a URL's ``&`` or ``%`` survives
+(decoded, ``&`` would become a space and ``%`` would cut the rest off as a comment).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from bibtexparser.model import (
+    Block,
     DuplicateBlockKeyBlock,
     Entry,
     ImplicitComment,
@@ -46,6 +49,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
         "publisher",
         "school",
         "institution",
+        "howpublished",
     ),
     "volume": ("volume",),
     "issue": ("number", "issue"),
@@ -175,10 +179,24 @@ def _refuse_cut_entry(block: ImplicitComment, entry: Entry, *, path: Path) -> No
     )
 
 
+#: Fields that hold an address or an identifier, never LaTeX.
+VERBATIM_FIELDS = frozenset({"url", "doi", "file"})
+
+
+class _DecodeText(LatexDecodingMiddleware):
+    """LaTeX decoding of every field except :data:`VERBATIM_FIELDS`."""
+
+    def transform_entry(self, entry: Entry, library: Library) -> Block:
+        kept = {f.key: f.value for f in entry.fields if f.key.lower() in VERBATIM_FIELDS}
+        block = super().transform_entry(entry, library)
+        for f in entry.fields:
+            if f.key in kept:
+                f.value = kept[f.key]
+        return block
+
+
 def _parse(text: str) -> Library:
-    return bibtexparser.parse_string(
-        text, append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors()]
-    )
+    return bibtexparser.parse_string(text, append_middleware=[_DecodeText(), SeparateCoAuthors()])
 
 
 def _at_line(entry: Entry, start_line: int | None) -> Entry:

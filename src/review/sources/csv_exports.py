@@ -263,6 +263,7 @@ GENERIC = CsvLayout(
         "native_id": (
             "record_id",
             "record id",
+            "study_id",
             "id",
             "an",
             "accession number",

@@ -56,6 +56,12 @@ class ExportEntry:
     doc_type: str = ""
     database: str = ""
     notes: list[str] = field(default_factory=list)
+    #: A summary written by a review team (``review export`` writes it apart from the abstract,
+    #: labelled), never a published abstract.
+    summary: str = ""
+    #: A document type to keep as written, not normalised: the exact type ``review export``
+    #: wrote beside a ``TY`` code that would read back as another.
+    exact_doc_type: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,6 +350,7 @@ def to_record(entry: ExportEntry, prov: Provenance) -> Record:
         title=title,
         title_alt=clean_text(entry.title_alt),
         abstract=abstract,
+        summary=clean_text(entry.summary),
         authors=authors,
         year=year,
         venue=clean_text(entry.venue),
@@ -354,7 +361,7 @@ def to_record(entry: ExportEntry, prov: Provenance) -> Record:
         url=clean_text(entry.url),
         keywords=split_keywords(entry.keywords),
         language=normalise_language(entry.language),
-        doc_type=normalise_doc_type(entry.doc_type),
+        doc_type=clean_text(entry.exact_doc_type) or normalise_doc_type(entry.doc_type),
         prov_file=prov.prov_file,
         prov_sha256=prov.prov_sha256,
         prov_position=entry.position,
