@@ -28,7 +28,10 @@ include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
 include: "workflow/rules/fulltext.smk"
 include: "workflow/rules/screen.smk"
+include: "workflow/rules/group.smk"
 include: "workflow/rules/extract.smk"
+include: "workflow/rules/appraise.smk"
+include: "workflow/rules/synthesise.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/report.smk"
 
@@ -41,4 +44,7 @@ rule all:
     input:
         rules.render_report.output,
         rules.render_audit.output,
+        rules.merge_appraisal.output,
+        rules.profile_findings.output,
+        rules.check_narrative.output,
     default_target: True

@@ -2,7 +2,7 @@
 it in headless Chromium. Run by hand::
 
     .venv/bin/python benchmarks/audit_scale.py [--sizes 1000 10000 50000] [--runs 3]
-        [--work benchmarks/work/audit_scale] [--main ../main/src]
+        [--work benchmarks/work/audit_scale] [--previous SRC]
 
 For each size it writes a synthetic project (the default protocol; records, studies, dedup links,
 screening state, events and conflicts shaped like the default review's: 1.17 records a study,
@@ -17,8 +17,9 @@ one full-text reviewer), then measures:
   read, then a text filter typed over all rows (time to the new list), and opening
   ``audit.html#<the last study>`` until its page is shown; best of ``--runs``.
 
-With ``--main``, the previous audit page (one static table, ``main``'s ``render_report``) is
-rendered from the same data beside it, for the sizes where that is practical (up to 10k).
+With ``--previous SRC`` (the ``src/`` of a checkout whose ``render_report`` still writes the
+single-table ``audit.html``: main before issue 21, e.g. commit 5b2d792), that page is rendered
+from the same data beside it, for the sizes where that is practical (up to 10k).
 
 Synthetic records are labelled so in every title; no real record or decision is involved.
 """
@@ -68,7 +69,6 @@ def stamp(day: int, second: int) -> str:
 def synthesise(root: Path, n: int, seed: int = 1) -> dict[str, int]:
     """A project folder with ``n`` synthetic studies; returns the row counts."""
     from review.protocol import load_protocol
-    from review.states import NOT_RETRIEVED_REASON
     from review.tables import contract, write_json, write_table
 
     rng = random.Random(seed)
@@ -76,7 +76,9 @@ def synthesise(root: Path, n: int, seed: int = 1) -> dict[str, int]:
     shutil.copy(REPO / "config" / "protocol.yaml", root / "config" / "protocol.yaml")
     protocol = load_protocol(root / "config" / "protocol.yaml")
     ta_codes = [c["code"] for c in protocol.criteria if c["stage"] == "title_abstract"]
-    ft_codes = [c["code"] for c in protocol.criteria if c["stage"] == "full_text"] or ta_codes
+    ft_codes = [
+        c["code"] for c in protocol.criteria if c["stage"] == "full_text" and not c.get("retired")
+    ] or ta_codes
     auto_codes = [c["code"] for c in protocol.criteria if c["stage"] == "automatic"]
     records, studies, links, screening, events, conflicts = [], [], [], [], [], []
     r = 0
@@ -242,9 +244,7 @@ def synthesise(root: Path, n: int, seed: int = 1) -> dict[str, int]:
                 }
             )
             row.update(
-                state="included_ft"
-                if ft == "include"
-                else ("not_retrieved" if ft_reason == NOT_RETRIEVED_REASON else "excluded_ft"),
+                state="included_ft" if ft == "include" else "excluded_ft",
                 ft_decision=ft,
                 ft_reason=ft_reason,
                 ft_reviewers=REVIEWERS[0],
@@ -292,14 +292,15 @@ def render(root: Path) -> dict[str, Any]:
     }
 
 
-def render_main(root: Path, main_src: Path) -> dict[str, Any] | None:
-    """The previous audit page (one static table) from ``main``'s code, in its own process."""
+def render_previous(root: Path, src: Path) -> dict[str, Any] | None:
+    """The previous audit page (one static table) from the code in ``src``, in its own
+    process."""
     code = (
         "import sys, time; from pathlib import Path; "
         "from review.protocol import load_protocol; "
         "from review.report.inputs import ReportPaths; "
         "from review.report.render import ReportOutputs, render_report; "
-        f"root = Path({str(root)!r}); out = root / 'main-report'; "
+        f"root = Path({str(root)!r}); out = root / 'previous-report'; "
         "t = time.perf_counter(); "
         "render_report(load_protocol(root / 'config/protocol.yaml'), "
         "paths=ReportPaths.in_project(root), outputs=ReportOutputs.in_folder(out)); "
@@ -307,12 +308,12 @@ def render_main(root: Path, main_src: Path) -> dict[str, Any] | None:
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
-        env={"PYTHONPATH": str(main_src), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         check=False,
     )
-    audit = root / "main-report" / "audit.html"
+    audit = root / "previous-report" / "audit.html"
     if done.returncode != 0 or not audit.is_file():
         print(done.stderr[-2000:], file=sys.stderr)
         return None
@@ -320,11 +321,11 @@ def render_main(root: Path, main_src: Path) -> dict[str, Any] | None:
 
 
 def old_in_chromium(drv: Any, root: Path) -> dict[str, float]:
-    """main's single-table audit page: load time, and one text filter over every row."""
+    """The previous single-table audit page: load time, and one text filter over every row."""
     drv.get("about:blank")
     from selenium.webdriver.support.ui import WebDriverWait
 
-    drv.get((root / "main-report" / "audit.html").as_uri())
+    drv.get((root / "previous-report" / "audit.html").as_uri())
     navigation = "return performance.getEntriesByType('navigation')[0].loadEventEnd"
     WebDriverWait(drv, 300).until(lambda d: d.execute_script(navigation) > 0)
     loaded = drv.execute_script(navigation)
@@ -361,10 +362,10 @@ def in_chromium(drv: Any, root: Path) -> dict[str, float]:
     index = (root / "reports" / "audit.html").as_uri()
     drv.get("about:blank")
     drv.get(index + "?stage=full_text&decision=exclude")
-    main = drv.find_element(By.ID, "audit-index")
-    WebDriverWait(drv, 120).until(lambda d: main.get_attribute("data-loaded-ms"))
-    first = float(main.get_attribute("data-first-result-ms"))
-    loaded = float(main.get_attribute("data-loaded-ms"))
+    page = drv.find_element(By.ID, "audit-index")
+    WebDriverWait(drv, 120).until(lambda d: page.get_attribute("data-loaded-ms"))
+    first = float(page.get_attribute("data-first-result-ms"))
+    loaded = float(page.get_attribute("data-loaded-ms"))
     typed = drv.execute_script(
         "var box = document.getElementById('filter-text'); box.value = 'village women';"
         "var t = performance.now(); box.dispatchEvent(new Event('input'));"
@@ -401,7 +402,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks/work/audit_scale")
-    parser.add_argument("--main", type=Path, default=None, help="main's src/ for the old page")
+    parser.add_argument(
+        "--previous", type=Path, default=None, help="src/ of a checkout with the old page"
+    )
     args = parser.parse_args()
     drv = browser()
     results = []
@@ -414,12 +417,12 @@ def main() -> None:
             rendered = [render(root) for _ in range(max(1, min(args.runs, 2)))]
             best = min(rendered, key=lambda x: x["read_s"] + x["render_s"])
             runs = [in_chromium(drv, root) for _ in range(args.runs)]
-            old = render_main(root, args.main) if args.main and n <= 10000 else None
+            old = render_previous(root, args.previous) if args.previous and n <= 10000 else None
             if old is not None:
                 old_runs = [old_in_chromium(drv, root) for _ in range(args.runs)]
                 old["loaded_ms"] = min(x["loaded_ms"] for x in old_runs)
                 old["typed_ms"] = min(x["typed_ms"] for x in old_runs)
-            row = {"n": n, **counts, **best, "chromium": runs, "main": old}
+            row = {"n": n, **counts, **best, "chromium": runs, "previous": old}
             results.append(row)
             print(json.dumps(row, default=str), flush=True)
     finally:
@@ -445,11 +448,12 @@ def main() -> None:
     for r in results:
         print(f"peak memory of the benchmark process after {r['n']:,}: {r['max_rss_mb']:.0f} MB")
     for r in results:
-        if r["main"]:
+        old = r["previous"]
+        if old:
             print(
-                f"main's audit.html at {r['n']:,}: {r['main']['bytes'] / 1e6:.1f} MB in one file, "
-                f"render_report {r['main']['render_s']:.1f} s, loaded in Chromium in "
-                f"{r['main']['loaded_ms']:.0f} ms, text filter {r['main']['typed_ms']:.0f} ms"
+                f"previous audit.html at {r['n']:,}: {old['bytes'] / 1e6:.1f} MB in one file, "
+                f"render_report {old['render_s']:.1f} s, loaded in Chromium in "
+                f"{old['loaded_ms']:.0f} ms, text filter {old['typed_ms']:.0f} ms"
             )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from review.errors import ProtocolError
+from review.errors import ProtocolError, ReviewError
 
 DEFAULT_PROTOCOL = Path("config/protocol.yaml")
 
@@ -37,8 +37,15 @@ def _key_path(parts: Any) -> str:
     return out or "(top level)"
 
 
-def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> None:
-    """Raise :class:`ProtocolError` naming the key and the expectation of the first problem."""
+def validate(
+    data: Any,
+    *,
+    schema: dict[str, Any],
+    where: str = "protocol",
+    error: type[ReviewError] = ProtocolError,
+) -> None:
+    """Raise ``error`` (:class:`ProtocolError`) naming the key and the expectation of the first
+    problems (a decision file checked by a schema raises a DecisionError)."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path)))
     if not errors:
@@ -49,7 +56,7 @@ def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> N
         key = _key_path(best.absolute_path)
         messages.append(f"{where}: {key}: {best.message}")
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    raise ProtocolError("; ".join(messages) + more)
+    raise error("; ".join(messages) + more)
 
 
 @dataclass(frozen=True)
@@ -142,9 +149,15 @@ def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     root = path.resolve().parent.parent if path.resolve().parent.name == "config" else Path.cwd()
     validate(data, schema=protocol_schema(), where=str(path))
     _check_references(data, path)
-    return Protocol(
+    protocol = Protocol(
         data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root
     )
+    if data.get("appraisal"):
+        # The tool is data too: a wrong tool, category or field stops the run here, by name.
+        from review.appraisal.tool import appraisal_config
+
+        appraisal_config(protocol)
+    return protocol
 
 
 def _check_references(data: dict[str, Any], path: Path) -> None:
@@ -176,6 +189,10 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
             f"{path}: synthesis.regions.field: {region_field!r} is not a coding field "
             f"(fields: {', '.join(field_names)})"
         )
+    domains = [d["id"] for d in data["coding"].get("outcome_domains") or []]
+    for i, domain in enumerate(domains):
+        if domain in domains[:i]:
+            raise ProtocolError(f"{path}: coding.outcome_domains[{i}].id: {domain!r} is used twice")
     theme_field = synth.get("theme_field")
     if theme_field:
         allowed = field_names[theme_field].get("values") or []

@@ -29,6 +29,12 @@ def decision_files(
     return [p.as_posix() for p in sorted(folder.rglob("*")) if p.suffix in suffixes and p.is_file()]
 
 
+def decision_file(path: str | Path) -> list[str]:
+    """A single human decision file as a rule input: ``[path]`` when it exists, else ``[]``
+    (writing it later retriggers the rule; its absence means no decisions yet)."""
+    return [Path(path).as_posix()] if Path(path).is_file() else []
+
+
 def version_inputs(protocol: Protocol, folder: str | Path = "versions") -> list[str]:
     """The files of the published versions the report rules compare with, after checking that
     a protocol changed since the version it follows says why (an ``amendments`` entry): the

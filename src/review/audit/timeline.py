@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from review.audit.names import page_stem
+from review.decisions import parse_timestamp
 from review.records import split_list
-from review.screening.ledger import parse_timestamp
 from review.states import STAGES, Stage
 
 #: Stages in the order of the flow, with how the pages name them.

@@ -27,19 +27,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from review import atomic
 from review.agreement import cohen_kappa_interval, wilson_interval
+from review.decisions import append_csv, check_person, now_utc, parse_timestamp
 from review.errors import DecisionError
 from review.protocol import Protocol
 from review.records import split_list
-from review.screening.ledger import (
-    LedgerRow,
-    check_reviewer,
-    now_utc,
-    parse_timestamp,
-    stage_reasons,
-    validate_numbered,
-)
+from review.screening.ledger import LedgerRow, stage_reasons, validate_numbered
 from review.screening.sheets import read_sheet, study_cells, write_sheet
 from review.states import DECISIONS, STAGES
 from review.tables import contract, read_cells
@@ -54,9 +47,9 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def check_checker(name: str) -> str:
-    """The checker's name if it can name a ledger file (the screening ledgers' rule, matched
-    in full); else a clear error."""
-    return check_reviewer(name)
+    """The checker's name if it can name a decision file (the shared rule of
+    :func:`review.decisions.check_person`, matched in full); else a clear error."""
+    return check_person(name, what="checker")
 
 
 def _stage(stage: str) -> str:
@@ -335,14 +328,7 @@ def append_checks(
             continue
         new.append({**row.to_ledger(), "sample": sample})
     if new:
-        old = path.read_bytes() if path.is_file() else b""
-        text = atomic.csv_text(new, LEDGER.names)
-        if old:
-            body = text.split("\n", 1)[1].encode("utf-8")
-            data = old + (b"" if old.endswith((b"\n", b"\r")) else b"\n") + body
-        else:
-            data = text.encode("utf-8")
-        atomic.write_bytes(path, data)
+        append_csv(path, new, LEDGER.names)
     return len(new), path
 
 

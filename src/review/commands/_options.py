@@ -92,6 +92,22 @@ def add_output(p: argparse.ArgumentParser, option: str, default: Path, what: str
     )
 
 
+def add_study_groups(p: argparse.ArgumentParser, *, clusters: bool = True) -> None:
+    """``--study-groups PATH`` (reports grouped into studies) and ``--clusters PATH`` (which
+    re-attach decisions to merged studies): optional inputs of the evidence commands."""
+    add_table(
+        p,
+        "study-groups",
+        "study_groups",
+        "reports grouped into studies (review groups); without it each report is a study",
+        optional=True,
+    )
+    if clusters:
+        add_table(
+            p, "clusters", "clusters", "record -> study (re-attaches decisions)", optional=True
+        )
+
+
 def add_pages(p: argparse.ArgumentParser) -> None:
     """``--pages FOLDER``: where the read full texts are (``<study_id>.pages.jsonl``)."""
     p.add_argument(

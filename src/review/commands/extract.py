@@ -1,20 +1,23 @@
 """``review extract``: build the coding sheet and merge the coders' validated values.
 
 ``review extract`` (rule ``extract_coding``; every path defaults to the project layout) writes
-the sheet, the coded table, disagreements, agreement and events; ``review extract --validate
-FILE...`` only checks coders' files against the protocol's coding schema and the studies table,
-writing nothing, so a coder can check a file before committing it.
+the sheet, the coded table, the outcome directions, disagreements, agreement and events;
+``review extract --validate FILE...`` only checks coders' files against the protocol's coding
+schema and the studies table, writing nothing, so a coder can check a file before committing
+it.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from review.commands._options import (
     add_output,
     add_pages,
     add_protocol,
+    add_study_groups,
     add_table,
     layout,
     optional_input,
@@ -36,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_protocol(p)
     add_table(p, "studies", "studies", "the studies (review dedup)")
     add_table(p, "screening", "screening", "the screening state (review screen state)")
+    add_study_groups(p)
     add_table(
         p,
         "fulltext",
@@ -54,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_table(p, "sheet-csv", "coding_sheet", "where to write the coding sheet")
     add_output(p, "sheet-xlsx", layout("coding_sheet").with_suffix(".xlsx"), "the coding workbook")
     add_table(p, "coded", "coded", "where to write the coded studies")
+    add_table(p, "outcomes", "outcomes", "where to write the directions per outcome domain")
     add_table(p, "disagreements", "coding_disagreements", "where to write the disagreements")
     add_table(p, "agreement", "coding_agreement", "where to write the agreement per field")
     add_table(p, "events", "coding_events", "where to write every coding event")
@@ -70,13 +75,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from review.extraction import ExtractionOutputs, load_coding, run_extraction
-    from review.extraction.fields import coding_fields
+    from review.extraction.fields import all_fields
     from review.extraction.inputs import read_studies
     from review.extraction.validate import RESOLUTIONS_NAME
 
     protocol = load_protocol(args.protocol)
     if args.validate:
-        fields = coding_fields(protocol)
+        fields = all_fields(protocol)
         studies = read_studies(args.studies)
         coders = [f for f in args.validate if f.name != RESOLUTIONS_NAME]
         resolutions = next((f for f in args.validate if f.name == RESOLUTIONS_NAME), None)
@@ -91,10 +96,13 @@ def run(args: argparse.Namespace) -> int:
         studies_path=args.studies,
         screening_path=args.screening,
         coding_dir=args.coding_dir,
+        groups_path=optional_input(args.study_groups, "study_groups"),
+        clusters_path=optional_input(args.clusters, "clusters"),
         outputs=ExtractionOutputs(
             sheet_csv=args.sheet_csv,
             sheet_xlsx=args.sheet_xlsx,
             coded=args.coded,
+            outcomes=args.outcomes,
             disagreements=args.disagreements,
             agreement=args.agreement,
             events=args.events,
@@ -111,6 +119,13 @@ def run(args: argparse.Namespace) -> int:
         + (f"; {n_gone} no longer included (flagged, kept)" if n_gone else "")
     )
     print(f"{len(merged.disagreements)} disagreement(s), {n_open} open")
+    print(f"{len(merged.outcomes)} outcome row(s) (study x domain)")
+    for u in result.attached.unmatched if result.attached else []:
+        print(
+            f"warning: {u.source}, row {u.row}: coding of {u.study_id} matches no study "
+            f"({u.problem}); listed in the coding events, not merged",
+            file=sys.stderr,
+        )
     for row in result.agreement:
         if row["value"]:
             continue

@@ -17,21 +17,19 @@ timestamp``, one row per settled (study, field); a later row for the same pair w
 
 from __future__ import annotations
 
-import csv
-import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from review.errors import DecisionError
-from review.extraction.fields import CodingField, is_empty, parse_value
+from review.decisions import Problems, person_files, read_rows
+from review.decisions import text as _text
+from review.extraction.fields import CodingField, domain_problems, is_empty, parse_value
 from review.extraction.sheet import CODER_COLUMNS, SHEET_NAME, STUDY_COLUMNS
 from review.tables import contract
 
 RESOLUTIONS_NAME = "_resolutions.csv"
-MAX_SHOWN = 25
 
 Value = list[str] | str
 
@@ -48,6 +46,12 @@ class CodedRow:
     note: str = ""
     timestamp: str = ""
     superseded: bool = False
+    #: The study's fingerprint when it was coded (the sheet's column; empty in older files).
+    fingerprint: str = ""
+    #: The study id the coder's row names, when carry-forward placed it on another study.
+    named_study_id: str = ""
+    #: How it reached its study (:mod:`review.carry`, or ``linked`` to its study's main report).
+    how: str = "id"
 
 
 @dataclass
@@ -60,100 +64,18 @@ class Resolution:
     timestamp: str
     path: str
     row: int
-
-
-@dataclass
-class Problems:
-    """Problems found across every file; raised together so a coder fixes them in one pass."""
-
-    messages: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-
-    def add(self, path: str | Path, row: int | None, fname: str | None, problem: str) -> None:
-        where = [str(path)]
-        if row is not None:
-            where.append(f"row {row}")
-        if fname:
-            where.append(f"field '{fname}'")
-        self.messages.append(f"{', '.join(where)}: {problem}")
-        if str(path) not in self.files:
-            self.files.append(str(path))
-
-    def raise_if_any(self) -> None:
-        if not self.messages:
-            return
-        shown = self.messages[:MAX_SHOWN]
-        more = len(self.messages) - len(shown)
-        tail = f"\n(and {more} more)" if more else ""
-        files = sorted(self.files)
-        raise DecisionError(
-            f"{len(self.messages)} problem(s) in coding file(s) {', '.join(files)}; nothing was "
-            "merged:\n" + "\n".join(shown) + tail
-        )
+    named_study_id: str = ""
+    how: str = "id"
 
 
 def coder_files(folder: str | Path) -> list[Path]:
     """Coders' files in ``folder`` (``_``-prefixed files such as resolutions are not coders)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in (".csv", ".xlsx")
-        and not p.name.startswith(("_", ".", "~$"))
-    )
+    return person_files(folder)
 
 
 def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
     """Header and ``(row number, cells)`` of a CSV or of an XLSX's coding (or first) sheet."""
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip() for h in next(reader, [])]
-        rows = []
-        for n, cells in enumerate(reader, start=2):
-            row: dict[str | None, Any] = dict(zip(header, cells, strict=False))
-            if len(cells) > len(header):
-                row[None] = cells[len(header) :]
-            rows.append((n, row))
-    return header, rows
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    with warnings.catch_warnings():
-        # Excel-made files carry extensions openpyxl cannot keep; reading values is unaffected.
-        warnings.filterwarnings("ignore", message=".*extension is not supported.*")
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError) as exc:
-            raise DecisionError(f"{path}: not a readable XLSX workbook ({exc})") from exc
-    try:
-        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(it, ())]
-        rows = []
-        for n, cells in enumerate(it, start=2):
-            rows.append((n, dict(zip(header, cells, strict=False))))
-    finally:
-        wb.close()
-    return header, rows
-
-
-def _text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, datetime):
-        return raw.isoformat()
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw).strip()
+    return read_rows(path, sheet=SHEET_NAME)
 
 
 def check_timestamp(raw: str) -> str | None:
@@ -168,14 +90,12 @@ def check_timestamp(raw: str) -> str | None:
 
 
 def read_coder_file(
-    path: Path,
-    fields: Sequence[CodingField],
-    studies: Mapping[str, object],
-    problems: Problems,
-    *,
-    studies_path: str = "the studies table",
+    path: Path, fields: Sequence[CodingField], problems: Problems
 ) -> list[CodedRow]:
-    """Validated rows of one coder's file; problems are added to ``problems``."""
+    """Validated rows of one coder's file; problems are added to ``problems``.
+
+    Which study a row belongs to now is settled later, by carry-forward
+    (:func:`review.extraction.attach.attach_coding`)."""
     coder = path.stem
     header, rows = read_cells(path)
     names = [f.name for f in fields]
@@ -218,9 +138,6 @@ def read_coder_file(
         if not sid:
             problems.add(path, n, "study_id", "empty; expected the id of an included study")
             continue
-        if sid not in studies:
-            problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
-            continue
         values: dict[str, Value] = {}
         for f in fields:
             raw = cells.get(f.name)
@@ -238,11 +155,15 @@ def read_coder_file(
                 )
                 continue
             values[f.name] = value
+        for domain in dict.fromkeys(f.domain for f in fields if f.domain):
+            for column, problem in domain_problems(values, domain):
+                problems.add(path, n, column, f"study {sid}: {problem}")
         stamp = _text(cells.get("timestamp"))
         bad = check_timestamp(stamp)
         if bad:
             problems.add(path, n, "timestamp", f"study {sid}: {bad}")
-        out.append(CodedRow(coder, str(path), n, sid, values, note, stamp))
+        fingerprint = _text(cells.get("fingerprint"))
+        out.append(CodedRow(coder, str(path), n, sid, values, note, stamp, fingerprint=fingerprint))
     latest: dict[str, CodedRow] = {}
     for row in out:
         if row.study_id in latest:
@@ -252,12 +173,7 @@ def read_coder_file(
 
 
 def read_resolutions(
-    path: Path,
-    fields: Sequence[CodingField],
-    studies: Mapping[str, object],
-    problems: Problems,
-    *,
-    studies_path: str = "the studies table",
+    path: Path, fields: Sequence[CodingField], problems: Problems
 ) -> list[Resolution]:
     """Validated rows of the resolutions file (the latest row per study and field wins)."""
     header, rows = read_cells(path)
@@ -273,8 +189,8 @@ def read_resolutions(
         sid, fname = _text(cells.get("study_id")), _text(cells.get("field"))
         if not sid and not fname:
             continue
-        if sid not in studies:
-            problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
+        if not sid:
+            problems.add(path, n, "study_id", "empty; expected the study the resolution settles")
             continue
         fdef = by_name.get(fname)
         if fdef is None:

@@ -14,9 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from review.decisions import now_utc
 from review.protocol import Protocol
 from review.records import fingerprint, parse_year
-from review.screening.ledger import LedgerRow, now_utc, stage_reasons, validate_numbered
+from review.screening.ledger import LedgerRow, stage_reasons, validate_numbered
 
 #: How our exports name the study in a free-text field another tool keeps (notes).
 STUDY_ID_NOTE = "review study id: {study_id}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from review import atomic
+from review.decisions import append_csv, check_person, parse_timestamp
 from review.errors import DecisionError
 from review.protocol import Protocol
 from review.states import DECISIONS, STAGES
@@ -32,8 +32,6 @@ RESOLUTIONS_FILE = "_resolutions.csv"
 RESOLUTIONS_REVIEWER = "_resolutions"
 #: At most this many problems are listed in one error message; the count says how many more.
 MAX_LISTED = 20
-
-_REVIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,29 +63,6 @@ class LedgerRow:
         return out
 
 
-def now_utc() -> str:
-    """The current time as the ledgers write it (ISO 8601, UTC, seconds, ``Z``)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def parse_timestamp(value: str) -> datetime | None:
-    """An ISO 8601 timestamp with a UTC offset of zero, else ``None``.
-
-    Local times without a zone are refused: decisions from reviewers in different time zones
-    must sort in the order they were made.
-    """
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
-        return None
-    return parsed
-
-
 def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: str) -> list[str]:
     """Reason codes a reviewer may give at ``stage``, in protocol order.
 
@@ -107,12 +82,7 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
 
 
 def check_reviewer(name: str) -> str:
-    if not _REVIEWER.fullmatch(name or "") or name == "automation":
-        raise DecisionError(
-            f"reviewer name {name!r} is not usable as a ledger file name; use letters, digits, "
-            "'.', '_' or '-' (not starting with '_'; 'automation' is reserved)"
-        )
-    return name
+    return check_person(name, what="reviewer")
 
 
 def validate_rows(
@@ -325,22 +295,6 @@ def current(rows: Iterable[LedgerRow]) -> dict[tuple[str, str], LedgerRow]:
 
 
 def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: bool = False) -> int:
-    """Append ``rows`` to the ledger at ``path``; the existing bytes are kept exactly.
-
-    The new file (old bytes + new lines) replaces the old one atomically, so a crash never leaves
-    a ledger half-written. A file without a final newline gets one before the new rows.
-    """
-    path = Path(path)
+    """Append ``rows`` to the ledger at ``path``, keeping its bytes (:func:`append_csv`)."""
     columns = RESOLUTION_COLUMNS if resolutions else LEDGER_COLUMNS
-    old = path.read_bytes() if path.is_file() else b""
-    body = atomic.csv_text(
-        ({**r.to_ledger(), "resolver": r.resolver} for r in rows), columns
-    ).split("\n", 1)[1]
-    if old:
-        if not old.endswith(b"\n") and not old.endswith(b"\r"):
-            old += b"\n"
-        data = old + body.encode("utf-8")
-    else:
-        data = (",".join(columns) + "\n" + body).encode("utf-8")
-    atomic.write_bytes(path, data)
-    return len(rows)
+    return append_csv(path, ({**r.to_ledger(), "resolver": r.resolver} for r in rows), columns)

@@ -17,17 +17,12 @@ it again.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
-from review import atomic
+from review import workbook
+from review.decisions import now_utc, read_rows
 from review.errors import DecisionError
 from review.protocol import Protocol
 from review.records import normalise_doi
@@ -37,12 +32,10 @@ from review.screening.ledger import (
     Ledgers,
     check_reviewer,
     current,
-    now_utc,
     stage_reasons,
     validate_numbered,
 )
 from review.screening.state import Screening
-from review.spreadsheet import safe_cell
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
 from review.tables import Contract, contract, write_table
 
@@ -160,52 +153,26 @@ def write_sheet(
     table = table or (CONFLICT_SHEET if conflicts else SHEET)
     columns = [*table.names, *extra]
     write_table(csv_path, rows, table, columns=columns)
-    safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
-    wb = Workbook()
-    ws = wb.worksheets[0]
-    ws.title = "screening"
-    ws.append(list(columns))
-    for row in safe:
-        ws.append([row.get(c, "") for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.freeze_panes = ws.cell(row=2, column=columns.index("note") + 2).coordinate
-    for i, name in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
-    last = max(len(rows) + 1, 2)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row_cells in ws.iter_rows(min_row=2, max_row=last):
-        for cell in row_cells:
-            cell.alignment = wrap
-    doi_col = list(columns).index("doi") + 1
-    for r in range(2, len(rows) + 2):
-        cell = ws.cell(row=r, column=doi_col)
-        if cell.value:
-            cell.hyperlink = str(cell.value)
-            cell.style = "Hyperlink"
-    lists = wb.create_sheet("lists")
-    lists.append(["decision", "reason"])
-    for i in range(max(len(DECISIONS), len(reasons))):
-        lists.append(
-            [DECISIONS[i] if i < len(DECISIONS) else None, reasons[i] if i < len(reasons) else None]
-        )
-    lists.sheet_state = "hidden"
-    dcol = get_column_letter(list(columns).index("decision") + 1)
-    rcol = get_column_letter(list(columns).index("reason") + 1)
-    dv_decision = _drop_down(
-        f"=lists!$A$2:$A${len(DECISIONS) + 1}", "decision", f"Choose one of: {', '.join(DECISIONS)}"
+    wb, ws = workbook.new_workbook("screening")
+    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS)
+    ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
+    workbook.link_column(ws, list(columns).index("doi") + 1, last)
+    lists = workbook.hidden_lists(wb, "lists", {"decision": DECISIONS, "reason": reasons})
+    dcol, rcol = workbook.letter(columns, "decision"), workbook.letter(columns, "reason")
+    workbook.drop_down(
+        ws,
+        lists["decision"],
+        f"{dcol}2:{dcol}{last}",
+        title="decision",
+        error=f"Choose one of: {', '.join(DECISIONS)}",
     )
-    dv_reason = _drop_down(
-        f"=lists!$B$2:$B${max(len(reasons), 1) + 1}",
-        "reason",
-        f"Choose a criterion code of stage {stage}",
+    workbook.drop_down(
+        ws,
+        lists["reason"],
+        f"{rcol}2:{rcol}{last}",
+        title="reason",
+        error=f"Choose a criterion code of stage {stage}",
     )
-    ws.add_data_validation(dv_decision)
-    ws.add_data_validation(dv_reason)
-    dv_decision.add(f"{dcol}2:{dcol}{last}")
-    dv_reason.add(f"{rcol}2:{rcol}{last}")
     info = wb.create_sheet("about")
     info.append(["reviewer", reviewer])
     info.append(["stage", stage])
@@ -219,52 +186,17 @@ def write_sheet(
         ]
     )
     info.append([SUMMARY_LABEL, "written by the review team, not the published abstract"])
-    with atomic.atomic_path(xlsx_path) as tmp:
-        wb.save(tmp)
-
-
-def _drop_down(formula: str, title: str, error: str) -> DataValidation:
-    """A list validation: the cell offers the values of ``formula`` and refuses others."""
-    return DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=title,
-        error=error,
-    )
+    workbook.save(wb, xlsx_path)
 
 
 def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
     """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
-    path = Path(path)
-    if not path.is_file():
-        raise DecisionError(f"{path}: file not found")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb["screening"] if "screening" in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(it, [])]
-        # An unnamed first column is kept under "" (ASReview LAB writes its row ids there, as
-        # in its CSV); other unnamed columns are empty spreadsheet columns.
-        keep = [bool(h) or (i == 0 and len(header) > 1) for i, h in enumerate(header)]
-        rows = []
-        for values in it:
-            rows.append(
-                {
-                    h: "" if v is None else str(v)
-                    for h, v, k in zip(header, values, keep, strict=False)
-                    if k
-                }
-            )
-        wb.close()
-        return rows, 2
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start}); save as UTF-8") from exc
-    reader = csv.DictReader(text.splitlines())
-    return [dict(r) for r in reader], 2
+    _header, numbered = read_rows(path, sheet="screening")
+    rows = [
+        {str(h): "" if v is None else str(v) for h, v in cells.items() if h is not None}
+        for _n, cells in numbered
+    ]
+    return rows, 2
 
 
 def rows_from_sheet(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from review.carry import read_clusters
 from review.protocol import Protocol
 from review.screening import agreement as agr
 from review.screening import criteria as crit
@@ -58,10 +59,6 @@ class Screening:
 
 def read_studies(path: str | Path) -> list[Row]:
     return read_table(path, contract("studies"))
-
-
-def read_clusters(path: str | Path) -> dict[str, str]:
-    return {r["record_id"]: r["study_id"] for r in read_table(path, contract("clusters"))}
 
 
 def read_fulltext(path: str | Path) -> dict[str, Row]:
