@@ -44,7 +44,4 @@ rule all:
     input:
         rules.render_report.output,
         rules.render_audit.output,
-        rules.merge_appraisal.output,
-        rules.profile_findings.output,
-        rules.check_narrative.output,
     default_target: True

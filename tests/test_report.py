@@ -83,7 +83,7 @@ def test_all_report_files_are_written(proj: Path) -> None:
     assert "Records screened (n = 6)" in visible(html)
     figure = (proj / "reports" / "figures" / "studies_by_theme.svg").read_text(encoding="utf-8")
     assert figure.startswith("<svg")
-    assert "Included studies by theme" in figure
+    assert "Included studies by strategy" in figure  # the theme field's label
 
 
 def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
@@ -170,34 +170,35 @@ def test_search_log_csv_is_the_prisma_s_table(proj: Path) -> None:
     assert "UMKM AND <b>digital</b>" in out["search_log.csv"]
 
 
-def test_synthesis_links_and_conclusions(proj: Path) -> None:
+def test_synthesis_links_and_comparison(proj: Path) -> None:
+    """The narrative per group links to the studies; the comparison gives the three verdicts
+    (never "not supported" for absence) with the protocol's rule printed verbatim."""
     html = render(proj)["review.html"]
     text = visible(html)
     a, b = STUDY_IDS["A"], STUDY_IDS["B"]
     assert f'href="audit.html#{a}"' in html
-    assert "Economic outcomes are reported by 1 study ( Sunuantari &amp; Zarkasi 2021 )" in text
-    conclusions = html[html.index('id="conclusions"') : html.index('id="excluded"')]
-    c1 = conclusions[conclusions.index("C1-communities:") : conclusions.index("C2-clinics:")]
-    assert "not supported by the evidence here" in c1
-    c2 = conclusions[conclusions.index("C2-clinics:") : conclusions.index("C3-smart-village:")]
-    # the clinic study reports no outcome: weak evidence, listed apart, not support
-    assert "not supported by the evidence here" in c2
-    assert f"audit.html#{b}" in c2
-    c6 = conclusions[conclusions.index("C6-barriers:") : conclusions.index("C7-impacts:")]
-    assert "partly supported" in c6
-    assert ">supported<" in conclusions[conclusions.index("C7-impacts:") :]
-    assert "team summary, not the abstract" in text
-    assert (
-        "of 7 published conclusions, 3 are supported by the studies here, 1 partly, and 3 not "
-        "supported by the evidence here (C1-communities, C2-clinics, C4-pahlawan-ekonomi)" in text
-    )
+    narrative = html[html.index('id="narrative"') : html.index('id="matrix"')]
+    assert "Not yet written" in narrative  # no groups/<id>.md: stated, never filled in
+    assert "data/decisions/synthesis/groups/volunteers.md" in narrative
+    comparison = html[html.index('id="comparison"') : html.index('id="excluded"')]
+    assert "supported" not in visible(comparison)
+    assert "Absence of evidence is never read as evidence against." in comparison
+    c2 = comparison[comparison.index("C2-clinics:") : comparison.index("C3-smart-village:")]
+    # the clinic study has no coded direction: no eligible evidence, not evidence against
+    assert "no eligible evidence" in visible(c2)
+    c6 = comparison[comparison.index("C6-barriers:") : comparison.index("C7-impacts:")]
+    assert "inconsistent" in visible(c6)  # one named barrier is reported by no study
+    assert "reported by no eligible study" in visible(c6)
+    assert f"audit.html#{b}" in c6  # infrastructure: the clinic study
+    assert "consistent 0, inconsistent 1, no eligible evidence 6" in text
+    assert "team summary" not in visible(narrative)
 
 
 def test_excluded_studies_and_matrix(proj: Path) -> None:
     text = visible(render(proj)["review.html"])
     assert "E7-no-outcome-or-barrier Reports no outcome or barrier" in text
     assert "E8-full-text-unavailable Full text could not be assessed not retrieved" in text
-    assert "Theme \u00d7 outcome matrix" in text
+    assert "Strategy by outcomes reported" in text
 
 
 def test_what_could_not_be_assessed(proj: Path) -> None:
@@ -392,7 +393,7 @@ def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
     assert "1 coded studies are no longer included and are left out of the synthesis" in text
     assert "strategy ai-reviewer-1 / ai-reviewer-2 1 100.0" in text
     # the study coded before its full-text exclusion is not in the synthesis
-    synthesis = out["review.html"].split('id="synthesis"')[1].split('id="matrix"')[0]
+    synthesis = out["review.html"].split('id="narrative"')[1].split('id="matrix"')[0]
     assert "st-821d6ad8e2" not in synthesis
 
 
@@ -560,25 +561,37 @@ def test_sections_are_found_in_page_order() -> None:
 
     found = sections.sections()
     assert [s.id for s in found if s.parent is None] == [
+        "abstract",
         "questions",
         "methods",
+        "results",
+        "findings_summary",
         "selection",
         "changes",
         "characteristics",
         "figures",
-        "synthesis",
+        "appraisal",
+        "effect_direction",
+        "narrative",
         "matrix",
-        "conclusions",
+        "heterogeneity",
+        "sensitivity",
+        "certainty",
+        "comparison",
         "excluded",
         "limits",
+        "discussion",
+        "registration",
         "amendments",
         "provenance",
+        "checklist",
     ]
     assert [s.id for s in found if s.parent == "methods"][:2] == [
         "methods_criteria",
         "methods_sources",
     ]
-    assert next(s for s in found if s.id == "methods_synthesis").md is None  # web page only
+    # every section has a Markdown template too, so both pages number their headings alike
+    assert [s.id for s in found if s.md is None] == []
     with pytest.raises(ValueError, match="section 'b' sets 'x', which section 'a' already sets"):
         sections.build(
             {},
@@ -600,7 +613,7 @@ def test_a_new_section_is_a_module_and_a_template(
     from review.report import sections
 
     extra = sections.Section(
-        "appraisal_demo", 290, lambda base: {"demo_n": len(base["included"])}, toc="Appraisal"
+        "appraisal_demo", 280, lambda base: {"demo_n": len(base["included"])}, toc="Appraisal"
     )
     found = sections.sections()
     monkeypatch.setattr(
@@ -627,7 +640,8 @@ def test_a_new_section_is_a_module_and_a_template(
     monkeypatch.setattr(render_module, "environment", environment)
     html = render(proj)["review.html"]
     assert '<li><a href="#appraisal_demo">Appraisal</a></li>' in html
-    assert "<h2>3. Appraisal</h2>\n<p>3 studies</p>" in html
-    assert "<h2>4. Results</h2>\n<h3>4.1 Study selection</h3>" in html
-    assert "<h2>5. Protocol amendments</h2>" in html
-    assert "<h2>6. Software and provenance</h2>" in html
+    assert "<h2>4. Appraisal</h2>\n<p>3 studies</p>" in html
+    assert '<h2 id="results">5. Results</h2>' in html
+    assert "<h3>5.1 Summary of findings</h3>" in html
+    assert "<h2>8. Protocol amendments</h2>" in html
+    assert "<h2>9. Software and provenance</h2>" in html

@@ -103,6 +103,36 @@ class Protocol:
     def contact_email(self) -> str:
         return str(self.data.get("contact_email", ""))
 
+    def coding_field(self, name: str) -> dict[str, Any] | None:
+        """The coding field called ``name`` (``None`` when the schema has none)."""
+        return next((f for f in self.coding_fields if f["name"] == name), None)
+
+    def field_label(self, name: str) -> str:
+        """A coding field's name in the report: its ``label``, else its name as words."""
+        fdef = self.coding_field(name) or {}
+        return str(fdef.get("label") or name.replace("_", " ").capitalize())
+
+    def value_label(self, name: str, value: str) -> str:
+        """A value of a coding field in words: the field's ``value_labels``, a theme's label for
+        the theme field, else the id with spaces for underscores."""
+        fdef = self.coding_field(name) or {}
+        labels = fdef.get("value_labels") or {}
+        if value in labels:
+            return str(labels[value])
+        if name and name == self.data["synthesis"].get("theme_field"):
+            theme = next((t for t in self.themes if t["id"] == value), None)
+            if theme is not None:
+                return str(theme["label"])
+        return value.replace("_", " ").strip()
+
+    @property
+    def outcome_domains(self) -> list[dict[str, Any]]:
+        return list((self.data["coding"].get("outcome_domains")) or [])
+
+    def domain_label(self, domain: str) -> str:
+        found = next((d for d in self.outcome_domains if d["id"] == domain), {})
+        return str(found.get("label") or domain.replace("_", " ").capitalize())
+
     @property
     def fulltext(self) -> dict[str, Any]:
         """The ``fulltext`` block (empty when the protocol does not use the full-text stage)."""
@@ -176,7 +206,7 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
             seen.add(value)
     synth = data["synthesis"]
     field_names = {f["name"]: f for f in data["coding"]["fields"]}
-    for key in ("theme_field", "outcome_field", "barrier_field"):
+    for key in ("theme_field", "outcome_field", "barrier_field", "design_field"):
         name = synth.get(key)
         if name and name not in field_names:
             raise ProtocolError(
@@ -193,6 +223,7 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
     for i, domain in enumerate(domains):
         if domain in domains[:i]:
             raise ProtocolError(f"{path}: coding.outcome_domains[{i}].id: {domain!r} is used twice")
+    _check_evidence_references(data, path, field_names)
     theme_field = synth.get("theme_field")
     if theme_field:
         allowed = field_names[theme_field].get("values") or []
@@ -213,3 +244,80 @@ def field_values(field_def: dict[str, Any]) -> list[str]:
 def field_keywords(field_def: dict[str, Any]) -> dict[str, list[str]]:
     values = field_def.get("values") or {}
     return {k: list(v) for k, v in values.items()} if isinstance(values, dict) else {}
+
+
+def grouping_fields(synthesis: dict[str, Any]) -> list[str]:
+    """The coding fields of ``synthesis.grouping.by`` (``theme_field``/``design_field`` name the
+    synthesis keys), else the theme field alone: the first gives the synthesis groups."""
+    by = (synthesis.get("grouping") or {}).get("by") or ["theme_field"]
+    out = []
+    for entry in by:
+        name = synthesis.get(entry, "") if entry in ("theme_field", "design_field") else entry
+        if name:
+            out.append(str(name))
+    return out
+
+
+def _check_evidence_references(
+    data: dict[str, Any], path: Path, field_names: dict[str, dict[str, Any]]
+) -> None:
+    """Every coding field, outcome domain and value the evidence keys name exists."""
+    synth = data["synthesis"]
+
+    def need_field(key: str, name: str) -> dict[str, Any]:
+        if name not in field_names:
+            raise ProtocolError(
+                f"{path}: {key}: {name!r} is not a coding field (fields: {', '.join(field_names)})"
+            )
+        return field_names[name]
+
+    for i, entry in enumerate((synth.get("grouping") or {}).get("by") or []):
+        if entry in ("theme_field", "design_field"):
+            if not synth.get(entry):
+                raise ProtocolError(
+                    f"{path}: synthesis.grouping.by[{i}]: {entry!r} names synthesis.{entry}, "
+                    "which the protocol does not set"
+                )
+            continue
+        need_field(f"synthesis.grouping.by[{i}]", entry)
+    for key in ("characteristics", "heterogeneity_by"):
+        for i, name in enumerate(synth.get(key) or []):
+            need_field(f"synthesis.{key}[{i}]", name)
+    for i, analysis in enumerate(synth.get("sensitivity") or []):
+        name = (analysis.get("exclude") or {}).get("field")
+        if name:
+            need_field(f"synthesis.sensitivity[{i}].exclude.field", name)
+    domains = [d["id"] for d in data["coding"].get("outcome_domains") or []]
+    appraisal = data.get("appraisal") or {}
+    if appraisal.get("category_field"):
+        need_field("appraisal.category_field", appraisal["category_field"])
+    for i, item in enumerate((data.get("based_on") or {}).get("conclusions") or []):
+        tests = item.get("tests") or {}
+        key = f"based_on.conclusions[{i}].tests"
+        for sub, field_key in (("themes", "theme_field"), ("designs", "design_field")):
+            if tests.get(sub) and not synth.get(field_key):
+                raise ProtocolError(
+                    f"{path}: {key}.{sub}: needs synthesis.{field_key}, which is not set"
+                )
+            if tests.get(sub):
+                allowed = field_values(field_names[synth[field_key]])
+                for value in tests[sub]:
+                    if allowed and value not in allowed:
+                        raise ProtocolError(
+                            f"{path}: {key}.{sub}: {value!r} is not a value of coding field "
+                            f"{synth[field_key]!r} (values: {', '.join(allowed)})"
+                        )
+        for domain in tests.get("domains") or []:
+            if domain not in domains:
+                raise ProtocolError(
+                    f"{path}: {key}.domains: {domain!r} is not an outcome domain "
+                    f"(coding.outcome_domains: {', '.join(domains) or 'none'})"
+                )
+        if tests.get("field"):
+            allowed = field_values(need_field(f"{key}.field", tests["field"]))
+            for value in tests.get("values") or []:
+                if allowed and value not in allowed:
+                    raise ProtocolError(
+                        f"{path}: {key}.values: {value!r} is not a value of coding field "
+                        f"{tests['field']!r} (values: {', '.join(allowed)})"
+                    )

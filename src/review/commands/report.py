@@ -19,6 +19,7 @@ from review.protocol import load_protocol
 from review.report.paths import (
     FIGURES,
     FOLDERS,
+    SYNTHESIS_DIR,
     TABLES,
     ReportOutputs,
     ReportPaths,
@@ -44,6 +45,14 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
             metavar="FOLDER",
             help=f"the folder of {table} files (default: {folder}, when it exists)",
         )
+    p.add_argument(
+        "--synthesis-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the reviewers' synthesis folder: narrative Markdown files and findings.yaml "
+        f"(default: {SYNTHESIS_DIR}, when it exists)",
+    )
     add_versions(p)
 
 
@@ -77,8 +86,12 @@ def paths_from(args: argparse.Namespace) -> ReportPaths:
         given = getattr(args, name)
         folder = decisions_folder(table)
         folders[name] = given if given is not None else (folder if folder.is_dir() else None)
+    synthesis = args.synthesis_dir
+    if synthesis is None and SYNTHESIS_DIR.is_dir():
+        synthesis = SYNTHESIS_DIR
     return ReportPaths(
         records=args.records,
+        synthesis=synthesis,
         **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
         **folders,
         versions=versions_from(args),
@@ -121,8 +134,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=None,
         metavar="NAME=PATH",
-        help=f"where to write a figure ({', '.join(FIGURES)}); may be repeated "
-        f"(default: all three under {REPORTS}/figures/)",
+        help=f"where to write a figure ({', '.join(FIGURES)}); may be repeated",
+    )
+    p.add_argument(
+        "--figures-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write every figure the review draws (default: "
+        f"{REPORTS}/figures/ unless --figure names some)",
     )
     p.set_defaults(func=run)
 
@@ -131,14 +151,18 @@ def run(args: argparse.Namespace) -> int:
     from review.report.render import render_report
 
     protocol = load_protocol(args.protocol)
-    figures = dict(args.figure) if args.figure else ReportOutputs.in_folder(REPORTS).figures
+    figures = dict(args.figure or [])
     if args.figure and len(figures) != len(args.figure):
         raise ReviewError("--figure names the same figure twice")
+    figures_dir = args.figures_dir
+    if figures_dir is None and not args.figure:
+        figures_dir = ReportOutputs.in_folder(REPORTS).figures_dir
     outputs = ReportOutputs(
         html=args.html,
         markdown=args.markdown,
         search_log=args.search_log_copy,
         figures=figures,
+        figures_dir=figures_dir,
     )
     written = render_report(
         protocol,

@@ -30,7 +30,16 @@ TABLES: dict[str, str] = {
     "coding_events": "coding_events",
     "coding_agreement": "coding_agreement",
     "search_log": "search_log",
+    "study_groups": "study_groups",
+    "outcomes": "outcomes",
+    "appraisal": "appraisal",
+    "appraisal_summary": "appraisal_summary",
+    "findings": "findings",
+    "narrative_citations": "narrative_citations",
 }
+
+#: The folder of authored synthesis files (narrative, findings.yaml), in the project layout.
+SYNTHESIS_DIR = Path("data/decisions/synthesis")
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,14 @@ class ReportPaths:
     search_log: Path | None = None
     #: The verification ledgers (``<stage>/<checker>.csv``), a folder
     verification: Path | None = None
+    study_groups: Path | None = None
+    outcomes: Path | None = None
+    appraisal: Path | None = None
+    appraisal_summary: Path | None = None
+    findings: Path | None = None
+    narrative_citations: Path | None = None
+    #: The reviewers' synthesis folder: narrative Markdown files and findings.yaml.
+    synthesis: Path | None = None
     #: the folder of published versions (``versions/``): the report compares with one
     versions: Path | None = None
 
@@ -69,6 +86,8 @@ class ReportPaths:
         for name, table in FOLDERS.items():
             folder = root / decisions_folder(table)
             paths[name] = folder if folder.is_dir() else None
+        synthesis = root / SYNTHESIS_DIR
+        paths["synthesis"] = synthesis if synthesis.is_dir() else None
         paths["versions"] = root / "versions" if (root / "versions").is_dir() else None
         paths.update(given)
         return cls(**paths)  # type: ignore[arg-type]
@@ -83,8 +102,14 @@ def decisions_folder(table: str) -> Path:
     return Path(contract(table).file.split("<", 1)[0])
 
 
-#: The figures the figures section draws, by name (``studies_by_<name>.svg``).
-FIGURES = ("year", "theme", "region")
+#: The figures the report can draw, by name (``studies_by_<name>.svg`` for the first three);
+#: which of them a review draws depends on its protocol and data (:func:`figure_file`).
+FIGURES = ("year", "theme", "region", "effect_direction", "appraisal")
+
+
+def figure_file(name: str) -> str:
+    """The file name of figure ``name`` in the figures folder."""
+    return f"studies_by_{name}.svg" if name in ("year", "theme", "region") else f"{name}.svg"
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,9 @@ class ReportOutputs:
     markdown: Path
     search_log: Path
     figures: dict[str, Path] = field(default_factory=dict)
+    #: Every figure the review draws goes here (as :func:`figure_file` names it), besides any
+    #: named in ``figures``.
+    figures_dir: Path | None = None
 
     @classmethod
     def in_folder(cls, folder: str | Path) -> ReportOutputs:
@@ -104,5 +132,5 @@ class ReportOutputs:
             html=folder / "review.html",
             markdown=folder / "review.md",
             search_log=folder / Path(contract("search_log").file).name,
-            figures={name: folder / "figures" / f"studies_by_{name}.svg" for name in FIGURES},
+            figures_dir=folder / "figures",
         )

@@ -16,12 +16,13 @@ from typing import Any
 import jinja2
 
 from review import atomic, prisma
+from review.errors import ReviewError
 from review.protocol import Protocol
 from review.report import methods, sections
 from review.report.context import base_context, report_counts
 from review.report.inputs import ReportInputs, load_inputs
 from review.report.markup import md_cell, md_code, md_text, trusted, web_url
-from review.report.paths import FIGURES, ReportOutputs, ReportPaths
+from review.report.paths import FIGURES, ReportOutputs, ReportPaths, figure_file
 from review.report.studies import TEAM_SUMMARY_LABEL, value_label
 from review.states import ScreeningState
 from review.tables import contract, table_text
@@ -30,20 +31,58 @@ TEMPLATES = sections.TEMPLATES
 
 
 class Numbering:
-    """Heading numbers as the page is rendered: a section added before others renumbers them."""
+    """Heading numbers as the page is rendered: a section added before others renumbers them.
+
+    Each section's template is entered by name (:meth:`enter`) before it is rendered, so the
+    first number it takes is recorded: the PRISMA checklist, rendered last, points to it.
+    """
 
     def __init__(self) -> None:
         self.chapter_n = 0
         self.section_n = 0
+        self.current = ""
+        self.numbers: dict[str, str] = {}
+
+    def enter(self, section_id: str) -> str:
+        self.current = section_id
+        return ""
+
+    def _record(self, number: str) -> str:
+        if self.current and self.current not in self.numbers:
+            self.numbers[self.current] = number.rstrip(".")
+        return number
 
     def chapter(self) -> str:
         self.chapter_n += 1
         self.section_n = 0
-        return f"{self.chapter_n}."
+        return self._record(f"{self.chapter_n}.")
 
     def section(self) -> str:
         self.section_n += 1
-        return f"{self.chapter_n}.{self.section_n}"
+        return self._record(f"{self.chapter_n}.{self.section_n}")
+
+    def of(self, section_id: str) -> str:
+        """The number section ``section_id`` took ("" if it has not been rendered)."""
+        return self.numbers.get(section_id, "")
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, keyed by name and checked against
+    the source's checksum by jinja: compiling the page's templates takes longer than rendering
+    them, and a process that renders several reports (tests, benchmarks) compiles them once."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
 
 
 def environment(*, markdown: bool = False) -> jinja2.Environment:
@@ -57,6 +96,7 @@ def environment(*, markdown: bool = False) -> jinja2.Environment:
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=COMPILED,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -79,9 +119,27 @@ def page_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) ->
     context = sections.build(
         base_context(inputs, generated_at=generated_at, prisma_svg=prisma_svg), found
     )
-    context["sections"] = [s for s in found if s.parent is None]
-    context["children"] = lambda parent: [s for s in found if s.parent == parent]
+    present = [st.section for st in context["page_status"] if st.present]
+    context["sections"] = [s for s in present if s.parent is None]
+    context["children"] = lambda parent: [s for s in present if s.parent == parent]
     return context
+
+
+#: Why a figure may not be drawn (for the message when one is asked for by name).
+FIGURE_WHY = {
+    "region": "the protocol has no synthesis.regions",
+    "effect_direction": "no direction of effect is coded (coding.outcome_domains, outcomes.csv)",
+    "appraisal": "no study is appraised (the protocol's appraisal key, appraisal.csv)",
+}
+
+
+def drawn_figures(context: dict[str, Any]) -> dict[str, Any]:
+    """The figures the page drew, by name: every section's ``figure_<name>`` that is set."""
+    return {
+        key.removeprefix("figure_"): value
+        for key, value in context.items()
+        if key.startswith("figure_") and value
+    }
 
 
 def render_report(
@@ -123,8 +181,22 @@ def render_report(
     texts[outputs.search_log] = table_text(
         log, contract("search_log"), columns=list(dict.fromkeys(k for row in log for k in row))
     )
+    drawn = drawn_figures(context)
     for name, path in outputs.figures.items():
-        texts[path] = str(context["figures"][name])
+        if name not in drawn:
+            raise ReviewError(
+                f"--figure {name}: this review draws no {name} figure (it draws "
+                f"{', '.join(drawn) or 'none'}): {FIGURE_WHY.get(name, 'no data for it')}"
+            )
+        texts[path] = str(drawn[name])
+    if outputs.figures_dir is not None:
+        for name, svg in drawn.items():
+            texts[outputs.figures_dir / figure_file(name)] = str(svg)
     for path, text in texts.items():
         atomic.write_text(path, text)
+    if outputs.figures_dir is not None:  # a figure this review no longer draws is not left over
+        for name in FIGURES:
+            stale = outputs.figures_dir / figure_file(name)
+            if name not in drawn and stale.is_file():
+                stale.unlink()
     return {p.name: p for p in texts}

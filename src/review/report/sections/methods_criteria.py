@@ -6,6 +6,8 @@ from typing import Any
 
 ORDER = 210
 PARENT = "methods"
+ANCHOR = "criteria"
+PRISMA = ("5",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:

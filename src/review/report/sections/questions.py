@@ -6,6 +6,7 @@ from typing import Any
 
 ORDER = 100
 TOC = "Research questions"
+PRISMA = ("4",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
