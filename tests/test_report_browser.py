@@ -221,6 +221,76 @@ def test_audit_index_filters(driver: webdriver.Chrome, reports: Path) -> None:
     assert shown(driver) == ["st-2167270e10"]
 
 
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture review as an update after two published versions: one study carried its
+    decisions forward onto a record found since, and the studies that changed since each
+    version (what :func:`review.audit.changes.changed_since` computes, tested on the versions'
+    own story in test_audit) given to the index as they are."""
+    from review.audit import pages
+    from review.report.inputs import load_inputs
+
+    root = tmp_path_factory.mktemp("browser-updated") / "project"
+    shutil.copytree(FIXTURE, root)
+    screening = root / "data" / "interim" / "screening.csv"
+    lines = screening.read_text(encoding="utf-8").splitlines(keepends=True)
+    (i,) = [i for i, line in enumerate(lines) if line.startswith("st-249a57de84,")]
+    assert lines[i].rstrip("\r\n").endswith(",")  # its carried_forward_note, empty until now
+    lines[i] = lines[i].rstrip("\r\n") + "record umkm_web:S9 joined (run 2026-11-25)\n"
+    screening.write_text("".join(lines), encoding="utf-8")
+    protocol = load_protocol(root / "config" / "protocol.yaml")
+    pages.write_audit(
+        load_inputs(protocol, ReportPaths.in_project(root)),
+        index=root / "reports" / "audit.html",
+        folder=root / "reports" / "audit",
+        generated_at="2026-11-29 08:00 UTC",
+        changed_since={
+            "v1": ["st-249a57de84", "st-2167270e10", "st-ba7b47746a"],
+            "v2": ["st-ba7b47746a"],
+        },
+    )
+    return root / "reports"
+
+
+def test_audit_index_filters_what_changed_and_what_was_carried(
+    driver: webdriver.Chrome, updated: Path
+) -> None:
+    driver.set_window_size(1300, 1600)
+    open_index(driver, updated)
+    assert count(driver) == "8 of 8 studies shown"
+    changed = driver.find_element(By.ID, "filter-changed")
+    assert changed.is_displayed()
+    assert [o.text for o in Select(changed).options][1:] == [
+        "Changed since v1",
+        "Changed since v2",
+    ]
+    choose(driver, changed="v1")
+    assert sorted(shown(driver)) == ["st-2167270e10", "st-249a57de84", "st-ba7b47746a"]
+    choose(driver, changed="v2")
+    assert shown(driver) == ["st-ba7b47746a"]
+    (flags,) = driver.find_elements(By.CSS_SELECTOR, "#results td[data-label='Flags']")
+    assert [c.text for c in flags.find_elements(By.CLASS_NAME, "chip")] == [
+        "changed since v1",
+        "changed since v2",
+    ]
+    choose(driver, changed="", carried="yes")
+    assert shown(driver) == ["st-249a57de84"]
+    choose(driver, carried="no")
+    assert count(driver) == "7 of 8 studies shown"
+    assert "st-249a57de84" not in shown(driver)
+    # both filters together, and from the address as an auditor would cite them
+    open_index(driver, updated, "?changed=v1&carried=no&stage=title_abstract&decision=exclude")
+    assert shown(driver) == ["st-2167270e10"]
+    assert Select(driver.find_element(By.ID, "filter-changed")).first_selected_option.text == (
+        "Changed since v1"
+    )
+    # the study's own page says why it is flagged
+    driver.get((updated / "audit" / "studies" / "st-249a57de84.html").as_uri())
+    facts = driver.find_element(By.CSS_SELECTOR, "dl.kv").text
+    assert "Carried forward\nrecord umkm_web:S9 joined (run 2026-11-25)" in facts
+    assert "Changed since\nv1" in facts
+
+
 def test_audit_csp_blocks_scripts_other_than_its_own(
     driver: webdriver.Chrome, reports: Path
 ) -> None:
