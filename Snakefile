@@ -34,6 +34,7 @@ include: "workflow/rules/group.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/appraise.smk"
 include: "workflow/rules/synthesise.smk"
+include: "workflow/rules/audit.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -44,4 +45,5 @@ localrules:
 rule all:
     input:
         rules.render_report.output,
+        rules.render_audit.output,
     default_target: True

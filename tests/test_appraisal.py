@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from review.appraisal.tool import builtin_tools, load_tool, parse_tool
 from review.cli import main
 from review.errors import ProtocolError
+from review.exitcodes import DATA_ERROR
 from review.protocol import load_protocol
 
 
@@ -411,7 +412,7 @@ def test_a_filled_sheet_not_imported_is_never_overwritten(tmp_path: Path, capsys
     capsys.readouterr()
     again = ["appraise", "sheet", "--appraiser", "anna", *appraise_args(root)]
     again += ["--csv", str(xlsx.with_suffix(".csv")), "--xlsx", str(xlsx)]
-    assert main(again) == 2
+    assert main(again) == DATA_ERROR
     err = capsys.readouterr().err
     assert re.search(r"anna\.xlsx, row 2: st-a100000002 item S1: Yes", err)
     assert f"review appraise import {xlsx} --appraiser anna" in err
@@ -444,7 +445,7 @@ def test_an_undeclared_appraiser_is_refused_unless_added_knowingly(tmp_path: Pat
         encoding="utf-8",
     )
     args = ["appraise", "import", str(sheet), "--appraiser", "ana", *appraise_args(root)]
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     err = capsys.readouterr().err
     assert "appraiser 'ana' is not declared (known: anna, budi, carla). Did you mean 'anna'?" in err
     assert not (root / "data/decisions/appraisal/ana.csv").exists()
@@ -529,7 +530,7 @@ def test_bad_rows_are_refused_and_nothing_is_appended(tmp_path: Path, capsys, ca
     ledger = root / "data/decisions/appraisal/anna.csv"
     before = ledger.read_bytes()
     args = ["appraise", "import", str(sheet), "--appraiser", "anna", *appraise_args(root)]
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     err = capsys.readouterr().err
     assert re.search(pattern, err), err
     assert "nothing was appended" in err
@@ -542,7 +543,7 @@ def test_a_sheet_without_an_answer_column_is_refused(tmp_path: Path, capsys) -> 
     sheet = root / "filled.csv"
     sheet.write_text("study_id,item_id,comment\nst-a100000002,1.1,x\n", encoding="utf-8")
     args = ["appraise", "import", str(sheet), "--appraiser", "anna", *appraise_args(root)]
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     assert "row 1, field 'answer': missing column" in capsys.readouterr().err
 
 
@@ -600,7 +601,7 @@ def test_bad_resolutions_stop_the_merge(tmp_path: Path, capsys, line: str, patte
         fh.write(line + "\n")
     assert group(root) == 0
     assert extract(root) == 0
-    assert appraise_state(root) == 2
+    assert appraise_state(root) == DATA_ERROR
     assert re.search(pattern, capsys.readouterr().err)
 
 
@@ -611,7 +612,7 @@ def test_a_resolutions_file_without_its_columns_is_refused(tmp_path: Path, capsy
     )
     assert group(root) == 0
     assert extract(root) == 0
-    assert appraise_state(root) == 2
+    assert appraise_state(root) == DATA_ERROR
     assert "row 1, field 'category': missing column" in capsys.readouterr().err
 
 
@@ -648,7 +649,7 @@ def test_hostile_appraiser_names_are_refused(tmp_path: Path, capsys, name: str) 
     sheet = root / "filled.csv"
     sheet.write_text("study_id,category,item_id,answer,comment\n", encoding="utf-8")
     args = ["appraise", "import", str(sheet), "--appraiser", name, *appraise_args(root)]
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     assert "appraiser name" in capsys.readouterr().err
     assert not list((root / "data/decisions/appraisal").glob("*evil*"))
 
@@ -659,7 +660,7 @@ def test_a_bad_row_in_an_appraisers_file_stops_the_merge(tmp_path: Path, capsys)
     assert extract(root) == 0
     with (root / "data/decisions/appraisal/budi.csv").open("a", encoding="utf-8") as fh:
         fh.write("st-a100000002,qualitative,1.1,maybe,,2026-12-01T09:20:00Z\n")
-    assert appraise_state(root) == 2
+    assert appraise_state(root) == DATA_ERROR
     err = capsys.readouterr().err
     assert "budi.csv, row 21" in err
     assert not (root / "data/extracted/appraisal.csv").exists()
@@ -676,7 +677,7 @@ def test_a_protocol_without_appraisal_writes_empty_tables(tmp_path: Path, capsys
     assert "declares no appraisal" in capsys.readouterr().out
     assert read_csv(root / "data/extracted/appraisal_summary.csv") == []
     args = ["appraise", "sheet", "--appraiser", "anna", *appraise_args(root)]
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     assert "add an `appraisal:` key" in capsys.readouterr().err
 
 

@@ -13,6 +13,7 @@ import pytest
 from review import atomic, names
 from review.cli import main
 from review.errors import ReviewError
+from review.exitcodes import USAGE
 
 
 def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_a_folder_as_output_is_a_message_not_a_traceback(tmp_path: Path) -> None
 def test_every_command_refuses_a_folder_as_output(tmp_path: Path, capsys) -> None:
     """One check in review.atomic serves every command's -o/output option."""
     code = main(["dictionary", "-o", str(tmp_path)])
-    assert code == 2
+    assert code == USAGE
     err = capsys.readouterr().err
     assert "is a folder; give the file to write" in err
     assert "Traceback" not in err

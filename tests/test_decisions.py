@@ -14,6 +14,7 @@ from screening_helpers import project, read_csv
 from review.cli import main
 from review.decisions import read_rows, text
 from review.errors import DecisionError
+from review.exitcodes import DATA_ERROR
 from review.screening.ledger import read_ledger_file
 from review.spreadsheet import sniff_delimiter
 
@@ -131,7 +132,7 @@ def test_importing_a_broken_workbook_is_a_message_not_a_traceback(
     data = _workbook(proj / "ok.xlsx").read_bytes()
     sheet = proj / "r1.xlsx"
     sheet.write_bytes(data[: len(data) // 3] if kind == "truncated" else b"hello")
-    assert main(["screen", "import", str(sheet), "--reviewer", "r1"]) == 2
+    assert main(["screen", "import", str(sheet), "--reviewer", "r1"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert "r1.xlsx: not a readable XLSX workbook" in err
     assert "Traceback" not in err

@@ -14,6 +14,7 @@ from review.cli import main
 from review.dedup import deduplicate, explain, read_overrides
 from review.dedup.prepare import fold_title, page_range, pages_compatible
 from review.errors import DecisionError
+from review.exitcodes import DATA_ERROR
 from review.records import Record, read_records, study_id_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
@@ -222,7 +223,7 @@ def test_cli_on_a_records_table_with_overrides(tmp_path, capsys):
 
 def test_cli_strict_overrides_fails_on_unknown_records(tmp_path):
     code = _dedup_fixture(tmp_path, "--strict-overrides")
-    assert code == 2
+    assert code == DATA_ERROR
 
 
 def test_cli_on_an_export_uses_its_own_ids(tmp_path):

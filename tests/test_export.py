@@ -16,6 +16,7 @@ from werkzeug import Request, Response
 
 from review.cli import main
 from review.errors import ReviewError
+from review.exitcodes import DATA_ERROR
 from review.export.bibtex import bibtex_text
 from review.export.doctypes import bibtex_type, ris_type
 from review.export.ris import ris_text, split_pages
@@ -246,13 +247,13 @@ def test_csv_export_is_spreadsheet_safe_and_names_the_state(proj: Path) -> None:
 
 
 def test_export_refuses_what_it_cannot_do(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "-o", "x.txt"]) == 2
+    assert main(["export", "-o", "x.txt"]) == DATA_ERROR
     assert "cannot tell the format from the suffix '.txt'" in capsys.readouterr().err
-    assert main(["export"]) == 2
+    assert main(["export"]) == DATA_ERROR
     assert "-o FILE and/or --zotero COLLECTION" in capsys.readouterr().err
-    assert main(["export", "--zotero", "Included"]) == 2
+    assert main(["export", "--zotero", "Included"]) == DATA_ERROR
     assert "--zotero needs --zotero-library ID" in capsys.readouterr().err
-    assert main(["export", "--state", "included_x", "-o", "x.ris"]) == 2
+    assert main(["export", "--state", "included_x", "-o", "x.ris"]) == DATA_ERROR
     assert "'included_x' is not a screening state; use one of included, sought" in (
         capsys.readouterr().err
     )
@@ -345,7 +346,7 @@ def test_export_to_a_zotero_collection(proj: Path, zotero: Any, capsys: Any) -> 
 
 def test_zotero_refusals_name_the_study(proj: Path, zotero: Any, capsys: Any) -> None:
     _zotero_server(zotero, fail={1})
-    assert main(["export", "--state", "sought", *ZOTERO_ARGS]) == 2
+    assert main(["export", "--state", "sought", *ZOTERO_ARGS]) == DATA_ERROR
     captured = capsys.readouterr()
     assert "holds 1 of 2 studies" in captured.out
     assert "Zotero refused 1 item(s), e.g. item st-d: {'key': '', 'code': 400" in captured.err
@@ -355,12 +356,12 @@ def test_zotero_key_only_from_the_environment(
     proj: Path, zotero: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     monkeypatch.delenv("ZOTERO_API_KEY")
-    assert main(["export", *ZOTERO_ARGS]) == 2
+    assert main(["export", *ZOTERO_ARGS]) == DATA_ERROR
     assert "needs a key with write access in ZOTERO_API_KEY" in capsys.readouterr().err
     assert zotero.log == []  # nothing was sent
 
 
 def test_zotero_never_gets_an_empty_collection(proj: Path, zotero: Any, capsys: Any) -> None:
-    assert main(["export", "--state", "maybe_ta", *ZOTERO_ARGS]) == 2
+    assert main(["export", "--state", "maybe_ta", *ZOTERO_ARGS]) == DATA_ERROR
     assert "no studies to add to Zotero: 0 studies (maybe_ta)" in capsys.readouterr().err
     assert zotero.log == []

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from review.agreement import cohen_kappa
 from review.cli import main
 from review.errors import DecisionError, SchemaError
+from review.exitcodes import DATA_ERROR
 from review.extraction import ExtractionOutputs, load_coding, read_coded, run_extraction
 from review.extraction.agreement import jaccard
 from review.extraction.fields import coding_fields
@@ -609,7 +610,7 @@ def test_cli_extract_and_validate(work, capsys):
     assert "ok: 2 coded row(s) in 1 file(s)" in capsys.readouterr().out
     assert not (work / "extracted").exists()
     (work / "coding" / "bad.csv").write_text(HEADER + GOOD_ROW.replace(",no,", ",nope,"))
-    assert main(["extract", *args, "--validate", str(work / "coding" / "bad.csv")]) == 2
+    assert main(["extract", *args, "--validate", str(work / "coding" / "bad.csv")]) == DATA_ERROR
     assert "field 'sustained'" in capsys.readouterr().err
     (work / "coding" / "bad.csv").unlink()
     code = main(

@@ -17,6 +17,7 @@ from search_fakes import Clock, FakeOpenAlex, items
 
 from review.cli import main
 from review.errors import ReviewError, SchemaError
+from review.exitcodes import DATA_ERROR
 from review.integrity import IntegrityError, check_raw_files, check_record_counts
 from review.normalise import gather_records
 from review.protocol import load_protocol
@@ -60,7 +61,7 @@ def test_an_edited_committed_file_stops_the_run_naming_both_hashes(
     rows = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
     snapshot.write_text("".join([*rows, rows[-1].replace("S415", "S999", 1)]), encoding="utf-8")
     monkeypatch.chdir(project)
-    assert main(["normalise"]) == 2
+    assert main(["normalise"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert (
         f"{WEB.as_posix()}/records.csv (source 'umkm_web') has sha256 {sha256_file(snapshot)}"

@@ -10,6 +10,7 @@ from screening_helpers import project, protocol, read_csv, write_ledger
 
 from review.cli import main
 from review.errors import DecisionError
+from review.exitcodes import DATA_ERROR, USAGE
 from review.names import (
     UnsafeNameError,
     checked_reviewer,
@@ -115,7 +116,7 @@ def test_a_reviewer_name_cannot_overwrite_another_ledger(
         str(proj / "elsewhere"),
         "abc\n",
     ):
-        assert main(["screen", "sheet", "--reviewer", name, "--new-reviewer"]) == 2
+        assert main(["screen", "sheet", "--reviewer", name, "--new-reviewer"]) == DATA_ERROR
         assert "cannot name a file" in capsys.readouterr().err
     assert ledger.read_bytes() == before
     assert sorted(p for p in proj.rglob("*") if p.is_file()) == files_before
@@ -127,7 +128,7 @@ def test_an_import_cannot_name_a_ledger_outside_its_folder(
     sheet = proj / "filled.csv"
     sheet.write_text("study_id,decision\nst-a,include\n", encoding="utf-8")
     for name in ("../title_abstract/r1", "/tmp/x", "abc\n"):
-        assert main(["screen", "import", str(sheet), "--reviewer", name]) == 2
+        assert main(["screen", "import", str(sheet), "--reviewer", name]) == DATA_ERROR
         assert "cannot name a file" in capsys.readouterr().err
     assert not (proj / "data" / "decisions" / "screening" / "title_abstract").exists()
 
@@ -137,13 +138,13 @@ def test_a_typo_in_a_reviewer_name_starts_no_new_reviewer(
 ) -> None:
     sheet = proj / "filled.csv"
     sheet.write_text("study_id,decision\nst-a,include\n", encoding="utf-8")
-    assert main(["screen", "import", str(sheet), "--reviewer", "r11"]) == 2
+    assert main(["screen", "import", str(sheet), "--reviewer", "r11"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert "reviewer 'r11' is not declared" in err
     assert "Did you mean 'r1'?" in err
     ledgers = proj / "data" / "decisions" / "screening"
     assert not (ledgers / "title_abstract" / "r11.csv").exists()
-    assert main(["screen", "sheet", "--reviewer", "r11"]) == 2
+    assert main(["screen", "sheet", "--reviewer", "r11"]) == DATA_ERROR
     assert not (proj / "data" / "screening_sheets").exists()
     # Knowingly adding the reviewer records them beside the decisions, then imports.
     assert main(["screen", "import", str(sheet), "--reviewer", "r11", "--new-reviewer"]) == 0
@@ -160,7 +161,10 @@ def test_review_reviewers_add(proj: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "added carol to data/decisions/reviewers.csv" in capsys.readouterr().out
     assert main(["reviewers", "add", "carol"]) == 0
     assert "carol was already declared" in capsys.readouterr().out
-    assert main(["reviewers", "add", "../x"]) == 2
+    assert main(["reviewers", "add", "../x"]) == DATA_ERROR
+    assert "reviewer name '../x' cannot name a file" in capsys.readouterr().err
+    assert main(["reviewers", "add"]) == USAGE
+    assert "give the NAME to add: review reviewers add NAME" in capsys.readouterr().err
     assert len(read_csv(proj / "data" / "decisions" / "reviewers.csv")) == 1
 
 
@@ -172,7 +176,7 @@ def test_a_ledger_with_an_unsafe_name_stops_the_state(
     (folder / "r1 {copy}.csv").write_text(
         "study_id,fingerprint,decision,reason,note,timestamp\n", encoding="utf-8"
     )
-    assert main(["screen", "state"]) == 2
+    assert main(["screen", "state"]) == DATA_ERROR
     assert "r1 {copy}.csv: this decision file's name cannot be a reviewer id" in (
         capsys.readouterr().err
     )

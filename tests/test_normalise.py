@@ -7,6 +7,7 @@ import pytest
 
 from review.cli import main
 from review.errors import ProtocolError
+from review.exitcodes import DATA_ERROR
 from review.normalise import collect_records, counts_by_source
 from review.protocol import load_protocol
 from review.records import read_records, run_order, sha256_file
@@ -38,7 +39,7 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
     before = sha256_file(snapshot)
     snapshot.write_text("".join(lines), encoding="utf-8")
     # an edited committed file is refused before anything reads it, naming both hashes
-    assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
+    assert main(["normalise", "-o", "data/interim/other.csv"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert f"{snapshot.as_posix()} (source 'umkm_web') has sha256 {sha256_file(snapshot)}" in err
     assert f"2026-11-collection/manifest.json records {before}" in err
@@ -49,7 +50,7 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["files"][0]["sha256"] = sha256_file(snapshot)
     manifest.write_text(json.dumps(data), encoding="utf-8")
-    assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
+    assert main(["normalise", "-o", "data/interim/other.csv"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert "records.csv, line 2, field 'year': year 'MMXXI'" in err
     assert not Path("data/interim/other.csv").exists()

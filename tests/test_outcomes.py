@@ -11,6 +11,7 @@ from evidence_helpers import evidence_project, extract, group, read_csv
 from openpyxl import load_workbook
 
 from review.errors import ProtocolError
+from review.exitcodes import DATA_ERROR
 from review.protocol import load_protocol
 
 
@@ -99,7 +100,7 @@ def test_a_resolution_that_breaks_the_domain_rules_is_refused(tmp_path: Path, ca
         "st-a100000004,social.evidence_type,proposal_only,citra,,2026-12-01T08:00:00Z\n",
         encoding="utf-8",
     )
-    assert extract(root) == 2
+    assert extract(root) == DATA_ERROR
     err = capsys.readouterr().err
     assert "study st-a100000004, field 'social.direction': the merged coding breaks" in err
     assert "expected not_measured" in err
@@ -193,7 +194,7 @@ def test_bad_domain_cells_name_file_row_and_field(tmp_path: Path, capsys, case: 
     row, pattern = BAD[case]
     (root / "data/decisions/coding/coder-c.csv").write_text(HEADER + row, encoding="utf-8")
     assert group(root) == 0
-    assert extract(root) == 2
+    assert extract(root) == DATA_ERROR
     err = capsys.readouterr().err
     assert "coder-c.csv, row 2" in err
     assert re.search(pattern, err), err

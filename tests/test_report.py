@@ -12,6 +12,7 @@ import pytest
 from review import prisma
 from review.cli import main
 from review.errors import ReviewError
+from review.exitcodes import DATA_ERROR
 from review.prisma import PrismaError
 from review.protocol import load_protocol
 from review.report.inputs import ReportPaths
@@ -35,16 +36,35 @@ def proj(tmp_path: Path) -> Path:
 
 
 def render(root: Path, **paths: Path | None) -> dict[str, str]:
+    """The review pages and the audit view (as the workflow's two rules write them); the audit
+    folder's files are keyed by their path under ``reports/`` (``audit/studies/st-….html``)."""
+    from review.audit.pages import write_audit
+    from review.report.inputs import load_inputs
+
     protocol = load_protocol(root / "config" / "protocol.yaml")
+    given = ReportPaths.in_project(root, **paths)
     render_report(
         protocol,
-        paths=ReportPaths.in_project(root, **paths),
+        paths=given,
         outputs=ReportOutputs.in_folder(root / "reports"),
         generated_at="2026-11-29 08:00 UTC",
     )
-    return {
-        p.name: p.read_text(encoding="utf-8") for p in (root / "reports").iterdir() if p.is_file()
-    }
+    write_audit(
+        load_inputs(protocol, given),
+        index=root / "reports" / "audit.html",
+        folder=root / "reports" / "audit",
+        generated_at="2026-11-29 08:00 UTC",
+    )
+    reports = root / "reports"
+    out = {p.name: p.read_text(encoding="utf-8") for p in reports.iterdir() if p.is_file()}
+    for p in (reports / "audit").rglob("*"):
+        if p.is_file():
+            out[p.relative_to(reports).as_posix()] = p.read_text(encoding="utf-8")
+    return out
+
+
+def study_page(out: dict[str, str], study_id: str) -> str:
+    return out[f"audit/studies/{study_id}.html"]
 
 
 def visible(html: str) -> str:
@@ -54,7 +74,9 @@ def visible(html: str) -> str:
 
 def test_all_report_files_are_written(proj: Path) -> None:
     out = render(proj)
-    assert {"review.html", "review.md", "audit.html", "search_log.csv"} == set(out)
+    assert {"review.html", "review.md", "audit.html", "search_log.csv"} == {
+        name for name in out if "/" not in name
+    }
     html = out["review.html"]
     assert html.count("<svg") >= 4  # PRISMA diagram + three figures, inline
     assert "<link" not in html  # self-contained
@@ -67,26 +89,39 @@ def test_all_report_files_are_written(proj: Path) -> None:
 
 def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
     out = render(proj)
-    for name in ("review.html", "audit.html", "review.md"):
-        text = out[name]
+    audit = study_page(out, STUDY_IDS["B"])
+    for name, text in (("review.html", out["review.html"]), ("study page", audit)):
         assert "<script>alert(" not in text, name
-        quote = "'" if name.endswith(".md") else "&#39;"  # quotes cannot open a tag
-        assert f"&lt;script&gt;alert({quote}pwned{quote})&lt;/script&gt;" in text, name
+        assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in text, name
         assert "<img src=x" not in text, name
         assert "<b>markup</b>" not in text, name
-    audit = out["audit.html"]
+    # Markdown has its own escapes: the title reads as itself, with no HTML entity in sight
+    markdown = out["review.md"]
+    assert "\\<script\\>alert('pwned')\\</script\\> Klinik UMKM Surabaya" in markdown
+    assert "<script>" not in markdown
+    assert "<b>markup</b>" not in markdown
+    assert not re.search(r"&(amp|lt|gt|quot|#\d+);", markdown)
+    assert "Sunuantari & Zarkasi 2021" in markdown
     assert "&lt;img src=x onerror=alert(1)&gt;" in audit
     # a record's link is a link only when it is http(s): never a javascript: URL
     assert 'href="javascript:' not in audit
-    assert "found at: javascript:alert(document.domain)" in audit
+    assert "<dt>Found at</dt><dd>javascript:alert(document.domain)</dd>" in audit
     assert 'href="https://example.org/klinik?a=1&amp;b=&lt;2&gt;"' in audit
-    # Defence in depth: the review page may run no script at all, the audit page only its own
-    # (its CSP names the hash of the one inline script; the browser test shows that it runs).
+    # The index's rows are data for a script that sets textContent: JSON, never markup
+    chunk = out["audit/data/chunk-0001.js"]
+    assert chunk.startswith("AuditIndex.chunk(0,[")
+    assert "\"<script>alert('pwned')</script> Klinik UMKM Surabaya\"" in chunk
+    # Defence in depth: the review page and the study pages run no script at all; the index
+    # runs its own file only ('self': no inline script, no eval).
     assert "script-src 'none'" in out["review.html"]
-    assert "script-src 'sha256-" in audit
-    # The only scripts are the audit page's own filter.
+    assert "script-src 'none'" in audit
+    index = out["audit.html"]
+    assert "script-src 'self';" in index
+    assert "unsafe" not in index
     assert out["review.html"].count("<script") == 0
-    assert audit.count("<script") == 1
+    assert audit.count("<script") == 0
+    assert index.count("<script") == 1
+    assert '<script src="audit/assets/index.js"></script>' in index
 
 
 def _links(markdown: str) -> list[str]:
@@ -231,21 +266,21 @@ def test_what_could_not_be_assessed(proj: Path) -> None:
 
 
 def test_audit_page_has_every_study_and_its_trail(proj: Path) -> None:
-    audit = render(proj)["audit.html"]
+    out = render(proj)
+    pages = [name for name in out if name.startswith("audit/studies/")]
+    assert len(pages) == 8
     for sid in STUDY_IDS.values():
-        assert f'id="{sid}"' in audit
-    assert audit.count('class="study-row"') == 8
-    row_a = audit[audit.index(f'id="{STUDY_IDS["A"]}"') :]
-    row_a = row_a[: row_a.index("</tr>")]
-    assert 'href="https://example.org/page/W1"' in row_a
-    assert "openalex_en:W1" in row_a
-    assert "umkm_web:S1" in row_a
-    assert "title 0.97" in row_a
-    assert "total 0.93" in row_a
-    assert "ai-reviewer-2" in row_a
-    assert "2026-11-21T" in row_a
-    assert 'data-box="included_ft"' in audit
-    assert 'data-box="excluded_auto"' in audit
+        assert f"audit/studies/{sid}.html" in pages
+    page_a = study_page(out, STUDY_IDS["A"])
+    assert 'href="https://example.org/page/W1"' in page_a
+    assert "openalex_en:W1" in page_a
+    assert "umkm_web:S1" in page_a
+    assert "title 0.97" in page_a
+    assert "total 0.93" in page_a
+    assert "ai-reviewer-2" in page_a
+    assert "2026-11-21T" in page_a
+    assert '<span class="box box-included_ft">Included</span>' in page_a
+    assert "Excluded by automation" in study_page(out, STUDY_IDS["C"])
 
 
 def test_missing_stages_are_shown_as_such(proj: Path) -> None:
@@ -256,12 +291,15 @@ def test_missing_stages_are_shown_as_such(proj: Path) -> None:
     out = render(proj)
     text = visible(out["review.html"])
     assert "not screened yet: 8 studies" in text
-    assert "Not screened yet" in visible(out["audit.html"])
+    assert "Not screened yet" in visible(study_page(out, STUDY_IDS["A"]))
     for name in ("studies.csv", "clusters.csv", "dedup_links.csv"):
         (proj / "data" / "interim" / name).unlink()
     out = render(proj)
     assert "not deduplicated yet: 10 records" in visible(out["review.html"])
-    assert visible(out["audit.html"]).count("Not deduplicated yet") >= 10
+    record_pages = [n for n in out if n.startswith("audit/studies/")]
+    assert len(record_pages) == 10  # one per record: its id is the page's name
+    assert "audit/studies/umkm_5fweb_3aS4.html" in record_pages
+    assert all("Not deduplicated yet" in visible(out[n]) for n in record_pages)
 
 
 def test_failed_prisma_check_writes_nothing(proj: Path) -> None:
@@ -310,7 +348,7 @@ def test_report_and_audit_commands(
     out = capsys.readouterr().out
     assert "2026-11-25T10:00:00Z  ai-reviewer-1" in out
     assert "    strategy: volunteers; mentoring_training" in out
-    assert main(["audit", "st-nope", "--protocol", protocol]) == 2
+    assert main(["audit", "st-nope", "--protocol", protocol]) == DATA_ERROR
     assert "'st-nope' is neither a study id" in capsys.readouterr().err
 
 
@@ -329,7 +367,6 @@ def test_prisma_and_pages_are_separate_commands(
         "prisma.svg",
         "review.html",
         "review.md",
-        "audit.html",
         "search_log.csv",
         "figures",
     }
@@ -365,7 +402,6 @@ def test_figures_go_where_they_are_named(proj: Path) -> None:
     outputs = ReportOutputs(
         html=outputs.html,
         markdown=outputs.markdown,
-        audit=outputs.audit,
         search_log=outputs.search_log,
         figures={"region": proj / "elsewhere" / "map.svg"},
     )
@@ -553,7 +589,9 @@ def test_pages_are_well_nested(proj: Path) -> None:
             self.stack.pop()
 
     out = render(proj)
-    for name in ("review.html", "audit.html"):
+    names = ["review.html", "audit.html", *(n for n in out if n.endswith(".html") and "/" in n)]
+    assert len(names) == 2 + 8 + 3  # the review, the index, 8 studies, 3 reviewers
+    for name in names:
         parser = Nesting()
         parser.feed(out[name])
         assert parser.problems == [], name
@@ -639,8 +677,8 @@ def test_a_new_section_is_a_module_and_a_template(
     )
     plain = render_module.environment
 
-    def environment() -> jinja2.Environment:
-        env = plain()
+    def environment(*, markdown: bool = False) -> jinja2.Environment:
+        env = plain(markdown=markdown)
         env.loader = jinja2.ChoiceLoader(
             [
                 jinja2.DictLoader(
@@ -685,8 +723,9 @@ def test_operational_definitions_are_listed_with_the_criteria(proj: Path) -> Non
     out = render(proj)
     text = visible(out["review.html"])
     assert f"D1 MSME &lt;beneficiary&gt; A firm the action supports. {code}" in text
+    # the Markdown page escapes the term for Markdown (a reader shows "<beneficiary>" as text)
     assert (
-        f"| `D1` | MSME &lt;beneficiary&gt; | A firm the action supports. | `{code}` |"
+        f"| `D1` | MSME \\<beneficiary\\> | A firm the action supports. | `{code}` |"
         in (out["review.md"])
     )
 

@@ -352,7 +352,9 @@ def _drop_key(root: Path, *keys: str) -> None:
             "✗ Not reported: not yet written (discussion.md)",
         ),
         (
-            lambda r: _drop_key(r, "appraisal"),
+            # with the sensitivity analyses, which exclude by appraisal (review check refuses
+            # an exclusion by an appraisal the protocol does not declare)
+            lambda r: (_drop_key(r, "appraisal"), _drop_key(r, "synthesis", "sensitivity")),
             "18",
             "✓ Reported in §4.5",
             "✗ Not reported: the protocol declares no study appraisal (no `appraisal` key)",
@@ -532,8 +534,12 @@ def test_every_optional_key_of_the_protocol_may_be_left_out(quant: Path, tmp_pat
         shutil.rmtree(root)
     # refused: keys another key refers to, and keys the schema requires in context (a file
     # source's path, a choice field's values, a direction test's domains, a non-empty
-    # exclusion); each refusal names the key at fault, none is a crash
+    # exclusion, the appraisal a sensitivity analysis excludes by, the coding field a category
+    # map reads, a registration's registry); each refusal names the key at fault, none is a crash
     assert {k for k, _ in refused} == {
+        ("appraisal",),
+        ("appraisal", "category_field"),
+        ("registration", "registry"),
         ("synthesis", "theme_field"),
         ("synthesis", "design_field"),
         ("coding", "outcome_domains"),

@@ -17,6 +17,7 @@ import pytest
 from screening_helpers import project, read_csv
 
 from review.cli import main
+from review.exitcodes import DATA_ERROR
 from review.screening.asreview import fold_lab2, fold_lab3, lab_titles
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,9 +109,11 @@ def test_priors_only_when_asked(lab_project: Path, capsys: pytest.CaptureFixture
         expected = {"include": "1", "exclude": "0"}.get(decided.get(r["record_id"], ""), "")
         assert r["label_included"] == expected  # a maybe or no decision: no label
         assert r["prior_from"] == ("ai-reviewer-1" if expected else "")
-    assert main(["screen", "export-asreview", str(out), "--priors", "ai-reviewer-1\n"]) == 2
+    assert (
+        main(["screen", "export-asreview", str(out), "--priors", "ai-reviewer-1\n"]) == DATA_ERROR
+    )
     assert "reviewer name 'ai-reviewer-1\\n' cannot name a file" in capsys.readouterr().err
-    assert main(["screen", "export-asreview", str(out), "--priors", "nobody"]) == 2
+    assert main(["screen", "export-asreview", str(out), "--priors", "nobody"]) == DATA_ERROR
     assert (
         "--priors nobody: no title/abstract decisions of 'nobody'; reviewers with decisions: "
         "ai-reviewer-1, ai-reviewer-2"
@@ -222,7 +225,7 @@ def test_several_lab_users_are_told_apart(
         writer.writeheader()
         writer.writerows(rows)
     args = ["screen", "import-asreview", str(path), "--reviewer", "lab-reviewer"]
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     assert "labels by several LAB users (Lab Reviewer, Second Reviewer); say whose" in (
         capsys.readouterr().err
     )
@@ -324,13 +327,13 @@ def test_unknown_record_or_label_appends_nothing(
         "record_id,title,doi,asreview_label\nst-a,x,,1\n9,Unknown,,0\nst-b,y,,yes please\n",
         "utf-8",
     )
-    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == 2
+    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert "row 3: cannot match the record to a study" in err
     assert "row 4, field 'asreview_label': 'yes please' is not a label" in err
     assert not (proj / TA / "asr.csv").exists()
     path.write_text("record_id,title\nst-a,x\n", "utf-8")
-    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == 2
+    assert main(["screen", "import-asreview", str(path), "--reviewer", "asr"]) == DATA_ERROR
     assert "no label column; expected one of asreview_label, label_included" in (
         capsys.readouterr().err
     )

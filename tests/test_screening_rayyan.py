@@ -19,6 +19,7 @@ from screening_helpers import FIXTURES, project, protocol, read_csv, write_ledge
 
 from review.cli import main
 from review.errors import DecisionError
+from review.exitcodes import DATA_ERROR
 from review.screening.rayyan import import_rayyan, parse_rayyan_notes, read_reason_map
 from review.screening.state import read_studies
 from review.tables import contract
@@ -127,7 +128,7 @@ def test_unknown_reason_is_refused_with_the_known_ones(
         ],
     )
     args = ["screen", "import-rayyan", str(path), "--reviewer", "siti", "--reasons", "reasons.yaml"]
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     assert (
         "exclusion reason 'wrong outcome' is not a criterion of the protocol nor in the reasons "
         "map reasons.yaml; known: wrong population, wrong intervention, E3-not-indonesia, "

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from screening_helpers import project, read_csv, write_ledger
 
 from review.cli import main
+from review.exitcodes import DATA_ERROR
 from review.screening.ledger import read_ledger_file
 from review.screening.sheets import SUMMARY_LABEL
 from review.spreadsheet import safe_cell
@@ -184,7 +185,7 @@ def test_import_with_any_bad_row_appends_nothing(
         encoding="utf-8",
     )
     code = _screen("import", str(sheet), "--reviewer", "r1")
-    assert code == 2
+    assert code == DATA_ERROR
     err = capsys.readouterr().err
     assert "1 problem(s) in " in err
     assert "filled.csv; nothing was read or appended" in err
@@ -221,7 +222,7 @@ def test_a_sheet_of_only_unknown_studies_is_refused(
 ) -> None:
     sheet = proj / "other.csv"
     sheet.write_text("study_id,decision\nst-zz,include\nst-yy,include\n", encoding="utf-8")
-    assert _screen("import", str(sheet), "--reviewer", "r1") == 2
+    assert _screen("import", str(sheet), "--reviewer", "r1") == DATA_ERROR
     assert "none of its 2 decision(s) names a current study" in capsys.readouterr().err
     assert not _ledger(proj).exists()
 
@@ -229,7 +230,7 @@ def test_a_sheet_of_only_unknown_studies_is_refused(
 def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFixture) -> None:
     sheet = proj / "ft.csv"
     sheet.write_text("study_id,decision,reason,note\nst-a,exclude,,\n", encoding="utf-8")
-    assert _screen("import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == 2
+    assert _screen("import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == DATA_ERROR
     assert "row 2, field 'reason': empty; a full-text exclusion needs" in capsys.readouterr().err
     assert not _ledger(proj, "full_text").exists()
 
@@ -237,7 +238,7 @@ def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFi
 def test_import_needs_a_reviewer(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = proj / "x.csv"
     sheet.write_text("study_id,decision\nst-a,include\n", encoding="utf-8")
-    assert _screen("import", str(sheet)) == 2
+    assert _screen("import", str(sheet)) == DATA_ERROR
     assert "--reviewer NAME" in capsys.readouterr().err
 
 
@@ -272,7 +273,7 @@ def test_conflicts_sheet_and_its_resolutions(proj: Path) -> None:
     ws.cell(row=2, column=header.index("decision") + 1).value = "exclude"
     ws.cell(row=2, column=header.index("reason") + 1).value = "E3-not-indonesia"
     wb.save(sheet)
-    assert _screen("import", str(sheet)) == 2  # who resolved it must be said
+    assert _screen("import", str(sheet)) == DATA_ERROR  # who resolved it must be said
     assert _screen("import", str(sheet), "--reviewer", "adj") == 0
     resolutions = read_csv(decisions / "title_abstract" / "_resolutions.csv")
     assert [(r["study_id"], r["decision"], r["resolver"]) for r in resolutions] == [
@@ -320,7 +321,7 @@ def test_a_filled_sheet_not_imported_is_never_overwritten(
     filled = sheet.read_bytes()
     capsys.readouterr()
     # Rerunning the sheet command (a new run, a colleague's advice) must not lose that work.
-    assert _screen("sheet", "--reviewer", "r1") == 2
+    assert _screen("sheet", "--reviewer", "r1") == DATA_ERROR
     err = capsys.readouterr().err
     assert f"error: {sheet} hold(s) 2 decision(s) that are in no ledger yet; not overwritten" in err
     assert f"{sheet}, row " in err
@@ -360,7 +361,7 @@ def test_a_filled_csv_sheet_and_a_filled_conflicts_sheet_are_kept_too(
     csv_sheet = Path("data/screening_sheets/title_abstract/r2.csv")
     text = csv_sheet.read_text(encoding="utf-8").replace("st-a,,,", "st-a,include,,")
     csv_sheet.write_text(text, encoding="utf-8")
-    assert _screen("sheet", "--reviewer", "r2") == 2
+    assert _screen("sheet", "--reviewer", "r2") == DATA_ERROR
     assert f"{csv_sheet}, row 2: st-a include" in capsys.readouterr().err
     assert csv_sheet.read_text(encoding="utf-8") == text
 
@@ -372,7 +373,7 @@ def test_a_filled_csv_sheet_and_a_filled_conflicts_sheet_are_kept_too(
     assert _screen("conflicts") == 0
     conflicts = proj / "data" / "screening_sheets" / "title_abstract" / "_conflicts.xlsx"
     _fill(conflicts, {"st-a": ("include", "", "settled")})
-    assert _screen("conflicts") == 2
+    assert _screen("conflicts") == DATA_ERROR
     err = capsys.readouterr().err
     assert "review screen import" in err
     assert "--reviewer RESOLVER" in err

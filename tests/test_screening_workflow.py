@@ -11,6 +11,7 @@ from conftest import snakemake
 from openpyxl import load_workbook
 from screening_helpers import read_csv, write_ledger
 
+from review.audit.names import page_stem
 from review.names import register
 
 pytestmark = pytest.mark.workflow
@@ -155,6 +156,35 @@ def test_a_reviewer_set_aside_by_amendment_is_listed_and_stated(
         "_resolutions.csv were set aside on 2026-12-01: cited the published conclusions"
     ) in text
     assert f"the {len(coder2)} coding decisions of AI reviewer 2" in text
-    audit = (built_copy / "reports/audit.html").read_text(encoding="utf-8")
-    assert "reviewer set aside: ai-adjudicator&#39;s title/abstract decisions were set" in audit
-    assert "set aside, not counted" in audit
+
+    # the audit view: each study page shows the set-aside rows in its trail, with the amendment
+    def study_page(study_id: str) -> str:
+        page = built_copy / "reports/audit/studies" / f"{page_stem(study_id)}.html"
+        return page.read_text(encoding="utf-8")
+
+    sentence = (
+        "ai-adjudicator&#39;s title/abstract decisions were set aside by the protocol "
+        "amendment of 2026-12-01: cited the published conclusions"
+    )
+    for sid in conflicts:
+        page = study_page(sid)
+        chip = '<span class="chip old">set aside, not counted</span>'
+        assert f"{chip} reviewer set aside: {sentence}" in page, sid
+        # the stage's outcome counts it out: the conflict is open again
+        stage = page.split('id="stage-title_abstract"', 1)[1].split("</table>", 1)[0]
+        assert "conflict, not settled yet" in stage
+        assert "1 row set aside, not counted" in stage
+        assert '<span class="chip">resolution</span>' not in stage
+    # and the adjudicator's own page states the amendment
+    adjudicator = (built_copy / "reports/audit/reviewers/ai-adjudicator.html").read_text(
+        encoding="utf-8"
+    )
+    assert f'<span class="chip old">set aside, not counted</span> {sentence}' in adjudicator
+    coded_by_2 = {e["study_id"] for e in events if e["coder"] == "ai-reviewer-2"}
+    for sid in coded_by_2:
+        coding = study_page(sid).split('<section id="coding">', 1)[1]
+        assert re.search(
+            r'ai-reviewer-2</a>(?: <span class="chip ai">AI</span>)? '
+            r'<span class="chip old">set aside, not counted</span>',
+            coding,
+        ), sid

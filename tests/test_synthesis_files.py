@@ -12,6 +12,7 @@ from evidence_helpers import build, evidence_project, read_csv
 
 from review.cli import main
 from review.errors import DecisionError
+from review.exitcodes import DATA_ERROR, USAGE
 from review.narrative import citation_labels, load_narrative, uncited
 from review.studygroups import StudyGroups, read_groups
 from review.tables import contract, read_table
@@ -163,7 +164,7 @@ def test_bad_findings_name_the_file_and_key(root: Path, capsys, case: str) -> No
     data = _base(root)
     change(data)
     path = _write(root, data)
-    assert findings(root) == 2
+    assert findings(root) == DATA_ERROR
     err = capsys.readouterr().err
     assert str(path) in err
     assert re.search(pattern, err), err
@@ -173,7 +174,7 @@ def test_bad_findings_name_the_file_and_key(root: Path, capsys, case: str) -> No
 def test_broken_yaml_names_the_line(root: Path, capsys) -> None:
     path = root / "data/decisions/synthesis/findings.yaml"
     path.write_text("findings:\n  - id: F1\n    statement: [unclosed\n", encoding="utf-8")
-    assert findings(root) == 2
+    assert findings(root) == DATA_ERROR
     assert re.search(r"findings\.yaml, line \d+, column \d+: invalid YAML", capsys.readouterr().err)
 
 
@@ -196,7 +197,7 @@ def test_template_prefills_what_is_computed_and_leaves_the_statement(root: Path,
     assert finding["components"]["coherence"] == {"concerns": None, "explanation": ""}
     assert "# directions: social: improved 1" in text
     assert "0 of 0 appraised studies at the highest level of concern" in text
-    assert main([*args[:-1], "nowhere"]) == 2
+    assert main([*args[:-1], "nowhere"]) == USAGE
     assert "is not a synthesis theme" in capsys.readouterr().err
 
 
@@ -311,5 +312,5 @@ def test_check_command_writes_where_each_study_is_cited(root: Path, capsys) -> N
     assert rows["st-a100000007"]["n_citations"] == "0"
     assert "st-a100000006" not in rows  # a report, not a study
     (root / "data/decisions/synthesis/groups/bad name.md").write_bytes(b"caf\xe9 [@st-a100000001]")
-    assert main(args) == 2
+    assert main(args) == DATA_ERROR
     assert "bad name.md: not UTF-8 text" in capsys.readouterr().err

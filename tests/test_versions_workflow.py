@@ -55,6 +55,10 @@ def test_update_loop_end_to_end(
     assert "— version v1</title>" in (root / "versions/v1/report/review.html").read_text(
         encoding="utf-8"
     )
+    # its audit view, which its review links to, is frozen with it
+    v1_pages = list((root / "versions/v1/report/audit/studies").glob("st-*.html"))
+    assert len(v1_pages) == v1["studies"]["total"]
+    assert any(f["file"] == "report/audit.html" for f in v1["report"])
     v1_records = {r["record_id"] for r in rows(root / "versions/v1/tables/records.csv")}
     v1_states = {r["study_id"]: r["state"] for r in rows(root / "versions/v1/tables/screening.csv")}
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_project, derived_files, snakemake, tool_env
 
+from review.exitcodes import USAGE
+
 RULES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
 SUBMIT = REPO / "tests" / "fixtures" / "cluster" / "submit.sh"
 
@@ -65,6 +67,7 @@ def test_every_rule_names_each_of_its_files_and_declares_its_resources() -> None
         "check_narrative",
         "render_prisma",
         "render_report",
+        "render_audit",
         "all",
     }
     for name, block in blocks.items():
@@ -126,7 +129,17 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
     assert states.count("included_ft") > 0
     with (built_project / "data" / "extracted" / "coded.csv").open(encoding="utf-8") as fh:
         assert list(csv.DictReader(fh))
+    # the Markdown page is escaped for Markdown: no HTML entity shows literally (issue 21)
+    markdown = (built_project / "reports" / "review.md").read_text(encoding="utf-8")
+    assert not re.search(r"&(amp|lt|gt|quot|#\d+);", markdown)
+    assert "Fuandi, Akhyadi & Saripah" in markdown  # as written
+    # the audit view: the index the review links to, and one page per study
     assert (built_project / "reports" / "audit.html").is_file()
+    pages = list((built_project / "reports" / "audit" / "studies").glob("st-*.html"))
+    assert len(pages) == len(states)
+    assert "wrote reports/audit.html and reports/audit/" in (
+        built_project / "logs" / "render_audit" / "render_audit.log"
+    ).read_text(encoding="utf-8")
     assert "<svg" in (built_project / "reports" / "prisma.svg").read_text(encoding="utf-8")
     # the report read the search stage's log file, and lists it among its inputs
     assert "source: data/interim/search_log.csv" in html
@@ -145,7 +158,10 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
     assert int(prisma["other_notretrieved_reports"]) == len(retrieval)
     assert "on the record and summary (declared deviation)" in html
     # the legacy "full text unavailable" decisions are kept, shown as set aside, not counted
-    audit = (built_project / "reports" / "audit.html").read_text(encoding="utf-8")
+    audit = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (built_project / "reports" / "audit" / "studies").glob("*.html")
+    )
     assert "retired criterion: uses E8-full-text-unavailable" in audit
     assert "out of order: full-text decision for study" in audit
     # a second run has nothing to do: outputs are up to date
@@ -200,8 +216,11 @@ def test_review_run_unlock_after_a_killed_run(project: Path) -> None:
     locked = subprocess.run(
         [*run, target], capture_output=True, text=True, check=False, env=tool_env()
     )
-    assert locked.returncode != 0
-    assert "remove the lock with `review run --unlock`" in locked.stderr
+    assert locked.returncode == USAGE  # not data: nothing is wrong with the project
+    # the lock message is the run's last words
+    assert locked.stderr.rstrip().endswith(
+        "remove the lock with `review run --unlock` and run again."
+    )
     unlock = subprocess.run(
         [*run, "--unlock"], capture_output=True, text=True, check=False, env=tool_env()
     )
@@ -264,6 +283,7 @@ GROUPS = {
         "check_narrative",
         "render_prisma",
         "render_report",
+        "render_audit",
     ),
 }
 

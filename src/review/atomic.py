@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from review.errors import ReviewError
+from review.errors import ReviewError, UsageError
 
 TEMP_SUFFIX = ".tmp"
 LOCK_SUFFIX = ".lock"
@@ -55,16 +55,17 @@ def is_transient(path: str | Path) -> bool:
 
 def check_target(path: str | Path) -> Path:
     """``path`` as a file to write, or a clear error: an existing folder, or a parent that is
-    a file, is the caller's mistake (``-o reports/``), never a traceback."""
+    a file, is the caller's mistake (``-o reports/``), never a traceback: a usage error (exit
+    status 2, :mod:`review.exitcodes`)."""
     target = Path(path)
     if target.is_dir():
-        raise ReviewError(
+        raise UsageError(
             f"{target} is a folder; give the file to write, e.g. {target / 'output.csv'}"
         )
     for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise ReviewError(f"cannot write {target}: {parent} is a file, not a folder")
+                raise UsageError(f"cannot write {target}: {parent} is a file, not a folder")
             break
     return target
 

@@ -60,14 +60,15 @@ def check_person(name: str, *, what: str = "reviewer") -> str:
 
 
 def person_files(
-    folder: str | Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx")
+    folder: str | Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx"), skip_unsafe: bool = False
 ) -> list[Path]:
     """One file per person in ``folder`` (``_``-prefixed files, such as resolutions, dot files
     (temporary and lock files) and spreadsheet owner files are not people's); a file whose name
-    cannot be a person's id is refused with its path (:func:`review.names.decision_files`)."""
+    cannot be a person's id is refused with its path, or with ``skip_unsafe`` left out
+    (:func:`review.names.decision_files`)."""
     return [
         p
-        for p in decision_files(folder, suffixes=suffixes, recursive=False)
+        for p in decision_files(folder, suffixes=suffixes, recursive=False, skip_unsafe=skip_unsafe)
         if not p.name.startswith("_")
     ]
 

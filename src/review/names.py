@@ -37,6 +37,9 @@ RESERVED = frozenset({"automation"})
 _WINDOWS = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)}
 )
+#: Every kind of file a rule takes from ``data/decisions/``: people's CSV and XLSX files, and
+#: the authored synthesis (narrative Markdown, findings YAML).
+DECISION_SUFFIXES = (".csv", ".xlsx", ".md", ".yaml")
 REGISTRY = contract("reviewer_registry")
 REGISTRY_FILE = Path(REGISTRY.file).name
 
@@ -70,6 +73,12 @@ def safe_name(name: object, *, what: str = "reviewer") -> str:
     return str(name)
 
 
+def file_name_problem(path: Path) -> str | None:
+    """Why the name of decision file ``path`` (without its suffix and a leading ``_``) cannot
+    be a person's id, or ``None``."""
+    return name_problem(path.stem[1:] if path.stem.startswith("_") else path.stem)
+
+
 def safe_file_name(path: str | Path, *, what: str = "decision file") -> Path:
     """``path`` if its name (without the suffix) is a safe name, else an error naming the file.
 
@@ -77,8 +86,7 @@ def safe_file_name(path: str | Path, *, what: str = "decision file") -> Path:
     also become a wildcard pattern when the workflow lists it as an input.
     """
     path = Path(path)
-    stem = path.stem[1:] if path.stem.startswith("_") else path.stem
-    problem = name_problem(stem)
+    problem = file_name_problem(path)
     if problem is not None:
         raise UnsafeNameError(
             f"{path}: this {what}'s name cannot be a reviewer id ({problem}); rename the file "
@@ -87,28 +95,42 @@ def safe_file_name(path: str | Path, *, what: str = "decision file") -> Path:
     return path
 
 
-def decision_files(
+def candidate_files(
     folder: str | Path, *, suffixes: Iterable[str] = (".csv", ".xlsx"), recursive: bool = True
 ) -> list[Path]:
-    """The human decision files below ``folder``, sorted; every name checked.
+    """The files below ``folder`` that are decision files by kind, sorted, names not checked.
 
     Hidden files (``.``: temporary and lock files), Office owner files (``~$name.xlsx``, made
-    while a workbook is open) and files with other suffixes are not decision files; any other
-    file whose name is not a safe name is refused with its path, never skipped.
+    while a workbook is open) and files with other suffixes are not decision files.
     """
     folder = Path(folder)
     if not folder.is_dir():
         return []
     wanted = tuple(s.lower() for s in suffixes)
     found = folder.rglob("*") if recursive else folder.iterdir()
-    out = []
-    for path in sorted(found):
-        if not path.is_file() or path.name.startswith((".", "~$")):
-            continue
-        if path.suffix.lower() not in wanted:
-            continue
-        out.append(safe_file_name(path))
-    return out
+    return [
+        path
+        for path in sorted(found)
+        if path.is_file()
+        and not path.name.startswith((".", "~$"))
+        and path.suffix.lower() in wanted
+    ]
+
+
+def decision_files(
+    folder: str | Path,
+    *,
+    suffixes: Iterable[str] = (".csv", ".xlsx"),
+    recursive: bool = True,
+    skip_unsafe: bool = False,
+) -> list[Path]:
+    """The human decision files below ``folder`` (:func:`candidate_files`), every name
+    checked: a file whose name is not a safe name is refused with its path, never skipped
+    (``skip_unsafe``: left out, for ``review check``, which reports each such name itself)."""
+    found = candidate_files(folder, suffixes=suffixes, recursive=recursive)
+    if skip_unsafe:
+        return [p for p in found if file_name_problem(p) is None]
+    return [safe_file_name(p) for p in found]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from review.errors import ProtocolError, ReviewError
@@ -30,13 +29,6 @@ def protocol_schema() -> dict[str, Any]:
     return schema
 
 
-def _key_path(parts: Any) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def validate(
     data: Any,
     *,
@@ -44,19 +36,24 @@ def validate(
     where: str = "protocol",
     error: type[ReviewError] = ProtocolError,
 ) -> None:
-    """Raise ``error`` (:class:`ProtocolError`) naming the key and the expectation of the first
-    problems (a decision file checked by a schema raises a DecisionError)."""
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path)))
-    if not errors:
-        return
-    messages = []
-    for err in errors[:5]:
-        best = jsonschema.exceptions.best_match([err])
-        key = _key_path(best.absolute_path)
-        messages.append(f"{where}: {key}: {best.message}")
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    raise error("; ".join(messages) + more)
+    """Raise ``error`` naming the key, the expectation and the fix of every mismatch
+    (:mod:`review.checks.schema`): a :class:`ProtocolError` for the protocol or a tool, a
+    :class:`~review.errors.DecisionError` for a decision file checked by a schema."""
+    from review.checks.schema import schema_problems
+
+    problems = schema_problems(data, schema, file=where)
+    if problems:
+        raise error(_listed(problems))
+
+
+def _listed(problems: list[Any], limit: int = 20) -> str:
+    shown = [str(p) for p in problems[:limit]]
+    more = (
+        f"\n(and {len(problems) - limit} more; `review check` lists them all)"
+        if len(problems) > limit
+        else ""
+    )
+    return "\n".join(shown) + more
 
 
 @dataclass(frozen=True)
@@ -162,10 +159,8 @@ class Protocol:
         return list(self.data.get("definitions") or [])
 
 
-def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
-    """Read, validate and return the protocol at ``path``."""
-    import hashlib
-
+def read_protocol_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
+    """The protocol file's mapping (not yet validated) and its bytes; unreadable -> error."""
     path = Path(path)
     if not path.is_file():
         raise ProtocolError(f"{path}: protocol file not found")
@@ -181,91 +176,39 @@ def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
         raise ProtocolError(f"{path}{where}: invalid YAML: {problem}") from exc
     if not isinstance(data, dict):
         raise ProtocolError(f"{path}: expected a mapping of keys (title, sources, ...) at the top")
-    root = path.resolve().parent.parent if path.resolve().parent.name == "config" else Path.cwd()
+    return data, raw
+
+
+def project_root_of(path: Path) -> Path:
+    """The project folder of a protocol file: the parent of its ``config/`` folder (else cwd)."""
+    parent = path.resolve().parent
+    return parent.parent if parent.name == "config" else Path.cwd()
+
+
+def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
+    """Read, validate and return the protocol at ``path``."""
+    import hashlib
+
+    path = Path(path)
+    data, raw = read_protocol_data(path)
+    root = project_root_of(path)
     validate(data, schema=protocol_schema(), where=str(path))
-    _check_references(data, path)
-    protocol = Protocol(
+    # The appraisal tool is data too: the protocol checks read it (with the tool's own schema),
+    # so a wrong tool, category or field stops the run here, by name.
+    _check_references(data, path, root)
+    return Protocol(
         data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root
     )
-    if data.get("appraisal"):
-        # The tool is data too: a wrong tool, category or field stops the run here, by name.
-        from review.appraisal.tool import appraisal_config
-
-        appraisal_config(protocol)
-    return protocol
 
 
-def _check_references(data: dict[str, Any], path: Path) -> None:
-    """Cross-field rules JSON Schema cannot say: unique ids and codes, themes that exist."""
-    for key, items, id_key in (
-        ("sources", data["sources"], "id"),
-        ("criteria", data["criteria"], "code"),
-        ("coding.fields", data["coding"]["fields"], "name"),
-        ("research_questions", data["research_questions"], "id"),
-    ):
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            value = item[id_key]
-            if value in seen:
-                raise ProtocolError(f"{path}: {key}[{i}].{id_key}: {value!r} is used twice")
-            seen.add(value)
-    synth = data["synthesis"]
-    field_names = {f["name"]: f for f in data["coding"]["fields"]}
-    for key in ("theme_field", "outcome_field", "barrier_field", "design_field"):
-        name = synth.get(key)
-        if name and name not in field_names:
-            raise ProtocolError(
-                f"{path}: synthesis.{key}: {name!r} is not a coding field "
-                f"(fields: {', '.join(field_names)})"
-            )
-    region_field = (synth.get("regions") or {}).get("field")
-    if region_field and region_field not in field_names:
-        raise ProtocolError(
-            f"{path}: synthesis.regions.field: {region_field!r} is not a coding field "
-            f"(fields: {', '.join(field_names)})"
-        )
-    domains = [d["id"] for d in data["coding"].get("outcome_domains") or []]
-    for i, domain in enumerate(domains):
-        if domain in domains[:i]:
-            raise ProtocolError(f"{path}: coding.outcome_domains[{i}].id: {domain!r} is used twice")
-    _check_evidence_references(data, path, field_names)
-    _check_definitions_and_set_aside(data, path)
-    theme_field = synth.get("theme_field")
-    if theme_field:
-        allowed = field_names[theme_field].get("values") or []
-        for i, theme in enumerate(synth["themes"]):
-            if theme["id"] not in allowed:
-                raise ProtocolError(
-                    f"{path}: synthesis.themes[{i}].id: {theme['id']!r} is not a value of coding "
-                    f"field {theme_field!r} (values: {', '.join(allowed)})"
-                )
+def _check_references(data: dict[str, Any], path: Path, root: Path) -> None:
+    """Cross-field rules JSON Schema cannot say (unique ids and codes, fields and themes that
+    exist, ...): every ``scope="protocol"`` check of :mod:`review.checks`, all problems at once."""
+    from review.checks import context_for, run_checks
 
-
-def _check_definitions_and_set_aside(data: dict[str, Any], path: Path) -> None:
-    """Definitions have unique ids and name existing criteria; a reviewer's stage is set aside
-    by one amendment at most (two dates for one stage would leave the report guessing)."""
-    codes = {c["code"] for c in data["criteria"]}
-    seen: set[str] = set()
-    for i, item in enumerate(data.get("definitions") or []):
-        if item["id"] in seen:
-            raise ProtocolError(f"{path}: definitions[{i}].id: {item['id']!r} is used twice")
-        seen.add(item["id"])
-        for code in item.get("criteria") or []:
-            if code not in codes:
-                raise ProtocolError(
-                    f"{path}: definitions[{i}].criteria: {code!r} is not a criterion code "
-                    f"(criteria: {', '.join(sorted(codes))})"
-                )
-    for i, reviewer in enumerate(data.get("reviewers") or []):
-        stages: set[str] = set()
-        for j, entry in enumerate(reviewer.get("set_aside") or []):
-            for stage in entry["stages"]:
-                if stage in stages:
-                    raise ProtocolError(
-                        f"{path}: reviewers[{i}].set_aside[{j}].stages: {stage!r} is already set "
-                        f"aside for reviewer {reviewer['id']!r} by an earlier entry"
-                    )
-                stages.add(stage)
+    problems = run_checks(context_for(data, path, root=root), scopes=("protocol",))
+    if problems:
+        raise ProtocolError(_listed(problems))
 
 
 def field_values(field_def: dict[str, Any]) -> list[str]:
@@ -289,68 +232,3 @@ def grouping_fields(synthesis: dict[str, Any]) -> list[str]:
         if name:
             out.append(str(name))
     return out
-
-
-def _check_evidence_references(
-    data: dict[str, Any], path: Path, field_names: dict[str, dict[str, Any]]
-) -> None:
-    """Every coding field, outcome domain and value the evidence keys name exists."""
-    synth = data["synthesis"]
-
-    def need_field(key: str, name: str) -> dict[str, Any]:
-        if name not in field_names:
-            raise ProtocolError(
-                f"{path}: {key}: {name!r} is not a coding field (fields: {', '.join(field_names)})"
-            )
-        return field_names[name]
-
-    for i, entry in enumerate((synth.get("grouping") or {}).get("by") or []):
-        if entry in ("theme_field", "design_field"):
-            if not synth.get(entry):
-                raise ProtocolError(
-                    f"{path}: synthesis.grouping.by[{i}]: {entry!r} names synthesis.{entry}, "
-                    "which the protocol does not set"
-                )
-            continue
-        need_field(f"synthesis.grouping.by[{i}]", entry)
-    for key in ("characteristics", "heterogeneity_by"):
-        for i, name in enumerate(synth.get(key) or []):
-            need_field(f"synthesis.{key}[{i}]", name)
-    for i, analysis in enumerate(synth.get("sensitivity") or []):
-        name = (analysis.get("exclude") or {}).get("field")
-        if name:
-            need_field(f"synthesis.sensitivity[{i}].exclude.field", name)
-    domains = [d["id"] for d in data["coding"].get("outcome_domains") or []]
-    appraisal = data.get("appraisal") or {}
-    if appraisal.get("category_field"):
-        need_field("appraisal.category_field", appraisal["category_field"])
-    for i, item in enumerate((data.get("based_on") or {}).get("conclusions") or []):
-        tests = item.get("tests") or {}
-        key = f"based_on.conclusions[{i}].tests"
-        for sub, field_key in (("themes", "theme_field"), ("designs", "design_field")):
-            if tests.get(sub) and not synth.get(field_key):
-                raise ProtocolError(
-                    f"{path}: {key}.{sub}: needs synthesis.{field_key}, which is not set"
-                )
-            if tests.get(sub):
-                allowed = field_values(field_names[synth[field_key]])
-                for value in tests[sub]:
-                    if allowed and value not in allowed:
-                        raise ProtocolError(
-                            f"{path}: {key}.{sub}: {value!r} is not a value of coding field "
-                            f"{synth[field_key]!r} (values: {', '.join(allowed)})"
-                        )
-        for domain in tests.get("domains") or []:
-            if domain not in domains:
-                raise ProtocolError(
-                    f"{path}: {key}.domains: {domain!r} is not an outcome domain "
-                    f"(coding.outcome_domains: {', '.join(domains) or 'none'})"
-                )
-        if tests.get("field"):
-            allowed = field_values(need_field(f"{key}.field", tests["field"]))
-            for value in tests.get("values") or []:
-                if allowed and value not in allowed:
-                    raise ProtocolError(
-                        f"{path}: {key}.values: {value!r} is not a value of coding field "
-                        f"{tests['field']!r} (values: {', '.join(allowed)})"
-                    )

@@ -15,14 +15,13 @@ from review.protocol import Protocol
 
 def raw_inputs(protocol: Protocol, *, root: Path | None = None) -> list[str]:
     """Every committed file a protocol source reads, so a new run or export retriggers the rules
-    (:func:`review.normalise.source_files`), relative to the project."""
+    (:func:`review.normalise.source_files`), relative to the project; a file outside the
+    project (an export read in place, named by its absolute path) keeps its absolute path."""
     root = root if root is not None else Path()
-    return [p.relative_to(root).as_posix() for p in source_files(protocol, root=root)]
-
-
-#: Every kind of file a rule takes from ``data/decisions/``: people's CSV and XLSX files, and
-#: the authored synthesis (narrative Markdown, findings YAML).
-DECISION_SUFFIXES = (".csv", ".xlsx", ".md", ".yaml")
+    return [
+        (p.relative_to(root) if p.is_relative_to(root) else p).as_posix()
+        for p in source_files(protocol, root=root)
+    ]
 
 
 def decision_files(
@@ -46,7 +45,7 @@ def check_decision_names(root: str | Path) -> None:
     drops a producer whose input function fails and reports "Nothing to be done", which is how
     a file named ``{x}.csv`` silently disabled a rule.
     """
-    names.decision_files(root, suffixes=DECISION_SUFFIXES)
+    names.decision_files(root, suffixes=names.DECISION_SUFFIXES)
 
 
 def decision_file(path: str | Path) -> list[str]:

@@ -1,10 +1,10 @@
 # Report: the PRISMA 2020 counts and diagram (+ the PRISMA2020 R package's CSV), then the review
-# pages and the audit trail; after a published version (versions/), the updated-review diagram
-# and what changed since it. Their inputs are the upstream rules' named outputs, each passed to
-# the command by name: the report reads no file its rule does not declare. The reviewers'
-# synthesis folder (narrative Markdown, findings.yaml) is a declared input: a new or edited file
-# reruns the report. Which figures the review draws depends on its protocol, so they go to one
-# folder.
+# pages (the audit view is audit.smk's); after a published version (versions/), the
+# updated-review diagram and what changed since it. Their inputs are the upstream rules' named
+# outputs, each passed to the command by name: the report reads no file its rule does not
+# declare. The reviewers' synthesis folder (narrative Markdown, findings.yaml) is a declared
+# input: a new or edited file reruns the report. Which figures the review draws depends on its
+# protocol, so they go to one folder.
 from review.workflow import decision_files
 
 SYNTHESIS_DECISIONS = "data/decisions/synthesis"
@@ -64,6 +64,7 @@ rule render_report:
         narrative_citations=rules.check_narrative.output.citations,
         search_log=rules.write_search_log.output.log,
         prisma=rules.render_prisma.output.svg,
+        verification=lambda wildcards: decision_files(VERIFICATION_DECISIONS, suffixes=(".csv",)),
         versions=VERSION_FILES,
         synthesis=lambda wildcards: decision_files(
             SYNTHESIS_DECISIONS, suffixes=(".md", ".yaml")
@@ -71,11 +72,11 @@ rule render_report:
     output:
         html="reports/review.html",
         markdown="reports/review.md",
-        audit="reports/audit.html",
         search_log="reports/search_log.csv",
         figures=directory("reports/figures"),
     params:
         versions=VERSIONS,
+        verification=VERIFICATION_DECISIONS,
         synthesis=SYNTHESIS_DECISIONS,
     threads: 1
     resources:
@@ -103,7 +104,7 @@ rule render_report:
         "--appraisal-unmatched {input.appraisal_unmatched} "
         "--findings {input.findings} --narrative-citations {input.narrative_citations} "
         "--search-log {input.search_log} --prisma-svg {input.prisma} "
-        "--versions {params.versions} "
+        "--verification {params.verification} --versions {params.versions} "
         "--synthesis-dir {params.synthesis} "
-        "--html {output.html} --markdown {output.markdown} --audit {output.audit} "
+        "--html {output.html} --markdown {output.markdown} "
         "--search-log-copy {output.search_log} --figures-dir {output.figures} > {log} 2>&1"

@@ -143,8 +143,7 @@ def write_sheet(
     write_table(csv_path, rows, SHEET)
     columns = SHEET.names
     wb, ws = workbook.new_workbook(SHEET_NAME)
-    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS)
-    ws.freeze_panes = "D2"
+    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS, freeze="D2")
     workbook.link_column(ws, list(columns).index("doi_link") + 1, last)
     lists = workbook.hidden_lists(
         wb,

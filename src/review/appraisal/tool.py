@@ -260,29 +260,20 @@ class AppraisalConfig:
 
 
 def appraisal_config(protocol: Protocol) -> AppraisalConfig | None:
-    """The protocol's appraisal settings, or ``None`` when it declares no appraisal."""
+    """The protocol's appraisal settings, or ``None`` when it declares no appraisal.
+
+    The settings were checked when the protocol was loaded (the registered check
+    ``appraisal_references`` of :mod:`review.checks.evidence_refs`: the tool, the category field
+    and every category the map names), so here they are only read.
+    """
     raw = protocol.data.get("appraisal")
     if not raw:
         return None
     tool = load_tool(str(raw["tool"]), root=protocol.root)
-    where = f"{protocol.path}: appraisal"
-    fields = {f["name"] for f in protocol.coding_fields}
-    cat_field = str(raw.get("category_field", ""))
-    if cat_field and cat_field not in fields:
-        raise ProtocolError(
-            f"{where}.category_field: {cat_field!r} is not a coding field "
-            f"(fields: {', '.join(sorted(fields))})"
-        )
     mapping = {str(k): str(v) for k, v in (raw.get("category_map") or {}).items()}
-    for value, category in mapping.items():
-        if category not in tool.category_ids:
-            raise ProtocolError(
-                f"{where}.category_map.{value}: {category!r} is not a category of {tool.id} "
-                f"({', '.join(tool.category_ids)})"
-            )
     return AppraisalConfig(
         tool=tool,
-        category_field=cat_field,
+        category_field=str(raw.get("category_field", "")),
         category_map=mapping,
         appraisers_per_study=int(raw.get("appraisers_per_study", 2)),
         disagreement_rule=str(raw.get("disagreement_rule", "adjudication")),

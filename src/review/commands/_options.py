@@ -123,6 +123,26 @@ def add_output(p: argparse.ArgumentParser, option: str, default: Path, what: str
     )
 
 
+def add_sheet_outputs(p: argparse.ArgumentParser, default: str) -> None:
+    """``--csv``/``--xlsx`` of a sheet people fill (``default``: its path without the suffix)
+    and ``--force``: a sheet holding decisions not imported yet is never written over
+    (:mod:`review.sheetguard`) unless forced, after a backup."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a sheet holding decisions not imported yet, after keeping a "
+        "timestamped backup of it",
+    )
+    for suffix in ("csv", "xlsx"):
+        p.add_argument(
+            f"--{suffix}",
+            type=Path,
+            default=None,
+            metavar="PATH",
+            help=f"where to write the sheet (default: {default}.{suffix})",
+        )
+
+
 def add_study_groups(p: argparse.ArgumentParser, *, clusters: bool = True) -> None:
     """``--study-groups PATH`` (reports grouped into studies) and ``--clusters PATH`` (which
     re-attach decisions to merged studies): optional inputs of the evidence commands."""

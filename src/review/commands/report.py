@@ -16,7 +16,15 @@ from pathlib import Path
 from review.commands._options import add_output, add_protocol, add_table, optional_input
 from review.errors import ReviewError
 from review.protocol import load_protocol
-from review.report.paths import FIGURES, SYNTHESIS_DIR, TABLES, ReportOutputs, ReportPaths
+from review.report.paths import (
+    FIGURES,
+    FOLDERS,
+    SYNTHESIS_DIR,
+    TABLES,
+    ReportOutputs,
+    ReportPaths,
+    decisions_folder,
+)
 from review.versions.store import VERSIONS
 
 REPORTS = Path("reports")
@@ -28,6 +36,15 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     add_table(p, "records", "records", "the records table")
     for name, table in TABLES.items():
         add_table(p, name.replace("_", "-"), table, f"the {table} table", optional=True)
+    for name, table in FOLDERS.items():
+        folder = decisions_folder(table)
+        p.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=Path,
+            default=None,
+            metavar="FOLDER",
+            help=f"the folder of {table} files (default: {folder}, when it exists)",
+        )
     p.add_argument(
         "--synthesis-dir",
         type=Path,
@@ -64,6 +81,11 @@ def versions_from(args: argparse.Namespace) -> Path | None:
 
 
 def paths_from(args: argparse.Namespace) -> ReportPaths:
+    folders = {}
+    for name, table in FOLDERS.items():
+        given = getattr(args, name)
+        folder = decisions_folder(table)
+        folders[name] = given if given is not None else (folder if folder.is_dir() else None)
     synthesis = args.synthesis_dir
     if synthesis is None and SYNTHESIS_DIR.is_dir():
         synthesis = SYNTHESIS_DIR
@@ -71,6 +93,7 @@ def paths_from(args: argparse.Namespace) -> ReportPaths:
         records=args.records,
         synthesis=synthesis,
         **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
+        **folders,
         versions=versions_from(args),
     )
 
@@ -87,8 +110,8 @@ def _figure(text: str) -> tuple[str, Path]:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
-        help="write the review report and its audit trail",
-        description="Render the review page (HTML and Markdown), the audit trail, the figures "
+        help="write the review report",
+        description="Render the review page (HTML and Markdown), the figures "
         "and a copy of the search log from the stage outputs. Stages that have not run are "
         "shown as such. The PRISMA counts are checked first; nothing is written if they do not "
         "add up.",
@@ -104,7 +127,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     defaults = ReportOutputs.in_folder(REPORTS)
     add_output(p, "html", defaults.html, "the review page")
     add_output(p, "markdown", defaults.markdown, "the review in Markdown")
-    add_output(p, "audit", defaults.audit, "the audit trail page")
     add_output(p, "search-log-copy", defaults.search_log, "the report's copy of the search log")
     p.add_argument(
         "--figure",
@@ -138,7 +160,6 @@ def run(args: argparse.Namespace) -> int:
     outputs = ReportOutputs(
         html=args.html,
         markdown=args.markdown,
-        audit=args.audit,
         search_log=args.search_log_copy,
         figures=figures,
         figures_dir=figures_dir,

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from review.commands._options import add_protocol, add_table
+from review.errors import UsageError
 from review.names import checked_reviewer, known_reviewers
 from review.protocol import load_protocol
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     registry: Path = args.reviewers
     if args.action == "add":
         if not args.name:
-            raise SystemExit("review reviewers add: give the NAME to add")
+            raise UsageError("give the NAME to add: review reviewers add NAME")
         before = args.name in known_reviewers(protocol, registry)
         checked_reviewer(args.name, protocol, registry=registry, new=True, note=args.note)
         print(f"{args.name} was already declared" if before else f"added {args.name} to {registry}")

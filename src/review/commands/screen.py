@@ -37,6 +37,7 @@ from review.commands._options import (
     add_names,
     add_pages,
     add_protocol,
+    add_sheet_outputs,
     add_table,
     declared,
     layout,
@@ -81,12 +82,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     sheet.add_argument("--reviewer", required=True, help="reviewer id (the ledger file name)")
     add_names(sheet)
     _stage(sheet)
-    _sheet_outputs(sheet, "<reviewer>")
+    add_sheet_outputs(sheet, "data/screening_sheets/<stage>/<reviewer>")
     sheet.set_defaults(func=run_sheet)
 
     conflicts = _action(actions_, "conflicts", "write the unresolved conflicts of a stage")
     _stage(conflicts)
-    _sheet_outputs(conflicts, "_conflicts")
+    add_sheet_outputs(conflicts, "data/screening_sheets/<stage>/_conflicts")
     conflicts.set_defaults(func=run_conflicts)
 
     imp = _action(actions_, "import", "append a filled sheet's decisions to the ledger")
@@ -168,24 +169,6 @@ def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.A
 
 def _stage(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stage", choices=STAGES, default=Stage.TITLE_ABSTRACT.value)
-
-
-def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="overwrite a sheet holding decisions not imported yet, after keeping a "
-        "timestamped backup of it",
-    )
-    for suffix in ("csv", "xlsx"):
-        p.add_argument(
-            f"--{suffix}",
-            type=Path,
-            default=None,
-            metavar="PATH",
-            help="where to write the sheet "
-            f"(default: data/screening_sheets/<stage>/{name}.{suffix})",
-        )
 
 
 def _session(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.commands._options import add_protocol, add_study_groups, add_table, optional_input
-from review.errors import ReviewError
+from review.errors import UsageError
 from review.protocol import load_protocol
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def run_template(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     themes = {t["id"] for t in protocol.data["synthesis"].get("themes") or []}
     if args.group not in themes:
-        raise ReviewError(
+        raise UsageError(
             f"--group {args.group!r} is not a synthesis theme ({', '.join(sorted(themes))})"
         )
     groups = _groups(args)

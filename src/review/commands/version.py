@@ -73,8 +73,13 @@ def _render(
     protocol: Protocol, root: Path, folder: Path, name: str, previous: Version | None
 ) -> None:
     """The report as version ``name`` (following ``previous``), into ``folder``."""
+    import datetime as dt
+
     from review import prisma
+    from review.audit.changes import changed_since
+    from review.audit.pages import write_audit
     from review.records import read_records
+    from review.report.inputs import load_inputs
     from review.report.paths import ReportOutputs, ReportPaths
     from review.report.render import render_report
     from review.tables import contract, read_table
@@ -88,6 +93,15 @@ def _render(
         outputs=ReportOutputs.in_folder(folder),
         since_version=since,
         version_label=name,
+    )
+    # the audit view the report links to (audit.html#<study id>), as of this version
+    inputs = load_inputs(protocol, paths, since_version=since, version_label=name)
+    write_audit(
+        inputs,
+        index=folder / "audit.html",
+        folder=folder / "audit",
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        changed_since=changed_since(paths.versions, inputs),
     )
     counts = flow_counts(
         protocol,

@@ -72,7 +72,7 @@ def citation(study: Mapping[str, str]) -> str:
         who = cite_label(study["authors"], year)
     else:
         who = f"[authors not recorded] {year}"
-    parts = [f"{who}.", _sentence(study.get("title", ""))]
+    parts = [_sentence(who), _sentence(study.get("title", ""))]
     if study.get("venue"):
         parts.append(_sentence(study["venue"]))
     return " ".join(p for p in parts if p)
@@ -203,7 +203,7 @@ def write_sheet_xlsx(
         )
         for name in columns
     }
-    last = workbook.write_table_sheet(ws, columns, rows, widths=widths, wrap=False)
+    last = workbook.write_table_sheet(ws, columns, rows, widths=widths, freeze="C2")
     coded_fill = PatternFill("solid", fgColor="FFF2CC")
     hint_fill = PatternFill("solid", fgColor="EDEDED")
     for cell in ws[1]:
@@ -233,7 +233,6 @@ def write_sheet_xlsx(
             prompt=f.expected(),
         )
     workbook.link_column(ws, columns.index("doi_link") + 1, last)
-    ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     book = wb.create_sheet(CODEBOOK_NAME, 1)
     workbook.write_table_sheet(
@@ -241,6 +240,5 @@ def write_sheet_xlsx(
         CODEBOOK_COLUMNS,
         codebook_rows(fields, sep),
         widths=dict(zip(CODEBOOK_COLUMNS, (20, 60, 12, 60, 10, 80), strict=True)),
-        wrap=False,
     )
     workbook.save(wb, path)

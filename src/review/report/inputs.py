@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.errors import SchemaError
 from review.protocol import Protocol
@@ -20,6 +20,9 @@ from review.report.paths import TABLES, ReportPaths
 from review.tables import Row, contract, read_json, read_table
 from review.versions.amendments import check_amendments
 from review.versions.store import Version, check_name, select_previous
+
+if TYPE_CHECKING:
+    from review.audit.verification import Check
 
 __all__ = ["TABLES", "ReportInputs", "ReportPaths", "load_inputs"]
 
@@ -55,6 +58,7 @@ class ReportInputs:
     narrative_citations: list[Row] | None = None
     #: The reviewers' synthesis folder (narrative, findings.yaml), when given.
     synthesis: Path | None = None
+    verification: list[Check] | None = None
     files: dict[str, Path] = field(default_factory=dict)
     _indexes: dict[str, tuple[Any, dict[str, Any]]] = field(
         default_factory=dict, repr=False, compare=False
@@ -115,6 +119,11 @@ def load_inputs(
         value = read_json(path, spec) if spec.format == "json" else read_table(path, spec)
         setattr(inputs, name, value)
         inputs.files[name] = Path(path)
+    if paths.verification is not None:
+        from review.audit.verification import read_verification
+
+        inputs.verification = read_verification(paths.verification, protocol)
+        inputs.files["verification"] = Path(paths.verification)
     if paths.synthesis is not None and Path(paths.synthesis).is_dir():
         # The folder of a review whose reviewers have written nothing yet may not exist.
         inputs.synthesis = Path(paths.synthesis)

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from review.tables import contract
 
+#: Folders of people's decision files the report reads, and the contract of their files.
+FOLDERS: dict[str, str] = {"verification": "verification_ledger"}
+
 #: Each input of the report and the contract of its table (the records have their own reader).
 TABLES: dict[str, str] = {
     "studies": "studies",
@@ -59,6 +62,8 @@ class ReportPaths:
     coding_events: Path | None = None
     coding_agreement: Path | None = None
     search_log: Path | None = None
+    #: The verification ledgers (``<stage>/<checker>.csv``), a folder
+    verification: Path | None = None
     study_groups: Path | None = None
     outcomes: Path | None = None
     appraisal: Path | None = None
@@ -80,6 +85,9 @@ class ReportPaths:
         for name, table in TABLES.items():
             candidate = root / contract(table).file
             paths[name] = candidate if candidate.is_file() else None
+        for name, table in FOLDERS.items():
+            folder = root / decisions_folder(table)
+            paths[name] = folder if folder.is_dir() else None
         synthesis = root / SYNTHESIS_DIR
         paths["synthesis"] = synthesis if synthesis.is_dir() else None
         paths["versions"] = root / "versions" if (root / "versions").is_dir() else None
@@ -88,6 +96,12 @@ class ReportPaths:
 
     def given(self) -> dict[str, Path]:
         return {f.name: Path(v) for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+
+def decisions_folder(table: str) -> Path:
+    """The folder of a decision table's files: its contract's place up to the first
+    ``<placeholder>`` (``data/decisions/verification`` for ``…/<stage>/<reviewer>.csv``)."""
+    return Path(contract(table).file.split("<", 1)[0])
 
 
 #: The figures the report can draw, by name (``studies_by_<name>.svg`` for the first three);
@@ -106,7 +120,6 @@ class ReportOutputs:
 
     html: Path
     markdown: Path
-    audit: Path
     search_log: Path
     figures: dict[str, Path] = field(default_factory=dict)
     #: Every figure the review draws goes here (as :func:`figure_file` names it), besides any
@@ -120,7 +133,6 @@ class ReportOutputs:
         return cls(
             html=folder / "review.html",
             markdown=folder / "review.md",
-            audit=folder / "audit.html",
             search_log=folder / Path(contract("search_log").file).name,
             figures_dir=folder / "figures",
         )

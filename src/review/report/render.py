@@ -1,5 +1,5 @@
-"""Render the report files from the stage outputs: review.html, review.md, audit.html, the
-figures and a copy of the search log.
+"""Render the report files from the stage outputs: review.html, review.md, the figures and a
+copy of the search log (the audit view has its own command: :mod:`review.audit.pages`).
 
 All of them are computed first and written only when every one rendered, each atomically, so a
 failed check (e.g. PRISMA counts that do not add up) leaves the previous report in place. The
@@ -9,10 +9,7 @@ review page is a frame (``templates/review.html.j2``) around its sections
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +19,11 @@ from review import atomic, prisma
 from review.errors import ReviewError
 from review.protocol import Protocol
 from review.report import methods, sections
-from review.report.audit import build_trails, extra_cells, scores
 from review.report.context import base_context, report_counts
 from review.report.inputs import ReportInputs, load_inputs
-from review.report.markup import md_cell, md_text, trusted, web_url
+from review.report.markup import md_cell, md_code, md_text, trusted, web_url
 from review.report.paths import FIGURES, ReportOutputs, ReportPaths, figure_file
-from review.report.studies import BOXES, TEAM_SUMMARY_LABEL, value_label
+from review.report.studies import TEAM_SUMMARY_LABEL, value_label
 from review.states import ScreeningState
 from review.tables import contract, table_text
 
@@ -87,34 +83,37 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 COMPILED = _CompiledTemplates()
-#: The Markdown page's templates compile with a finalizer (:func:`markdown_environment`); jinja
-#: keys compiled code by template name only, so they are kept apart from the plain ones.
+#: The Markdown page's templates compile with a finalizer (``environment(markdown=True)``);
+#: jinja keys compiled code by template name only, so they are kept apart from the plain ones.
 COMPILED_MARKDOWN = _CompiledTemplates()
 
 
-def environment() -> jinja2.Environment:
-    """Templates autoescape (a title like ``<script>`` is shown as text), undefined names fail."""
+def environment(*, markdown: bool = False) -> jinja2.Environment:
+    r"""Templates autoescape (a title like ``<script>`` is shown as text), undefined names fail.
+
+    With ``markdown``, every value a template prints is escaped for Markdown instead of HTML
+    (``&`` stays ``&``, ``<`` becomes ``\<``): HTML entities in a Markdown file are shown
+    literally by many readers (``&amp;``), while Markdown's own escapes keep a title like
+    ``<script>`` or ``*bold*`` as text. Markup built by the templates (macros, ``|md``,
+    ``|code``) is not escaped twice.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        bytecode_cache=COMPILED,
+        bytecode_cache=COMPILED_MARKDOWN if markdown else COMPILED,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=md_text if markdown else None,
     )
     env.filters["label"] = value_label
     env.filters["md"] = md_cell
+    env.filters["code"] = md_code
     env.filters["web_url"] = web_url
     env.globals["TEAM_SUMMARY_LABEL"] = TEAM_SUMMARY_LABEL
     env.globals["State"] = ScreeningState
     return env
-
-
-def markdown_environment() -> jinja2.Environment:
-    """:func:`environment` for the Markdown page: every value is also made inert as Markdown
-    (:func:`review.report.markup.md_text`), so a title cannot become a ``javascript:`` link."""
-    return environment().overlay(finalize=md_text, bytecode_cache=COMPILED_MARKDOWN)
 
 
 def page_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) -> dict[str, Any]:
@@ -127,18 +126,6 @@ def page_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) ->
     context["sections"] = [s for s in present if s.parent is None]
     context["children"] = lambda parent: [s for s in present if s.parent == parent]
     return context
-
-
-def audit_context(inputs: ReportInputs) -> dict[str, Any]:
-    """What the audit page shows: every study's trail, and the PRISMA boxes to filter by."""
-    trails = build_trails(inputs)
-    return {
-        "trails": trails,
-        "boxes": BOXES,
-        "box_counts": Counter(t.box for t in trails),
-        "scores": scores,
-        "extra_cells": extra_cells,
-    }
 
 
 #: Why a figure may not be drawn (for the message when one is asked for by name).
@@ -185,27 +172,13 @@ def render_report(
     else:
         svg = prisma.render_svg(report_counts(inputs))
     context = page_context(inputs, generated_at=stamp, prisma_svg=trusted(svg))
-    env = environment()
     css = trusted((TEMPLATES / "report.css").read_text(encoding="utf-8"))
-    # The audit page runs only its own script: the CSP names that script's hash, so even a
-    # record that slipped past escaping could not run code. The review page runs none.
-    script = "\n" + (TEMPLATES / "audit.js").read_text(encoding="utf-8") + "\n"
-    script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     texts: dict[Path, str] = {}
-    texts[outputs.html] = env.get_template("review.html.j2").render(
-        **context, num=Numbering(), css=css
+    texts[outputs.html] = (
+        environment().get_template("review.html.j2").render(**context, num=Numbering(), css=css)
     )
-    markdown = (
-        markdown_environment().get_template("review.md.j2").render(**context, num=Numbering())
-    )
-    # Quotes cannot open a tag, so Markdown readers get them back; < > & stay escaped.
-    texts[outputs.markdown] = markdown.replace("&#34;", '"').replace("&#39;", "'")
-    texts[outputs.audit] = env.get_template("audit.html.j2").render(
-        **context,
-        **audit_context(inputs),
-        css=css,
-        js=trusted(script),
-        script_hash=script_hash,
+    texts[outputs.markdown] = (
+        environment(markdown=True).get_template("review.md.j2").render(**context, num=Numbering())
     )
     log = inputs.search_log or methods.protocol_search_rows(inputs)
     texts[outputs.search_log] = table_text(

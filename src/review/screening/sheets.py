@@ -17,10 +17,13 @@ it again.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from openpyxl.utils import get_column_letter
 
 from review import workbook
 from review.carry import Locator
@@ -42,7 +45,7 @@ from review.screening.ledger import (
 from review.screening.state import Screening
 from review.sheetguard import Unimported, existing_rows
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
-from review.tables import contract, unquote_cell, write_table
+from review.tables import Contract, contract, unquote_cell, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
 #: A reviewer's sheet: the studies still to decide, most relevant first (blind).
@@ -148,17 +151,24 @@ def write_sheet(
     extra: Sequence[str] = (),
     criteria: Sequence[Mapping[str, Any]] = (),
     definitions: Sequence[Mapping[str, Any]] = (),
+    table: Contract | None = None,
+    how: str = "",
 ) -> None:
     """Write the sheet as CSV and as XLSX with drop-downs for decision and reason; ``extra``
     columns (a full-text sheet's file and page columns) follow the contract's. The XLSX also
     carries the stage's ``criteria`` and the protocol's operational ``definitions`` on sheets
-    of their own, so every reviewer applies the same wording while deciding."""
-    table = CONFLICT_SHEET if conflicts else SHEET
+    of their own, so every reviewer applies the same wording while deciding.
+
+    ``table`` names another sheet's contract (a verification sheet has the same cells to
+    fill), and ``how`` its instructions on the ``about`` tab.
+    """
+    table = table or (CONFLICT_SHEET if conflicts else SHEET)
     columns = [*table.names, *extra]
     write_table(csv_path, rows, table, columns=columns)
     wb, ws = workbook.new_workbook("screening")
-    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS)
-    ws.freeze_panes = ws.cell(row=2, column=list(columns).index("note") + 2).coordinate
+    # Frozen after ``note``: the id and the cells to fill stay in view while the text scrolls.
+    freeze = f"{get_column_letter(list(columns).index('note') + 2)}2"
+    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS, freeze=freeze)
     workbook.link_column(ws, list(columns).index("doi") + 1, last)
     lists = workbook.hidden_lists(wb, "lists", {"decision": DECISIONS, "reason": reasons})
     dcol, rcol = workbook.letter(columns, "decision"), workbook.letter(columns, "reason")
@@ -182,7 +192,8 @@ def write_sheet(
     info.append(
         [
             "how",
-            "fill decision (include/exclude/maybe), reason (a criterion code; "
+            how
+            or "fill decision (include/exclude/maybe), reason (a criterion code; "
             "required for full-text exclusions) and note; then run "
             f"`review screen --import FILE --reviewer {reviewer} --stage {stage}`",
         ]
@@ -327,21 +338,36 @@ def rows_from_sheet(
     return out
 
 
+class _Decided(typing.Protocol):
+    """A current decision a filled sheet row is compared with (a ledger row, a check)."""
+
+    @property
+    def decision(self) -> str: ...
+    @property
+    def reasons(self) -> Sequence[str]: ...
+    @property
+    def note(self) -> str: ...
+
+
 def unimported_rows(
-    paths: Sequence[Path], current: Mapping[str, LedgerRow], index: Locator
+    paths: Sequence[Path], current: Mapping[str, _Decided], index: Locator | None = None
 ) -> list[Unimported]:
     """Rows of the existing sheet at ``paths`` (CSV and XLSX) whose filled decision is not the
     current one of the ledger (``current``: study id -> row), i.e. work an import has not
-    saved yet. A sheet that cannot be read is reported too: it may hold work."""
+    saved yet. A sheet that cannot be read is reported too: it may hold work. With ``index``
+    a row's study id is placed as an import would place it (a study merged since the sheet
+    was made)."""
     out: list[Unimported] = []
     for path, n, row in existing_rows(paths, lambda p: read_sheet(p)[1], out):
         decision = unquote_cell(row.get("decision")).lower()
         if not decision:
             continue
         sid = unquote_cell(row.get("study_id"))
-        placed = index.place(sid, unquote_cell(row.get("fingerprint")))
-        now = current.get(placed.study_id) if placed.matched else None
-        if now is not None and (now.decision, now.reasons, now.note) == (
+        now = current.get(sid)
+        if index is not None:
+            placed = index.place(sid, unquote_cell(row.get("fingerprint")))
+            now = current.get(placed.study_id) if placed.matched else None
+        if now is not None and (now.decision, list(now.reasons), now.note) == (
             decision,
             split_reasons(unquote_cell(row.get("reason"))),
             unquote_cell(row.get("note")),
