@@ -494,3 +494,43 @@ def test_source_files_may_be_empty_when_the_protocol_says_so(
     assert any("export.bin" in f and "sources[5].format" in f for f in found)
     unrecorded = "data/raw/files/export.bin: (source 'mine') is not recorded in any manifest.json"
     assert any(f.startswith(unrecorded) and "`review import-run mine" in f for f in found)
+
+
+def test_coding_files_are_checked_as_the_rule_reads_them(
+    tmp_path: Path, repo_root: Path, default_data: dict[str, Any]
+) -> None:
+    """Outcome-domain columns are coding columns; a coder set aside by an amendment may lack
+    a required field added since (review extract reads both so)."""
+    data = default_data
+    data["coding"]["outcome_domains"] = [{"id": "social", "label": "Social outcomes"}]
+    for reviewer in data["reviewers"]:
+        if reviewer["id"] == "ai-reviewer-2":
+            reviewer["set_aside"] = [
+                {"stages": ["coding"], "date": "2026-12-01", "reason": "an older schema"}
+            ]
+    root = _project(tmp_path, repo_root, data)
+    coding = root / "data" / "decisions" / "coding"
+    coding.mkdir(parents=True)
+    fields = [f["name"] for f in data["coding"]["fields"] if f.get("required")]
+    values = {"strategy": "volunteers", "actors": "government", "approach": "training"}
+    values |= {"study_design": "qualitative", "evidence": "record"}
+    values |= {"support_duration": "one_off"} if "support_duration" in fields else {}
+    header = ["study_id", *fields, "social.direction", "social.evidence_type"]
+    row = ["st-1", *(values.get(f, "x") for f in fields), "improved", "pre_post"]
+    (coding / "ai-reviewer-1.csv").write_text(
+        ",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8"
+    )
+    older = [f for f in fields if f != fields[-1]]  # the last required field added since
+    (coding / "ai-reviewer-2.csv").write_text(
+        ",".join(["study_id", *older])
+        + "\n"
+        + ",".join(["st-1", *(values.get(f, "x") for f in older)])
+        + "\n",
+        encoding="utf-8",
+    )
+    found = _found(check_project(root / "config" / "protocol.yaml", root=root))
+    assert not [f for f in found if "coding/" in f], found
+    del data["reviewers"][1]["set_aside"]
+    (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    found = _found(check_project(root / "config" / "protocol.yaml", root=root))
+    assert any(f"coding/ai-reviewer-2.csv: row 1, field '{fields[-1]}'" in f for f in found)

@@ -80,19 +80,24 @@ def screening_ledgers(ctx: Context) -> Iterator[Problem]:
 def coding_files(ctx: Context) -> Iterator[Problem]:
     """every coder's file has known columns and allowed values"""
     from review.decisions import person_files
-    from review.extraction.fields import coding_fields
+    from review.extraction.fields import all_fields
     from review.extraction.validate import Problems, read_coder_file
     from review.protocol import Protocol
+    from review.setaside import set_aside_at
 
     # A file whose name cannot be a coder's id is reported by decision_file_names.
     files = person_files(ctx.path(CODING), skip_unsafe=True)
     if not files or ctx.schema_problems:
         return  # the fields themselves are in doubt until the schema's problems are fixed
-    fields = coding_fields(Protocol(data=ctx.data, path=ctx.protocol_path, root=ctx.root))
+    protocol = Protocol(data=ctx.data, path=ctx.protocol_path, root=ctx.root)
+    # As the rule reads them: the outcome-domain columns too, and a set-aside coder's older
+    # file without the fields added since (review.extraction.read_coding).
+    fields = all_fields(protocol)
+    aside = set_aside_at(protocol, "coding")
     for path in files:
         found = Problems()
         try:
-            read_coder_file(path, fields, found)
+            read_coder_file(path, fields, found, set_aside=path.stem in aside)
         except ReviewError as exc:
             yield from _problems_of(ctx, path, exc)
             continue
