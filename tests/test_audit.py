@@ -792,3 +792,23 @@ def test_the_index_knows_what_changed_since_each_version(tmp_path: Path) -> None
     assert "<dt>Changed since</dt><dd>v1</dd>" in (
         reports / "audit" / "studies" / f"{v.D}.html"
     ).read_text(encoding="utf-8")
+
+
+def test_only_given_reads_no_layout_file_the_rule_did_not_declare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workflow's audit rule passes --only-given: a layout file another rule is rewriting
+    at that moment (findings.csv) must not be picked up just because it exists."""
+    from review.commands.audit import pages_parser
+    from review.commands.report import paths_from
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data/extracted").mkdir(parents=True)
+    (tmp_path / "data/extracted/findings.csv").write_text("finding_id\n", encoding="utf-8")
+    (tmp_path / "data/decisions/synthesis").mkdir(parents=True)
+    implicit = paths_from(pages_parser().parse_args([]))
+    assert implicit.findings == Path("data/extracted/findings.csv")
+    assert implicit.synthesis == Path("data/decisions/synthesis")
+    only = paths_from(pages_parser().parse_args(["--only-given", "--coded", "c.csv"]))
+    assert (only.findings, only.synthesis) == (None, None)
+    assert only.coded == Path("c.csv")

@@ -56,5 +56,5 @@ rule render_audit:
         "--coded {input.coded} "
         "--coding-events {input.coding_events} --coding-agreement {input.coding_agreement} "
         "--search-log {input.search_log} --verification {params.verification} "
-        "--versions {params.versions} "
+        "--versions {params.versions} --only-given "
         "--index {output.index} --folder {output.folder} > {log} 2>&1"

@@ -54,6 +54,12 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
         f"(default: {SYNTHESIS_DIR}, when it exists)",
     )
     add_versions(p)
+    p.add_argument(
+        "--only-given",
+        action="store_true",
+        help="read only the files given as options, never a layout file that happens to exist "
+        "(what a workflow rule wants: it reads no file it does not declare)",
+    )
 
 
 def add_versions(p: argparse.ArgumentParser) -> None:
@@ -81,18 +87,26 @@ def versions_from(args: argparse.Namespace) -> Path | None:
 
 
 def paths_from(args: argparse.Namespace) -> ReportPaths:
+    """The inputs given, and (unless ``--only-given``) the layout's files that exist."""
+    implicit = not getattr(args, "only_given", False)
     folders = {}
     for name, table in FOLDERS.items():
         given = getattr(args, name)
         folder = decisions_folder(table)
-        folders[name] = given if given is not None else (folder if folder.is_dir() else None)
+        folders[name] = (
+            given if given is not None else (folder if implicit and folder.is_dir() else None)
+        )
     synthesis = args.synthesis_dir
-    if synthesis is None and SYNTHESIS_DIR.is_dir():
+    if synthesis is None and implicit and SYNTHESIS_DIR.is_dir():
         synthesis = SYNTHESIS_DIR
+    tables = {
+        name: optional_input(getattr(args, name), table) if implicit else getattr(args, name)
+        for name, table in TABLES.items()
+    }
     return ReportPaths(
         records=args.records,
         synthesis=synthesis,
-        **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
+        **tables,
         **folders,
         versions=versions_from(args),
     )
