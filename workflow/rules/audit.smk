@@ -33,7 +33,7 @@ rule render_audit:
         folder=directory("reports/audit"),
     params:
         verification=VERIFICATION_DECISIONS,
-        versions=VERSIONS,
+        versions=lambda wildcards: VERSIONS,
     threads: 1
     resources:
         mem_mb=4000,

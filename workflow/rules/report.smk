@@ -21,7 +21,7 @@ rule render_prisma:
         svg="reports/prisma.svg",
         csv="reports/prisma.csv",
     params:
-        versions=VERSIONS,
+        versions=lambda wildcards: VERSIONS,
     threads: 1
     resources:
         mem_mb=500,
@@ -75,7 +75,7 @@ rule render_report:
         search_log="reports/search_log.csv",
         figures=directory("reports/figures"),
     params:
-        versions=VERSIONS,
+        versions=lambda wildcards: VERSIONS,
         verification=VERIFICATION_DECISIONS,
         synthesis=SYNTHESIS_DECISIONS,
     threads: 1
