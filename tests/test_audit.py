@@ -20,6 +20,7 @@ from review.audit.names import page_stem
 from review.audit.timeline import entries, stage_views
 from review.cli import main
 from review.errors import DecisionError
+from review.exitcodes import DATA_ERROR
 from review.protocol import load_protocol
 from review.report.inputs import ReportPaths, load_inputs
 from review.tables import contract, read_table, write_table
@@ -338,13 +339,13 @@ def test_import_checks_every_row_then_appends_once(
     sheet = sample(proj, "5", "--stage", "full_text", "--checker", "checker-1")
     ledger = proj / "data/decisions/verification/full_text/checker-1.csv"
     fill(sheet, {A: ("include", ""), B: ("exclude", "E99-nope"), EXCLUDED_FT: ("maybe", "")})
-    assert import_sheet(proj, sheet) == 2
+    assert import_sheet(proj, sheet) == DATA_ERROR
     err = capsys.readouterr().err
     assert "field 'reason': 'E99-nope' is not a criterion code for stage full_text" in err
     assert "nothing was read or appended" in err
     assert not ledger.exists()
     # a screener of the study may not check it
-    assert import_sheet(proj, sheet, checker="ai-reviewer-2") == 2
+    assert import_sheet(proj, sheet, checker="ai-reviewer-2") == DATA_ERROR
     assert f"ai-reviewer-2 decided {A} at full_text as a screener" in capsys.readouterr().err
     fill(
         sheet,

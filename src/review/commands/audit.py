@@ -29,7 +29,7 @@ from review.commands._options import (
     layout,
 )
 from review.commands.report import REPORTS, add_input_options, paths_from
-from review.errors import DecisionError
+from review.errors import UsageError
 from review.protocol import load_protocol
 from review.states import STAGES, Stage
 
@@ -228,7 +228,7 @@ def run_import(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol)
     stage = args.stage or (args.file.parent.name if args.file.parent.name in STAGES else None)
     if stage is None:
-        raise DecisionError(f"{args.file}: say which stage it checks with --stage")
+        raise UsageError(f"{args.file}: say which stage it checks with --stage")
     screening = read_table(args.screening, contract("screening"))
     rows = v.rows_from_sheet(
         args.file, stage=stage, checker=args.checker, protocol=protocol, screening=screening
