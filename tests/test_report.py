@@ -241,10 +241,12 @@ def test_synthesis_links_and_comparison(proj: Path) -> None:
     # the clinic study has no coded direction: no eligible evidence, not evidence against
     assert "no eligible evidence" in visible(c2)
     c6 = comparison[comparison.index("C6-barriers:") : comparison.index("C7-impacts:")]
-    assert "inconsistent" in visible(c6)  # one named barrier is reported by no study
+    # one named barrier is reported by no study: no eligible evidence, not "inconsistent"
+    assert "no eligible evidence" in visible(c6)
+    assert "inconsistent" not in visible(c6)
     assert "reported by no eligible study" in visible(c6)
     assert f"audit.html#{b}" in c6  # infrastructure: the clinic study
-    assert "consistent 0, inconsistent 1, no eligible evidence 6" in text
+    assert "consistent 0, inconsistent 0, no eligible evidence 7" in text
     assert "team summary" not in visible(narrative)
 
 

@@ -281,7 +281,9 @@ def test_presence_verdicts_and_a_conclusion_without_test() -> None:
     none = judge(conclusion, [with_barriers("x")])
     assert none.verdict == NO_ELIGIBLE  # nobody reports any barrier: no evidence either way
     partly = judge(conclusion, [with_barriers("x", "a"), with_barriers("y", "c")])
-    assert partly.verdict == INCONSISTENT
+    # b is reported by nobody: missing evidence, never evidence against (coding what studies
+    # report cannot show that a barrier was absent)
+    assert partly.verdict == NO_ELIGIBLE
     assert partly.missing_values == ("b",)
     assert [s.id for s in partly.against] == ["y"]
     both = judge(conclusion, [with_barriers("x", "a"), with_barriers("y", "b", "c")])

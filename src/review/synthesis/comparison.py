@@ -11,9 +11,10 @@ The three verdicts (never "not supported" for absence of evidence):
   expected one, else *against*; more studies for than against → ``consistent``, else
   ``inconsistent``.
 - **presence** tests: the eligible studies are the included main studies (matching themes and
-  designs when listed) that report any value of the field. None → ``no_eligible_evidence``;
-  every listed value reported by at least one eligible study → ``consistent``; else
-  ``inconsistent``.
+  designs when listed) that report any value of the field. Every listed value reported by at
+  least one eligible study → ``consistent``; else ``no_eligible_evidence`` (a value nobody
+  reports is missing evidence: coding what studies report cannot show that it was absent), so
+  a presence test is never ``inconsistent``.
 
 A conclusion without a test has no eligible evidence by definition (nothing says what would
 test it), and the report says so.
@@ -116,10 +117,9 @@ def judge(
         eligible = [s for s in pool if s.get(name)]
         reported = {v: tuple(s for s in eligible if v in s.get(name)) for v in values}
         hit = {s.id for group in reported.values() for s in group}
-        if not eligible:
-            verdict = NO_ELIGIBLE
-        else:
-            verdict = CONSISTENT if all(reported.values()) else INCONSISTENT
+        # A value no eligible study reports is absence of evidence, never evidence against:
+        # coding what a study reports cannot show that something was absent.
+        verdict = CONSISTENT if eligible and all(reported.values()) else NO_ELIGIBLE
         return Verdict(
             kind=kind,
             verdict=verdict,
