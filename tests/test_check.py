@@ -39,6 +39,28 @@ def _found(problems: list[Problem]) -> list[str]:
     return [str(p) for p in problems]
 
 
+def _one_file_source(data: dict[str, Any]) -> dict[str, Any]:
+    """The protocol with its first source read from a path (``sources[5]``, the one these
+    tests change) and no other: a copied protocol has no exports, so every other file source
+    (the default review's update round) would be a missing file of its own."""
+    first = next(i for i, s in enumerate(data["sources"]) if "path" in s)
+    assert first == 5, "the tests below change sources[5], the first file source"
+    data["sources"] = [s for i, s in enumerate(data["sources"]) if i <= first or "path" not in s]
+    return data
+
+
+def _criterion_index(data: dict[str, Any], code: str) -> int:
+    return next(i for i, c in enumerate(data["criteria"]) if c["code"] == code)
+
+
+def _coding_row(data: dict[str, Any], **values: str) -> tuple[list[str], list[str]]:
+    """A header of the protocol's required coding fields and a row valid for each of them
+    (its first listed value, or text), with ``values`` in place of those."""
+    fields = [f for f in data["coding"]["fields"] if f.get("required")]
+    row = [values.get(f["name"], next(iter(f.get("values") or {"text": 0}))) for f in fields]
+    return ["study_id", *(f["name"] for f in fields)], ["st-1", *row]
+
+
 def test_the_default_review_has_no_problem(repo_root: Path) -> None:
     assert check_project(repo_root / "config" / "protocol.yaml", root=repo_root) == []
 
@@ -50,7 +72,7 @@ def test_a_broken_project_lists_every_mistake_in_one_run(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Eleven mistakes in the protocol and the decision files, each reported with its place."""
-    data = default_data
+    data = _one_file_source(default_data)
     data["titel"] = "typo of a top-level key"
     data["criteria"][2]["stage"] = "titel_abstract"
     data["criteria"][3]["descripton"] = "typo of a criterion key"
@@ -262,15 +284,13 @@ def test_declared_names_and_coding_files(
     root = _project(tmp_path, repo_root, data)
     coding = root / "data" / "decisions" / "coding"
     coding.mkdir(parents=True)
+    header, row = _coding_row(data)
     (coding / "ai-reviewer-1.csv").write_text(
-        "study_id,strategy,approach,study_design,evidence,actors,colour\n"
-        "st-1,volunteers,training,qualitative,abstract,government,red\n",
-        encoding="utf-8",
+        ",".join([*header, "colour"]) + "\n" + ",".join([*row, "red"]) + "\n", encoding="utf-8"
     )
+    header, row = _coding_row(data, strategy="robots")
     (coding / "zed.csv").write_text(
-        "study_id,strategy,actors,approach,study_design,evidence\n"
-        "st-1,robots,government,training,qualitative,abstract\n",
-        encoding="utf-8",
+        ",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8"
     )
     found = _found(check_project(root / "config" / "protocol.yaml", root=root))
     text = "\n".join(found)
@@ -408,7 +428,7 @@ def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("criteria.2.rule", {"field": "year", "min": 1}, "criteria[2].rule: a rule on a"),
         ("criteria.1.needs_full_text", True, "criteria[1].needs_full_text: an automatic criterion"),
         ("criteria.1.rule", {"field": "venue", "min": 3}, "min/max compare numbers, but 'venue'"),
-        ("screening.stages", ["title_abstract"], "criteria[6].stage: criterion 'E7-no-outcome"),
+        ("screening.stages", ["title_abstract"], "criteria[{E7}].stage: criterion 'E7-no-outcome"),
         ("screening.stopping_rule", {"kind": "fraction_screened"}, "needs 'fraction'"),
         ("coding.fields.4.values", ["a"], "coding.fields[4].values: values on a field of type"),
         ("coding.fields.2.values", ["a", "a"], "coding.fields[2].values: a value is listed twice"),
@@ -429,6 +449,10 @@ def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 def test_each_cross_reference_is_checked(
     tmp_path: Path, default_data: dict[str, Any], path: str, value: Any, expected: str
 ) -> None:
+    # {E7} is the index of the full-text criterion E7 in the protocol (amendments move it)
+    expected = expected.replace(
+        "{E7}", str(_criterion_index(default_data, "E7-no-outcome-or-barrier"))
+    )
     data = _set(default_data, path, value)
     if value is None:
         node: Any = data
@@ -481,6 +505,7 @@ def test_a_reference_to_a_key_the_protocol_lacks_is_named(
 def test_source_files_may_be_empty_when_the_protocol_says_so(
     tmp_path: Path, repo_root: Path, default_data: dict[str, Any]
 ) -> None:
+    _one_file_source(default_data)
     default_data["sources"][5] = {"id": "mine", "kind": "file", "path": "data/raw/files"}
     root = _project(tmp_path, repo_root, default_data)
     (root / "data" / "raw" / "files").mkdir(parents=True)
