@@ -16,6 +16,7 @@ rule render_prisma:
         records=rules.normalise_records.output.records,
         studies=rules.deduplicate_records.output.studies,
         screening=rules.build_screening_state.output.screening,
+        study_groups=rules.group_reports.output.groups,
         versions=VERSION_FILES,
     output:
         svg="reports/prisma.svg",
@@ -35,6 +36,7 @@ rule render_prisma:
     shell:
         "review prisma --protocol {input.protocol} --records {input.records} "
         "--studies {input.studies} --screening {input.screening} "
+        "--study-groups {input.study_groups} "
         "--versions {params.versions} --svg {output.svg} --csv {output.csv} > {log} 2>&1"
 
 
