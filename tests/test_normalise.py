@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from committed_runs import committed_runs
 
 from review.cli import main
 from review.errors import ProtocolError
@@ -27,10 +28,14 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
 ) -> None:
     monkeypatch.chdir(project)
     assert main(["normalise", "-o", "data/interim/records.csv"]) == 0
-    assert len(read_records("data/interim/records.csv")) == 415
-    assert "umkm_web: 415 records" in capsys.readouterr().out
+    runs = committed_runs(project)
+    assert len(read_records("data/interim/records.csv")) == sum(r.rows for r in runs)
+    out = capsys.readouterr().out
+    for run in runs:  # one run per source in the default review
+        assert f"{run.source_id}: {run.rows} records" in out
 
-    snapshot = next(Path("data/raw/websites").rglob("records.csv"))
+    first = next(r for r in runs if r.source_id == "umkm_web")
+    snapshot = Path(first.file)
     lines = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
     # corrupt the year of the first data row
     header = lines[0].rstrip("\n").split(",")
