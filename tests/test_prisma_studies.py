@@ -47,3 +47,19 @@ def test_linked_reports_count_once_as_studies(tmp_path: Path) -> None:
     text = " ".join(re.sub(r"<[^>]+>", " ", svg).replace("\xa0", " ").split())
     assert "Studies included in review (n = 2)" in text
     assert "Reports of included studies: n = 3" in text
+
+
+def test_the_markdown_selection_table_counts_studies_and_reports_apart(tmp_path: Path) -> None:
+    from test_report import render
+
+    root = Path(shutil.copytree(FIXTURE, tmp_path / "project"))
+    groups = root / "data" / "interim" / "study_groups.csv"
+    with groups.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["study_id", "main_study_id", "is_main", "included", "linked_by", "note"])
+        for sid in (A, B, "st-249a57de84"):
+            main_id = A if sid == B else sid
+            w.writerow([sid, main_id, "yes" if sid == main_id else "no", "yes", "", ""])
+    page = render(root, study_groups=groups)["review.md"]
+    assert "| Studies included | 2 |" in page
+    assert "| Reports of included studies | 3 |" in page
