@@ -4,9 +4,11 @@ Each study is one entry keyed by its study id. The characters LaTeX reads as com
 ``%`` (a comment), ``$``, ``#``, ``_``, braces, ``~``, ``^``, backslash) are escaped by
 bibtexparser's encoding middleware, which the importer decodes again; every other character is
 written as it is (the file is UTF-8), and URLs, DOIs and file paths are left as written.
-Authors are ``"Surname, Given"`` joined by ``and``. The review team's summary goes to ``note``
-(labelled, never ``abstract``), the exact document type to ``type`` when the entry type does
-not say it, and a retrieved full text to ``file``.
+Authors are ``"Surname, Given"`` joined by ``and``; an organisation's name
+(:func:`~review.sources.export_record.is_organisation`) is written in braces, as BibTeX marks
+a corporate author, so the ``and`` in its name does not split it. The review team's summary
+goes to ``note`` (labelled, never ``abstract``), the exact document type to ``type`` when the
+entry type does not say it, and a retrieved full text to ``file``.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from typing import Any
 
 import bibtexparser
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexEncodingMiddleware, MergeCoAuthors
+from bibtexparser.middlewares import LatexEncodingMiddleware
 from bibtexparser.model import Block, Entry, Field
 from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from review.export.doctypes import bibtex_type, reads_back
 from review.records import clean_text, split_list
-from review.sources.export_record import surname_first
+from review.sources.export_record import is_organisation, surname_first
 from review.sources.ris_file import SUMMARY_NOTE
 
 #: Where the venue goes for each entry type (BibTeX's own field names).
@@ -39,6 +41,8 @@ VENUE_FIELD = {
 }
 #: Fields whose value is an address or identifier: never LaTeX-encoded.
 _VERBATIM = {"doi", "url", "file"}
+#: Fields written already encoded (each name encoded apart, then braced or joined).
+_ENCODED = {"author"}
 #: The characters LaTeX would read as commands, and how BibTeX text writes them.
 _SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -72,9 +76,9 @@ def bibtex_entry(study: Mapping[str, Any], fulltext: Mapping[str, str] | None = 
             fields.append(Field(key, text))
 
     put("title", study.get("title"))
-    authors = [surname_first(a) for a in split_list(study.get("authors"))]
-    if any(authors):
-        fields.append(Field("author", [a for a in authors if a]))
+    authors = [a for a in (surname_first(a) for a in split_list(study.get("authors"))) if a]
+    if authors:
+        fields.append(Field("author", " and ".join(_bibtex_name(a) for a in authors)))
     put("year", study.get("year"))
     put(VENUE_FIELD[entry_type], study.get("venue"))
     put("volume", study.get("volume"))
@@ -94,11 +98,18 @@ def bibtex_entry(study: Mapping[str, Any], fulltext: Mapping[str, str] | None = 
     return Entry(entry_type, study["study_id"], fields)
 
 
+def _bibtex_name(name: str) -> str:
+    """One author as BibTeX text: LaTeX-encoded, an organisation's name in braces."""
+    text = _ENCODER.unicode_to_latex(name)
+    return f"{{{text}}}" if is_organisation(name) else text
+
+
 class _Encode(LatexEncodingMiddleware):
-    """LaTeX-encode every field except addresses and identifiers (a DOI's ``_`` stays ``_``)."""
+    """LaTeX-encode every field except addresses and identifiers (a DOI's ``_`` stays ``_``)
+    and those :func:`bibtex_entry` wrote encoded."""
 
     def transform_entry(self, entry: Entry, library: Library) -> Block:
-        kept = {f.key: f.value for f in entry.fields if f.key in _VERBATIM}
+        kept = {f.key: f.value for f in entry.fields if f.key in _VERBATIM | _ENCODED}
         block = super().transform_entry(entry, library)
         for f in entry.fields:
             if f.key in kept:
@@ -111,6 +122,4 @@ def bibtex_text(
 ) -> str:
     """The BibTeX file of ``studies`` (``fulltext``: rows of ``fulltext.csv`` by study id)."""
     library = Library([bibtex_entry(s, (fulltext or {}).get(s["study_id"])) for s in studies])
-    return bibtexparser.write_string(
-        library, prepend_middleware=[MergeCoAuthors(), _Encode(encoder=_ENCODER)]
-    )
+    return bibtexparser.write_string(library, prepend_middleware=[_Encode(encoder=_ENCODER)])
