@@ -15,12 +15,13 @@ from review.errors import DecisionError, SchemaError
 from review.exitcodes import DATA_ERROR
 from review.extraction import ExtractionOutputs, load_coding, read_coded, run_extraction
 from review.extraction.agreement import jaccard
-from review.extraction.fields import coding_fields
+from review.extraction.fields import all_fields, coding_fields
 from review.extraction.inputs import read_studies
 from review.extraction.prefill import suggest
 from review.extraction.sheet import SUMMARY_LABEL
-from review.extraction.validate import coder_files
+from review.extraction.validate import RESOLUTIONS_NAME, coder_files
 from review.protocol import load_protocol
+from review.setaside import set_aside_at
 from review.spreadsheet import safe_cell
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
@@ -664,12 +665,32 @@ def test_committed_coding_files_validate_against_the_default_protocol(
         )
         == 0
     )
+    # `review extract --validate` reads them as the rule does: every coding column (the
+    # outcome domains' too), a set-aside coder's older file leniently, the resolutions
+    files = [str(p) for p in coder_files(coding)]
+    resolutions = str(coding / RESOLUTIONS_NAME)
+    studies_csv = str(tmp_path / "studies.csv")
+    args = ["extract", "--protocol", "config/protocol.yaml", "--studies", studies_csv]
+    assert main([*args, "--validate", *files, resolutions]) == 0
     protocol = load_protocol(repo_root / "config" / "protocol.yaml")
     studies = read_studies(tmp_path / "studies.csv")
-    rows, _ = load_coding(coding_fields(protocol), coder_files(coding), studies)
+    aside = set_aside_at(protocol, "coding")
+    rows, settled = load_coding(
+        all_fields(protocol),
+        coder_files(coding),
+        studies,
+        resolutions=coding / RESOLUTIONS_NAME,
+        set_aside=aside,
+    )
     assert rows
     assert {r.study_id for r in rows} <= set(studies)
-    assert {r.coder for r in rows} == {"ai-reviewer-1", "ai-reviewer-2"}
+    assert {r.coder for r in rows} == {p.stem for p in coder_files(coding)}
+    with (coding / RESOLUTIONS_NAME).open(encoding="utf-8", newline="") as fh:
+        assert len(settled) == len(list(csv.DictReader(fh)))
+    # the leniency is what lets a set-aside coder's file pass: read strictly, it is refused
+    if aside:
+        with pytest.raises(DecisionError, match="missing column of a required field"):
+            load_coding(all_fields(protocol), coder_files(coding), studies)
 
 
 # ---- the workflow rule --------------------------------------------------------------------------
@@ -685,17 +706,27 @@ def test_extract_coding_rule_in_the_real_engine(built_project: Path, built_copy:
     assert "included studies in the coding sheet" in log
 
     coding = built_copy / "data" / "decisions" / "coding"
-    header, first, *_ = (coding / "ai-reviewer-1.csv").read_text(encoding="utf-8").splitlines()
-    study = first.split(",", 1)[0]
-    (coding / "coder-c.csv").write_text(f"{header}\n{first}\n", encoding="utf-8")
+    # a file of a coder not set aside: it has every field of the current coding schema
+    aside = set_aside_at(load_protocol(built_copy / "config" / "protocol.yaml"), "coding")
+    current = next(p for p in coder_files(coding) if p.stem not in aside)
+    with current.open(encoding="utf-8", newline="") as fh:
+        header, first, *_ = list(csv.reader(fh))
+    study = first[0]
+
+    def write(name: str, row: list[str]) -> None:
+        with (coding / name).open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([header, row])
+
+    write("coder-c.csv", first)
     done = snakemake(built_copy, "--cores", "1", "data/extracted/coded.csv")
     assert done.returncode == 0, done.stderr[-2000:]
     coded = {r["study_id"]: r for r in read_csv(built_copy / "data" / "extracted" / "coded.csv")}
     assert "coder-c" in coded[study]["coders"].split("; ")
 
     before = (built_copy / "data" / "extracted" / "coded.csv").read_bytes()
-    bad = first.replace(first.split(",")[1], "hackathon", 1)
-    (coding / "coder-d.csv").write_text(f"{header}\n{bad}\n", encoding="utf-8")
+    bad = list(first)
+    bad[header.index("strategy")] = "hackathon"
+    write("coder-d.csv", bad)
     done = snakemake(built_copy, "--cores", "1", "data/extracted/coded.csv")
     assert done.returncode != 0
     log = (built_copy / "logs" / "extract_coding" / "extract_coding.log").read_text()

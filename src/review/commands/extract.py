@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from review.extraction.fields import all_fields
     from review.extraction.inputs import read_studies
     from review.extraction.validate import RESOLUTIONS_NAME
+    from review.setaside import set_aside_at
 
     protocol = load_protocol(args.protocol)
     if args.validate:
@@ -92,7 +93,12 @@ def run(args: argparse.Namespace) -> int:
         coders = [f for f in args.validate if f.name != RESOLUTIONS_NAME]
         resolutions = next((f for f in args.validate if f.name == RESOLUTIONS_NAME), None)
         rows, settled = load_coding(
-            fields, coders, studies, resolutions=resolutions, studies_path=args.studies
+            fields,
+            coders,
+            studies,
+            resolutions=resolutions,
+            studies_path=args.studies,
+            set_aside=set_aside_at(protocol, "coding"),
         )
         n_rows = sum(not r.superseded for r in rows)
         print(f"ok: {n_rows} coded row(s) in {len(coders)} file(s); {len(settled)} resolution(s)")

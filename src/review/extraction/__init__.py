@@ -161,10 +161,12 @@ def load_coding(
     *,
     resolutions: Path | None = None,
     studies_path: str | Path = "the studies table",
+    set_aside: Collection[str] = (),
 ) -> tuple[list[CodedRow], list[Resolution]]:
     """:func:`read_coding`, and every row must name a current study (by id or fingerprint):
-    the check a coder runs on a file before committing it (``review extract --validate``)."""
-    rows, settled = read_coding(fields, files, resolutions=resolutions)
+    the check a coder runs on a file before committing it (``review extract --validate``), so
+    it reads the files as the rule does (a set-aside coder's file leniently)."""
+    rows, settled = read_coding(fields, files, resolutions=resolutions, set_aside=set_aside)
     locator = Locator(studies.values(), clusters_of(studies.values()))
     attached = attach_coding(rows, settled, locator, StudyGroups())
     if attached.unmatched:
