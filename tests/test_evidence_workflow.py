@@ -6,6 +6,7 @@ never touched: everything here is written into the throw-away copy."""
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,13 +29,22 @@ def test_evidence_rules_in_the_real_engine(built_project: Path, built_copy: Path
     assert "Mixed Methods Appraisal Tool (MMAT), version 2018; rule adjudication" in log
 
     root = built_copy
+    decisions = root / "data/decisions"
+    linked = {
+        sid
+        for r in _rows(decisions / "report_links.csv")
+        for sid in (r["study_id"], r["main_study_id"])
+    }
     included = [
         r["study_id"]
         for r in _rows(root / "data/interim/screening.csv")
-        if r["state"] == "included_ft"
+        if r["state"] == "included_ft" and r["study_id"] not in linked
     ]
     first, second = included[:2]
-    decisions = root / "data/decisions"
+    # The default review appraises every included study twice and its synthesis texts cite
+    # every one: this copy's appraisal and synthesis folders are replaced by the test's own,
+    # so that the summary and the citations of `first` are the test's alone.
+    shutil.rmtree(decisions / "appraisal")
     (decisions / "appraisal").mkdir()
     (decisions / "appraisal/test-appraiser.csv").write_text(
         "study_id,fingerprint,category,item_id,answer,comment,timestamp\n"
@@ -42,12 +52,10 @@ def test_evidence_rules_in_the_real_engine(built_project: Path, built_copy: Path
         f"{first},,qualitative,overall,some,test row,2026-12-01T08:00:00Z\n",
         encoding="utf-8",
     )
-    (decisions / "report_links.csv").write_text(
-        "study_id,main_study_id,reviewer,note,timestamp\n"
-        f"{second},{first},test,test link,2026-12-01T08:00:00Z\n",
-        encoding="utf-8",
-    )
+    with (decisions / "report_links.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow([second, first, "test", "test link", "2026-12-01T08:00:00Z"])
     synthesis = decisions / "synthesis"
+    shutil.rmtree(synthesis)
     synthesis.mkdir()
     (synthesis / "discussion.md").write_text(f"A test sentence [@{first}].\n", encoding="utf-8")
     (synthesis / "reporting_bias.md").write_text(f"Registers [@{first}].\n", encoding="utf-8")
