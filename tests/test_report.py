@@ -3,6 +3,7 @@ the PRISMA check stopping the run, and the ``review report`` / ``review audit`` 
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from review.errors import ReviewError
 from review.exitcodes import DATA_ERROR
 from review.prisma import PrismaError
 from review.protocol import load_protocol
+from review.records import read_records
 from review.report.inputs import ReportPaths
 from review.report.render import ReportOutputs, render_report
 
@@ -438,7 +440,15 @@ def test_report_rules_in_the_real_workflow(built_project: Path, built_copy: Path
     )
     assert done.returncode != 0
     log = (built_copy / "logs" / "render_prisma" / "render_prisma.log").read_text()
-    assert re.search(r"identified 415 - duplicates \d+ = \d+, but there are \d+ studies", log)
+    identified = len(read_records(built_copy / "data" / "interim" / "records.csv"))
+    found = re.search(
+        rf"identified {identified} - duplicates (\d+) = (\d+), but there are (\d+) studies", log
+    )
+    assert found, log
+    duplicates, remain, studies_n = (int(g) for g in found.groups())
+    assert remain == identified - duplicates
+    with studies.open(encoding="utf-8", newline="") as fh:
+        assert studies_n == sum(1 for _ in csv.DictReader(fh))  # what the arithmetic misses
 
 
 def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
