@@ -256,8 +256,12 @@ def test_rationale_and_risk_of_bias_due_to_missing_results_are_the_reviewers(
         "✓ Reported in §4.11",
     )
     assert "41 of 42 items and sub-items reported." in md
-    assert "## 2. Introduction\n\n### 2.1 Rationale\n\n<p>Why <em>this</em> review" in md
-    assert "### 4.11 Risk of bias due to missing results\n\n<p>Searched trial registers.</p>" in md
+    # the Markdown page gets the files as Markdown, never their HTML fragments
+    assert (
+        "## 2. Introduction\n\n### 2.1 Rationale\n\n"
+        "Why *this* review ([Lind & Moss 2018](audit.html#st-a1)).\n\\<script>alert(1)"
+    ) in md
+    assert "### 4.11 Risk of bias due to missing results\n\nSearched trial registers.\n" in md
     assert (
         "| 21 | Reporting biases: risk of bias due to missing results | reported in §4.11 |" in md
     )

@@ -14,6 +14,7 @@ from review.cli import main
 from review.errors import DecisionError
 from review.exitcodes import DATA_ERROR, USAGE
 from review.narrative import citation_labels, load_narrative, uncited
+from review.report.authored import markdown_of
 from review.studygroups import StudyGroups, read_groups
 from review.tables import contract, read_table
 
@@ -249,6 +250,31 @@ def test_authored_headings_sit_below_the_reports_own(root: Path) -> None:
     assert "<h6>Deep</h6>" in html
     for tag in ("<h1>", "<h2>", "<h3>"):
         assert tag not in html
+
+
+def test_the_markdown_page_gets_the_narrative_as_markdown(root: Path) -> None:
+    """The Markdown page shows an authored file as Markdown, never its HTML fragment (no tag
+    or entity may show there literally): citations link to the audit view, headings sit
+    below the report's, raw HTML is text, code is left as written."""
+    groups, labels = _narrative(root)
+    folder = root / "data/decisions/synthesis"
+    (folder / "limitations.md").write_text(
+        "# Limitations\n\nOf the evidence\n---\n\nFew studies [@st-a100000001].\n",
+        encoding="utf-8",
+    )
+    load_narrative(folder, groups, labels)  # the files pass the checks
+    text = markdown_of(folder / "groups/mentoring.md", labels)
+    assert "([Sari & Putra 2021](audit.html#st-a100000001))" in text
+    assert (
+        "([Wijaya 2022](audit.html#st-a100000002); [Wijaya 2021](audit.html#st-a100000006))"
+    ) in text
+    assert "\\<script>" in text
+    assert "<script>" not in text.replace("\\<script>", "")
+    assert "`[@st-not-a-citation]`" in text  # a code span is left as written
+    assert not re.search(r"&(amp|lt|gt|quot|#\d+);", text)
+    limits = markdown_of(folder / "limitations.md", labels)
+    assert limits.splitlines()[:3] == ["#### Limitations", "", "##### Of the evidence"]
+    assert "Few studies ([Sari & Putra 2021](audit.html#st-a100000001))." in limits
 
 
 BAD_NARRATIVE = {

@@ -10,12 +10,18 @@ they lay out, so the sections depend on one interface.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from review.report.markup import trusted
+from review.report.markup import md_escape, trusted
+
+#: "<" that would open raw HTML (a tag, a comment, a declaration) in Markdown.
+_RAW_HTML = re.compile(r"<(?=[A-Za-z/!?])")
+#: An inline code span on one line: shown as is.
+_CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
 @dataclass(frozen=True)
@@ -100,12 +106,60 @@ def load_findings(folder: Path | None, protocol: Any, groups: Any) -> dict[str, 
 
 @dataclass(frozen=True)
 class Narrative:
-    """One authored file rendered to safe HTML, with the studies it cites."""
+    """One authored file rendered to safe HTML and to Markdown, with the studies it cites."""
 
     name: str
     path: Path
     html: Any
     cited: tuple[str, ...] = field(default=())
+    markdown: Any = ""
+
+
+def markdown_of(path: Path, labels: Mapping[str, str], *, audit_href: str = "audit.html") -> str:
+    """An authored file as the Markdown page shows it: as written, its headings moved below
+    the report's own as on the HTML page, each citation a link to the study's entry in the
+    audit view, and raw HTML shown as text (the HTML page renders none). Embedding the HTML
+    fragment instead put tags and entities (``&amp;``) on the Markdown page. Code blocks and
+    code spans are left as they are (a code span over two lines is not told apart).
+    """
+    from review.narrative import CITATION, HEADING_OFFSET, markdown
+
+    text = path.read_text(encoding="utf-8-sig")
+    lines: list[str | None] = list(text.splitlines())
+    code: set[int] = set()
+    for token in markdown().parse(text, {"labels": labels, "audit_href": audit_href}):
+        if token.type in ("fence", "code_block") and token.map:
+            code.update(range(*token.map))
+        elif token.type == "heading_open" and token.map:
+            start, end = token.map
+            hashes = "#" * min(6, int(token.tag[1:]) + HEADING_OFFSET)
+            if token.markup.startswith("#"):  # "# Title"
+                lines[start] = re.sub(r"^ {0,3}#{1,6}", hashes, str(lines[start]))
+            else:  # "Title" underlined with "=" or "-"
+                words = " ".join(str(line).strip() for line in lines[start : end - 1])
+                lines[start:end] = [f"{hashes} {words}", *[None] * (end - start - 1)]
+
+    def cite(found: re.Match[str]) -> str:
+        keys = [k.strip().lstrip("@") for k in found.group(1).split(";")]
+        links = (f"[{md_escape(labels.get(k, k))}]({audit_href}#{k})" for k in keys)
+        return "(" + "; ".join(links) + ")"
+
+    def prose(part: str) -> str:
+        return CITATION.sub(cite, _RAW_HTML.sub(r"\\<", part))
+
+    out = []
+    for i, line in enumerate(lines):
+        if line is None:
+            continue
+        if i in code:
+            out.append(line)
+            continue
+        parts, pos = [], 0
+        for span in _CODE_SPAN.finditer(line):
+            parts += [prose(line[pos : span.start()]), span.group(0)]
+            pos = span.end()
+        out.append("".join([*parts, prose(line[pos:])]))
+    return "\n".join(out)
 
 
 def load_narratives(
@@ -118,13 +172,15 @@ def load_narratives(
         return {}
     from review.narrative import citation_labels, load_narrative
 
-    narrative = load_narrative(folder, groups, citation_labels(studies))
+    labels = citation_labels(studies)
+    narrative = load_narrative(folder, groups, labels)
     return {
         name.removesuffix(".md"): Narrative(
             name=name.removesuffix(".md"),
             path=f.path,
             html=trusted(f.html),
             cited=tuple(dict.fromkeys(c.study_id for c in f.citations)),
+            markdown=trusted(markdown_of(f.path, labels)),
         )
         for name, f in narrative.files.items()
     }
