@@ -104,6 +104,10 @@ def test_update_loop_end_to_end(
     v1_pages = list((root / "versions/v1/report/audit/studies").glob("st-*.html"))
     assert len(v1_pages) == v1["studies"]["total"]
     assert any(f["file"] == "report/audit.html" for f in v1["report"])
+    # its frozen diagram counts studies as the report does: linked reports count once
+    frozen = {r["data"]: r["n"] for r in rows(root / "versions/v1/report/prisma.csv")}
+    assert frozen["total_studies"] == str(len(set(v1["studies"]["included_main"])))
+    assert frozen["total_reports"] == str(len(v1["studies"]["included"]))
     v1_records = {r["record_id"] for r in rows(root / "versions/v1/tables/records.csv")}
     v1_states = {r["study_id"]: r["state"] for r in rows(root / "versions/v1/tables/screening.csv")}
 

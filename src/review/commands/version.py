@@ -78,12 +78,10 @@ def _render(
     from review import prisma
     from review.audit.changes import changed_since
     from review.audit.pages import write_audit
-    from review.records import read_records
+    from review.report.context import report_counts
     from review.report.inputs import load_inputs
     from review.report.paths import ReportOutputs, ReportPaths
     from review.report.render import render_report
-    from review.tables import contract, read_table
-    from review.versions.flow import flow_counts
 
     paths = ReportPaths.in_project(root)
     since = previous.name if previous is not None else None
@@ -103,11 +101,6 @@ def _render(
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         changed_since=changed_since(paths.versions, inputs),
     )
-    counts = flow_counts(
-        protocol,
-        read_records(paths.records),
-        read_table(paths.studies, contract("studies")) if paths.studies else None,
-        read_table(paths.screening, contract("screening")) if paths.screening else None,
-        previous,
-    )
+    # The same counts as the report's (linked reports count once as studies).
+    counts = report_counts(inputs)
     prisma.write_outputs(counts, svg_path=folder / "prisma.svg", csv_path=folder / "prisma.csv")
