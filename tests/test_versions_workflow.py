@@ -66,6 +66,11 @@ def _before_the_update_round(root: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.rmtree(root / "data/raw/websites" / source)
     shutil.rmtree(root / "data/decisions/synthesis")
+    # one authored text that cites nothing, so the frozen pages name a project file
+    (root / "data/decisions/synthesis").mkdir()
+    (root / "data/decisions/synthesis/discussion.md").write_text(
+        "What the evidence shows.\n", encoding="utf-8"
+    )
     for file in (root / "data/decisions").rglob("*.csv"):
         with file.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -104,6 +109,10 @@ def test_update_loop_end_to_end(
     v1_pages = list((root / "versions/v1/report/audit/studies").glob("st-*.html"))
     assert len(v1_pages) == v1["studies"]["total"]
     assert any(f["file"] == "report/audit.html" for f in v1["report"])
+    # its pages name the project's files as the project lays them out, not this machine's
+    frozen_page = (root / "versions/v1/report/review.md").read_text(encoding="utf-8")
+    assert "`data/decisions/synthesis/discussion.md`" in frozen_page
+    assert str(root) not in frozen_page
     # its frozen diagram counts studies as the report does: linked reports count once
     frozen = {r["data"]: r["n"] for r in rows(root / "versions/v1/report/prisma.csv")}
     assert frozen["total_studies"] == str(len(set(v1["studies"]["included_main"])))

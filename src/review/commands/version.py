@@ -5,6 +5,7 @@ rewritten; the next report compares itself with the latest one."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from review.commands._options import add_protocol
@@ -83,7 +84,9 @@ def _render(
     from review.report.paths import ReportOutputs, ReportPaths
     from review.report.render import render_report
 
-    paths = ReportPaths.in_project(root)
+    # Relative paths: the frozen pages name the project's files (e.g. the synthesis texts) as
+    # the project lays them out, never this machine's folders.
+    paths = ReportPaths.in_project(Path(os.path.relpath(root)))
     since = previous.name if previous is not None else None
     render_report(
         protocol,
