@@ -161,6 +161,12 @@ class PrismaCounts:
     def screening_run(self) -> bool:
         return self.screened is not None
 
+    @property
+    def studies_included(self) -> int | None:
+        """Included studies: reports linked into one study count once (``included`` counts
+        reports; without links the two are the same)."""
+        return self.included if self.included_studies is None else self.included_studies
+
     def screening_numbers(self) -> ScreeningNumbers:
         """The screening boxes; every one is set once screening has run."""
         values = {name: getattr(self, name) for name in ScreeningNumbers._fields}

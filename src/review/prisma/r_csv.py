@@ -367,7 +367,7 @@ def prisma_data(c: PrismaCounts) -> dict[str, str]:
         # The R package fails on a single reason (its issue #70); pad as CoLRev does.
         return _pairs(found) if len(found) > 1 else _pairs([*found, ("Other", 0)])
 
-    studies = c.included if c.included_studies is None else c.included_studies
+    studies = c.studies_included
 
     data = {
         "previous_studies": n(update.previous_studies) if update else na,

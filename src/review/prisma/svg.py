@@ -300,7 +300,7 @@ def render_svg(c: PrismaCounts) -> str:
         if update is None:
             inc = lay.main(
                 y,
-                f"Studies included in review (n = {studies_included(flow)})",
+                f"Studies included in review (n = {flow.studies_included})",
                 [f"Reports of included studies: n = {flow.included}"],
                 kind="included",
             )
@@ -404,8 +404,3 @@ def render_svg(c: PrismaCounts) -> str:
             out.append(f'<text{attr} x="{tx:.1f}" y="{ty:.1f}">{escape(text)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
-
-
-def studies_included(counts: PrismaCounts) -> int | None:
-    """Included studies: reports linked into one study count once (``included`` counts reports)."""
-    return counts.included if counts.included_studies is None else counts.included_studies
