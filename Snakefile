@@ -7,7 +7,7 @@
 from snakemake.utils import min_version
 
 from review.protocol import load_protocol
-from review.workflow import raw_inputs, version_inputs
+from review.workflow import check_decision_names, raw_inputs, version_inputs
 
 min_version("9.0")
 
@@ -16,6 +16,8 @@ PROTOCOL_PATH = config.get("protocol", "config/protocol.yaml")
 PROTOCOL = load_protocol(PROTOCOL_PATH)
 LIVE = str(config.get("live", "false")).lower() == "true"
 RAW_ROOT = "data/raw"
+# A decision file named like a rule pattern ({x}.csv, <a>.csv) stops the run here, with its path.
+check_decision_names("data/decisions")
 # Published versions (review version NAME): the report compares with the latest (or the
 # protocol's versions.compare_with); a protocol changed since must log an amendment.
 VERSIONS = "versions"
@@ -28,7 +30,11 @@ include: "workflow/rules/normalise.smk"
 include: "workflow/rules/dedup.smk"
 include: "workflow/rules/fulltext.smk"
 include: "workflow/rules/screen.smk"
+include: "workflow/rules/group.smk"
 include: "workflow/rules/extract.smk"
+include: "workflow/rules/appraise.smk"
+include: "workflow/rules/synthesise.smk"
+include: "workflow/rules/audit.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -39,4 +45,5 @@ localrules:
 rule all:
     input:
         rules.render_report.output,
+        rules.render_audit.output,
     default_target: True

@@ -18,6 +18,8 @@ def test_run_builds_a_snakemake_command_with_our_options(tmp_path) -> None:
     from review.commands.run import snakemake_command
 
     (tmp_path / "Snakefile").write_text("", encoding="utf-8")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "protocol.yaml").write_text("", encoding="utf-8")
     args = build_parser().parse_args(
         ["run", "-d", str(tmp_path), "--cores", "2", "--live", "-n", "all", "--", "--forceall"]
     )
@@ -26,9 +28,11 @@ def test_run_builds_a_snakemake_command_with_our_options(tmp_path) -> None:
     assert cmd[cmd.index("--cores") + 1] == "2"
     assert "live=true" in cmd
     assert "--dry-run" in cmd
+    assert cmd[cmd.index("--snakefile") + 1] == str(tmp_path / "Snakefile")
+    assert cmd[cmd.index("--directory") + 1] == str(tmp_path)
     assert cmd[-2:] == ["all", "--forceall"]
 
 
 def test_run_outside_a_project_is_a_clear_error(tmp_path, capsys) -> None:
     assert main(["run", "-d", str(tmp_path)]) == 2
-    assert "no Snakefile here" in capsys.readouterr().err
+    assert "not a review project" in capsys.readouterr().err

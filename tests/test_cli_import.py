@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from review.cli import build_parser, main
+from review.exitcodes import DATA_ERROR
 from review.records import RECORD_COLUMNS, read_records
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
@@ -52,7 +53,7 @@ def test_a_bad_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture
     out.write_text("old,content\n", encoding="utf-8")
     bad = FIXTURES / "junk_between_records.ris"
     code = main(["import", str(FIXTURES / "scopus.csv"), str(bad), "-o", str(out)])
-    assert code == 2
+    assert code == DATA_ERROR
     err = capsys.readouterr().err
     assert "review import: error:" in err
     assert "junk_between_records.ris, line 7: text 'Query: UMKM" in err
@@ -65,7 +66,7 @@ def test_forced_format_that_does_not_fit(
 ) -> None:
     out = tmp_path / "records.csv"
     code = main(["import", str(FIXTURES / "zotero.csv"), "-o", str(out), "--format", "ris"])
-    assert code == 2
+    assert code == DATA_ERROR
     err = capsys.readouterr().err
     assert "zotero.csv, line 1: read as RIS (ris), but this looks like CSV: give the format" in err
     assert 'stopped at line 1: text \'"Key","Item Type"' in err
@@ -82,7 +83,7 @@ def test_output_that_is_a_folder_gets_a_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["import", str(FIXTURES / "zotero.csv"), "-o", str(tmp_path)])
-    assert code == 2
+    assert code == DATA_ERROR
     err = capsys.readouterr().err
     assert f"review import: error: -o {tmp_path} is a folder; give the file to write" in err
     assert "Traceback" not in err
@@ -94,7 +95,7 @@ def test_empty_export_is_refused_unless_allowed(
     empty = tmp_path / "scopus.ris"
     empty.write_bytes(b"")
     out = tmp_path / "records.csv"
-    assert main(["import", str(empty), "-o", str(out)]) == 2
+    assert main(["import", str(empty), "-o", str(out)]) == DATA_ERROR
     err = capsys.readouterr().err
     assert f"review import: warning: {empty}: no records in this file" in err
     assert "error: no records in" in err

@@ -12,14 +12,16 @@ from openpyxl import Workbook, load_workbook
 from review.agreement import cohen_kappa
 from review.cli import main
 from review.errors import DecisionError, SchemaError
+from review.exitcodes import DATA_ERROR
 from review.extraction import ExtractionOutputs, load_coding, read_coded, run_extraction
 from review.extraction.agreement import jaccard
-from review.extraction.fields import coding_fields
+from review.extraction.fields import all_fields, coding_fields
 from review.extraction.inputs import read_studies
 from review.extraction.prefill import suggest
 from review.extraction.sheet import SUMMARY_LABEL
-from review.extraction.validate import coder_files
+from review.extraction.validate import RESOLUTIONS_NAME, coder_files
 from review.protocol import load_protocol
+from review.setaside import set_aside_at
 from review.spreadsheet import safe_cell
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
@@ -74,7 +76,7 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
     rows = read_csv(work / "extracted" / "coding_sheet.csv")
     assert [r["study_id"] for r in rows] == ["st-1a2b3c4d5e", "st-2b3c4d5e6f", "st-3c4d5e6f70"]
     header = list(rows[0])
-    assert header[:9] == [
+    assert header[:11] == [
         "study_id",
         "citation",
         "title",
@@ -84,9 +86,11 @@ def test_sheet_has_one_row_per_included_study_and_a_column_per_field(protocol, w
         "doi_link",
         "full_text",
         "coded_by",
+        "linked_reports",
+        "fingerprint",
     ]
     field_names = [f["name"] for f in protocol.coding_fields]
-    assert header[9 : 9 + len(field_names)] == field_names
+    assert header[11 : 11 + len(field_names)] == field_names
     first = rows[0]
     assert first["citation"] == (
         "Siti Rahma & Budi Santoso 2021. Peran Klinik UMKM dalam Digitalisasi Usaha Mikro di "
@@ -209,13 +213,31 @@ def test_two_coders_disagreements_and_agreement(protocol, work):
     coded = by_id(read_csv(out / "coded.csv"))
     assert set(coded) == {"st-1a2b3c4d5e", "st-2b3c4d5e6f"}
     first = coded["st-1a2b3c4d5e"]
-    # an open disagreement keeps the primary coder's value and says so
-    assert first["strategy"] == "digital_clinic; mentoring_training"
+    # the protocol states no rule: adjudication, so an open disagreement leaves no value
+    assert first["strategy"] == ""
     assert first["open_disagreements"] == "strategy"
+    assert first["sustained"] == "no"  # agreed values stand
     assert first["coders"] == "coder-a; coder-b"
     assert first["status"] == "included"
     assert first["last_coded"] == "2026-11-29T08:00:00Z"
     assert len(result.merged.disagreements) == 2
+
+
+def test_primary_coder_rule_lets_the_primary_coders_value_stand_and_says_so(work, tmp_path):
+    text = (FIXTURES / "protocol.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "protocol.yaml"
+    path.write_text(
+        text.replace(
+            '  multi_value_separator: "; "\n',
+            '  multi_value_separator: "; "\n  disagreement_rule: primary_coder\n',
+        ),
+        encoding="utf-8",
+    )
+    run(load_protocol(path), work)
+    first = by_id(read_csv(work / "extracted" / "coded.csv"))["st-1a2b3c4d5e"]
+    # coder-a and coder-b coded two studies each; ties go by id: coder-a is primary
+    assert first["strategy"] == "digital_clinic; mentoring_training"
+    assert first["open_disagreements"] == "strategy"
 
 
 def test_resolutions_settle_disagreements(protocol, work):
@@ -397,11 +419,6 @@ def test_xlsx_coder_file_errors_name_the_sheet_row(protocol, work):
 
 # ---- bad input --------------------------------------------------------------------------------
 BAD_CASES = {
-    "unknown study": (
-        GOOD_ROW.replace("st-1a2b3c4d5e", "st-ffffffffff"),
-        r"bad\.csv, row 3, field 'study_id': unknown study 'st-ffffffffff' "
-        r"\(not in .*studies\.csv\)",
-    ),
     "value outside the list": (
         GOOD_ROW.replace("digital_clinic", "digital_clinic; hackathon"),
         r"bad\.csv, row 3, field 'strategy': study st-1a2b3c4d5e: 'hackathon' is not an allowed "
@@ -453,6 +470,44 @@ def test_bad_coder_rows_name_file_row_field_and_allowed(protocol, work, case):
     assert "nothing was merged" in message
     assert message.count(", row ") == 1  # the first data row (row 2) is good
     assert not (work / "extracted").exists()  # nothing written from a file with errors
+
+
+def test_a_row_naming_no_study_is_listed_not_merged_and_refused_by_validate(protocol, work):
+    unknown = GOOD_ROW.replace("st-1a2b3c4d5e", "st-ffffffffff")
+    (work / "coding" / "coder-c.csv").write_text(HEADER + unknown, encoding="utf-8")
+    result = run(protocol, work)
+    assert [(u.coder, u.row, u.study_id) for u in result.attached.unmatched] == [
+        ("coder-c", 2, "st-ffffffffff")
+    ]
+    events = read_csv(work / "extracted" / "coding_events.csv")
+    listed = [e for e in events if e["event"] == "unmatched"]
+    assert [(e["study_id"], e["coder"]) for e in listed] == [("st-ffffffffff", "coder-c")]
+    assert listed[0]["source"].endswith("coder-c.csv:row 2")
+    assert "neither its study id nor its fingerprint" in listed[0]["note"]
+    assert "st-ffffffffff" not in by_id(read_csv(work / "extracted" / "coded.csv"))
+    with pytest.raises(
+        DecisionError,
+        match=r"coder-c\.csv, row 2, field 'study_id': unknown study 'st-ffffffffff' "
+        r"\(not in .*studies\.csv\)",
+    ):
+        load_coding(
+            coding_fields(protocol),
+            [work / "coding" / "coder-c.csv"],
+            read_studies(work / "interim" / "studies.csv"),
+            studies_path=work / "interim" / "studies.csv",
+        )
+
+
+def test_a_coded_row_follows_its_fingerprint_when_the_id_is_gone(protocol, work):
+    moved = GOOD_ROW.replace("st-1a2b3c4d5e,", "st-0000000000,")
+    header = HEADER.replace("study_id,", "study_id,fingerprint,")
+    moved = moved.replace("st-0000000000,", "st-0000000000,10.1234/jpm.v5i2.101,")
+    (work / "coding" / "coder-c.csv").write_text(header + moved, encoding="utf-8")
+    result = run(protocol, work)
+    assert not result.attached.unmatched
+    row = by_id(read_csv(work / "extracted" / "coded.csv"))["st-1a2b3c4d5e"]
+    assert "coder-c" in row["coders"].split("; ")
+    assert "re-attached by fingerprint 10.1234/jpm.v5i2.101" in row["carried_forward_note"]
 
 
 @pytest.mark.parametrize(
@@ -556,7 +611,7 @@ def test_cli_extract_and_validate(work, capsys):
     assert "ok: 2 coded row(s) in 1 file(s)" in capsys.readouterr().out
     assert not (work / "extracted").exists()
     (work / "coding" / "bad.csv").write_text(HEADER + GOOD_ROW.replace(",no,", ",nope,"))
-    assert main(["extract", *args, "--validate", str(work / "coding" / "bad.csv")]) == 2
+    assert main(["extract", *args, "--validate", str(work / "coding" / "bad.csv")]) == DATA_ERROR
     assert "field 'sustained'" in capsys.readouterr().err
     (work / "coding" / "bad.csv").unlink()
     code = main(
@@ -610,12 +665,32 @@ def test_committed_coding_files_validate_against_the_default_protocol(
         )
         == 0
     )
+    # `review extract --validate` reads them as the rule does: every coding column (the
+    # outcome domains' too), a set-aside coder's older file leniently, the resolutions
+    files = [str(p) for p in coder_files(coding)]
+    resolutions = str(coding / RESOLUTIONS_NAME)
+    studies_csv = str(tmp_path / "studies.csv")
+    args = ["extract", "--protocol", "config/protocol.yaml", "--studies", studies_csv]
+    assert main([*args, "--validate", *files, resolutions]) == 0
     protocol = load_protocol(repo_root / "config" / "protocol.yaml")
     studies = read_studies(tmp_path / "studies.csv")
-    rows, _ = load_coding(coding_fields(protocol), coder_files(coding), studies)
+    aside = set_aside_at(protocol, "coding")
+    rows, settled = load_coding(
+        all_fields(protocol),
+        coder_files(coding),
+        studies,
+        resolutions=coding / RESOLUTIONS_NAME,
+        set_aside=aside,
+    )
     assert rows
     assert {r.study_id for r in rows} <= set(studies)
-    assert {r.coder for r in rows} == {"ai-reviewer-1", "ai-reviewer-2"}
+    assert {r.coder for r in rows} == {p.stem for p in coder_files(coding)}
+    with (coding / RESOLUTIONS_NAME).open(encoding="utf-8", newline="") as fh:
+        assert len(settled) == len(list(csv.DictReader(fh)))
+    # the leniency is what lets a set-aside coder's file pass: read strictly, it is refused
+    if aside:
+        with pytest.raises(DecisionError, match="missing column of a required field"):
+            load_coding(all_fields(protocol), coder_files(coding), studies)
 
 
 # ---- the workflow rule --------------------------------------------------------------------------
@@ -626,22 +701,32 @@ def test_extract_coding_rule_in_the_real_engine(built_project: Path, built_copy:
     from conftest import snakemake
 
     out = built_project / "data" / "extracted"
-    assert sorted(p.name for p in out.iterdir()) == output_names()
+    assert set(output_names()) <= {p.name for p in out.iterdir()}
     log = (built_project / "logs" / "extract_coding" / "extract_coding.log").read_text()
     assert "included studies in the coding sheet" in log
 
     coding = built_copy / "data" / "decisions" / "coding"
-    header, first, *_ = (coding / "ai-reviewer-1.csv").read_text(encoding="utf-8").splitlines()
-    study = first.split(",", 1)[0]
-    (coding / "coder-c.csv").write_text(f"{header}\n{first}\n", encoding="utf-8")
+    # a file of a coder not set aside: it has every field of the current coding schema
+    aside = set_aside_at(load_protocol(built_copy / "config" / "protocol.yaml"), "coding")
+    current = next(p for p in coder_files(coding) if p.stem not in aside)
+    with current.open(encoding="utf-8", newline="") as fh:
+        header, first, *_ = list(csv.reader(fh))
+    study = first[0]
+
+    def write(name: str, row: list[str]) -> None:
+        with (coding / name).open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([header, row])
+
+    write("coder-c.csv", first)
     done = snakemake(built_copy, "--cores", "1", "data/extracted/coded.csv")
     assert done.returncode == 0, done.stderr[-2000:]
     coded = {r["study_id"]: r for r in read_csv(built_copy / "data" / "extracted" / "coded.csv")}
     assert "coder-c" in coded[study]["coders"].split("; ")
 
     before = (built_copy / "data" / "extracted" / "coded.csv").read_bytes()
-    bad = first.replace(first.split(",")[1], "hackathon", 1)
-    (coding / "coder-d.csv").write_text(f"{header}\n{bad}\n", encoding="utf-8")
+    bad = list(first)
+    bad[header.index("strategy")] = "hackathon"
+    write("coder-d.csv", bad)
     done = snakemake(built_copy, "--cores", "1", "data/extracted/coded.csv")
     assert done.returncode != 0
     log = (built_copy / "logs" / "extract_coding" / "extract_coding.log").read_text()
@@ -662,10 +747,67 @@ def test_coded_csv_is_read_back_against_its_schema_and_the_protocol(protocol, wo
         SchemaError, match=r"coded\.csv, line 2: field 'status' is 'maybe'; expected one of"
     ):
         read_coded(path, fields)
-    path.write_text(
-        text.replace("digital_clinic; mentoring_training", "hackathon"), encoding="utf-8"
-    )
+    path.write_text(text.replace("volunteers; smart_village", "hackathon"), encoding="utf-8")
     with pytest.raises(
-        SchemaError, match=r"line 2: field 'strategy': 'hackathon' is not an allowed"
+        SchemaError, match=r"line 3: field 'strategy': 'hackathon' is not an allowed"
     ):
         read_coded(path, fields)
+
+
+# ---- issue 15 item 4: a coding sheet filled in place is never overwritten --------------------
+def test_a_coding_sheet_filled_in_place_is_not_overwritten(protocol, work):
+    from review.sheetguard import UnimportedWork
+
+    run(protocol, work)
+    sheet = work / "extracted" / "coding_sheet.xlsx"
+    wb = load_workbook(sheet)
+    ws = wb["coding"]
+    header = [c.value for c in ws[1]]
+    for name, value in (
+        ("strategy", "volunteers"),
+        ("approach", "training"),
+        ("evidence", "abstract"),
+        ("note", "coded in the generated sheet"),
+    ):
+        ws.cell(row=4, column=header.index(name) + 1).value = value
+    wb.save(sheet)
+    filled = sheet.read_bytes()
+    sid = ws.cell(row=4, column=1).value
+    with pytest.raises(UnimportedWork) as info:
+        run(protocol, work)
+    message = str(info.value)
+    assert f"{sheet} hold(s) 1 decision(s) that are in no ledger yet" in message
+    assert f"{sheet}, row 4: {sid} (approach, evidence, strategy)" in message
+    assert f"copy it to {work / 'coding' / '<your coder id>.xlsx'}" in message
+    assert sheet.read_bytes() == filled
+    # Copied into the coding folder it is a coder's file: its values are saved, and the sheet
+    # is regenerated (empty again) on the next run.
+    shutil.copy(sheet, work / "coding" / "coder-z.xlsx")
+    result = run(protocol, work)
+    assert work / "coding" / "coder-z.xlsx" in result.coder_files
+    assert sheet.read_bytes() != filled
+    assert not list(sheet.parent.glob("*.backup-*"))
+
+
+def test_force_keeps_a_filled_coding_sheet_as_a_backup(protocol, work):
+    run(protocol, work)
+    csv_sheet = work / "extracted" / "coding_sheet.csv"
+    rows = read_csv(csv_sheet)
+    rows[0]["barriers"] = "connectivity"
+    with csv_sheet.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    filled = csv_sheet.read_text(encoding="utf-8")
+    result = run_extraction(
+        protocol,
+        studies_path=work / "interim" / "studies.csv",
+        screening_path=work / "interim" / "screening.csv",
+        coding_dir=work / "coding",
+        outputs=ExtractionOutputs.in_folder(work / "extracted"),
+        force=True,
+    )
+    backup = next(p for p in result.backups if p.suffix == ".csv")
+    assert backup.name.startswith("coding_sheet.backup-")
+    assert backup.read_text(encoding="utf-8") == filled
+    assert read_csv(csv_sheet)[0]["barriers"] == ""

@@ -22,6 +22,7 @@ from test_prisma import svg_text
 from werkzeug import Request, Response
 
 from review.cli import main
+from review.exitcodes import DATA_ERROR
 from review.fulltext import content, locations
 from review.fulltext.reading import read_file, read_pdf
 from review.tables import contract, read_jsonl, read_table
@@ -364,9 +365,9 @@ def test_adding_a_file_that_is_not_what_its_name_says_is_refused(
 ) -> None:
     fake = tmp_path / "paper.pdf"
     fake.write_bytes(LOGIN)
-    assert fulltext("add", str(fake), "--study", B, "--reviewer", "ana") == 2
+    assert fulltext("add", str(fake), "--study", B, "--reviewer", "ana") == DATA_ERROR
     assert "named .pdf, but its content is text/html" in capsys.readouterr().err
-    assert fulltext("add", str(fake), "--study", "st-ffffffff", "--reviewer", "ana") == 2
+    assert fulltext("add", str(fake), "--study", "st-ffffffff", "--reviewer", "ana") == DATA_ERROR
     assert "'st-ffffffff' is not a study of studies.csv" in capsys.readouterr().err
     assert not (project / "data/raw/fulltext/manifest.jsonl").exists()
 
@@ -401,7 +402,9 @@ def test_done_when_retrieved_reports_give_page_located_evidence_and_honest_prism
     serve(httpserver)
     assert fulltext("--live") == 0
     assert main(["screen", "state"]) == 0
-    assert main(["screen", "sheet", "--reviewer", "r1", "--stage", "full_text"]) == 0
+    # r1 is not in this protocol's reviewers: added knowingly (data/decisions/reviewers.csv).
+    sheet = ["screen", "sheet", "--reviewer", "r1", "--stage", "full_text", "--new-reviewer"]
+    assert main(sheet) == 0
     sheet_path = project / "data/screening_sheets/full_text/r1.csv"
     sheet = {r["study_id"]: r for r in csv.DictReader(sheet_path.read_text("utf-8").splitlines())}
     assert set(sheet) == {A, B, C, D}
@@ -422,7 +425,7 @@ def test_done_when_retrieved_reports_give_page_located_evidence_and_honest_prism
     with sheet_path.open("a", encoding="utf-8") as fh:
         fh.write(f",{E},exclude,E7-no-outcome,,,,,,,,,,,,\n")
     capsys.readouterr()
-    assert main(["screen", "import", str(sheet_path)]) == 2
+    assert main(["screen", "import", str(sheet_path)]) == DATA_ERROR
     err = capsys.readouterr().err
     assert "2 decision(s) cannot be recorded; nothing was appended" in err
     assert (
@@ -571,7 +574,7 @@ def test_added_folder_problems_are_named_and_replacing_needs_a_flag(
     first.write_bytes(PDF_C)
     second.write_bytes(PDF_A)
     assert fulltext("add", str(first), "--study", C, "--reviewer", "ana") == 0
-    assert fulltext("add", str(second), "--study", C, "--reviewer", "ana") == 2
+    assert fulltext("add", str(second), "--study", C, "--reviewer", "ana") == DATA_ERROR
     assert "already has an added file" in capsys.readouterr().err
     assert fulltext("add", str(second), "--study", C, "--reviewer", "ana", "--replace") == 0
     added = project / "data/raw/fulltext/added"
@@ -607,7 +610,7 @@ def test_a_kept_file_changed_after_retrieval_stops_the_status(
     kept = next((project / "data/raw/fulltext/files").glob("*.pdf"))
     kept.write_bytes(PDF_D)
     capsys.readouterr()
-    assert fulltext() == 2
+    assert fulltext() == DATA_ERROR
     assert "the kept full text was changed after it was recorded" in capsys.readouterr().err
 
 

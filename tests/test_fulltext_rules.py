@@ -11,7 +11,7 @@ import pytest
 from screening_helpers import FIXTURES, protocol, write_ledger
 
 from review.errors import DecisionError
-from review.protocol import Protocol
+from review.protocol import Protocol, protocol_schema, validate
 from review.screening import actions
 from review.screening.ledger import LedgerRow, read_ledgers
 from review.screening.state import build_state, read_clusters, read_studies
@@ -164,4 +164,80 @@ def test_import_refuses_what_the_state_would_set_aside(
         actions.append_decisions(session, FT, "r2", [new])
     assert message in str(info.value)
     assert "sheet.csv, row 2, field" in str(info.value)
+    assert not (folder / FT / "r2.csv").exists()
+
+
+def with_set_aside(*entries: tuple[str, list[str]]) -> Protocol:
+    """The fixture protocol, checked by the schema, with reviewers r1, r2, r3 and ``(reviewer,
+    stages)`` set aside by an amendment of 2026-12-01."""
+    base = protocol()
+    data = copy.deepcopy(base.data)
+    data["reviewers"] = [{"id": r, "name": r.upper()} for r in ("r1", "r2", "r3")]
+    for who, stages in entries:
+        reviewer = next(r for r in data["reviewers"] if r["id"] == who)
+        reviewer["set_aside"] = [
+            {"stages": stages, "date": "2026-12-01", "reason": "decided before the protocol"}
+        ]
+    validate(data, schema=protocol_schema())
+    return Protocol(data, base.path)
+
+
+def test_a_set_aside_adjudicator_reopens_the_conflict_it_settled(tmp_path: Path) -> None:
+    write_ledger(tmp_path, TA, "r1", [("st-a", "", "include", "", "", T1)])
+    write_ledger(tmp_path, TA, "r2", [("st-a", "", "exclude", "E3-not-indonesia", "", T1)])
+    write_ledger(
+        tmp_path, TA, "_resolutions", [("st-a", "", "include", "", "", T2, "r3")], resolver=True
+    )
+    settled = state_of(tmp_path, with_set_aside(), None)
+    assert settled.by_id()["st-a"]["state"] == "included_ta"
+    assert settled.set_aside == []
+
+    state = state_of(tmp_path, with_set_aside(("r3", [TA])), None)
+    row = state.by_id()["st-a"]
+    assert row["state"] == "maybe_ta"
+    assert row["ta_decision"] == "conflict"
+    assert [c["study_id"] for c in state.conflicts] == ["st-a"]
+    [aside] = state.set_aside
+    assert (aside["reviewer"], aside["stage"], aside["problem"]) == (
+        "r3",
+        TA,
+        "reviewer_set_aside",
+    )
+    assert aside["detail"] == (
+        "r3's title/abstract decisions were set aside by the protocol amendment of 2026-12-01: "
+        "decided before the protocol"
+    )
+    # The ledgers are inputs: nothing in them changed.
+    assert "r3" in (tmp_path / TA / "_resolutions.csv").read_text(encoding="utf-8")
+
+
+def test_a_reviewer_set_aside_at_full_text_still_counts_at_title_abstract(tmp_path: Path) -> None:
+    folder = ledgers(
+        tmp_path,
+        [("st-a", "", "exclude", "E7-no-outcome", "", T2), ("st-d", "", "include", "", "", T2)],
+    )
+    state = state_of(folder, with_set_aside(("r1", [FT, "coding"])), None)
+    rows = state.by_id()
+    assert (rows["st-a"]["state"], rows["st-d"]["state"]) == ("included_ta", "included_ta")
+    assert rows["st-b"]["state"] == "excluded_ta"
+    assert sorted((r["study_id"], r["stage"], r["problem"]) for r in state.set_aside) == [
+        ("st-a", FT, "reviewer_set_aside"),
+        ("st-d", FT, "reviewer_set_aside"),
+    ]
+    # Agreement counts the reviewers whose decisions count: r1 at title/abstract only.
+    assert state.agreement[TA]["reviewers"] == "r1"
+    assert FT not in state.agreement
+
+
+def test_import_refuses_a_set_aside_reviewer(tmp_path: Path) -> None:
+    folder = ledgers(tmp_path, [])
+    proto = with_set_aside(("r2", [FT]))
+    studies = read_studies(FIXTURES / "studies.csv")
+    state = build_state(
+        studies, read_clusters(FIXTURES / "clusters.csv"), read_ledgers(folder, proto), proto
+    )
+    session = actions.Session(proto, state, studies, folder)
+    new = LedgerRow("st-a", "", "include", "", "", T2, FT, "r2", source="sheet.csv", row=2)
+    with pytest.raises(DecisionError, match=r"sheet.csv, row 2, field 'reviewer': r2's full-text"):
+        actions.append_decisions(session, FT, "r2", [new])
     assert not (folder / FT / "r2.csv").exists()

@@ -24,7 +24,7 @@ from review.importers import (
 )
 from review.records import Record, sha256_file
 from review.sources.corpus_csv import read_collection
-from review.sources.export_record import split_names, surname_first
+from review.sources.export_record import name_separator, split_names, surname_first
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -290,6 +290,44 @@ def test_scopus_bibtex_uses_the_eid_like_scopus_ris_and_csv() -> None:
     assert record.pages == "283-301"
     assert record.keywords == ["Digital transformation", "MSMEs", "Indonesia"]
     assert (record.database, record.language) == ("Scopus", "en")
+
+
+def test_bibtex_addresses_are_not_latex(tmp_path: Path) -> None:
+    """Zotero and JabRef write a URL as it is: its ``&`` and ``%`` are no LaTeX (decoded, the
+    first became a space and the second cut the rest off as a comment)."""
+    text = (
+        "@article{kim_2021,\n"
+        "\ttitle = {Digital {Literacy} of {SMEs} \\& {Owners}},\n"
+        "\turl = {https://koreascience.or.kr/article/JAKO2021.page?&lang=ko&q=a%20b},\n"
+        "\tdoi = {10.1000/x_y},\n"
+        "\tfile = {Full Text PDF:files/12/Kim%20et%20al.pdf:application/pdf},\n"
+        "}\n"
+    )
+    (record,) = read_file(write(tmp_path, "zotero.bib", text), source_id="t")
+    assert record.url == "https://koreascience.or.kr/article/JAKO2021.page?&lang=ko&q=a%20b"
+    assert record.doi == "10.1000/x_y"
+    assert record.title == "Digital Literacy of SMEs & Owners"  # text is still LaTeX
+
+
+def test_bibtex_names_in_braces_are_organisations_in_their_place(tmp_path: Path) -> None:
+    """A corporate author is written in braces (Zotero, JabRef, ``review export``): one name,
+    its "and" no separator, kept as written where it stands; people are split into parts
+    before their LaTeX is decoded, as BibTeX reads them."""
+    text = (
+        "@techreport{eria_2019,\n"
+        "\ttitle = {Study on MSMEs Participation in the Digital Economy in ASEAN},\n"
+        "\tauthor = {Garc\\'ia, Jos\\'e and {Economic Research Institute for ASEAN and East Asia}"
+        ' and {World Bank} and {\\"U}nal, Ay{\\c{s}}e and {Simon \\& Schuster}},\n'
+        "}\n"
+    )
+    (record,) = read_file(write(tmp_path, "eria.bib", text), source_id="t")
+    assert record.authors == [
+        "Garc\u00eda, Jos\u00e9",
+        "Economic Research Institute for ASEAN and East Asia",
+        "World Bank",  # in braces: never "Bank, World"
+        "\u00dcnal, Ay\u015fe",  # its first brace group is not the whole name
+        "Simon & Schuster",
+    ]
 
 
 def test_old_endnote_ris_doi_in_m3(tmp_path: Path) -> None:
@@ -597,23 +635,47 @@ def test_bibtex_key_used_twice_is_two_records(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cell", "separated", "expected"),
+    ("cell", "column", "expected"),
     [
-        ("Priyono, Anjar; Moin, Abdul", False, ["Priyono, Anjar", "Moin, Abdul"]),
-        ("Zuna, R E and Wang, S S", False, ["Zuna, R E", "Wang, S S"]),
-        ("C O'Connor, S Kelly", False, ["O'Connor, C", "Kelly, S"]),
-        ("Rivani Rivani, Anang Muftiadi", False, ["Rivani, Rivani", "Muftiadi, Anang"]),
-        ("Priyono, Anjar, Moin, Abdul", False, ["Priyono, Anjar", "Moin, Abdul"]),
-        ("Smith, J. W., 2nd", False, ["Smith, J. W., 2nd"]),
-        ("Lewis G. F.", False, ["Lewis, G. F."]),
-        ("Mustopa", False, ["Mustopa"]),
+        ("Priyono, Anjar; Moin, Abdul", "", ["Priyono, Anjar", "Moin, Abdul"]),
+        ("Zuna, R E and Wang, S S", "", ["Zuna, R E", "Wang, S S"]),
+        ("C O'Connor, S Kelly", "", ["O'Connor, C", "Kelly, S"]),
+        ("Rivani Rivani, Anang Muftiadi", "", ["Rivani, Rivani", "Muftiadi, Anang"]),
+        ("Priyono, Anjar, Moin, Abdul", "", ["Priyono, Anjar", "Moin, Abdul"]),
+        ("Smith, J. W., 2nd", "", ["Smith, J. W., 2nd"]),
+        ("Lewis G. F.", "", ["Lewis, G. F."]),
+        ("Mustopa", "", ["Mustopa"]),
         # In a column that elsewhere separates people with " and ", this is one person.
-        ("Rodriguez Portal, Jose Antonio", True, ["Rodriguez Portal, Jose Antonio"]),
+        ("Rodriguez Portal, Jose Antonio", "and", ["Rodriguez Portal, Jose Antonio"]),
+        ("Zuna, R E and Wang, S S", "and", ["Zuna, R E", "Wang, S S"]),
+        # In a column separated by ";", "and" separates no one: an organisation, as written.
+        (
+            "Economic Research Institute for ASEAN and East Asia",
+            ";",
+            ["Economic Research Institute for ASEAN and East Asia"],
+        ),
+        ("Procter & Gamble; Doe J", "", ["Procter & Gamble", "Doe, J"]),
     ],
 )
-def test_author_cells(cell: str, separated: bool, expected: list[str]) -> None:
-    names = split_names(cell, one_person_without_separator=separated)
+def test_author_cells(cell: str, column: str, expected: list[str]) -> None:
+    names = split_names(cell, column_separator=column)
     assert [surname_first(n) for n in names] == expected
+
+
+def test_a_column_separated_by_semicolons_keeps_an_organisation_whole(tmp_path: Path) -> None:
+    """``review export``'s CSV joins people with "; ": a corporate author alone in its cell
+    reads back as one organisation, not split at its "and"."""
+    text = (
+        "title,authors,year\n"
+        "One,Economic Research Institute for ASEAN and East Asia,2019\n"
+        "Two,Rahma S; Budi,2020\n"
+    )
+    one, two = read_file(write(tmp_path, "export.csv", text), source_id="t")
+    assert one.authors == ["Economic Research Institute for ASEAN and East Asia"]
+    assert two.authors == ["Rahma, S", "Budi"]
+    assert name_separator(["A and B", "C"]) == "and"
+    assert name_separator(["A and B", "C; D"]) == ";"
+    assert name_separator(["A, B"]) == ""
 
 
 def test_csv_missing_value_markers_and_doi_inside_text(tmp_path: Path) -> None:

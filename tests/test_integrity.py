@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from committed_runs import committed_runs
 from search_fakes import Clock, FakeOpenAlex, items
 
 from review.cli import main
 from review.errors import ReviewError, SchemaError
+from review.exitcodes import DATA_ERROR
 from review.integrity import IntegrityError, check_raw_files, check_record_counts
 from review.normalise import gather_records
 from review.protocol import load_protocol
@@ -44,11 +46,13 @@ def rows_of(path: Path) -> list[dict[str, str]]:
 # ---- the default review's collection ----------------------------------------------------------
 def test_the_committed_collection_matches_its_manifest(project: Path) -> None:
     files = check_raw_files(protocol_of(project), root=project)
-    manifest = json.loads((project / WEB / "manifest.json").read_text(encoding="utf-8"))
-    assert [(f.source_id, f.file, f.sha256, f.records) for f in files] == [
-        ("umkm_web", f"{WEB.as_posix()}/records.csv", manifest["files"][0]["sha256"], 415)
-    ]
-    assert files[0].run_id == "2026-11-collection"
+    runs = committed_runs(project)
+    assert [(f.source_id, f.run_id, f.file, f.sha256, f.records) for f in files] == runs
+    # the first collection's file is among them, and each count is the file's own rows
+    assert ("umkm_web", "2026-11-collection") in [r[:2] for r in runs]
+    for run in runs:
+        assert sha256_file(project / run.file) == run.sha256
+        assert len(rows_of(project / run.file)) == run.rows
 
 
 def test_an_edited_committed_file_stops_the_run_naming_both_hashes(
@@ -60,7 +64,7 @@ def test_an_edited_committed_file_stops_the_run_naming_both_hashes(
     rows = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
     snapshot.write_text("".join([*rows, rows[-1].replace("S415", "S999", 1)]), encoding="utf-8")
     monkeypatch.chdir(project)
-    assert main(["normalise"]) == 2
+    assert main(["normalise"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert (
         f"{WEB.as_posix()}/records.csv (source 'umkm_web') has sha256 {sha256_file(snapshot)}"
@@ -95,17 +99,17 @@ def test_normalise_writes_what_it_read_and_the_log_says_so(
     monkeypatch.chdir(project)
     assert main(["normalise"]) == 0
     read = rows_of(project / "data" / "interim" / "raw_files.csv")
-    assert [(r["source_id"], r["run_id"], r["records"]) for r in read] == [
-        ("umkm_web", "2026-11-collection", "415")
-    ]
+    runs = committed_runs(project)
+    assert [
+        (r["source_id"], r["run_id"], r["file"], r["sha256"], int(r["records"])) for r in read
+    ] == runs
+    records = read_records(project / "data" / "interim" / "records.csv")
+    assert len(records) == sum(r.rows for r in runs)
     assert main(["search-log"]) == 0
-    web = next(
-        r
-        for r in rows_of(project / "data" / "interim" / "search_log.csv")
-        if r["source_id"] == "umkm_web"
-    )
-    assert web["n_records_read"] == "415"
-    assert web["pages_sha256"] == f"records.csv={read[0]['sha256']}"
+    logged = {r["source_id"]: r for r in rows_of(project / "data" / "interim" / "search_log.csv")}
+    for run in runs:  # one run per source in the default review
+        assert logged[run.source_id]["n_records_read"] == str(run.rows)
+        assert logged[run.source_id]["pages_sha256"] == f"{Path(run.file).name}={run.sha256}"
 
 
 # ---- folders of runs: unrecorded, missing and extra files -------------------------------------

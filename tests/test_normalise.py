@@ -4,12 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
+from committed_runs import committed_runs
 
 from review.cli import main
 from review.errors import ProtocolError
+from review.exitcodes import DATA_ERROR
 from review.normalise import collect_records, counts_by_source
 from review.protocol import load_protocol
-from review.records import read_records, sha256_file
+from review.records import read_records, run_order, sha256_file
 
 
 def test_default_sources_give_the_website_collection(project: Path) -> None:
@@ -26,10 +28,14 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
 ) -> None:
     monkeypatch.chdir(project)
     assert main(["normalise", "-o", "data/interim/records.csv"]) == 0
-    assert len(read_records("data/interim/records.csv")) == 415
-    assert "umkm_web: 415 records" in capsys.readouterr().out
+    runs = committed_runs(project)
+    assert len(read_records("data/interim/records.csv")) == sum(r.rows for r in runs)
+    out = capsys.readouterr().out
+    for run in runs:  # one run per source in the default review
+        assert f"{run.source_id}: {run.rows} records" in out
 
-    snapshot = next(Path("data/raw/websites").rglob("records.csv"))
+    first = next(r for r in runs if r.source_id == "umkm_web")
+    snapshot = Path(first.file)
     lines = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
     # corrupt the year of the first data row
     header = lines[0].rstrip("\n").split(",")
@@ -38,7 +44,7 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
     before = sha256_file(snapshot)
     snapshot.write_text("".join(lines), encoding="utf-8")
     # an edited committed file is refused before anything reads it, naming both hashes
-    assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
+    assert main(["normalise", "-o", "data/interim/other.csv"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert f"{snapshot.as_posix()} (source 'umkm_web') has sha256 {sha256_file(snapshot)}" in err
     assert f"2026-11-collection/manifest.json records {before}" in err
@@ -49,7 +55,7 @@ def test_cli_writes_records_and_refuses_bad_input_without_writing(
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["files"][0]["sha256"] = sha256_file(snapshot)
     manifest.write_text(json.dumps(data), encoding="utf-8")
-    assert main(["normalise", "-o", "data/interim/other.csv"]) == 2
+    assert main(["normalise", "-o", "data/interim/other.csv"]) == DATA_ERROR
     err = capsys.readouterr().err
     assert "records.csv, line 2, field 'year': year 'MMXXI'" in err
     assert not Path("data/interim/other.csv").exists()
@@ -87,6 +93,10 @@ def test_file_sources_read_from_anywhere_and_keep_project_relative_provenance(
     assert records[0].prov_file == "data/raw/files/garuda/export.ris"
     web = next(r for r in collect_records(protocol, root=project) if r.source_id == "umkm_web")
     assert web.prov_file == "data/raw/websites/umkm_web/2026-11-collection/records.csv"
+    # No manifest beside the export: its run is its folder's name, which is no date, so its
+    # records never anchor a study found by a dated run (issue 20 item 3).
+    assert records[0].run_id == "garuda"
+    assert run_order(records[0].run_id) > run_order("2026-11-collection")
 
 
 def _file_source(project: Path, files: dict[str, str], **extra: object) -> dict:

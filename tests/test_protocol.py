@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,8 @@ def test_repeated_codes_and_unknown_themes_are_refused(tmp_path: Path, default_d
         load_protocol(write(tmp_path, default_data))
     default_data["criteria"][1]["code"] = "E2-language"
     default_data["synthesis"]["themes"].append({"id": "astrology", "label": "Stars"})
-    with pytest.raises(ProtocolError, match=r"themes\[8\]\.id: 'astrology' is not a value"):
+    last = len(default_data["synthesis"]["themes"]) - 1
+    with pytest.raises(ProtocolError, match=rf"themes\[{last}\]\.id: 'astrology' is not a value"):
         load_protocol(write(tmp_path, default_data))
 
 
@@ -88,3 +90,43 @@ def test_invalid_yaml_gives_line_and_column(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ProtocolError, match="protocol file not found"):
         load_protocol(tmp_path / "nope.yaml")
+
+
+def test_set_aside_and_definitions_are_checked(tmp_path: Path, default_data: dict) -> None:
+    from review.setaside import all_set_aside, set_aside_at
+
+    # One reviewer set aside, as written here: the default review's own set-aside entries
+    # (amendment A1) are removed first.
+    for other in default_data["reviewers"]:
+        other.pop("set_aside", None)
+    reviewer = default_data["reviewers"][0]
+    reviewer["set_aside"] = [
+        {"stages": ["full_text", "coding"], "date": date(2026, 12, 1), "reason": "made  too early"}
+    ]
+    default_data["definitions"] = [
+        {"id": "D1", "term": "MSME beneficiary", "text": "A firm that…", "criteria": ["E1-year"]}
+    ]
+    p = load_protocol(write(tmp_path, default_data))
+    # yaml reads an unquoted date as a date: it prints as written.
+    assert [(s.reviewer, s.stage, s.date, s.reason) for s in all_set_aside(p)] == [
+        (reviewer["id"], "full_text", "2026-12-01", "made too early"),
+        (reviewer["id"], "coding", "2026-12-01", "made too early"),
+    ]
+    assert set(set_aside_at(p, "coding")) == {reviewer["id"]}
+    assert set_aside_at(p, "title_abstract") == {}
+    assert p.definitions[0]["term"] == "MSME beneficiary"
+
+    reviewer["set_aside"].append({"stages": ["coding"], "date": "2026-12-02", "reason": "again"})
+    with pytest.raises(ProtocolError, match=r"reviewers\[0\]\.set_aside\[1\]\.stages: 'coding'"):
+        load_protocol(write(tmp_path, default_data))
+    reviewer["set_aside"][1]["stages"] = ["synthesis"]
+    with pytest.raises(ProtocolError, match=r"set_aside\[1\]\.stages\[0\]: 'synthesis' is not one"):
+        load_protocol(write(tmp_path, default_data))
+    del reviewer["set_aside"][1]
+    default_data["definitions"][0]["criteria"] = ["E99-nothing"]
+    with pytest.raises(ProtocolError, match=r"definitions\[0\]\.criteria: 'E99-nothing' is not"):
+        load_protocol(write(tmp_path, default_data))
+    default_data["definitions"][0]["criteria"] = []
+    default_data["definitions"].append(dict(default_data["definitions"][0]))
+    with pytest.raises(ProtocolError, match=r"definitions\[1\]\.id: 'D1' is used twice"):
+        load_protocol(write(tmp_path, default_data))

@@ -3,6 +3,7 @@ the PRISMA check stopping the run, and the ``review report`` / ``review audit`` 
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
@@ -12,8 +13,10 @@ import pytest
 from review import prisma
 from review.cli import main
 from review.errors import ReviewError
+from review.exitcodes import DATA_ERROR
 from review.prisma import PrismaError
 from review.protocol import load_protocol
+from review.records import read_records
 from review.report.inputs import ReportPaths
 from review.report.render import ReportOutputs, render_report
 
@@ -35,16 +38,35 @@ def proj(tmp_path: Path) -> Path:
 
 
 def render(root: Path, **paths: Path | None) -> dict[str, str]:
+    """The review pages and the audit view (as the workflow's two rules write them); the audit
+    folder's files are keyed by their path under ``reports/`` (``audit/studies/st-….html``)."""
+    from review.audit.pages import write_audit
+    from review.report.inputs import load_inputs
+
     protocol = load_protocol(root / "config" / "protocol.yaml")
+    given = ReportPaths.in_project(root, **paths)
     render_report(
         protocol,
-        paths=ReportPaths.in_project(root, **paths),
+        paths=given,
         outputs=ReportOutputs.in_folder(root / "reports"),
         generated_at="2026-11-29 08:00 UTC",
     )
-    return {
-        p.name: p.read_text(encoding="utf-8") for p in (root / "reports").iterdir() if p.is_file()
-    }
+    write_audit(
+        load_inputs(protocol, given),
+        index=root / "reports" / "audit.html",
+        folder=root / "reports" / "audit",
+        generated_at="2026-11-29 08:00 UTC",
+    )
+    reports = root / "reports"
+    out = {p.name: p.read_text(encoding="utf-8") for p in reports.iterdir() if p.is_file()}
+    for p in (reports / "audit").rglob("*"):
+        if p.is_file():
+            out[p.relative_to(reports).as_posix()] = p.read_text(encoding="utf-8")
+    return out
+
+
+def study_page(out: dict[str, str], study_id: str) -> str:
+    return out[f"audit/studies/{study_id}.html"]
 
 
 def visible(html: str) -> str:
@@ -54,7 +76,9 @@ def visible(html: str) -> str:
 
 def test_all_report_files_are_written(proj: Path) -> None:
     out = render(proj)
-    assert {"review.html", "review.md", "audit.html", "search_log.csv"} == set(out)
+    assert {"review.html", "review.md", "audit.html", "search_log.csv"} == {
+        name for name in out if "/" not in name
+    }
     html = out["review.html"]
     assert html.count("<svg") >= 4  # PRISMA diagram + three figures, inline
     assert "<link" not in html  # self-contained
@@ -62,31 +86,82 @@ def test_all_report_files_are_written(proj: Path) -> None:
     assert "Records screened (n = 6)" in visible(html)
     figure = (proj / "reports" / "figures" / "studies_by_theme.svg").read_text(encoding="utf-8")
     assert figure.startswith("<svg")
-    assert "Included studies by theme" in figure
+    assert "Included studies by strategy" in figure  # the theme field's label
 
 
 def test_hostile_text_is_shown_never_executed(proj: Path) -> None:
     out = render(proj)
-    for name in ("review.html", "audit.html", "review.md"):
-        text = out[name]
+    audit = study_page(out, STUDY_IDS["B"])
+    for name, text in (("review.html", out["review.html"]), ("study page", audit)):
         assert "<script>alert(" not in text, name
-        quote = "'" if name.endswith(".md") else "&#39;"  # quotes cannot open a tag
-        assert f"&lt;script&gt;alert({quote}pwned{quote})&lt;/script&gt;" in text, name
+        assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in text, name
         assert "<img src=x" not in text, name
         assert "<b>markup</b>" not in text, name
-    audit = out["audit.html"]
+    # Markdown has its own escapes: the title reads as itself, with no HTML entity in sight
+    markdown = out["review.md"]
+    assert "\\<script\\>alert('pwned')\\</script\\> Klinik UMKM Surabaya" in markdown
+    assert "<script>" not in markdown
+    assert "<b>markup</b>" not in markdown
+    assert not re.search(r"&(amp|lt|gt|quot|#\d+);", markdown)
+    assert "Sunuantari & Zarkasi 2021" in markdown
     assert "&lt;img src=x onerror=alert(1)&gt;" in audit
     # a record's link is a link only when it is http(s): never a javascript: URL
     assert 'href="javascript:' not in audit
-    assert "found at: javascript:alert(document.domain)" in audit
+    assert "<dt>Found at</dt><dd>javascript:alert(document.domain)</dd>" in audit
     assert 'href="https://example.org/klinik?a=1&amp;b=&lt;2&gt;"' in audit
-    # Defence in depth: the review page may run no script at all, the audit page only its own
-    # (its CSP names the hash of the one inline script; the browser test shows that it runs).
+    # The index's rows are data for a script that sets textContent: JSON, never markup
+    chunk = out["audit/data/chunk-0001.js"]
+    assert chunk.startswith("AuditIndex.chunk(0,[")
+    assert "\"<script>alert('pwned')</script> Klinik UMKM Surabaya\"" in chunk
+    # Defence in depth: the review page and the study pages run no script at all; the index
+    # runs its own file only ('self': no inline script, no eval).
     assert "script-src 'none'" in out["review.html"]
-    assert "script-src 'sha256-" in audit
-    # The only scripts are the audit page's own filter.
+    assert "script-src 'none'" in audit
+    index = out["audit.html"]
+    assert "script-src 'self';" in index
+    assert "unsafe" not in index
     assert out["review.html"].count("<script") == 0
-    assert audit.count("<script") == 1
+    assert audit.count("<script") == 0
+    assert index.count("<script") == 1
+    assert '<script src="audit/assets/index.js"></script>' in index
+
+
+def _links(markdown: str) -> list[str]:
+    """Every link and image target a CommonMark reader finds in ``markdown``; one that accepts
+    any scheme, as pandoc or Python-Markdown do (markdown-it drops javascript: links itself)."""
+    from markdown_it import MarkdownIt
+
+    reader = MarkdownIt("commonmark").enable("table")
+    reader.validateLink = lambda url: True
+    out = []
+    for token in reader.parse(markdown):
+        for child in token.children or []:
+            if child.type in ("link_open", "image"):
+                out.append(str(child.attrGet("href") or child.attrGet("src")))
+    return out
+
+
+def test_no_text_becomes_a_link_in_the_markdown_report(proj: Path) -> None:
+    """Issue 20 (10): review.md rendered a javascript: link from a title."""
+    studies = proj / "data" / "interim" / "studies.csv"
+    text = studies.read_text(encoding="utf-8")
+    text = text.replace(
+        "<script>alert('pwned')</script> Klinik UMKM Surabaya",
+        "[click me](javascript:alert(1)) ![x](https://tracker.example/p.png) Klinik \\",
+    ).replace('"Hacker, Evil"', '"Evil](javascript:alert(2)) [x, Hacker"')
+    studies.write_text(text, encoding="utf-8")
+    md = render(proj)["review.md"]
+    assert "\\[click me\\](javascript:alert(1))" in md  # shown as text
+    links = _links(md)
+    assert links  # the report's own links (audit page, studies) are still links
+    assert not [
+        u
+        for u in links
+        if not u.startswith(
+            ("#", "audit.html", "search_log.csv", "figures/", "prisma.svg", "https://doi")
+        )
+    ]
+    assert not any("javascript" in u or "tracker" in u for u in links)
 
 
 def test_methods_sources_and_screening(proj: Path) -> None:
@@ -118,6 +193,21 @@ def test_methods_sources_and_screening(proj: Path) -> None:
     assert re.search(r"protocol sha256 [0-9a-f]{16}", text)
 
 
+def test_methods_count_no_decision_an_amendment_set_aside(proj: Path) -> None:
+    """The selection methods count reviewers, decisions and adjudications without the rows a
+    protocol amendment set aside: those are stated apart, never counted."""
+    protocol = proj / "config" / "protocol.yaml"
+    text = protocol.read_text(encoding="utf-8")
+    aside = (
+        "- id: ai-adjudicator\n"
+        "  set_aside: [{stages: [title_abstract], date: '2026-12-01', reason: saw the results}]\n"
+    )
+    protocol.write_text(text.replace("- id: ai-adjudicator\n", aside, 1), encoding="utf-8")
+    page = visible(render(proj)["review.html"])
+    assert "Adjudications recorded: 1" not in page
+    assert "(by AI adjudicator)" not in page
+
+
 def test_search_log_csv_is_the_prisma_s_table(proj: Path) -> None:
     log = proj / "data" / "interim" / "search_log.csv"
     log.write_text(
@@ -136,34 +226,37 @@ def test_search_log_csv_is_the_prisma_s_table(proj: Path) -> None:
     assert "UMKM AND <b>digital</b>" in out["search_log.csv"]
 
 
-def test_synthesis_links_and_conclusions(proj: Path) -> None:
+def test_synthesis_links_and_comparison(proj: Path) -> None:
+    """The narrative per group links to the studies; the comparison gives the three verdicts
+    (never "not supported" for absence) with the protocol's rule printed verbatim."""
     html = render(proj)["review.html"]
     text = visible(html)
     a, b = STUDY_IDS["A"], STUDY_IDS["B"]
     assert f'href="audit.html#{a}"' in html
-    assert "Economic outcomes are reported by 1 study ( Sunuantari &amp; Zarkasi 2021 )" in text
-    conclusions = html[html.index('id="conclusions"') : html.index('id="excluded"')]
-    c1 = conclusions[conclusions.index("C1-communities:") : conclusions.index("C2-clinics:")]
-    assert "not supported by the evidence here" in c1
-    c2 = conclusions[conclusions.index("C2-clinics:") : conclusions.index("C3-smart-village:")]
-    # the clinic study reports no outcome: weak evidence, listed apart, not support
-    assert "not supported by the evidence here" in c2
-    assert f"audit.html#{b}" in c2
-    c6 = conclusions[conclusions.index("C6-barriers:") : conclusions.index("C7-impacts:")]
-    assert "partly supported" in c6
-    assert ">supported<" in conclusions[conclusions.index("C7-impacts:") :]
-    assert "team summary, not the abstract" in text
-    assert (
-        "of 7 published conclusions, 3 are supported by the studies here, 1 partly, and 3 not "
-        "supported by the evidence here (C1-communities, C2-clinics, C4-pahlawan-ekonomi)" in text
-    )
+    narrative = html[html.index('id="narrative"') : html.index('id="matrix"')]
+    assert "Not yet written" in narrative  # no groups/<id>.md: stated, never filled in
+    assert "data/decisions/synthesis/groups/volunteers.md" in narrative
+    comparison = html[html.index('id="comparison"') : html.index('id="excluded"')]
+    assert "supported" not in visible(comparison)
+    assert "Absence of evidence is never read as evidence against." in comparison
+    c2 = comparison[comparison.index("C2-clinics:") : comparison.index("C3-smart-village:")]
+    # the clinic study has no coded direction: no eligible evidence, not evidence against
+    assert "no eligible evidence" in visible(c2)
+    c6 = comparison[comparison.index("C6-barriers:") : comparison.index("C7-impacts:")]
+    # one named barrier is reported by no study: no eligible evidence, not "inconsistent"
+    assert "no eligible evidence" in visible(c6)
+    assert "inconsistent" not in visible(c6)
+    assert "reported by no eligible study" in visible(c6)
+    assert f"audit.html#{b}" in c6  # infrastructure: the clinic study
+    assert "consistent 0, inconsistent 0, no eligible evidence 7" in text
+    assert "team summary" not in visible(narrative)
 
 
 def test_excluded_studies_and_matrix(proj: Path) -> None:
     text = visible(render(proj)["review.html"])
     assert "E7-no-outcome-or-barrier Reports no outcome or barrier" in text
     assert "E8-full-text-unavailable Full text could not be assessed not retrieved" in text
-    assert "Theme \u00d7 outcome matrix" in text
+    assert "Strategy by outcomes reported" in text
 
 
 def test_what_could_not_be_assessed(proj: Path) -> None:
@@ -177,21 +270,21 @@ def test_what_could_not_be_assessed(proj: Path) -> None:
 
 
 def test_audit_page_has_every_study_and_its_trail(proj: Path) -> None:
-    audit = render(proj)["audit.html"]
+    out = render(proj)
+    pages = [name for name in out if name.startswith("audit/studies/")]
+    assert len(pages) == 8
     for sid in STUDY_IDS.values():
-        assert f'id="{sid}"' in audit
-    assert audit.count('class="study-row"') == 8
-    row_a = audit[audit.index(f'id="{STUDY_IDS["A"]}"') :]
-    row_a = row_a[: row_a.index("</tr>")]
-    assert 'href="https://example.org/page/W1"' in row_a
-    assert "openalex_en:W1" in row_a
-    assert "umkm_web:S1" in row_a
-    assert "title 0.97" in row_a
-    assert "total 0.93" in row_a
-    assert "ai-reviewer-2" in row_a
-    assert "2026-11-21T" in row_a
-    assert 'data-box="included_ft"' in audit
-    assert 'data-box="excluded_auto"' in audit
+        assert f"audit/studies/{sid}.html" in pages
+    page_a = study_page(out, STUDY_IDS["A"])
+    assert 'href="https://example.org/page/W1"' in page_a
+    assert "openalex_en:W1" in page_a
+    assert "umkm_web:S1" in page_a
+    assert "title 0.97" in page_a
+    assert "total 0.93" in page_a
+    assert "ai-reviewer-2" in page_a
+    assert "2026-11-21T" in page_a
+    assert '<span class="box box-included_ft">Included</span>' in page_a
+    assert "Excluded by automation" in study_page(out, STUDY_IDS["C"])
 
 
 def test_missing_stages_are_shown_as_such(proj: Path) -> None:
@@ -202,12 +295,15 @@ def test_missing_stages_are_shown_as_such(proj: Path) -> None:
     out = render(proj)
     text = visible(out["review.html"])
     assert "not screened yet: 8 studies" in text
-    assert "Not screened yet" in visible(out["audit.html"])
+    assert "Not screened yet" in visible(study_page(out, STUDY_IDS["A"]))
     for name in ("studies.csv", "clusters.csv", "dedup_links.csv"):
         (proj / "data" / "interim" / name).unlink()
     out = render(proj)
     assert "not deduplicated yet: 10 records" in visible(out["review.html"])
-    assert visible(out["audit.html"]).count("Not deduplicated yet") >= 10
+    record_pages = [n for n in out if n.startswith("audit/studies/")]
+    assert len(record_pages) == 10  # one per record: its id is the page's name
+    assert "audit/studies/umkm_5fweb_3aS4.html" in record_pages
+    assert all("Not deduplicated yet" in visible(out[n]) for n in record_pages)
 
 
 def test_failed_prisma_check_writes_nothing(proj: Path) -> None:
@@ -256,7 +352,7 @@ def test_report_and_audit_commands(
     out = capsys.readouterr().out
     assert "2026-11-25T10:00:00Z  ai-reviewer-1" in out
     assert "    strategy: volunteers; mentoring_training" in out
-    assert main(["audit", "st-nope", "--protocol", protocol]) == 2
+    assert main(["audit", "st-nope", "--protocol", protocol]) == DATA_ERROR
     assert "'st-nope' is neither a study id" in capsys.readouterr().err
 
 
@@ -275,7 +371,6 @@ def test_prisma_and_pages_are_separate_commands(
         "prisma.svg",
         "review.html",
         "review.md",
-        "audit.html",
         "search_log.csv",
         "figures",
     }
@@ -311,7 +406,6 @@ def test_figures_go_where_they_are_named(proj: Path) -> None:
     outputs = ReportOutputs(
         html=outputs.html,
         markdown=outputs.markdown,
-        audit=outputs.audit,
         search_log=outputs.search_log,
         figures={"region": proj / "elsewhere" / "map.svg"},
     )
@@ -346,7 +440,15 @@ def test_report_rules_in_the_real_workflow(built_project: Path, built_copy: Path
     )
     assert done.returncode != 0
     log = (built_copy / "logs" / "render_prisma" / "render_prisma.log").read_text()
-    assert re.search(r"identified 415 - duplicates \d+ = \d+, but there are \d+ studies", log)
+    identified = len(read_records(built_copy / "data" / "interim" / "records.csv"))
+    found = re.search(
+        rf"identified {identified} - duplicates (\d+) = (\d+), but there are (\d+) studies", log
+    )
+    assert found, log
+    duplicates, remain, studies_n = (int(g) for g in found.groups())
+    assert remain == identified - duplicates
+    with studies.open(encoding="utf-8", newline="") as fh:
+        assert studies_n == sum(1 for _ in csv.DictReader(fh))  # what the arithmetic misses
 
 
 def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
@@ -357,7 +459,7 @@ def test_coding_process_and_studies_no_longer_included(proj: Path) -> None:
     assert "1 coded studies are no longer included and are left out of the synthesis" in text
     assert "strategy ai-reviewer-1 / ai-reviewer-2 1 100.0" in text
     # the study coded before its full-text exclusion is not in the synthesis
-    synthesis = out["review.html"].split('id="synthesis"')[1].split('id="matrix"')[0]
+    synthesis = out["review.html"].split('id="narrative"')[1].split('id="matrix"')[0]
     assert "st-821d6ad8e2" not in synthesis
 
 
@@ -499,7 +601,9 @@ def test_pages_are_well_nested(proj: Path) -> None:
             self.stack.pop()
 
     out = render(proj)
-    for name in ("review.html", "audit.html"):
+    names = ["review.html", "audit.html", *(n for n in out if n.endswith(".html") and "/" in n)]
+    assert len(names) == 2 + 8 + 3  # the review, the index, 8 studies, 3 reviewers
+    for name in names:
         parser = Nesting()
         parser.feed(out[name])
         assert parser.problems == [], name
@@ -523,25 +627,39 @@ def test_sections_are_found_in_page_order() -> None:
 
     found = sections.sections()
     assert [s.id for s in found if s.parent is None] == [
+        "abstract",
+        "introduction",
         "questions",
         "methods",
+        "results",
+        "findings_summary",
         "selection",
         "changes",
         "characteristics",
         "figures",
-        "synthesis",
+        "appraisal",
+        "effect_direction",
+        "narrative",
         "matrix",
-        "conclusions",
+        "heterogeneity",
+        "sensitivity",
+        "reporting_bias",
+        "certainty",
+        "comparison",
         "excluded",
         "limits",
+        "discussion",
+        "registration",
         "amendments",
         "provenance",
+        "checklist",
     ]
     assert [s.id for s in found if s.parent == "methods"][:2] == [
         "methods_criteria",
         "methods_sources",
     ]
-    assert next(s for s in found if s.id == "methods_synthesis").md is None  # web page only
+    # every section has a Markdown template too, so both pages number their headings alike
+    assert [s.id for s in found if s.md is None] == []
     with pytest.raises(ValueError, match="section 'b' sets 'x', which section 'a' already sets"):
         sections.build(
             {},
@@ -563,7 +681,7 @@ def test_a_new_section_is_a_module_and_a_template(
     from review.report import sections
 
     extra = sections.Section(
-        "appraisal_demo", 290, lambda base: {"demo_n": len(base["included"])}, toc="Appraisal"
+        "appraisal_demo", 280, lambda base: {"demo_n": len(base["included"])}, toc="Appraisal"
     )
     found = sections.sections()
     monkeypatch.setattr(
@@ -571,8 +689,8 @@ def test_a_new_section_is_a_module_and_a_template(
     )
     plain = render_module.environment
 
-    def environment() -> jinja2.Environment:
-        env = plain()
+    def environment(*, markdown: bool = False) -> jinja2.Environment:
+        env = plain(markdown=markdown)
         env.loader = jinja2.ChoiceLoader(
             [
                 jinja2.DictLoader(
@@ -590,7 +708,70 @@ def test_a_new_section_is_a_module_and_a_template(
     monkeypatch.setattr(render_module, "environment", environment)
     html = render(proj)["review.html"]
     assert '<li><a href="#appraisal_demo">Appraisal</a></li>' in html
-    assert "<h2>3. Appraisal</h2>\n<p>3 studies</p>" in html
-    assert "<h2>4. Results</h2>\n<h3>4.1 Study selection</h3>" in html
-    assert "<h2>5. Protocol amendments</h2>" in html
-    assert "<h2>6. Software and provenance</h2>" in html
+    assert "<h2>4. Appraisal</h2>\n<p>3 studies</p>" in html
+    assert '<h2 id="results">5. Results</h2>' in html
+    assert "<h3>5.1 Summary of findings</h3>" in html
+    assert "<h2>8. Protocol amendments</h2>" in html
+    assert "<h2>9. Software and provenance</h2>" in html
+
+
+def test_operational_definitions_are_listed_with_the_criteria(proj: Path) -> None:
+    import yaml
+
+    path = proj / "config" / "protocol.yaml"
+    before = render(proj)
+    assert "Operational definitions" not in before["review.html"]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    code = data["criteria"][1]["code"]
+    data["definitions"] = [
+        {
+            "id": "D1",
+            "term": "MSME <beneficiary>",
+            "text": "A firm the action supports.",
+            "criteria": [code],
+        }
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = render(proj)
+    text = visible(out["review.html"])
+    assert f"D1 MSME &lt;beneficiary&gt; A firm the action supports. {code}" in text
+    # the Markdown page escapes the term for Markdown (a reader shows "<beneficiary>" as text)
+    assert (
+        f"| `D1` | MSME \\<beneficiary\\> | A firm the action supports. | `{code}` |"
+        in (out["review.md"])
+    )
+
+
+def test_set_aside_statements_count_rows_per_reviewer_stage_and_file(proj: Path) -> None:
+    import yaml
+
+    from review.report.inputs import ReportInputs
+    from review.report.setaside import set_aside_statements
+
+    path = proj / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["reviewers"][0]["set_aside"] = [
+        {"stages": ["full_text", "appraisal"], "date": "2026-12-01", "reason": "too early"}
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    who = data["reviewers"][0]["id"]
+    inputs = ReportInputs(
+        protocol=load_protocol(path),
+        records=[],
+        screening_set_aside=[
+            {"problem": "reviewer_set_aside", "reviewer": who, "stage": "full_text", "source": f}
+            for f in ("ft/a.csv", "ft/a.csv", "ft/_resolutions.csv")
+        ]
+        + [{"problem": "out_of_order", "reviewer": who, "stage": "full_text", "source": "x"}],
+        appraisal_unmatched=None,
+    )
+    [ft, appraisal] = set_aside_statements(inputs, ("title_abstract", "full_text", "appraisal"))
+    assert (ft["stage"], ft["n"], ft["files"]) == (
+        "full_text",
+        3,
+        [("ft/_resolutions.csv", 1), ("ft/a.csv", 2)],
+    )
+    assert (ft["date"], ft["reason"], ft["kind"]) == ("2026-12-01", "too early", "ai")
+    # appraisal has not run: the amendment is stated, without a count
+    assert (appraisal["stage"], appraisal["n"], appraisal["files"]) == ("appraisal", None, [])
+    assert set_aside_statements(inputs, ("coding",)) == []

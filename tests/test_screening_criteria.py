@@ -56,3 +56,22 @@ def test_rule_on_unknown_field_names_it() -> None:
     criterion = {"code": "E9-x", "stage": "automatic", "rule": {"field": "colour", "min": 1}}
     with pytest.raises(ProtocolError, match=r"E9-x.*'colour' is not a column"):
         check({"study_id": "s", "year": "2020"}, criterion)
+
+
+@pytest.mark.parametrize(
+    ("year", "events"),
+    [
+        ("2025", []),  # the limit itself is inside the window: passes, no event
+        ("2024-11-02", []),  # a date: its year counts
+        ("2026", [(True, "year 2026 > max 2025")]),
+        ("", [(False, "year is missing: E9-after not applied (missing values never exclude)")]),
+        ("n.d.", [(False, "year 'n.d.' is not a number: E9-after not applied")]),
+    ],
+)
+def test_an_upper_year_limit_never_excludes_a_study_without_a_year(
+    year: str, events: list[tuple[bool, str]]
+) -> None:
+    criterion = {"code": "E9-after", "stage": "automatic", "rule": {"field": "year", "max": 2025}}
+    results = apply_criteria([{"study_id": "s", "year": year}], [criterion]).get("s", [])
+    assert [(r.excluded, r.note) for r in results] == events
+    assert exclusion_codes(results) == (["E9-after"] if any(e for e, _ in events) else [])

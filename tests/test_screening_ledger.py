@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from screening_helpers import protocol, write_ledger
+from screening_helpers import large_project, protocol, read_csv, write_ledger, write_sheet
 
 from review.errors import DecisionError
 from review.screening.ledger import (
@@ -212,3 +215,43 @@ def test_append_creates_a_ledger_with_its_header(tmp_path: Path) -> None:
     ]
     rows = read_ledger_file(path, stage="title_abstract", reasons=[])
     assert rows[0].reviewer == "r2"
+
+
+def test_two_large_concurrent_imports_keep_every_row(tmp_path: Path) -> None:
+    """Issue 20 item 2: two imports of ~100k-row sheets into one ledger, at the same time,
+    each printed "appended" and the ledger held one file's rows (4 of 4 tries)."""
+    root = tmp_path / "p"
+    ids = large_project(root, 100_000)
+    a = write_sheet(tmp_path / "a.csv", ids, "include", "", "sheet a")
+    b = write_sheet(tmp_path / "b.csv", ids, "exclude", "E3-not-indonesia", "sheet b")
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "review.cli",
+                "screen",
+                "import",
+                str(sheet),
+                "--reviewer",
+                "r1",
+            ],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for sheet in (a, b)
+    ]
+    outputs = [p.communicate(timeout=900) for p in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err[-2000:]
+        assert "100000 decision(s) valid; appended 100000 to" in out
+    ledger = root / "data" / "decisions" / "screening" / "title_abstract" / "r1.csv"
+    rows = read_csv(ledger)
+    assert len(rows) == 200_000
+    assert Counter(r["note"] for r in rows) == {"sheet a": 100_000, "sheet b": 100_000}
+    # One import's rows, then the other's: never interleaved, never half a file.
+    notes = [r["note"] for r in rows]
+    assert notes[:100_000] == [notes[0]] * 100_000
+    assert not [p for p in ledger.parent.iterdir() if p.name != "r1.csv"]  # no temp or lock left

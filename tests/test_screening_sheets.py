@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from screening_helpers import project, read_csv, write_ledger
 
 from review.cli import main
+from review.exitcodes import DATA_ERROR
+from review.screening.ledger import read_ledger_file
 from review.screening.sheets import SUMMARY_LABEL
 from review.spreadsheet import safe_cell
 
@@ -157,7 +159,12 @@ def test_filled_xlsx_imports_and_appends_only(proj: Path) -> None:
         ("st-a", "include", ""),
         ("st-b", "exclude", "E3-not-indonesia"),
     ]
-    assert added[0]["note"] == "=looks like a formula"
+    # The ledger is opened in spreadsheets too: the formula stays text there (issue 20), and the
+    # ledger reader gives the note back as written.
+    assert added[0]["note"] == "'=looks like a formula"
+    assert read_ledger_file(ledger, stage="title_abstract", reasons=["E3-not-indonesia"])[
+        -2
+    ].note == ("=looks like a formula")
     assert added[0]["fingerprint"] == "doi:10.1000/a"
     assert added[0]["timestamp"].endswith("Z")
     # importing the same sheet again adds nothing: those are already the current decisions
@@ -178,19 +185,52 @@ def test_import_with_any_bad_row_appends_nothing(
         encoding="utf-8",
     )
     code = _screen("import", str(sheet), "--reviewer", "r1")
-    assert code == 2
+    assert code == DATA_ERROR
     err = capsys.readouterr().err
-    assert "2 problem(s) in " in err
+    assert "1 problem(s) in " in err
     assert "filled.csv; nothing was read or appended" in err
-    assert "filled.csv, row 3, field 'study_id': 'st-zz' is not a study" in err
     assert "filled.csv, row 4, field 'reason': 'E9-made-up' is not a criterion code" in err
+    assert not _ledger(proj).exists()
+
+
+def test_a_stale_study_id_is_listed_and_the_rest_imported(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20 (10): a sheet with a few stale study ids was refused whole; now the rows that
+    name no current study (by id, anchor record or fingerprint) are listed, not appended, and
+    the rest is imported."""
+    sheet = proj / "filled.csv"
+    sheet.write_text(
+        "study_id,fingerprint,decision,reason,note\n"
+        "st-a,,include,,fine\n"
+        "st-zz,title:gone|2020,include,,a study no longer there\n"
+        "st-b,,exclude,E3-not-indonesia,\n",
+        encoding="utf-8",
+    )
+    assert _screen("import", str(sheet), "--reviewer", "r1") == 0
+    captured = capsys.readouterr()
+    assert "appended 2 to" in captured.out
+    assert (
+        "warning: not appended: " + str(sheet) + ", row 3: study st-zz: neither its study id nor "
+        "its fingerprint matches a current study"
+    ) in captured.err
+    assert [r["study_id"] for r in read_csv(_ledger(proj))] == ["st-a", "st-b"]
+
+
+def test_a_sheet_of_only_unknown_studies_is_refused(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = proj / "other.csv"
+    sheet.write_text("study_id,decision\nst-zz,include\nst-yy,include\n", encoding="utf-8")
+    assert _screen("import", str(sheet), "--reviewer", "r1") == DATA_ERROR
+    assert "none of its 2 decision(s) names a current study" in capsys.readouterr().err
     assert not _ledger(proj).exists()
 
 
 def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFixture) -> None:
     sheet = proj / "ft.csv"
     sheet.write_text("study_id,decision,reason,note\nst-a,exclude,,\n", encoding="utf-8")
-    assert _screen("import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == 2
+    assert _screen("import", str(sheet), "--reviewer", "r1", "--stage", "full_text") == DATA_ERROR
     assert "row 2, field 'reason': empty; a full-text exclusion needs" in capsys.readouterr().err
     assert not _ledger(proj, "full_text").exists()
 
@@ -198,7 +238,7 @@ def test_full_text_exclusion_needs_a_reason(proj: Path, capsys: pytest.CaptureFi
 def test_import_needs_a_reviewer(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = proj / "x.csv"
     sheet.write_text("study_id,decision\nst-a,include\n", encoding="utf-8")
-    assert _screen("import", str(sheet)) == 2
+    assert _screen("import", str(sheet)) == DATA_ERROR
     assert "--reviewer NAME" in capsys.readouterr().err
 
 
@@ -233,7 +273,7 @@ def test_conflicts_sheet_and_its_resolutions(proj: Path) -> None:
     ws.cell(row=2, column=header.index("decision") + 1).value = "exclude"
     ws.cell(row=2, column=header.index("reason") + 1).value = "E3-not-indonesia"
     wb.save(sheet)
-    assert _screen("import", str(sheet)) == 2  # who resolved it must be said
+    assert _screen("import", str(sheet)) == DATA_ERROR  # who resolved it must be said
     assert _screen("import", str(sheet), "--reviewer", "adj") == 0
     resolutions = read_csv(decisions / "title_abstract" / "_resolutions.csv")
     assert [(r["study_id"], r["decision"], r["resolver"]) for r in resolutions] == [
@@ -247,3 +287,141 @@ def test_conflicts_sheet_and_its_resolutions(proj: Path) -> None:
     )
     assert _screen("conflicts") == 0
     assert read_csv(sheet.with_suffix(".csv")) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 15 item 4: a sheet holding decisions not yet imported is never overwritten
+# --------------------------------------------------------------------------------------------
+
+
+def _fill(sheet: Path, values: dict[str, tuple[str, str, str]]) -> None:
+    """Fill decision, reason and note of the XLSX sheet's rows named in ``values``."""
+    wb = load_workbook(sheet)
+    ws = wb["screening"]
+    header = [c.value for c in ws[1]]
+    col = {name: header.index(name) + 1 for name in ("study_id", "decision", "reason", "note")}
+    for r in range(2, ws.max_row + 1):
+        sid = ws.cell(row=r, column=col["study_id"]).value
+        if sid in values:
+            for name, value in zip(("decision", "reason", "note"), values[sid], strict=True):
+                ws.cell(row=r, column=col[name]).value = value
+    wb.save(sheet)
+
+
+def test_a_filled_sheet_not_imported_is_never_overwritten(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _screen("sheet", "--reviewer", "r1") == 0
+    sheet = proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx"
+    _fill(
+        sheet,
+        {"st-a": ("include", "", "read it twice"), "st-b": ("exclude", "E3-not-indonesia", "")},
+    )
+    sheet = sheet.relative_to(proj)  # as the command names it
+    filled = sheet.read_bytes()
+    capsys.readouterr()
+    # Rerunning the sheet command (a new run, a colleague's advice) must not lose that work.
+    assert _screen("sheet", "--reviewer", "r1") == DATA_ERROR
+    err = capsys.readouterr().err
+    assert f"error: {sheet} hold(s) 2 decision(s) that are in no ledger yet; not overwritten" in err
+    assert f"{sheet}, row " in err
+    assert "st-a include" in err
+    assert f"review screen import {sheet} --reviewer r1 --stage title_abstract" in err
+    assert "--force" in err
+    assert sheet.read_bytes() == filled
+    # --force keeps the filled sheet as a timestamped backup, then writes a new one.
+    assert _screen("sheet", "--reviewer", "r1", "--force") == 0
+    out = capsys.readouterr().out
+    backups = sorted(sheet.parent.glob("r1.backup-*.xlsx"))
+    assert len(backups) == 1
+    assert f"kept the sheet holding unimported decisions as {backups[0]}" in out
+    assert backups[0].read_bytes() == filled
+    assert sheet.read_bytes() != filled
+    # The backup imports as r1's sheet (reviewer and stage from its name and folder).
+    assert _screen("import", str(backups[0])) == 0
+    assert [r["study_id"] for r in read_csv(_ledger(proj))] == ["st-a", "st-b"]
+
+
+def test_a_sheet_whose_decisions_are_imported_is_regenerated(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _screen("sheet", "--reviewer", "r1") == 0
+    sheet = proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx"
+    _fill(sheet, {"st-a": ("include", "", "=HYPERLINK(1)")})
+    assert _screen("import", str(sheet)) == 0
+    assert _screen("sheet", "--reviewer", "r1") == 0  # nothing unimported: no refusal
+    assert not list(sheet.parent.glob("*.backup-*"))
+    assert "st-a" not in {r["study_id"] for r in read_csv(sheet.with_suffix(".csv"))}
+
+
+def test_a_filled_csv_sheet_and_a_filled_conflicts_sheet_are_kept_too(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _screen("sheet", "--reviewer", "r2") == 0
+    csv_sheet = Path("data/screening_sheets/title_abstract/r2.csv")
+    text = csv_sheet.read_text(encoding="utf-8").replace("st-a,,,", "st-a,include,,")
+    csv_sheet.write_text(text, encoding="utf-8")
+    assert _screen("sheet", "--reviewer", "r2") == DATA_ERROR
+    assert f"{csv_sheet}, row 2: st-a include" in capsys.readouterr().err
+    assert csv_sheet.read_text(encoding="utf-8") == text
+
+    decisions = proj / "data" / "decisions" / "screening"
+    write_ledger(decisions, "title_abstract", "r1", [("st-a", "", "include", "", "", T1)])
+    write_ledger(
+        decisions, "title_abstract", "r2", [("st-a", "", "exclude", "E3-not-indonesia", "", T1)]
+    )
+    assert _screen("conflicts") == 0
+    conflicts = proj / "data" / "screening_sheets" / "title_abstract" / "_conflicts.xlsx"
+    _fill(conflicts, {"st-a": ("include", "", "settled")})
+    assert _screen("conflicts") == DATA_ERROR
+    err = capsys.readouterr().err
+    assert "review screen import" in err
+    assert "--reviewer RESOLVER" in err
+    assert _screen("import", str(conflicts), "--reviewer", "adj") == 0
+    assert _screen("conflicts") == 0  # imported: the sheet may be rewritten
+
+
+def test_xlsx_shows_the_stages_criteria_and_the_operational_definitions(proj: Path) -> None:
+    import yaml
+
+    path = proj / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["definitions"] = [
+        {
+            "id": "D1",
+            "term": "MSME beneficiary",
+            "text": "A micro, small or medium enterprise that  receives the support.",
+            "criteria": ["E4-not-digital"],
+        },
+        {"id": "D2", "term": "=cmd|' /C calc'!A0", "text": "A hostile term stays text."},
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert _screen("sheet", "--reviewer", "r1") == 0
+    wb = load_workbook(proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx")
+    criteria = [[c.value for c in row] for row in wb["criteria"].iter_rows()]
+    assert criteria[0] == ["code", "label", "description", "definitions"]
+    by_code = {row[0]: row for row in criteria[1:]}
+    # the codes a reviewer may give at this stage, each with the definitions that apply
+    assert set(by_code) == {"E3-not-indonesia", "E4-not-digital", "E1-year", "E2-language"}
+    assert by_code["E4-not-digital"][3] == "D1"
+    assert by_code["E3-not-indonesia"][3] is None
+    definitions = [[c.value for c in row] for row in wb["definitions"].iter_rows()]
+    assert definitions == [
+        ["id", "term", "text", "criteria"],
+        [
+            "D1",
+            "MSME beneficiary",
+            "A micro, small or medium enterprise that receives the support.",
+            "E4-not-digital",
+        ],
+        ["D2", safe_cell("=cmd|' /C calc'!A0"), "A hostile term stays text.", None],
+    ]
+    # the decisions sheet is still the first one, so a filled workbook imports as before
+    assert wb.worksheets[0].title == "screening"
+
+
+def test_without_definitions_there_is_no_definitions_sheet(proj: Path) -> None:
+    assert _screen("sheet", "--reviewer", "r1") == 0
+    wb = load_workbook(proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx")
+    assert "definitions" not in wb.sheetnames
+    assert "criteria" in wb.sheetnames

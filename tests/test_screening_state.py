@@ -212,6 +212,69 @@ def test_merged_studies_keep_both_decisions(tmp_path: Path) -> None:
     assert by == {"r1": "id", "r2": "merged"}
 
 
+def test_a_merge_of_studies_one_reviewer_decided_differently_is_a_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20 item 4: the latest of the two rows used to win silently."""
+    a = _study(["db:1"], "Study one")
+    b = _study(["db:2"], "Study one, preprint")
+    _decide(tmp_path, "r1", a, "exclude")  # T1
+    path = tmp_path / "title_abstract" / "r1.csv"
+    rows = [tuple(r.values()) for r in read_csv(path)]
+    rows.append((b["study_id"], b["fingerprint"], "include", "", "looks relevant", T2))
+    write_ledger(tmp_path, "title_abstract", "r1", rows)
+    _decide(tmp_path, "r2", b, "include")
+    merged = _study(["db:1", "db:2"], "Study one")  # a reviewer's merge override joined them
+    state = build_state(
+        [merged], _clusters([merged]), read_ledgers(tmp_path, protocol()), protocol()
+    )
+    row = state.by_id()[a["study_id"]]
+    assert row["ta_decision"] == "conflict"  # not r1's later include
+    assert row["state"] == "maybe_ta"
+    assert row["conflict"] == (
+        "title_abstract: unresolved (r1 decided the merged studies differently)"
+    )
+    (conflict,) = state.conflicts
+    assert conflict["decisions"] == (
+        f"r1 on {a['study_id']}=exclude; r1 on {b['study_id']}=include; r2=include"
+    )
+    assert conflict["notes"] == f"r1 on {b['study_id']}: looks relevant"
+    assert state.agreement["title_abstract"]["conflicts_unresolved"] == 1
+
+    # r1 settles it on the conflicts sheet (as resolver), like any conflict.
+    write_ledger(
+        tmp_path,
+        "title_abstract",
+        "_resolutions",
+        [(a["study_id"], "", "include", "", "the preprint's full record", T3, "r1")],
+        resolver=True,
+    )
+    settled = build_state(
+        [merged], _clusters([merged]), read_ledgers(tmp_path, protocol()), protocol()
+    )
+    row = settled.by_id()[a["study_id"]]
+    assert (row["ta_decision"], row["state"]) == ("include", "included_ta")
+    assert row["conflict"] == (
+        "title_abstract: resolved by r1 (r1 decided the merged studies differently)"
+    )
+
+
+def test_the_same_decision_on_merged_studies_is_no_conflict(tmp_path: Path) -> None:
+    a = _study(["db:1"], "Study one")
+    b = _study(["db:2"], "Study one, preprint")
+    _decide(tmp_path, "r1", a, "exclude")
+    path = tmp_path / "title_abstract" / "r1.csv"
+    rows = [tuple(r.values()) for r in read_csv(path)]
+    rows.append((b["study_id"], b["fingerprint"], "exclude", "E4-not-digital", "", T2))
+    write_ledger(tmp_path, "title_abstract", "r1", rows)
+    merged = _study(["db:1", "db:2"], "Study one")
+    state = build_state(
+        [merged], _clusters([merged]), read_ledgers(tmp_path, protocol()), protocol()
+    )
+    assert state.by_id()[a["study_id"]]["state"] == "excluded_ta"
+    assert state.conflicts == []
+
+
 def test_a_cluster_split_keeps_the_decision_on_the_anchor_side(tmp_path: Path) -> None:
     whole = _study(["db:1", "db:2"], "Combined title", doi="10.1000/two")
     _decide(tmp_path, "r1", whole, "exclude")

@@ -10,6 +10,7 @@ import pytest
 from search_fakes import FakeOpenAlex, dropped, items
 
 from review.cli import main
+from review.exitcodes import DATA_ERROR
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_killed_search_is_completed_by_rerunning(
     FakeOpenAlex(items("openalex_works.json"), failures={n: dropped for n in range(2, 30)}).install(
         live
     )
-    assert main(["search", "openalex_en", "--live"]) == 2
+    assert main(["search", "openalex_en", "--live"]) == DATA_ERROR
     assert "rerun to resume" in capsys.readouterr().err
     live.clear()
     FakeOpenAlex(items("openalex_works.json")).install(live)
@@ -67,7 +68,7 @@ def test_killed_search_is_completed_by_rerunning(
 
 
 def test_search_refuses_a_file_source(live: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["search", "umkm_web", "--live"]) == 2
+    assert main(["search", "umkm_web", "--live"]) == DATA_ERROR
     assert "only database sources are searched" in capsys.readouterr().err
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from review.cli import main
 from review.errors import InputFormatError
+from review.exitcodes import DATA_ERROR
 from review.screening.ranking import Ranker
 from review.screening.simulate import (
     LabelOracle,
@@ -206,7 +207,7 @@ def test_cli_reports_bad_input_without_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["simulate", str(FIXTURES / "bad_label.csv"), "-o", str(tmp_path / "o.csv")])
-    assert code == 2
+    assert code == DATA_ERROR
     assert "label 'maybe' is not 0 or 1" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
 
@@ -243,5 +244,5 @@ def test_cli_evaluates_the_stopping_rules_it_is_given(
     printed = capsys.readouterr().out
     assert "stopping rule buscar(recall=0.8, confidence=0.95): stops after" in printed
     assert "consecutive_irrelevant" not in printed
-    assert main([*args[:-1], "buscar:recall=2"]) == 2
+    assert main([*args[:-1], "buscar:recall=2"]) == DATA_ERROR
     assert "'recall' must be a number in (0, 1), got 2" in capsys.readouterr().err

@@ -105,6 +105,20 @@ def test_spreadsheet_safe_tables_read_back_what_was_written(tmp_path: Path) -> N
     assert back["notes"] == '=HYPERLINK("x")'
 
 
+def test_every_csv_a_person_may_open_is_formula_safe(tmp_path: Path) -> None:
+    """Issue 20 (10): interim tables and ledgers carried raw =/+/@ cells. Every CSV contract is
+    formula-safe unless it says otherwise, and none does: reviewers open all of them."""
+    assert [c.name for c in contracts() if c.format == "csv" and not c.spreadsheet_safe] == []
+    from review.records import Record, read_records, write_records
+
+    hostile = "=cmd|' /C calc'!A0"
+    path = tmp_path / "records.csv"
+    write_records(path, [Record(record_id="x:1", source_id="x", title=hostile, venue="@SUM(1)")])
+    assert "'=cmd|" in path.read_text(encoding="utf-8")
+    (back,) = read_records(path)
+    assert (back.title, back.venue) == (hostile, "@SUM(1)")
+
+
 def test_writers_use_the_contract_order_and_need_its_required_columns() -> None:
     clusters = contract("clusters")
     text = table_text([{"study_id": "st-1", "record_id": "a:1"}], clusters)
@@ -130,7 +144,7 @@ def test_the_workflow_writes_each_derived_table_where_its_contract_says() -> Non
         p.read_text(encoding="utf-8") for p in (REPO / "workflow" / "rules").glob("*.smk")
     )
     outputs = set(re.findall(r'^\s+\w+="([^"]+)",$', rules, re.M))
-    outputs |= set(re.findall(r'temp\("([^"]+)"\)', rules))
+    outputs |= set(re.findall(r'(?:temp|update)\("([^"]+)"\)', rules))
     for c in contracts():
         # data/raw/ holds evidence a live rule appends to (never a declared output, which
         # Snakemake would delete before the rule runs).

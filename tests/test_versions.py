@@ -18,6 +18,7 @@ from test_prisma import svg_boxes, svg_text
 from review import prisma
 from review.cli import main
 from review.errors import ProtocolError
+from review.exitcodes import DATA_ERROR
 from review.protocol import load_protocol
 from review.records import read_records
 from review.report.paths import ReportOutputs, ReportPaths
@@ -228,11 +229,11 @@ def test_version_list_and_refusals_on_the_command_line(
     out = capsys.readouterr().out
     assert out.startswith("v1\t2026-11-29T12:00:00Z\t2 included of 6 studies\tprotocol ")
     assert out.rstrip().endswith("the first version")
-    assert main(["version", "../evil"]) == 2
+    assert main(["version", "../evil"]) == DATA_ERROR
     assert "version name '../evil'" in capsys.readouterr().err
-    assert main(["version", "v1"]) == 2
+    assert main(["version", "v1"]) == DATA_ERROR
     assert "a version is never rewritten" in capsys.readouterr().err
-    assert main(["version", "v2"]) == 2  # the fixture has no rendered report to freeze
+    assert main(["version", "v2"]) == DATA_ERROR  # the fixture has no rendered report to freeze
     assert "reports/review.html does not exist: run the review" in capsys.readouterr().err
 
 

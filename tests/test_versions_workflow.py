@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import SHARED, snakemake
 from test_prisma import svg_text
 
@@ -38,14 +40,62 @@ def ids_in(path: Path) -> set[str]:
     return {r["study_id"] for r in rows(path)}
 
 
+def _write_rows(path: Path, header: list[str], kept: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(kept)
+
+
+def _before_the_update_round(root: Path) -> None:
+    """Make the built copy the default review as it stood before its update round: the
+    committed review has imported the round (amendment A2) and frozen v1, so this test, which
+    freezes v1 and imports the round itself, removes from the copy the round's source, its
+    recorded run, every decision about a study only the round found and the synthesis texts
+    (they cite such studies). (The copy has no versions folder: conftest copies none.)"""
+    source = yaml.safe_load(SOURCE)[0]["id"]
+    new = {
+        s["study_id"]
+        for s in rows(root / "data/interim/studies.csv")
+        if all(r.startswith(f"{source}:") for r in split_list(s["record_ids"]))
+    }
+    assert new, "the built review holds studies of the update round"
+    path = root / "config" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sources"] = [s for s in data["sources"] if s["id"] != source]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.rmtree(root / "data/raw/websites" / source)
+    shutil.rmtree(root / "data/decisions/synthesis")
+    # one authored text that cites nothing, so the frozen pages name a project file
+    (root / "data/decisions/synthesis").mkdir()
+    (root / "data/decisions/synthesis/discussion.md").write_text(
+        "What the evidence shows.\n", encoding="utf-8"
+    )
+    for file in (root / "data/decisions").rglob("*.csv"):
+        with file.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header, all_rows = list(reader.fieldnames or []), list(reader)
+        ids = [c for c in ("study_id", "main_study_id") if c in header]
+        records = [c for c in ("record_id_a", "record_id_b") if c in header]
+        kept = [
+            r
+            for r in all_rows
+            if not any(r[c] in new for c in ids)
+            and not any(r[c].startswith(f"{source}:") for c in records)
+        ]
+        if len(kept) < len(all_rows):
+            _write_rows(file, header, kept)
+
+
 def test_update_loop_end_to_end(
     built_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if not UPDATE.is_file():
         pytest.skip("../shared/corpus/umkm/update-2026-11-30 is not beside the project")
     root = built_copy
+    _before_the_update_round(root)
     monkeypatch.chdir(root)
-    done = snakemake(root, "--cores", "1", SHEET)
+    done = snakemake(root, "--cores", "2", "all", SHEET)  # the review before the round
     assert done.returncode == 0, done.stderr[-2000:]
     pending_before = ids_in(root / SHEET)
 
@@ -55,15 +105,31 @@ def test_update_loop_end_to_end(
     assert "— version v1</title>" in (root / "versions/v1/report/review.html").read_text(
         encoding="utf-8"
     )
+    # its audit view, which its review links to, is frozen with it
+    v1_pages = list((root / "versions/v1/report/audit/studies").glob("st-*.html"))
+    assert len(v1_pages) == v1["studies"]["total"]
+    assert any(f["file"] == "report/audit.html" for f in v1["report"])
+    # its pages name the project's files as the project lays them out, not this machine's
+    frozen_page = (root / "versions/v1/report/review.md").read_text(encoding="utf-8")
+    assert "`data/decisions/synthesis/discussion.md`" in frozen_page
+    assert str(root) not in frozen_page
+    # its frozen diagram counts studies as the report does: linked reports count once
+    frozen = {r["data"]: r["n"] for r in rows(root / "versions/v1/report/prisma.csv")}
+    assert frozen["total_studies"] == str(len(set(v1["studies"]["included_main"])))
+    assert frozen["total_reports"] == str(len(v1["studies"]["included"]))
     v1_records = {r["record_id"] for r in rows(root / "versions/v1/tables/records.csv")}
     v1_states = {r["study_id"]: r["state"] for r in rows(root / "versions/v1/tables/screening.csv")}
 
     # 2. The second round is a new source of the protocol, its file a recorded run.
     protocol = root / "config" / "protocol.yaml"
-    text = protocol.read_text(encoding="utf-8")
-    marker = "\n# ----------------------------------------------------------------------------"
-    marker += "----------------\n# Eligibility criteria."
-    protocol.write_text(text.replace(marker, "\n" + SOURCE + marker, 1), encoding="utf-8")
+    data = yaml.safe_load(protocol.read_text(encoding="utf-8"))
+    data["sources"].extend(yaml.safe_load(SOURCE))
+
+    def write_protocol() -> None:
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        protocol.write_text(text, encoding="utf-8")
+
+    write_protocol()
     assert (
         main(
             [
@@ -86,11 +152,14 @@ def test_update_loop_end_to_end(
     assert "the protocol changed since version v1" in refused.stderr
     assert "sources[umkm_web_update]" in refused.stderr
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    with protocol.open("a", encoding="utf-8") as fh:
-        fh.write(
-            f"\namendments:\n  - date: {today}\n    what: Added the second collection round "
-            "(source umkm_web_update).\n    why: The first update of the living review.\n"
-        )
+    data.setdefault("amendments", []).append(
+        {
+            "date": today,
+            "what": "Added the second collection round (source umkm_web_update).",
+            "why": "The first update of the living review.",
+        }
+    )
+    write_protocol()
 
     # 4. The update run: every stage, and the reviewer's sheet.
     done = snakemake(root, "--cores", "2", "all", SHEET)
@@ -129,12 +198,22 @@ def test_update_loop_end_to_end(
 
     # The updated-review diagram: previous studies, the records since v1, the total; its
     # boxes add up (they are checked before drawing).
+    # Reports reviewers linked into one study (report_links) count once as studies.
     data = {r["data"]: r["n"] for r in rows(root / "reports/prisma.csv")}
-    included = sum(1 for s in states.values() if s == "included_ft")
-    new_included = sum(1 for s in new if states[s] == "included_ft")
-    assert data["previous_studies"] == str(len(v1["studies"]["included"]))
+    main_of = {
+        r["study_id"]: r["main_study_id"] for r in rows(root / "data/interim/study_groups.csv")
+    }
+    reports = {s for s, state in states.items() if state == "included_ft"}
+    included = len({main_of.get(s, s) for s in reports})
+    new_included = len({main_of.get(s, s) for s in reports & new})
+    assert data["previous_studies"] == str(len(v1["studies"]["included_main"]))
+    assert data["previous_reports"] == str(len(v1["studies"]["included"]))
     assert (data["website_results"], data["database_results"]) == ("107", "0")
     assert (data["new_studies"], data["total_studies"]) == (str(new_included), str(included))
+    assert (data["new_reports"], data["total_reports"]) == (
+        str(len(reports & new)),
+        str(len(reports)),
+    )
     svg = svg_text((root / "reports/prisma.svg").read_text(encoding="utf-8"))
     assert "Records identified since version v1 in total (n = 107)" in svg
     assert f"of studies identified before: n = {joined}" in svg

@@ -5,14 +5,22 @@ a dry run with the SLURM executor. The rules themselves are checked to name ever
 from __future__ import annotations
 
 import csv
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project, derived_files, snakemake
+import yaml
+from conftest import REPO, copy_project, derived_files, snakemake, tool_env
+
+from review.audit.names import page_stem
+from review.exitcodes import USAGE
+from review.records import split_list
 
 RULES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
 SUBMIT = REPO / "tests" / "fixtures" / "cluster" / "submit.sh"
@@ -54,9 +62,15 @@ def test_every_rule_names_each_of_its_files_and_declares_its_resources() -> None
         "deduplicate_records",
         "build_screening_state",
         "build_screening_sheet",
+        "group_reports",
         "extract_coding",
+        "merge_appraisal",
+        "build_appraisal_sheet",
+        "profile_findings",
+        "check_narrative",
         "render_prisma",
         "render_report",
+        "render_audit",
         "all",
     }
     for name, block in blocks.items():
@@ -109,16 +123,32 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
         assert (built_project / "logs" / rule / f"{rule}.log").is_file(), rule
         benchmark = (built_project / "logs" / rule / f"{rule}.benchmark.tsv").read_text()
         assert benchmark.startswith("s\th:m:s\tmax_rss"), rule
-    # every stage ran, and the diagram's "included" box is the screening table's count
-    with (built_project / "data" / "interim" / "screening.csv").open(encoding="utf-8") as fh:
-        states = [row["state"] for row in csv.DictReader(fh)]
+    # every stage ran, and the diagram's "included" boxes are the screening table's count:
+    # reports, and studies (reports linked into one study, report_links, count once)
+    interim = built_project / "data" / "interim"
+    with (interim / "screening.csv").open(encoding="utf-8") as fh:
+        states = {row["study_id"]: row["state"] for row in csv.DictReader(fh)}
+    included = [s for s, state in states.items() if state == "included_ft"]
+    with (interim / "study_groups.csv").open(encoding="utf-8") as fh:
+        main_of = {row["study_id"]: row["main_study_id"] for row in csv.DictReader(fh)}
     with (built_project / "reports" / "prisma.csv").open(encoding="utf-8") as fh:
         prisma = {row["data"]: row["n"] for row in csv.DictReader(fh)}
-    assert prisma["total_studies"] == str(states.count("included_ft"))
-    assert states.count("included_ft") > 0
+    assert prisma["total_reports"] == str(len(included))
+    assert prisma["total_studies"] == str(len({main_of.get(s, s) for s in included}))
+    assert included
     with (built_project / "data" / "extracted" / "coded.csv").open(encoding="utf-8") as fh:
         assert list(csv.DictReader(fh))
+    # the Markdown page is escaped for Markdown: no HTML entity shows literally (issue 21)
+    markdown = (built_project / "reports" / "review.md").read_text(encoding="utf-8")
+    assert not re.search(r"&(amp|lt|gt|quot|#\d+);", markdown)
+    assert "Fuandi, Akhyadi & Saripah" in markdown  # as written
+    # the audit view: the index the review links to, and one page per study
     assert (built_project / "reports" / "audit.html").is_file()
+    pages = list((built_project / "reports" / "audit" / "studies").glob("st-*.html"))
+    assert len(pages) == len(states)
+    assert "wrote reports/audit.html and reports/audit/" in (
+        built_project / "logs" / "render_audit" / "render_audit.log"
+    ).read_text(encoding="utf-8")
     assert "<svg" in (built_project / "reports" / "prisma.svg").read_text(encoding="utf-8")
     # the report read the search stage's log file, and lists it among its inputs
     assert "source: data/interim/search_log.csv" in html
@@ -136,10 +166,28 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
     assert prisma["dbr_notretrieved_reports"] == "0"
     assert int(prisma["other_notretrieved_reports"]) == len(retrieval)
     assert "on the record and summary (declared deviation)" in html
-    # the legacy "full text unavailable" decisions are kept, shown as set aside, not counted
-    audit = (built_project / "reports" / "audit.html").read_text(encoding="utf-8")
-    assert "retired criterion: uses E8-full-text-unavailable" in audit
-    assert "out of order: full-text decision for study" in audit
+    # the legacy decisions with a retired criterion ("full text unavailable") are kept, listed
+    # as set aside and shown so, never counted (since amendment A1 their reviewer's whole
+    # second stage is set aside, which is what the listing names; tests/test_audit.py checks
+    # the wording of each reason)
+    protocol = yaml.safe_load((built_project / "config/protocol.yaml").read_text(encoding="utf-8"))
+    retired = {c["code"] for c in protocol["criteria"] if c.get("retired")}
+    ledgers = built_project / "data" / "decisions" / "screening"
+    used = set()
+    for ledger in ledgers.glob("*/*.csv"):
+        with ledger.open(encoding="utf-8", newline="") as fh:
+            used |= {
+                (ledger.parent.name, r["study_id"], r["timestamp"])
+                for r in csv.DictReader(fh)
+                if set(split_list(r["reason"])) & retired
+            }
+    assert used, "the default review keeps decisions made with a retired criterion"
+    with (interim / "screening_set_aside.csv").open(encoding="utf-8") as fh:
+        listed = {(r["stage"], r["study_id"], r["timestamp"]) for r in csv.DictReader(fh)}
+    assert used <= listed
+    for _stage, sid, _when in used:
+        page = built_project / "reports/audit/studies" / f"{page_stem(sid)}.html"
+        assert "set aside, not counted" in page.read_text(encoding="utf-8"), sid
     # a second run has nothing to do: outputs are up to date
     dry = snakemake(built_project, "-n", "--quiet", "rules")
     assert dry.returncode == 0, dry.stderr
@@ -164,6 +212,48 @@ def test_invalid_protocol_stops_before_any_rule(project: Path) -> None:
     assert out.returncode != 0
     assert "criteria[0].stage: 'robots' is not one of" in out.stdout + out.stderr
     assert not (project / "data" / "interim").exists()
+
+
+@pytest.mark.workflow
+def test_review_run_unlock_after_a_killed_run(project: Path) -> None:
+    """Issue 20 (10): after a crash Snakemake refuses the folder and names --unlock, which
+    `review run` did not accept."""
+    run = [sys.executable, "-m", "review.cli", "run", "-d", str(project)]
+    with subprocess.Popen(
+        run,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=tool_env(),
+    ) as first:
+        locks = project / ".snakemake" / "locks"
+        deadline = time.monotonic() + 120
+        while not (locks.is_dir() and any(locks.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)  # the lock files are complete (the run takes far longer than this)
+        assert first.poll() is None, "the run ended before it could be killed"
+        os.killpg(first.pid, signal.SIGKILL)  # the run dies holding its lock
+    target = "data/interim/records.csv"
+    # Snakemake checks the lock only when it has work to do: the killed run may have finished
+    # this file before it died, so it is removed (the locked run then has a job to refuse).
+    (project / target).unlink(missing_ok=True)
+    locked = subprocess.run(
+        [*run, target], capture_output=True, text=True, check=False, env=tool_env()
+    )
+    assert locked.returncode == USAGE  # not data: nothing is wrong with the project
+    # the lock message is the run's last words
+    assert locked.stderr.rstrip().endswith(
+        "remove the lock with `review run --unlock` and run again."
+    )
+    unlock = subprocess.run(
+        [*run, "--unlock"], capture_output=True, text=True, check=False, env=tool_env()
+    )
+    assert unlock.returncode == 0, unlock.stderr[-2000:]
+    again = subprocess.run(
+        [*run, target], capture_output=True, text=True, check=False, env=tool_env()
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (project / target).is_file()
 
 
 # ---- on a cluster -------------------------------------------------------------------------------
@@ -210,9 +300,14 @@ GROUPS = {
     "review": (
         "write_search_log",
         "build_screening_state",
+        "group_reports",
         "extract_coding",
+        "merge_appraisal",
+        "profile_findings",
+        "check_narrative",
         "render_prisma",
         "render_report",
+        "render_audit",
     ),
 }
 

@@ -2,26 +2,41 @@
 
 Each sub-command lives in its own module under :mod:`review.commands` and exposes
 ``register(subparsers)``; this module discovers them, so adding a stage never edits a shared
-list. Expected failures (:class:`review.errors.ReviewError`) print one clear line and exit 2;
-anything else is a bug and keeps its traceback.
+list.
+
+Every command works on the project found from the current folder upwards (the nearest folder
+holding ``config/protocol.yaml``, as git finds ``.git``): it runs in that folder, and paths
+given on the command line still mean what they meant where the command was typed.
+
+Exit statuses (:mod:`review.exitcodes`): 2 for a wrong command line (argparse's own, and
+:class:`review.errors.UsageError`), 3 for every other expected failure
+(:class:`review.errors.ReviewError`: one clear message, no traceback), 4 for partial failures
+(returned by the commands themselves), 130 when interrupted; anything else is a bug and keeps
+its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from review import __version__, commands
-from review.errors import ReviewError
+from review.errors import ReviewError, UsageError
+from review.exitcodes import DATA_ERROR, INTERRUPTED, USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="review",
-        description="Reproducible, auditable systematic literature reviews.",
+        description="Reproducible, auditable systematic literature reviews. Run in a review "
+        "project (or any folder below it); start one with `review init DIR`.",
+        epilog="Exit status: 0 done, 1 a bug, 2 usage, 3 a problem in the protocol or the "
+        "data (the message says where), 4 partial (some work done and kept), 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"review {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -34,17 +49,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    out = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                out.extend(_parsers(child))
+    return out
+
+
+def rebase_paths(parser: argparse.ArgumentParser, here: Path, root: Path) -> None:
+    """Make every path option typed in ``here`` name the same file once the command runs in
+    ``root`` (defaults, written relative to the project, are left alone)."""
+
+    def rebased(text: str) -> Path:
+        path = Path(text)
+        if path.is_absolute():
+            return path
+        return Path(os.path.relpath(here / path, root))
+
+    for p in _parsers(parser):
+        for action in p._actions:
+            if action.type is Path:
+                action.type = rebased
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from review.project import find_root
+
+    here = Path.cwd()
+    root = find_root(here)
     parser = build_parser()
+    moved = root is not None and root != here.resolve()
+    if moved and root is not None:
+        rebase_paths(parser, here.resolve(), root)
     args = parser.parse_args(argv)
     try:
+        if moved and root is not None:
+            os.chdir(root)
         result = args.func(args)
+    except UsageError as exc:
+        print(f"review {args.command}: error: {exc}", file=sys.stderr)
+        return USAGE
     except ReviewError as exc:
         print(f"review {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return DATA_ERROR
     except KeyboardInterrupt:
         print(f"review {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+    finally:
+        os.chdir(here)
     return int(result or 0)
 
 

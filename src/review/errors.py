@@ -61,3 +61,8 @@ class DecisionError(ReviewError):
 
 class SearchError(ReviewError):
     """A database search failed in a way the user must act on."""
+
+
+class UsageError(ReviewError):
+    """The command was asked for something it cannot do as given (exit status 2): not inside a
+    review project, a folder that is not empty, a combination of options that makes no sense."""

@@ -10,15 +10,12 @@ back to the file name ending. Reading is all-or-nothing: a malformed record rais
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-
-from tqdm import tqdm
 
 from review.errors import InputFormatError, ReviewError, UnknownFormatError
+from review.progress import progress
 from review.records import Record, sha256_file
 from review.sources.bibtex_file import BibtexReader
 from review.sources.corpus_csv import read_collection
@@ -37,8 +34,6 @@ from review.sources.export_text import decode_head
 from review.sources.medline_file import MedlineReader
 from review.sources.ris_file import RisReader
 from review.sources.wos_file import WosReader
-
-T = TypeVar("T")
 
 #: Format id → reader, in the order detection tries them (the generic CSV last).
 READERS: dict[str, ExportReader] = {
@@ -66,14 +61,6 @@ _SNIFF_BYTES = 65536
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Records in one file from which normalising them shows a progress bar (on a terminal).
 _LARGE = 2000
-
-
-def progress(items: Sequence[T], *, desc: str, unit: str, large: int = 2) -> Iterable[T]:
-    """``items``, with a progress bar on standard error when it is a terminal and there are at
-    least ``large`` of them; a log or a pipe gets nothing (tqdm's ``disable=None``)."""
-    if len(items) < large:
-        return items
-    return tqdm(items, desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False)
 
 
 @dataclass(slots=True)

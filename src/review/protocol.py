@@ -14,10 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
-from review.errors import ProtocolError
+from review.errors import ProtocolError, ReviewError
 
 DEFAULT_PROTOCOL = Path("config/protocol.yaml")
 
@@ -30,26 +29,31 @@ def protocol_schema() -> dict[str, Any]:
     return schema
 
 
-def _key_path(parts: Any) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+def validate(
+    data: Any,
+    *,
+    schema: dict[str, Any],
+    where: str = "protocol",
+    error: type[ReviewError] = ProtocolError,
+) -> None:
+    """Raise ``error`` naming the key, the expectation and the fix of every mismatch
+    (:mod:`review.checks.schema`): a :class:`ProtocolError` for the protocol or a tool, a
+    :class:`~review.errors.DecisionError` for a decision file checked by a schema."""
+    from review.checks.schema import schema_problems
+
+    problems = schema_problems(data, schema, file=where)
+    if problems:
+        raise error(_listed(problems))
 
 
-def validate(data: Any, *, schema: dict[str, Any], where: str = "protocol") -> None:
-    """Raise :class:`ProtocolError` naming the key and the expectation of the first problem."""
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path)))
-    if not errors:
-        return
-    messages = []
-    for err in errors[:5]:
-        best = jsonschema.exceptions.best_match([err])
-        key = _key_path(best.absolute_path)
-        messages.append(f"{where}: {key}: {best.message}")
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    raise ProtocolError("; ".join(messages) + more)
+def _listed(problems: list[Any], limit: int = 20) -> str:
+    shown = [str(p) for p in problems[:limit]]
+    more = (
+        f"\n(and {len(problems) - limit} more; `review check` lists them all)"
+        if len(problems) > limit
+        else ""
+    )
+    return "\n".join(shown) + more
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,36 @@ class Protocol:
     def contact_email(self) -> str:
         return str(self.data.get("contact_email", ""))
 
+    def coding_field(self, name: str) -> dict[str, Any] | None:
+        """The coding field called ``name`` (``None`` when the schema has none)."""
+        return next((f for f in self.coding_fields if f["name"] == name), None)
+
+    def field_label(self, name: str) -> str:
+        """A coding field's name in the report: its ``label``, else its name as words."""
+        fdef = self.coding_field(name) or {}
+        return str(fdef.get("label") or name.replace("_", " ").capitalize())
+
+    def value_label(self, name: str, value: str) -> str:
+        """A value of a coding field in words: the field's ``value_labels``, a theme's label for
+        the theme field, else the id with spaces for underscores."""
+        fdef = self.coding_field(name) or {}
+        labels = fdef.get("value_labels") or {}
+        if value in labels:
+            return str(labels[value])
+        if name and name == self.data["synthesis"].get("theme_field"):
+            theme = next((t for t in self.themes if t["id"] == value), None)
+            if theme is not None:
+                return str(theme["label"])
+        return value.replace("_", " ").strip()
+
+    @property
+    def outcome_domains(self) -> list[dict[str, Any]]:
+        return list((self.data["coding"].get("outcome_domains")) or [])
+
+    def domain_label(self, domain: str) -> str:
+        found = next((d for d in self.outcome_domains if d["id"] == domain), {})
+        return str(found.get("label") or domain.replace("_", " ").capitalize())
+
     @property
     def fulltext(self) -> dict[str, Any]:
         """The ``fulltext`` block (empty when the protocol does not use the full-text stage)."""
@@ -119,11 +153,14 @@ class Protocol:
         """Code -> why it is retired, for criteria kept only so old decisions stay readable."""
         return {c["code"]: str(c["retired"]) for c in self.criteria if c.get("retired")}
 
+    @property
+    def definitions(self) -> list[dict[str, Any]]:
+        """Operational definitions (``id``, ``term``, ``text``, optional ``criteria`` codes)."""
+        return list(self.data.get("definitions") or [])
 
-def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
-    """Read, validate and return the protocol at ``path``."""
-    import hashlib
 
+def read_protocol_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
+    """The protocol file's mapping (not yet validated) and its bytes; unreadable -> error."""
     path = Path(path)
     if not path.is_file():
         raise ProtocolError(f"{path}: protocol file not found")
@@ -139,52 +176,39 @@ def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
         raise ProtocolError(f"{path}{where}: invalid YAML: {problem}") from exc
     if not isinstance(data, dict):
         raise ProtocolError(f"{path}: expected a mapping of keys (title, sources, ...) at the top")
-    root = path.resolve().parent.parent if path.resolve().parent.name == "config" else Path.cwd()
+    return data, raw
+
+
+def project_root_of(path: Path) -> Path:
+    """The project folder of a protocol file: the parent of its ``config/`` folder (else cwd)."""
+    parent = path.resolve().parent
+    return parent.parent if parent.name == "config" else Path.cwd()
+
+
+def load_protocol(path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
+    """Read, validate and return the protocol at ``path``."""
+    import hashlib
+
+    path = Path(path)
+    data, raw = read_protocol_data(path)
+    root = project_root_of(path)
     validate(data, schema=protocol_schema(), where=str(path))
-    _check_references(data, path)
+    # The appraisal tool is data too: the protocol checks read it (with the tool's own schema),
+    # so a wrong tool, category or field stops the run here, by name.
+    _check_references(data, path, root)
     return Protocol(
         data=copy.deepcopy(data), path=path, sha256=hashlib.sha256(raw).hexdigest(), root=root
     )
 
 
-def _check_references(data: dict[str, Any], path: Path) -> None:
-    """Cross-field rules JSON Schema cannot say: unique ids and codes, themes that exist."""
-    for key, items, id_key in (
-        ("sources", data["sources"], "id"),
-        ("criteria", data["criteria"], "code"),
-        ("coding.fields", data["coding"]["fields"], "name"),
-        ("research_questions", data["research_questions"], "id"),
-    ):
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            value = item[id_key]
-            if value in seen:
-                raise ProtocolError(f"{path}: {key}[{i}].{id_key}: {value!r} is used twice")
-            seen.add(value)
-    synth = data["synthesis"]
-    field_names = {f["name"]: f for f in data["coding"]["fields"]}
-    for key in ("theme_field", "outcome_field", "barrier_field"):
-        name = synth.get(key)
-        if name and name not in field_names:
-            raise ProtocolError(
-                f"{path}: synthesis.{key}: {name!r} is not a coding field "
-                f"(fields: {', '.join(field_names)})"
-            )
-    region_field = (synth.get("regions") or {}).get("field")
-    if region_field and region_field not in field_names:
-        raise ProtocolError(
-            f"{path}: synthesis.regions.field: {region_field!r} is not a coding field "
-            f"(fields: {', '.join(field_names)})"
-        )
-    theme_field = synth.get("theme_field")
-    if theme_field:
-        allowed = field_names[theme_field].get("values") or []
-        for i, theme in enumerate(synth["themes"]):
-            if theme["id"] not in allowed:
-                raise ProtocolError(
-                    f"{path}: synthesis.themes[{i}].id: {theme['id']!r} is not a value of coding "
-                    f"field {theme_field!r} (values: {', '.join(allowed)})"
-                )
+def _check_references(data: dict[str, Any], path: Path, root: Path) -> None:
+    """Cross-field rules JSON Schema cannot say (unique ids and codes, fields and themes that
+    exist, ...): every ``scope="protocol"`` check of :mod:`review.checks`, all problems at once."""
+    from review.checks import context_for, run_checks
+
+    problems = run_checks(context_for(data, path, root=root), scopes=("protocol",))
+    if problems:
+        raise ProtocolError(_listed(problems))
 
 
 def field_values(field_def: dict[str, Any]) -> list[str]:
@@ -196,3 +220,15 @@ def field_values(field_def: dict[str, Any]) -> list[str]:
 def field_keywords(field_def: dict[str, Any]) -> dict[str, list[str]]:
     values = field_def.get("values") or {}
     return {k: list(v) for k, v in values.items()} if isinstance(values, dict) else {}
+
+
+def grouping_fields(synthesis: dict[str, Any]) -> list[str]:
+    """The coding fields of ``synthesis.grouping.by`` (``theme_field``/``design_field`` name the
+    synthesis keys), else the theme field alone: the first gives the synthesis groups."""
+    by = (synthesis.get("grouping") or {}).get("by") or ["theme_field"]
+    out = []
+    for entry in by:
+        name = synthesis.get(entry, "") if entry in ("theme_field", "design_field") else entry
+        if name:
+            out.append(str(name))
+    return out

@@ -258,10 +258,12 @@ def study_id_for(anchor_record_id: str) -> str:
     """The id of the study whose *anchor* is ``anchor_record_id``.
 
     The anchor of a study is its earliest member record: the smallest :func:`anchor_key` (the
-    run's order by date, then the record id).
-    Records found by a later run (an update) sort after the ones already there, so a study keeps
-    its id when new records join it, with no id registry to store or lose. When two studies are
-    merged, the earlier anchor wins; decisions on the other re-attach through their fingerprint.
+    run's order by date, then the record id). Records found by a later run (an update) sort
+    after the ones already there, and a record without a run id (an export file without a
+    ``manifest.json`` giving one) after every dated run, so a study keeps its id when new
+    records join it, with no id registry to store or lose. When two studies are merged, the
+    earlier anchor wins; decisions on the other re-attach through its anchor record
+    (:mod:`review.carry`).
     """
     return "st-" + content_id(anchor_record_id, length=10)
 

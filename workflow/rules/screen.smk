@@ -42,6 +42,8 @@ rule build_screening_state:
 
 
 # A reviewer's sheet, on request: snakemake data/screening_sheets/title_abstract/NAME.xlsx
+# The sheet is an update() output: Snakemake does not delete a sheet the reviewer filled before
+# the rule runs, and the command refuses to overwrite one holding decisions not yet imported.
 rule build_screening_sheet:
     input:
         protocol=PROTOCOL_PATH,
@@ -52,11 +54,11 @@ rule build_screening_sheet:
         pages=rules.build_fulltext_status.output.pages,
         ledgers=lambda wildcards: decision_files(SCREENING_DECISIONS, suffixes=(".csv",)),
     output:
-        csv="data/screening_sheets/{stage}/{reviewer}.csv",
-        xlsx="data/screening_sheets/{stage}/{reviewer}.xlsx",
+        csv=update("data/screening_sheets/{stage}/{reviewer}.csv"),
+        xlsx=update("data/screening_sheets/{stage}/{reviewer}.xlsx"),
     wildcard_constraints:
         stage="title_abstract|full_text",
-        reviewer="[A-Za-z0-9][A-Za-z0-9_.-]*",
+        reviewer="[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
     params:
         ledgers=SCREENING_DECISIONS,
     threads: 1

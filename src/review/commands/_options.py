@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from review.errors import ReviewError
-from review.protocol import DEFAULT_PROTOCOL
+from review.names import checked_reviewer, registry_path
+from review.protocol import DEFAULT_PROTOCOL, Protocol
 from review.tables import contract
 
 
@@ -56,6 +57,36 @@ def optional_input(value: Path | None, table: str) -> Path | None:
     return default if default.is_file() else None
 
 
+def add_names(p: argparse.ArgumentParser) -> None:
+    """``--new-reviewer`` and ``--reviewers``: how a command that takes a person's name (a
+    reviewer, resolver or appraiser) is told that an undeclared name is new, not a typo."""
+    p.add_argument(
+        "--new-reviewer",
+        action="store_true",
+        help="the name is a new reviewer, not a typo: record it in the registry",
+    )
+    p.add_argument(
+        "--reviewers",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the registry of reviewers added beside the protocol's list "
+        "(default: reviewers.csv in the folder above --decisions)",
+    )
+
+
+def declared(args: argparse.Namespace, protocol: Protocol, name: str, what: str) -> str:
+    """``name`` if declared (with --new-reviewer: recorded in the registry first); the options
+    of :func:`add_names` and ``--decisions``."""
+    return checked_reviewer(
+        name,
+        protocol,
+        registry=args.reviewers or registry_path(args.decisions),
+        new=args.new_reviewer,
+        what=what,
+    )
+
+
 def add_searched(p: argparse.ArgumentParser) -> None:
     """``--searched STATUS...``: the live searches (``review search --status``) run before."""
     p.add_argument(
@@ -90,6 +121,42 @@ def add_output(p: argparse.ArgumentParser, option: str, default: Path, what: str
         metavar="PATH",
         help=f"where to write {what} (default: %(default)s)",
     )
+
+
+def add_sheet_outputs(p: argparse.ArgumentParser, default: str) -> None:
+    """``--csv``/``--xlsx`` of a sheet people fill (``default``: its path without the suffix)
+    and ``--force``: a sheet holding decisions not imported yet is never written over
+    (:mod:`review.sheetguard`) unless forced, after a backup."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a sheet holding decisions not imported yet, after keeping a "
+        "timestamped backup of it",
+    )
+    for suffix in ("csv", "xlsx"):
+        p.add_argument(
+            f"--{suffix}",
+            type=Path,
+            default=None,
+            metavar="PATH",
+            help=f"where to write the sheet (default: {default}.{suffix})",
+        )
+
+
+def add_study_groups(p: argparse.ArgumentParser, *, clusters: bool = True) -> None:
+    """``--study-groups PATH`` (reports grouped into studies) and ``--clusters PATH`` (which
+    re-attach decisions to merged studies): optional inputs of the evidence commands."""
+    add_table(
+        p,
+        "study-groups",
+        "study_groups",
+        "reports grouped into studies (review groups); without it each report is a study",
+        optional=True,
+    )
+    if clusters:
+        add_table(
+            p, "clusters", "clusters", "record -> study (re-attaches decisions)", optional=True
+        )
 
 
 def add_pages(p: argparse.ArgumentParser) -> None:

@@ -1,20 +1,23 @@
 """``review extract``: build the coding sheet and merge the coders' validated values.
 
 ``review extract`` (rule ``extract_coding``; every path defaults to the project layout) writes
-the sheet, the coded table, disagreements, agreement and events; ``review extract --validate
-FILE...`` only checks coders' files against the protocol's coding schema and the studies table,
-writing nothing, so a coder can check a file before committing it.
+the sheet, the coded table, the outcome directions, disagreements, agreement and events;
+``review extract --validate FILE...`` only checks coders' files against the protocol's coding
+schema and the studies table, writing nothing, so a coder can check a file before committing
+it.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from review.commands._options import (
     add_output,
     add_pages,
     add_protocol,
+    add_study_groups,
     add_table,
     layout,
     optional_input,
@@ -36,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_protocol(p)
     add_table(p, "studies", "studies", "the studies (review dedup)")
     add_table(p, "screening", "screening", "the screening state (review screen state)")
+    add_study_groups(p)
     add_table(
         p,
         "fulltext",
@@ -54,9 +58,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_table(p, "sheet-csv", "coding_sheet", "where to write the coding sheet")
     add_output(p, "sheet-xlsx", layout("coding_sheet").with_suffix(".xlsx"), "the coding workbook")
     add_table(p, "coded", "coded", "where to write the coded studies")
+    add_table(p, "outcomes", "outcomes", "where to write the directions per outcome domain")
     add_table(p, "disagreements", "coding_disagreements", "where to write the disagreements")
     add_table(p, "agreement", "coding_agreement", "where to write the agreement per field")
     add_table(p, "events", "coding_events", "where to write every coding event")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write the sheet even over a copy holding coded values that are in no coder's "
+        "file, after keeping that copy as a timestamped backup",
+    )
     p.add_argument(
         "--validate",
         type=Path,
@@ -70,18 +81,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from review.extraction import ExtractionOutputs, load_coding, run_extraction
-    from review.extraction.fields import coding_fields
+    from review.extraction.fields import all_fields
     from review.extraction.inputs import read_studies
     from review.extraction.validate import RESOLUTIONS_NAME
+    from review.setaside import set_aside_at
 
     protocol = load_protocol(args.protocol)
     if args.validate:
-        fields = coding_fields(protocol)
+        fields = all_fields(protocol)
         studies = read_studies(args.studies)
         coders = [f for f in args.validate if f.name != RESOLUTIONS_NAME]
         resolutions = next((f for f in args.validate if f.name == RESOLUTIONS_NAME), None)
         rows, settled = load_coding(
-            fields, coders, studies, resolutions=resolutions, studies_path=args.studies
+            fields,
+            coders,
+            studies,
+            resolutions=resolutions,
+            studies_path=args.studies,
+            set_aside=set_aside_at(protocol, "coding"),
         )
         n_rows = sum(not r.superseded for r in rows)
         print(f"ok: {n_rows} coded row(s) in {len(coders)} file(s); {len(settled)} resolution(s)")
@@ -91,17 +108,23 @@ def run(args: argparse.Namespace) -> int:
         studies_path=args.studies,
         screening_path=args.screening,
         coding_dir=args.coding_dir,
+        groups_path=optional_input(args.study_groups, "study_groups"),
+        clusters_path=optional_input(args.clusters, "clusters"),
         outputs=ExtractionOutputs(
             sheet_csv=args.sheet_csv,
             sheet_xlsx=args.sheet_xlsx,
             coded=args.coded,
+            outcomes=args.outcomes,
             disagreements=args.disagreements,
             agreement=args.agreement,
             events=args.events,
         ),
         fulltext_path=optional_input(args.fulltext, "fulltext"),
         pages_dir=args.pages,
+        force=args.force,
     )
+    for path in result.backups:
+        print(f"kept the coding sheet holding unimported values as {path}")
     merged = result.merged
     n_gone = sum(r["status"] == "no_longer_included" for r in merged.coded)
     n_open = sum(d["status"] == "open" for d in merged.disagreements)
@@ -111,6 +134,13 @@ def run(args: argparse.Namespace) -> int:
         + (f"; {n_gone} no longer included (flagged, kept)" if n_gone else "")
     )
     print(f"{len(merged.disagreements)} disagreement(s), {n_open} open")
+    print(f"{len(merged.outcomes)} outcome row(s) (study x domain)")
+    for u in result.attached.unmatched if result.attached else []:
+        print(
+            f"warning: {u.source}, row {u.row}: coding of {u.study_id} matches no study "
+            f"({u.problem}); listed in the coding events, not merged",
+            file=sys.stderr,
+        )
     for row in result.agreement:
         if row["value"]:
             continue

@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_table(p, "records", "records", "the records table")
     add_table(p, "studies", "studies", "the studies (review dedup)", optional=True)
     add_table(p, "screening", "screening", "the screening state", optional=True)
+    add_table(
+        p,
+        "study-groups",
+        "study_groups",
+        "reports grouped into studies (review groups): linked reports count as one study",
+        optional=True,
+    )
     add_versions(p)
     add_output(p, "svg", Path("reports/prisma.svg"), "the diagram")
     add_output(p, "csv", layout("prisma_csv"), "the R package's CSV")
@@ -46,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from review.studygroups import read_groups
     from review.versions.amendments import check_amendments
     from review.versions.flow import flow_counts
     from review.versions.store import select_previous
@@ -57,12 +65,15 @@ def run(args: argparse.Namespace) -> int:
         versions_from(args), name=args.since_version, protocol_data=protocol.data
     )
     check_amendments(protocol, previous)
+    groups = optional_input(args.study_groups, "study_groups")
+    main_of = read_groups(groups).main if groups else None
     counts = flow_counts(
         protocol,
         read_records(args.records),
         read_table(studies, contract("studies")) if studies else None,
         read_table(screening, contract("screening")) if screening else None,
         previous,
+        main_of=main_of,
     )
     prisma.write_outputs(counts, svg_path=args.svg, csv_path=args.csv)
     print(f"wrote {args.svg}")

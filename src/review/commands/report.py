@@ -16,7 +16,15 @@ from pathlib import Path
 from review.commands._options import add_output, add_protocol, add_table, optional_input
 from review.errors import ReviewError
 from review.protocol import load_protocol
-from review.report.paths import FIGURES, TABLES, ReportOutputs, ReportPaths
+from review.report.paths import (
+    FIGURES,
+    FOLDERS,
+    SYNTHESIS_DIR,
+    TABLES,
+    ReportOutputs,
+    ReportPaths,
+    decisions_folder,
+)
 from review.versions.store import VERSIONS
 
 REPORTS = Path("reports")
@@ -28,7 +36,30 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     add_table(p, "records", "records", "the records table")
     for name, table in TABLES.items():
         add_table(p, name.replace("_", "-"), table, f"the {table} table", optional=True)
+    for name, table in FOLDERS.items():
+        folder = decisions_folder(table)
+        p.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=Path,
+            default=None,
+            metavar="FOLDER",
+            help=f"the folder of {table} files (default: {folder}, when it exists)",
+        )
+    p.add_argument(
+        "--synthesis-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the reviewers' synthesis folder: narrative Markdown files and findings.yaml "
+        f"(default: {SYNTHESIS_DIR}, when it exists)",
+    )
     add_versions(p)
+    p.add_argument(
+        "--only-given",
+        action="store_true",
+        help="read only the files given as options, never a layout file that happens to exist "
+        "(what a workflow rule wants: it reads no file it does not declare)",
+    )
 
 
 def add_versions(p: argparse.ArgumentParser) -> None:
@@ -56,9 +87,27 @@ def versions_from(args: argparse.Namespace) -> Path | None:
 
 
 def paths_from(args: argparse.Namespace) -> ReportPaths:
+    """The inputs given, and (unless ``--only-given``) the layout's files that exist."""
+    implicit = not getattr(args, "only_given", False)
+    folders = {}
+    for name, table in FOLDERS.items():
+        given = getattr(args, name)
+        folder = decisions_folder(table)
+        folders[name] = (
+            given if given is not None else (folder if implicit and folder.is_dir() else None)
+        )
+    synthesis = args.synthesis_dir
+    if synthesis is None and implicit and SYNTHESIS_DIR.is_dir():
+        synthesis = SYNTHESIS_DIR
+    tables = {
+        name: optional_input(getattr(args, name), table) if implicit else getattr(args, name)
+        for name, table in TABLES.items()
+    }
     return ReportPaths(
         records=args.records,
-        **{name: optional_input(getattr(args, name), table) for name, table in TABLES.items()},
+        synthesis=synthesis,
+        **tables,
+        **folders,
         versions=versions_from(args),
     )
 
@@ -75,8 +124,8 @@ def _figure(text: str) -> tuple[str, Path]:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
-        help="write the review report and its audit trail",
-        description="Render the review page (HTML and Markdown), the audit trail, the figures "
+        help="write the review report",
+        description="Render the review page (HTML and Markdown), the figures "
         "and a copy of the search log from the stage outputs. Stages that have not run are "
         "shown as such. The PRISMA counts are checked first; nothing is written if they do not "
         "add up.",
@@ -92,7 +141,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     defaults = ReportOutputs.in_folder(REPORTS)
     add_output(p, "html", defaults.html, "the review page")
     add_output(p, "markdown", defaults.markdown, "the review in Markdown")
-    add_output(p, "audit", defaults.audit, "the audit trail page")
     add_output(p, "search-log-copy", defaults.search_log, "the report's copy of the search log")
     p.add_argument(
         "--figure",
@@ -100,8 +148,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=None,
         metavar="NAME=PATH",
-        help=f"where to write a figure ({', '.join(FIGURES)}); may be repeated "
-        f"(default: all three under {REPORTS}/figures/)",
+        help=f"where to write a figure ({', '.join(FIGURES)}); may be repeated",
+    )
+    p.add_argument(
+        "--figures-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write every figure the review draws (default: "
+        f"{REPORTS}/figures/ unless --figure names some)",
     )
     p.set_defaults(func=run)
 
@@ -110,15 +165,18 @@ def run(args: argparse.Namespace) -> int:
     from review.report.render import render_report
 
     protocol = load_protocol(args.protocol)
-    figures = dict(args.figure) if args.figure else ReportOutputs.in_folder(REPORTS).figures
+    figures = dict(args.figure or [])
     if args.figure and len(figures) != len(args.figure):
         raise ReviewError("--figure names the same figure twice")
+    figures_dir = args.figures_dir
+    if figures_dir is None and not args.figure:
+        figures_dir = ReportOutputs.in_folder(REPORTS).figures_dir
     outputs = ReportOutputs(
         html=args.html,
         markdown=args.markdown,
-        audit=args.audit,
         search_log=args.search_log_copy,
         figures=figures,
+        figures_dir=figures_dir,
     )
     written = render_report(
         protocol,

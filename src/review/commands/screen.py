@@ -11,9 +11,16 @@
   rows to the stage's ``_resolutions.csv``.
 - ``review screen import FILE [--reviewer NAME] [--stage ...]`` validates every row of a
   filled sheet and appends it to ``data/decisions/screening/<stage>/<NAME>.csv``.
-- ``review screen export-asreview OUT.csv``, ``import-asreview FILE --reviewer NAME``,
-  ``import-rayyan FILE --reviewer NAME [--rayyan-user NAME]``: screen in ASReview LAB or
-  Rayyan, keep the audit trail here.
+- ``review screen export-asreview OUT.csv [--priors REVIEWER]``, ``import-asreview FILE
+  --reviewer NAME [--lab-user NAME]``, ``export-rayyan OUT.ris|OUT.csv``, ``import-rayyan FILE
+  --reviewer NAME [--rayyan-user NAME] [--reasons MAP.yaml]``: screen in ASReview LAB or
+  Rayyan, keep the audit trail here; only the decisions made there come back.
+
+A reviewer's name must be declared (the protocol's ``reviewers``, or ``--new-reviewer``, which
+records it in ``data/decisions/reviewers.csv``: :mod:`review.names`). An import reads the
+ledger again, checks and appends while holding its lock, so two imports never lose each
+other's rows. A sheet holding decisions not yet imported is never overwritten (``--force`` keeps a
+timestamped backup of it first).
 
 The ledgers are the only files these commands change, and only by appending.
 """
@@ -26,8 +33,17 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.commands._options import add_pages, add_protocol, add_table, layout, optional_input
-from review.protocol import load_protocol
+from review.commands._options import (
+    add_names,
+    add_pages,
+    add_protocol,
+    add_sheet_outputs,
+    add_table,
+    declared,
+    layout,
+    optional_input,
+)
+from review.protocol import Protocol, load_protocol
 from review.states import STAGES, Stage
 
 if TYPE_CHECKING:
@@ -64,13 +80,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sheet = _action(actions_, "sheet", "write a reviewer's screening sheet (CSV and XLSX)")
     sheet.add_argument("--reviewer", required=True, help="reviewer id (the ledger file name)")
+    add_names(sheet)
     _stage(sheet)
-    _sheet_outputs(sheet, "<reviewer>")
+    add_sheet_outputs(sheet, "data/screening_sheets/<stage>/<reviewer>")
     sheet.set_defaults(func=run_sheet)
 
     conflicts = _action(actions_, "conflicts", "write the unresolved conflicts of a stage")
     _stage(conflicts)
-    _sheet_outputs(conflicts, "_conflicts")
+    add_sheet_outputs(conflicts, "data/screening_sheets/<stage>/_conflicts")
     conflicts.set_defaults(func=run_conflicts)
 
     imp = _action(actions_, "import", "append a filled sheet's decisions to the ledger")
@@ -81,22 +98,46 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sheet: who settled them",
     )
     imp.add_argument("--stage", choices=STAGES, default=None, help="default: the sheet's folder")
+    add_names(imp)
     imp.set_defaults(func=run_import)
 
     for name, tool in (("import-asreview", "an ASReview LAB"), ("import-rayyan", "a Rayyan CSV")):
-        q = _action(actions_, name, f"append decisions from {tool} export")
+        q = _action(actions_, name, f"append the decisions made in {tool} export")
         q.add_argument("file", type=Path, metavar="FILE")
         q.add_argument("--reviewer", required=True, help="whose decisions these are")
+        add_names(q)
         _stage(q)
         if name == "import-rayyan":
             q.add_argument(
                 "--rayyan-user", help="whose Rayyan votes to import (when several voted)"
             )
+            q.add_argument(
+                "--reasons",
+                type=Path,
+                metavar="MAP.yaml",
+                help="the reviewers' map from Rayyan's exclusion reasons to criterion codes "
+                "(YAML: 'wrong population: E3-not-indonesia', one per line)",
+            )
+        else:
+            q.add_argument(
+                "--lab-user", help="whose LAB labels to import (when several LAB users labelled)"
+            )
         q.set_defaults(func=run_import_tool)
 
     exp = _action(actions_, "export-asreview", "write the studies as an ASReview LAB data set")
     exp.add_argument("output", type=Path, metavar="OUT.csv")
+    exp.add_argument(
+        "--priors",
+        metavar="REVIEWER",
+        help="give LAB this reviewer's title/abstract decisions as prior knowledge (default: "
+        "no decision is exported)",
+    )
     exp.set_defaults(func=run_export)
+
+    ray = _action(actions_, "export-rayyan", "write the studies to screen as a file Rayyan imports")
+    ray.add_argument("output", type=Path, metavar="OUT.ris|OUT.csv")
+    _stage(ray)
+    ray.set_defaults(func=run_export_rayyan)
 
 
 def _action(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
@@ -130,29 +171,20 @@ def _stage(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stage", choices=STAGES, default=Stage.TITLE_ABSTRACT.value)
 
 
-def _sheet_outputs(p: argparse.ArgumentParser, name: str) -> None:
-    for suffix in ("csv", "xlsx"):
-        p.add_argument(
-            f"--{suffix}",
-            type=Path,
-            default=None,
-            metavar="PATH",
-            help="where to write the sheet "
-            f"(default: data/screening_sheets/<stage>/{name}.{suffix})",
-        )
-
-
-def _session(args: argparse.Namespace) -> actions.Session:
+def _session(
+    args: argparse.Namespace, protocol: Protocol | None = None, *, lazy: bool = False
+) -> actions.Session:
     from review.screening import actions
 
     return actions.Session.load(
-        load_protocol(args.protocol),
+        protocol or load_protocol(args.protocol),
         studies=args.studies,
         clusters=args.clusters,
         decisions=args.decisions,
         records=optional_input(args.records, "records"),
         fulltext=optional_input(args.fulltext, "fulltext"),
         pages=args.pages,
+        lazy=lazy,
     )
 
 
@@ -216,28 +248,38 @@ def _sheet_paths(args: argparse.Namespace, name: str) -> tuple[Path, Path]:
 def run_sheet(args: argparse.Namespace) -> int:
     from review.screening import actions
 
+    protocol = load_protocol(args.protocol)
+    declared(args, protocol, args.reviewer, "reviewer")
     csv_path, xlsx_path = _sheet_paths(args, args.reviewer)
-    n, how = actions.write_reviewer_sheet(
-        _session(args),
+    done = actions.write_reviewer_sheet(
+        _session(args, protocol),
         reviewer=args.reviewer,
         stage=args.stage,
         csv_path=csv_path,
         xlsx_path=xlsx_path,
+        force=args.force,
     )
-    print(f"{n} studies for {args.reviewer} at {args.stage} (ordered by {how})")
+    _backups(done.backups)
+    print(f"{done.rows} studies for {args.reviewer} at {args.stage} (ordered by {done.how})")
     print(f"wrote {csv_path}")
     print(f"wrote {xlsx_path}")
     return 0
+
+
+def _backups(paths: list[Path]) -> None:
+    for path in paths:
+        print(f"kept the sheet holding unimported decisions as {path}")
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
     from review.screening import actions
 
     csv_path, xlsx_path = _sheet_paths(args, actions.CONFLICTS_SHEET)
-    n = actions.write_conflicts_sheet(
-        _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path
+    done = actions.write_conflicts_sheet(
+        _session(args), stage=args.stage, csv_path=csv_path, xlsx_path=xlsx_path, force=args.force
     )
-    print(f"{n} unresolved conflict(s) at {args.stage}; wrote {csv_path} and .xlsx")
+    _backups(done.backups)
+    print(f"{done.rows} unresolved conflict(s) at {args.stage}; wrote {csv_path} and .xlsx")
     return 0
 
 
@@ -247,22 +289,43 @@ def _report(source: Path, done: actions.Appended) -> int:
         f"{source}: {done.valid} decision(s) valid; appended {done.appended} to {done.ledger}"
         + (f"; {skipped} unchanged (already the current decision) not repeated" if skipped else "")
     )
+    for line in done.moved:
+        print(f"note: {line}")
+    for line in done.stale:
+        print(f"warning: not appended: {line}", file=sys.stderr)
+    if done.stale:
+        print(
+            f"warning: {len(done.stale)} decision(s) name no current study and were not "
+            "appended; they stay in the sheet (decide those studies again on a new sheet)",
+            file=sys.stderr,
+        )
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     from review.screening import actions
 
-    done = actions.import_sheet(_session(args), args.file, reviewer=args.reviewer, stage=args.stage)
+    protocol = load_protocol(args.protocol)
+    target = actions.import_target(
+        args.decisions, args.file, reviewer=args.reviewer, stage=args.stage
+    )
+    declared(args, protocol, target.reviewer, "resolver" if target.resolving else "reviewer")
+    done = actions.import_sheet(_session(args, protocol, lazy=True), args.file, target)
     return _report(args.file, done)
 
 
 def run_import_tool(args: argparse.Namespace) -> int:
     from review.screening import actions
 
-    session = _session(args)
+    protocol = load_protocol(args.protocol)
+    declared(args, protocol, args.reviewer, "reviewer")
+    session = _session(args, protocol, lazy=True)
     if args.action == "import-asreview":
-        done = actions.import_asreview(session, args.file, reviewer=args.reviewer, stage=args.stage)
+        done, left_out = actions.import_asreview(
+            session, args.file, reviewer=args.reviewer, stage=args.stage, lab_user=args.lab_user
+        )
+        for message in left_out:
+            print(message, file=sys.stderr)
     else:
         done = actions.import_rayyan(
             session,
@@ -270,6 +333,7 @@ def run_import_tool(args: argparse.Namespace) -> int:
             reviewer=args.reviewer,
             stage=args.stage,
             rayyan_user=args.rayyan_user,
+            reasons=args.reasons,
         )
     return _report(args.file, done)
 
@@ -277,6 +341,24 @@ def run_import_tool(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from review.screening import actions
 
-    n = actions.export_asreview(_session(args), args.output)
-    print(f"wrote {n} studies (excluded by automation left out) to {args.output}")
+    rows = actions.export_asreview(_session(args), args.output, priors_from=args.priors)
+    priors = sum(1 for r in rows if r["label_included"] != "")
+    marked = sum(1 for r in rows if r["title_marked"])
+    if args.priors:
+        labelled = f"{priors} labelled as prior knowledge from {args.priors}"
+    else:
+        labelled = "no decision exported (--priors REVIEWER to give LAB prior knowledge)"
+    kept_apart = f"; {marked} titles marked so LAB keeps them apart" if marked else ""
+    print(
+        f"wrote {len(rows)} studies (excluded by automation left out) to {args.output}: "
+        f"{labelled}{kept_apart}"
+    )
+    return 0
+
+
+def run_export_rayyan(args: argparse.Namespace) -> int:
+    from review.screening import actions
+
+    n = actions.export_rayyan(_session(args), args.output, stage=args.stage)
+    print(f"wrote {n} studies to screen at {args.stage} to {args.output} (no decisions)")
     return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from review import atomic
 from review.commands._options import add_searched, add_table, layout, print_searched
 from review.errors import SearchError
+from review.exitcodes import DATA_ERROR, PARTIAL
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 from review.searchlog import search_log, write_search_log
 from review.searchruns import RunResult, connector_class, search
@@ -162,7 +163,7 @@ def run_update(args: argparse.Namespace) -> int:
             f"review update: not complete for {', '.join(failed)}; rerun to resume them",
             file=sys.stderr,
         )
-        return 2
+        return PARTIAL if len(failed) < len(ids) else DATA_ERROR
     return 0
 
 

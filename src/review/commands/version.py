@@ -5,6 +5,7 @@ rewritten; the next report compares itself with the latest one."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from review.commands._options import add_protocol
@@ -73,14 +74,19 @@ def _render(
     protocol: Protocol, root: Path, folder: Path, name: str, previous: Version | None
 ) -> None:
     """The report as version ``name`` (following ``previous``), into ``folder``."""
+    import datetime as dt
+
     from review import prisma
-    from review.records import read_records
+    from review.audit.changes import changed_since
+    from review.audit.pages import write_audit
+    from review.report.context import report_counts
+    from review.report.inputs import load_inputs
     from review.report.paths import ReportOutputs, ReportPaths
     from review.report.render import render_report
-    from review.tables import contract, read_table
-    from review.versions.flow import flow_counts
 
-    paths = ReportPaths.in_project(root)
+    # Relative paths: the frozen pages name the project's files (e.g. the synthesis texts) as
+    # the project lays them out, never this machine's folders.
+    paths = ReportPaths.in_project(Path(os.path.relpath(root)))
     since = previous.name if previous is not None else None
     render_report(
         protocol,
@@ -89,11 +95,15 @@ def _render(
         since_version=since,
         version_label=name,
     )
-    counts = flow_counts(
-        protocol,
-        read_records(paths.records),
-        read_table(paths.studies, contract("studies")) if paths.studies else None,
-        read_table(paths.screening, contract("screening")) if paths.screening else None,
-        previous,
+    # the audit view the report links to (audit.html#<study id>), as of this version
+    inputs = load_inputs(protocol, paths, since_version=since, version_label=name)
+    write_audit(
+        inputs,
+        index=folder / "audit.html",
+        folder=folder / "audit",
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        changed_since=changed_since(paths.versions, inputs),
     )
+    # The same counts as the report's (linked reports count once as studies).
+    counts = report_counts(inputs)
     prisma.write_outputs(counts, svg_path=folder / "prisma.svg", csv_path=folder / "prisma.csv")

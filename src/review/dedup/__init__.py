@@ -24,6 +24,7 @@ from review.dedup.prepare import Features, QualityIssue, build_features
 from review.dedup.rules import apply_rules, explain, rule_rank
 from review.dedup.scoring import PairScores, score_pairs
 from review.dedup.studies import anchor_study_id, study_row
+from review.progress import progress_bar
 from review.records import Record, anchor_key
 from review.tables import contract, write_table
 
@@ -41,6 +42,8 @@ _SCORES = tuple(
     c.removeprefix("score_") for c in contract("dedup_links").names if c.startswith("score_")
 )
 SCORE_CHUNK = 500_000
+#: Candidate pairs from which scoring shows a progress bar (on a terminal): about 10,000 records.
+PROGRESS_FROM = SCORE_CHUNK
 
 
 @dataclass(slots=True)
@@ -102,6 +105,9 @@ def deduplicate(
     # Score in chunks and keep only pairs a rule fired on or a veto stopped: memory stays
     # bounded by the chunk, not by the number of candidate pairs.
     kept: list[tuple[PairScores, np.ndarray, np.ndarray]] = []
+    bar = progress_bar(
+        total=len(blocking.left), desc="scoring pairs", unit="pair", large=PROGRESS_FROM
+    )
     for lo in range(0, max(len(blocking.left), 1), SCORE_CHUNK):
         part = score_pairs(
             f,
@@ -112,6 +118,8 @@ def deduplicate(
         fired, vetoed = apply_rules(part)
         keep = (fired != "") | (vetoed != "")
         kept.append((part.subset(keep), fired[keep], vetoed[keep]))
+        bar.update(len(part.left))
+    bar.close()
     scores = PairScores.concat([k[0] for k in kept])
     rule = np.concatenate([k[1] for k in kept])
     blocked = np.concatenate([k[2] for k in kept])

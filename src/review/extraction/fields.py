@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from review.protocol import Protocol, field_keywords, field_values
+from review.vocabulary import MEASURED, Direction, DisagreementRule, EvidenceType
 
 CHOICE_TYPES = ("single", "multiple", "yes_no")
 YES_NO = ("yes", "no")
@@ -29,6 +30,8 @@ class CodingField:
     required: bool = False
     values: tuple[str, ...] = ()
     keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: For an outcome-domain column ``<domain>.<part>``: its domain id (else empty).
+    domain: str = ""
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -71,6 +74,113 @@ def coding_fields(protocol: Protocol) -> list[CodingField]:
                 keywords=tuple((v, tuple(kw.get(v, []))) for v in field_values(f)),
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class OutcomeDomain:
+    """One of the protocol's ``coding.outcome_domains``."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+#: The four columns each outcome domain adds to the coding sheet, in sheet order.
+DOMAIN_PARTS = ("direction", "evidence_type", "sample_size", "evidence")
+
+
+def outcome_domains(protocol: Protocol) -> list[OutcomeDomain]:
+    """The protocol's outcome domains, in protocol order (none when it declares none)."""
+    return [
+        OutcomeDomain(str(d["id"]), str(d["label"]), str(d.get("description", "")).strip())
+        for d in protocol.data["coding"].get("outcome_domains") or []
+    ]
+
+
+def domain_fields(domains: list[OutcomeDomain]) -> list[CodingField]:
+    """The coding columns of the outcome domains: ``<d>.direction`` and ``<d>.evidence_type``
+    (drop-downs of fixed vocabularies), ``<d>.sample_size`` and ``<d>.evidence``."""
+    out = []
+    for d in domains:
+        what = f"{d.label}" + (f" ({d.description})" if d.description else "")
+        out += [
+            CodingField(
+                f"{d.id}.direction",
+                "single",
+                f"{what}: direction of effect; not_measured when the study reports no effect "
+                "in this domain",
+                values=tuple(d.value for d in Direction),
+                domain=d.id,
+            ),
+            CodingField(
+                f"{d.id}.evidence_type",
+                "single",
+                f"{what}: what the direction rests on; proposal_only for a study that only "
+                "proposes or recommends (its direction is not_measured)",
+                values=tuple(e.value for e in EvidenceType),
+                domain=d.id,
+            ),
+            CodingField(
+                f"{d.id}.sample_size",
+                "integer",
+                f"{what}: number of participants (or units) the direction rests on, when given",
+                domain=d.id,
+            ),
+            CodingField(
+                f"{d.id}.evidence",
+                "text",
+                f"{what}: where the coder found it (a page of the full text, or record/summary)",
+                domain=d.id,
+            ),
+        ]
+    return out
+
+
+def all_fields(protocol: Protocol) -> list[CodingField]:
+    """The coding fields, then the outcome-domain columns: everything a coder may write."""
+    return [*coding_fields(protocol), *domain_fields(outcome_domains(protocol))]
+
+
+def disagreement_rule(protocol: Protocol) -> str:
+    """The protocol's ``coding.disagreement_rule`` (default: adjudication)."""
+    return str(protocol.data["coding"].get("disagreement_rule", DisagreementRule.ADJUDICATION))
+
+
+def domain_problems(values: dict[str, Any], domain: str) -> list[tuple[str, str]]:
+    """``(column, problem)`` for a domain's coded cells that break the coding rules: a
+    measured direction needs an evidence type; proposal_only means not_measured; an evidence
+    type or sample size needs a direction; a sample size is positive."""
+    direction = values.get(f"{domain}.direction") or ""
+    etype = values.get(f"{domain}.evidence_type") or ""
+    size = values.get(f"{domain}.sample_size") or ""
+    out = []
+    if etype == EvidenceType.PROPOSAL_ONLY and direction != Direction.NOT_MEASURED:
+        out.append(
+            (
+                f"{domain}.direction",
+                f"{direction or 'empty'}, but the evidence type is proposal_only (a proposal "
+                "or recommendation reports no effect); expected not_measured",
+            )
+        )
+    elif direction in MEASURED and not etype:
+        out.append(
+            (
+                f"{domain}.evidence_type",
+                f"empty, but direction {direction} states an effect; expected one of: "
+                + ", ".join(EvidenceType),
+            )
+        )
+    elif not direction and (etype or size):
+        out.append(
+            (
+                f"{domain}.direction",
+                "empty, but the domain has an evidence type or sample size; expected one of: "
+                + ", ".join(Direction),
+            )
+        )
+    if size and int(size) <= 0:
+        out.append((f"{domain}.sample_size", f"{size!r} is not a positive whole number"))
     return out
 
 

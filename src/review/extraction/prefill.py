@@ -2,9 +2,9 @@
 
 Suggestions help a coder find the evidence; they are never coded values. Each suggestion comes
 with the snippet around the matched keyword and the field it was found in, so the coder can
-judge it in a glance. Matching is case-insensitive on whole words (``klinik`` does not match
-``poliklinik``); a keyword ending in ``*`` is a stem and matches any word it begins
-(``sustainab*`` matches ``sustainable`` and ``sustainability``). Indonesian and English keywords
+judge it in a glance. Matching is case-insensitive on whole words (``clinic`` does not match
+``polyclinic``); a keyword ending in ``*`` is a stem and matches any word it begins
+(``sustainab*`` matches ``sustainable`` and ``sustainability``). Keywords in several languages
 sit side by side in the protocol; the texts searched are the title, the alternative
 (translated) title, the keywords, the abstract and the team's summary.
 

@@ -20,25 +20,24 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 
-from review.atomic import atomic_path
+from review import workbook
 from review.extraction.fields import CodingField
 from review.extraction.prefill import suggest
 from review.fulltext.evidence import file_cell
 from review.records import cite_label, split_list
-from review.spreadsheet import safe_cell
 from review.tables import contract, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
 #: The study columns of the sheet (its contract); the coding fields and CODER_COLUMNS follow.
 STUDY_COLUMNS = contract("coding_sheet").names
 #: What a coder adds to a row besides the coded values (optional columns of a coder's file).
-CODER_COLUMNS = tuple(c.name for c in contract("coder_file").columns if not c.required)
+CODER_COLUMNS = tuple(
+    c.name for c in contract("coder_file").columns if not c.required and c.name not in STUDY_COLUMNS
+)
 SHEET_NAME = "coding"
 CODEBOOK_NAME = "codebook"
 VALUES_NAME = "values"
@@ -73,7 +72,7 @@ def citation(study: Mapping[str, str]) -> str:
         who = cite_label(study["authors"], year)
     else:
         who = f"[authors not recorded] {year}"
-    parts = [f"{who}.", _sentence(study.get("title", ""))]
+    parts = [_sentence(who), _sentence(study.get("title", ""))]
     if study.get("venue"):
         parts.append(_sentence(study["venue"]))
     return " ".join(p for p in parts if p)
@@ -98,14 +97,20 @@ def sheet_rows(
     *,
     fulltext: Mapping[str, Mapping[str, str]] | None = None,
     pages: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    companions: Mapping[str, Sequence[str]] | None = None,
 ) -> list[dict[str, str]]:
-    """One row per included study; coded columns empty, suggestions filled in (their
-    evidence cites the full text's pages when it was read, else the record)."""
+    """One row per included (main) study; coded columns empty, suggestions filled in (their
+    evidence cites the full text's pages when it was read, else the record).
+
+    A study with other reports (``companions``: main id -> report ids) shows them in
+    ``linked_reports``, and its suggestions read every report's text and pages (a companion's
+    page labels are prefixed with its id), so their evidence comes from all of them."""
     rows = []
     fulltext = fulltext or {}
     pages = pages or {}
     for sid in included:
         study = studies[sid]
+        others = [studies[o] for o in (companions or {}).get(sid, []) if o in studies]
         row = {
             "study_id": sid,
             "citation": citation(study),
@@ -116,16 +121,46 @@ def sheet_rows(
             "doi_link": doi_link(study),
             "full_text": file_cell(fulltext.get(sid)),
             "coded_by": sep.join(coded_by.get(sid, [])),
+            "linked_reports": " | ".join(_report_cell(o) for o in others),
+            "fingerprint": study.get("fingerprint", ""),
         }
         for f in fields:
             row[f.name] = ""
         row.update(dict.fromkeys(CODER_COLUMNS, ""))
+        text = _joined(study, others) if others else study
         for f in prefill_fields(fields):
-            value, evidence = suggest(f, study, sep, pages.get(sid))
+            value, evidence = suggest(f, text, sep, _pages(sid, others, pages))
             row[f"suggested_{f.name}"] = value
             row[f"evidence_{f.name}"] = evidence
         rows.append(row)
     return rows
+
+
+def _pages(
+    sid: str,
+    others: Sequence[Mapping[str, str]],
+    pages: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> list[Mapping[str, Any]] | None:
+    """The study's read pages, then its other reports' (labelled with their report's id)."""
+    out: list[Mapping[str, Any]] = list(pages.get(sid) or [])
+    for o in others:
+        oid = o["study_id"]
+        out += [{**p, "label": f"{oid} {p.get('label', '')}"} for p in pages.get(oid) or []]
+    return out or None
+
+
+def _report_cell(study: Mapping[str, str]) -> str:
+    summary = study.get("summary", "")
+    return f"{study['study_id']}: {citation(study)}" + (f" Summary: {summary}" if summary else "")
+
+
+def _joined(study: Mapping[str, str], others: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """The study's text fields with those of its other reports appended (for suggestions)."""
+    out = dict(study)
+    for key in ("title", "title_alt", "abstract", "summary", "keywords"):
+        parts = [study.get(key, "")] + [o.get(key, "") for o in others]
+        out[key] = " … ".join(p for p in parts if p)
+    return out
 
 
 def write_sheet_csv(
@@ -159,17 +194,19 @@ def write_sheet_xlsx(
     sep: str = "; ",
 ) -> None:
     """The coding workbook: ``coding`` (drop-downs, notes), ``codebook`` and hidden ``values``."""
-    wb = Workbook()
-    ws = wb.worksheets[0]
-    ws.title = SHEET_NAME
+    wb, ws = workbook.new_workbook(SHEET_NAME)
     by_name = {f.name: f for f in fields}
-    bold = Font(bold=True)
+    widths = {
+        name: _WIDTHS.get(
+            name,
+            45 if name.startswith("evidence_") or name in (SUMMARY_LABEL, "linked_reports") else 22,
+        )
+        for name in columns
+    }
+    last = workbook.write_table_sheet(ws, columns, rows, widths=widths, freeze="C2")
     coded_fill = PatternFill("solid", fgColor="FFF2CC")
     hint_fill = PatternFill("solid", fgColor="EDEDED")
-    ws.append(list(columns))
     for cell in ws[1]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
         fdef = by_name.get(str(cell.value))
         if fdef is not None:
             cell.fill = coded_fill
@@ -177,59 +214,31 @@ def write_sheet_xlsx(
             cell.comment = Comment(note + fdef.expected(), _AUTHOR, width=300, height=150)
         elif str(cell.value).startswith(("suggested_", "evidence_")):
             cell.fill = hint_fill
-    for row in rows:
-        ws.append([safe_cell(row.get(c, "")) for c in columns])
-    last = len(rows) + 1
-    values_ws = wb.create_sheet(VALUES_NAME)
     choice = [f for f in fields if f.is_choice]
-    for j, f in enumerate(choice, start=1):
-        values_ws.cell(row=1, column=j, value=f.name)
-        for i, v in enumerate(f.allowed, start=2):
-            values_ws.cell(row=i, column=j, value=v)
-    values_ws.sheet_state = "hidden"
-    for j, f in enumerate(choice, start=1):
-        col = get_column_letter(columns.index(f.name) + 1)
+    lists = workbook.hidden_lists(wb, VALUES_NAME, {f.name: f.allowed for f in choice})
+    for f in choice:
+        col = workbook.letter(columns, f.name)
         if f.type == "multiple":
             for r in range(2, last + 1):
                 ws[f"{col}{r}"].comment = Comment(
                     f"{f.name}: {f.expected()}", _AUTHOR, width=300, height=120
                 )
             continue
-        letter = get_column_letter(j)
-        ref = f"{quote_sheetname(VALUES_NAME)}!${letter}$2:${letter}${len(f.allowed) + 1}"
-        dv = DataValidation(
-            type="list",
-            formula1=ref,
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=f"{f.name}: value not allowed",
-            error=f"Choose {f.expected()}"[:255],
-            promptTitle=f.name[:32],
-            prompt=f.expected()[:255],
-            showInputMessage=True,
+        workbook.drop_down(
+            ws,
+            lists[f.name],
+            f"{col}2:{col}{last}",
+            title=f"{f.name}: value not allowed",
+            error=f"Choose {f.expected()}",
+            prompt=f.expected(),
         )
-        dv.add(f"{col}2:{col}{max(last, 2)}")
-        ws.add_data_validation(dv)
-    link_col = columns.index("doi_link") + 1
-    for r in range(2, last + 1):
-        cell = ws.cell(row=r, column=link_col)
-        if cell.value:
-            cell.hyperlink = str(cell.value)
-            cell.style = "Hyperlink"
-    for j, name in enumerate(columns, start=1):
-        width = _WIDTHS.get(
-            name, 45 if name.startswith("evidence_") or name == SUMMARY_LABEL else 22
-        )
-        ws.column_dimensions[get_column_letter(j)].width = width
-    ws.freeze_panes = "C2"
+    workbook.link_column(ws, columns.index("doi_link") + 1, last)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     book = wb.create_sheet(CODEBOOK_NAME, 1)
-    book.append(list(CODEBOOK_COLUMNS))
-    for cell in book[1]:
-        cell.font = bold
-    for row in codebook_rows(fields, sep):
-        book.append([safe_cell(row[c]) for c in CODEBOOK_COLUMNS])
-    for j, width in enumerate((20, 60, 12, 60, 10, 80), start=1):
-        book.column_dimensions[get_column_letter(j)].width = width
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    workbook.write_table_sheet(
+        book,
+        CODEBOOK_COLUMNS,
+        codebook_rows(fields, sep),
+        widths=dict(zip(CODEBOOK_COLUMNS, (20, 60, 12, 60, 10, 80), strict=True)),
+    )
+    workbook.save(wb, path)

@@ -17,21 +17,22 @@ timestamp``, one row per settled (study, field); a later row for the same pair w
 
 from __future__ import annotations
 
-import csv
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from review.errors import DecisionError
-from review.extraction.fields import CodingField, is_empty, parse_value
+from review.carry import Locator
+from review.decisions import Problems, person_files, read_rows
+from review.decisions import text as _text
+from review.extraction.agreement import same
+from review.extraction.fields import CodingField, domain_problems, is_empty, parse_value
 from review.extraction.sheet import CODER_COLUMNS, SHEET_NAME, STUDY_COLUMNS
+from review.sheetguard import Unimported, existing_rows
 from review.tables import contract
 
 RESOLUTIONS_NAME = "_resolutions.csv"
-MAX_SHOWN = 25
 
 Value = list[str] | str
 
@@ -48,6 +49,12 @@ class CodedRow:
     note: str = ""
     timestamp: str = ""
     superseded: bool = False
+    #: The study's fingerprint when it was coded (the sheet's column; empty in older files).
+    fingerprint: str = ""
+    #: The study id the coder's row names, when carry-forward placed it on another study.
+    named_study_id: str = ""
+    #: How it reached its study (:mod:`review.carry`, or ``linked`` to its study's main report).
+    how: str = "id"
 
 
 @dataclass
@@ -60,100 +67,18 @@ class Resolution:
     timestamp: str
     path: str
     row: int
-
-
-@dataclass
-class Problems:
-    """Problems found across every file; raised together so a coder fixes them in one pass."""
-
-    messages: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-
-    def add(self, path: str | Path, row: int | None, fname: str | None, problem: str) -> None:
-        where = [str(path)]
-        if row is not None:
-            where.append(f"row {row}")
-        if fname:
-            where.append(f"field '{fname}'")
-        self.messages.append(f"{', '.join(where)}: {problem}")
-        if str(path) not in self.files:
-            self.files.append(str(path))
-
-    def raise_if_any(self) -> None:
-        if not self.messages:
-            return
-        shown = self.messages[:MAX_SHOWN]
-        more = len(self.messages) - len(shown)
-        tail = f"\n(and {more} more)" if more else ""
-        files = sorted(self.files)
-        raise DecisionError(
-            f"{len(self.messages)} problem(s) in coding file(s) {', '.join(files)}; nothing was "
-            "merged:\n" + "\n".join(shown) + tail
-        )
+    named_study_id: str = ""
+    how: str = "id"
 
 
 def coder_files(folder: str | Path) -> list[Path]:
     """Coders' files in ``folder`` (``_``-prefixed files such as resolutions are not coders)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in (".csv", ".xlsx")
-        and not p.name.startswith(("_", ".", "~$"))
-    )
+    return person_files(folder)
 
 
 def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
     """Header and ``(row number, cells)`` of a CSV or of an XLSX's coding (or first) sheet."""
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip() for h in next(reader, [])]
-        rows = []
-        for n, cells in enumerate(reader, start=2):
-            row: dict[str | None, Any] = dict(zip(header, cells, strict=False))
-            if len(cells) > len(header):
-                row[None] = cells[len(header) :]
-            rows.append((n, row))
-    return header, rows
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[Any, Any]]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    with warnings.catch_warnings():
-        # Excel-made files carry extensions openpyxl cannot keep; reading values is unaffected.
-        warnings.filterwarnings("ignore", message=".*extension is not supported.*")
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError) as exc:
-            raise DecisionError(f"{path}: not a readable XLSX workbook ({exc})") from exc
-    try:
-        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(it, ())]
-        rows = []
-        for n, cells in enumerate(it, start=2):
-            rows.append((n, dict(zip(header, cells, strict=False))))
-    finally:
-        wb.close()
-    return header, rows
-
-
-def _text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, datetime):
-        return raw.isoformat()
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw).strip()
+    return read_rows(path, sheet=SHEET_NAME)
 
 
 def check_timestamp(raw: str) -> str | None:
@@ -168,14 +93,12 @@ def check_timestamp(raw: str) -> str | None:
 
 
 def read_coder_file(
-    path: Path,
-    fields: Sequence[CodingField],
-    studies: Mapping[str, object],
-    problems: Problems,
-    *,
-    studies_path: str = "the studies table",
+    path: Path, fields: Sequence[CodingField], problems: Problems, *, set_aside: bool = False
 ) -> list[CodedRow]:
-    """Validated rows of one coder's file; problems are added to ``problems``."""
+    """Validated rows of one coder's file; problems are added to ``problems``.
+
+    Which study a row belongs to now is settled later, by carry-forward
+    (:func:`review.extraction.attach.attach_coding`)."""
     coder = path.stem
     header, rows = read_cells(path)
     names = [f.name for f in fields]
@@ -193,7 +116,7 @@ def read_coder_file(
                 f"unknown column (coding fields: {', '.join(names)}; also note, timestamp)",
             )
     for f in fields:
-        if f.required and f.name not in header:
+        if f.required and f.name not in header and not set_aside:
             problems.add(
                 path, 1, f.name, f"missing column of a required field; expected {f.expected()}"
             )
@@ -218,9 +141,6 @@ def read_coder_file(
         if not sid:
             problems.add(path, n, "study_id", "empty; expected the id of an included study")
             continue
-        if sid not in studies:
-            problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
-            continue
         values: dict[str, Value] = {}
         for f in fields:
             raw = cells.get(f.name)
@@ -229,7 +149,7 @@ def read_coder_file(
             except ValueError as exc:
                 problems.add(path, n, f.name, f"study {sid}: {exc}")
                 continue
-            if f.required and not value:
+            if f.required and not value and not (set_aside and f.name not in header):
                 problems.add(
                     path,
                     n,
@@ -238,11 +158,15 @@ def read_coder_file(
                 )
                 continue
             values[f.name] = value
+        for domain in dict.fromkeys(f.domain for f in fields if f.domain):
+            for column, problem in domain_problems(values, domain):
+                problems.add(path, n, column, f"study {sid}: {problem}")
         stamp = _text(cells.get("timestamp"))
         bad = check_timestamp(stamp)
         if bad:
             problems.add(path, n, "timestamp", f"study {sid}: {bad}")
-        out.append(CodedRow(coder, str(path), n, sid, values, note, stamp))
+        fingerprint = _text(cells.get("fingerprint"))
+        out.append(CodedRow(coder, str(path), n, sid, values, note, stamp, fingerprint=fingerprint))
     latest: dict[str, CodedRow] = {}
     for row in out:
         if row.study_id in latest:
@@ -252,12 +176,7 @@ def read_coder_file(
 
 
 def read_resolutions(
-    path: Path,
-    fields: Sequence[CodingField],
-    studies: Mapping[str, object],
-    problems: Problems,
-    *,
-    studies_path: str = "the studies table",
+    path: Path, fields: Sequence[CodingField], problems: Problems
 ) -> list[Resolution]:
     """Validated rows of the resolutions file (the latest row per study and field wins)."""
     header, rows = read_cells(path)
@@ -273,8 +192,8 @@ def read_resolutions(
         sid, fname = _text(cells.get("study_id")), _text(cells.get("field"))
         if not sid and not fname:
             continue
-        if sid not in studies:
-            problems.add(path, n, "study_id", f"unknown study {sid!r} (not in {studies_path})")
+        if not sid:
+            problems.add(path, n, "study_id", "empty; expected the study the resolution settles")
             continue
         fdef = by_name.get(fname)
         if fdef is None:
@@ -308,3 +227,53 @@ def read_resolutions(
             sid, fname, value, resolver, _text(cells.get("note")), stamp, str(path), n
         )
     return list(out.values())
+
+
+def unimported_coding(
+    paths: Sequence[Path],
+    fields: Sequence[CodingField],
+    rows: Sequence[CodedRow],
+    locator: Locator,
+) -> list[Unimported]:
+    """Rows of the existing coding sheet (``paths``: its CSV and XLSX) that hold coded values no
+    coder's file has: a coder filled the generated sheet in place.
+
+    A sheet row counts as saved when some coder's current row for its study (after
+    carry-forward: ``rows`` are attached rows) has the same value in every coded column the
+    sheet row fills (and the same note, when it has one). The generated sheet leaves those
+    columns empty, so anything there was typed by a person. A sheet that cannot be read is
+    reported too: it may hold work.
+    """
+    current: dict[str, list[CodedRow]] = {}
+    for r in rows:
+        if not r.superseded:
+            current.setdefault(r.study_id, []).append(r)
+    out: list[Unimported] = []
+    for path, n, cells in existing_rows(paths, lambda p: read_cells(p)[1], out):
+        filled = {f.name: cells.get(f.name) for f in fields if not is_empty(cells.get(f.name))}
+        note = _text(cells.get("note"))
+        if not filled and not note:
+            continue
+        sid = _text(cells.get("study_id"))
+        placed = locator.place(sid, _text(cells.get("fingerprint")))
+        if not any(_holds(r, fields, filled, note) for r in current.get(placed.study_id, [])):
+            shown = ", ".join(sorted(filled)) or "note"
+            out.append((path, f"{path}, row {n}: {sid} ({shown})"))
+    return out
+
+
+def _holds(
+    row: CodedRow, fields: Sequence[CodingField], filled: Mapping[str, Any], note: str
+) -> bool:
+    """Whether a coder's row has every value (and the note) a sheet row was filled with."""
+    if note and row.note != note:
+        return False
+    by_name = {f.name: f for f in fields}
+    for name, raw in filled.items():
+        try:
+            value = parse_value(by_name[name], raw)
+        except ValueError:
+            return False  # a value no coder's file could hold
+        if not same(value, row.values.get(name, [] if isinstance(value, list) else "")):
+            return False
+    return True

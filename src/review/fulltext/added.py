@@ -19,7 +19,7 @@ import yaml
 from review.errors import DecisionError
 from review.fulltext import content
 from review.fulltext.store import Store, now_utc, sha256
-from review.screening.ledger import check_reviewer
+from review.names import safe_name
 
 SIDECAR = ".added.yaml"
 
@@ -67,7 +67,7 @@ def add(
     replace: bool = False,
 ) -> AddedFile:
     """Copy ``source`` to ``added/<study_id>.<ext>`` and record who added it."""
-    check_reviewer(reviewer)
+    safe_name(reviewer)
     if study_id not in known_studies:
         raise DecisionError(f"--study {study_id!r} is not a study of studies.csv")
     source = Path(source)
@@ -155,7 +155,7 @@ def added_files(store: Store) -> tuple[list[AddedFile], list[str]]:
                 if not isinstance(data, dict) or not data.get("reviewer"):
                     problems.append(f"{side}: expected 'reviewer: NAME' (and optionally note:)")
                 else:
-                    reviewer = check_reviewer(str(data["reviewer"]))
+                    reviewer = safe_name(str(data["reviewer"]))
                     note = str(data.get("note", ""))
                     when = str(data.get("date", ""))
             else:

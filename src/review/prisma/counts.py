@@ -118,6 +118,9 @@ class PrismaCounts:
     excluded_ft: int | None = None
     ft_reasons: list[tuple[str, int]] = field(default_factory=list)
     included: int | None = None
+    #: Included studies when reviewers linked several reports of one study (report_links):
+    #: ``included`` counts reports; ``None`` when no report is linked to another.
+    included_studies: int | None = None
     #: per-arm numbers (the R package's CSV draws each arm's boxes apart):
     #: {"dbr"|"other": {"records": n, "studies": n, "duplicates": n, "screened": n, ...}}
     arms: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -157,6 +160,12 @@ class PrismaCounts:
     @property
     def screening_run(self) -> bool:
         return self.screened is not None
+
+    @property
+    def studies_included(self) -> int | None:
+        """Included studies: reports linked into one study count once (``included`` counts
+        reports; without links the two are the same)."""
+        return self.included if self.included_studies is None else self.included_studies
 
     def screening_numbers(self) -> ScreeningNumbers:
         """The screening boxes; every one is set once screening has run."""

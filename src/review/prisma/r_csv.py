@@ -367,6 +367,8 @@ def prisma_data(c: PrismaCounts) -> dict[str, str]:
         # The R package fails on a single reason (its issue #70); pad as CoLRev does.
         return _pairs(found) if len(found) > 1 else _pairs([*found, ("Other", 0)])
 
+    studies = c.studies_included
+
     data = {
         "previous_studies": n(update.previous_studies) if update else na,
         "previous_reports": n(update.previous_reports) if update else na,
@@ -390,9 +392,9 @@ def prisma_data(c: PrismaCounts) -> dict[str, str]:
         "dbr_excluded": reasons("dbr"),
         "other_assessed": arm("other", "assessed", stage_run=screened),
         "other_excluded": reasons("other"),
-        "new_studies": n(update.new_studies if update else c.included),
+        "new_studies": n(update.new_studies if update else studies),
         "new_reports": n(update.new_reports if update else c.included),
-        "total_studies": n(c.included),
+        "total_studies": n(studies),
         "total_reports": n(c.included),
         # This pipeline does no meta-analysis: the package's meta-analysis box has no number.
         "total_studies_ma": na,

@@ -300,7 +300,7 @@ def render_svg(c: PrismaCounts) -> str:
         if update is None:
             inc = lay.main(
                 y,
-                f"Studies included in review (n = {flow.included})",
+                f"Studies included in review (n = {flow.studies_included})",
                 [f"Reports of included studies: n = {flow.included}"],
                 kind="included",
             )

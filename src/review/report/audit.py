@@ -1,8 +1,9 @@
 """The audit trail of a study: its records and where they were found, how they were merged,
 every screening and coding event, and the PRISMA box it ends in.
 
-One builder serves both ``reports/audit.html`` and ``review audit STUDY_ID`` so that the page and
-the terminal can never tell different stories about the same study.
+One builder serves both the audit view (:mod:`review.audit.pages`: ``reports/audit.html`` and a
+page per study) and ``review audit STUDY_ID``, so that the pages and the terminal can never tell
+different stories about the same study.
 """
 
 from __future__ import annotations
@@ -114,10 +115,9 @@ class Trail:
         )
 
 
-def box_of(inputs: ReportInputs, study_id: str) -> str:
-    if inputs.studies is None:
-        return "not_deduplicated"
-    row = inputs.screening_by_id().get(study_id)
+def box_of(screening: dict[str, Row], study_id: str) -> str:
+    """The PRISMA box of a deduplicated study (``screening``: the state rows by study id)."""
+    row = screening.get(study_id)
     return row["state"] if row else "not_screened"
 
 
@@ -182,7 +182,7 @@ def build_trails(inputs: ReportInputs) -> list[Trail]:
                 if id(link) not in seen:
                     seen.add(id(link))
                     links.append(link)
-        box = box_of(inputs, sid)
+        box = box_of(screening, sid)
         trails.append(
             Trail(
                 study_id=sid,
@@ -300,7 +300,8 @@ def format_trail(trail: Trail) -> str:
     if trail.coding_events or trail.coded:
         out.append(f"coding events ({len(trail.coding_events)}):")
         for g in trail.coding_groups:
-            out.append(f"  {g['timestamp']}  {g['coder']} {g['event']}  {g['source']}".rstrip())
+            event = "set aside, not counted" if g["event"] == "set_aside" else g["event"]
+            out.append(f"  {g['timestamp']}  {g['coder']} {event}  {g['source']}".rstrip())
             for k, v in [*g["other"], *g["values"]]:
                 out.append(f"    {k}: {v}")
             if g["note"]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from review import prisma
 from review.report import methods, synthesis
+from review.report.evidence import build_evidence
 from review.report.inputs import ReportInputs
 from review.report.studies import study_ref
 from review.states import ScreeningState
@@ -41,6 +42,9 @@ def base_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) ->
         refs,
         studies_by_id,
     )
+    evidence = build_evidence(
+        protocol, inputs, included_ids=included_ids, refs=refs, studies_by_id=studies_by_id
+    )
     return {
         "inputs": inputs,
         "protocol": protocol,
@@ -58,6 +62,10 @@ def base_context(inputs: ReportInputs, *, generated_at: str, prisma_svg: str) ->
         "included": included_refs,
         "coded": coded,
         "themes": synthesis.themes(protocol, coded),
+        "evidence": evidence,
+        "field_label": protocol.field_label,
+        "value_label": protocol.value_label,
+        "domain_label": protocol.domain_label,
         "version": version_info(inputs),
     }
 

@@ -30,10 +30,12 @@ def bar_chart(
     height = top + max(1, len(items)) * row_h + 12
     plot_w = width - label_width - 50
     biggest = max((n for _, n in items), default=0) or 1
+    desc = "; ".join(f"{label}: {n}" for label, n in items) or empty
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="chart">',
         f"<title>{escape(title)}</title>",
+        f"<desc>{escape(desc)}</desc>",
         STYLE,
         f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.errors import SchemaError
 from review.protocol import Protocol
@@ -20,6 +20,9 @@ from review.report.paths import TABLES, ReportPaths
 from review.tables import Row, contract, read_json, read_table
 from review.versions.amendments import check_amendments
 from review.versions.store import Version, check_name, select_previous
+
+if TYPE_CHECKING:
+    from review.audit.verification import Check
 
 __all__ = ["TABLES", "ReportInputs", "ReportPaths", "load_inputs"]
 
@@ -44,24 +47,49 @@ class ReportInputs:
     coding_events: list[Row] | None = None
     coding_agreement: list[Row] | None = None
     search_log: list[Row] | None = None
+    study_groups: list[Row] | None = None
+    outcomes: list[Row] | None = None
+    appraisal: list[Row] | None = None
+    appraisal_summary: list[Row] | None = None
+    #: Appraisers' rows not merged (no study, not included, appraiser set aside).
+    appraisal_unmatched: list[Row] | None = None
+    findings: list[Row] | None = None
+    #: Where the checked narrative cites each included study (check_narrative).
+    narrative_citations: list[Row] | None = None
+    #: The reviewers' synthesis folder (narrative, findings.yaml), when given.
+    synthesis: Path | None = None
+    verification: list[Check] | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    _indexes: dict[str, tuple[Any, dict[str, Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     #: the published version this report follows (``versions/``), and the name of the version
     #: this report is (when ``review version`` renders it), else it is a working draft
     previous: Version | None = None
     version_label: str | None = None
 
     # ---- convenient indexes -----------------------------------------------------------------
+    def _index(self, name: str, key: Any) -> dict[str, Any]:
+        """The rows of table ``name`` by ``key``, built once per table (the audit page asks
+        for a study's row once per study: rebuilding the index each time was quadratic)."""
+        rows = getattr(self, name)
+        cached = self._indexes.get(name)
+        if cached is None or cached[0] is not rows:
+            cached = (rows, {key(r): r for r in rows or []})
+            self._indexes[name] = cached
+        return cached[1]
+
     def records_by_id(self) -> dict[str, Record]:
-        return {r.record_id: r for r in self.records}
+        return self._index("records", lambda r: r.record_id)
 
     def studies_by_id(self) -> dict[str, Row]:
-        return {s["study_id"]: s for s in self.studies or []}
+        return self._index("studies", lambda s: s["study_id"])
 
     def screening_by_id(self) -> dict[str, Row]:
-        return {s["study_id"]: s for s in self.screening or []}
+        return self._index("screening", lambda s: s["study_id"])
 
     def coded_by_id(self) -> dict[str, Row]:
-        return {c["study_id"]: c for c in self.coded or []}
+        return self._index("coded", lambda c: c["study_id"])
 
     def study_record_ids(self, study: Row) -> list[str]:
         return split_list(study.get("record_ids", ""))
@@ -91,6 +119,15 @@ def load_inputs(
         value = read_json(path, spec) if spec.format == "json" else read_table(path, spec)
         setattr(inputs, name, value)
         inputs.files[name] = Path(path)
+    if paths.verification is not None:
+        from review.audit.verification import read_verification
+
+        inputs.verification = read_verification(paths.verification, protocol)
+        inputs.files["verification"] = Path(paths.verification)
+    if paths.synthesis is not None and Path(paths.synthesis).is_dir():
+        # The folder of a review whose reviewers have written nothing yet may not exist.
+        inputs.synthesis = Path(paths.synthesis)
+        inputs.files["synthesis"] = Path(paths.synthesis)
     inputs.version_label = check_name(version_label) if version_label else None
     inputs.previous = select_previous(
         paths.versions, name=since_version, protocol_data=protocol.data

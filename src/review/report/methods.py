@@ -18,6 +18,7 @@ from typing import Any
 from review import __version__
 from review.records import anchor_key, split_list
 from review.report.inputs import ReportInputs
+from review.setaside import set_aside_at
 from review.states import HAS_FULL_TEXT, PENDING, SOUGHT, FullTextBasis, ScreeningState
 
 #: Search-log columns shown in the PRISMA-S table, in this order, when the log has them.
@@ -68,7 +69,8 @@ def sources_table(inputs: ReportInputs) -> list[dict[str, Any]]:
 def duplicates_per_source(inputs: ReportInputs) -> dict[str, int] | None:
     """Records per source that joined a study anchored on another record (None: no dedup yet).
 
-    The anchor is the member with the smallest ``(run_id, record_id)``, as for study ids.
+    The anchor is the member with the smallest :func:`review.records.anchor_key`, as for study
+    ids.
     """
     if inputs.studies is None:
         return None
@@ -189,7 +191,15 @@ def screening_summary(inputs: ReportInputs) -> dict[str, Any] | None:
         return {**base, "run": False, "stages": []}
     stages: list[dict[str, Any]] = []
     for stage in ("title_abstract", "full_text"):
-        events = [e for e in inputs.screening_events or [] if e.get("stage") == stage]
+        # Decisions a protocol amendment set aside are stated apart and never counted here.
+        aside = set_aside_at(protocol, stage)
+        events = [
+            e
+            for e in inputs.screening_events or []
+            if e.get("stage") == stage
+            and e.get("reviewer") not in aside
+            and e.get("resolver") not in aside
+        ]
         # "_resolutions" (a ledger of conflict resolutions) and "automation" are not reviewers.
         resolved = [e for e in events if e.get("reviewer", "").startswith("_") or e.get("resolver")]
         human = [

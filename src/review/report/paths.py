@@ -11,6 +11,9 @@ from pathlib import Path
 
 from review.tables import contract
 
+#: Folders of people's decision files the report reads, and the contract of their files.
+FOLDERS: dict[str, str] = {"verification": "verification_ledger"}
+
 #: Each input of the report and the contract of its table (the records have their own reader).
 TABLES: dict[str, str] = {
     "studies": "studies",
@@ -27,7 +30,17 @@ TABLES: dict[str, str] = {
     "coding_events": "coding_events",
     "coding_agreement": "coding_agreement",
     "search_log": "search_log",
+    "study_groups": "study_groups",
+    "outcomes": "outcomes",
+    "appraisal": "appraisal",
+    "appraisal_summary": "appraisal_summary",
+    "appraisal_unmatched": "appraisal_unmatched",
+    "findings": "findings",
+    "narrative_citations": "narrative_citations",
 }
+
+#: The folder of authored synthesis files (narrative, findings.yaml), in the project layout.
+SYNTHESIS_DIR = Path("data/decisions/synthesis")
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,17 @@ class ReportPaths:
     coding_events: Path | None = None
     coding_agreement: Path | None = None
     search_log: Path | None = None
+    #: The verification ledgers (``<stage>/<checker>.csv``), a folder
+    verification: Path | None = None
+    study_groups: Path | None = None
+    outcomes: Path | None = None
+    appraisal: Path | None = None
+    appraisal_summary: Path | None = None
+    appraisal_unmatched: Path | None = None
+    findings: Path | None = None
+    narrative_citations: Path | None = None
+    #: The reviewers' synthesis folder: narrative Markdown files and findings.yaml.
+    synthesis: Path | None = None
     #: the folder of published versions (``versions/``): the report compares with one
     versions: Path | None = None
 
@@ -61,6 +85,11 @@ class ReportPaths:
         for name, table in TABLES.items():
             candidate = root / contract(table).file
             paths[name] = candidate if candidate.is_file() else None
+        for name, table in FOLDERS.items():
+            folder = root / decisions_folder(table)
+            paths[name] = folder if folder.is_dir() else None
+        synthesis = root / SYNTHESIS_DIR
+        paths["synthesis"] = synthesis if synthesis.is_dir() else None
         paths["versions"] = root / "versions" if (root / "versions").is_dir() else None
         paths.update(given)
         return cls(**paths)  # type: ignore[arg-type]
@@ -69,8 +98,20 @@ class ReportPaths:
         return {f.name: Path(v) for f in fields(self) if (v := getattr(self, f.name)) is not None}
 
 
-#: The figures the figures section draws, by name (``studies_by_<name>.svg``).
-FIGURES = ("year", "theme", "region")
+def decisions_folder(table: str) -> Path:
+    """The folder of a decision table's files: its contract's place up to the first
+    ``<placeholder>`` (``data/decisions/verification`` for ``…/<stage>/<reviewer>.csv``)."""
+    return Path(contract(table).file.split("<", 1)[0])
+
+
+#: The figures the report can draw, by name (``studies_by_<name>.svg`` for the first three);
+#: which of them a review draws depends on its protocol and data (:func:`figure_file`).
+FIGURES = ("year", "theme", "region", "effect_direction", "appraisal")
+
+
+def figure_file(name: str) -> str:
+    """The file name of figure ``name`` in the figures folder."""
+    return f"studies_by_{name}.svg" if name in ("year", "theme", "region") else f"{name}.svg"
 
 
 @dataclass(frozen=True)
@@ -79,9 +120,11 @@ class ReportOutputs:
 
     html: Path
     markdown: Path
-    audit: Path
     search_log: Path
     figures: dict[str, Path] = field(default_factory=dict)
+    #: Every figure the review draws goes here (as :func:`figure_file` names it), besides any
+    #: named in ``figures``.
+    figures_dir: Path | None = None
 
     @classmethod
     def in_folder(cls, folder: str | Path) -> ReportOutputs:
@@ -90,7 +133,6 @@ class ReportOutputs:
         return cls(
             html=folder / "review.html",
             markdown=folder / "review.md",
-            audit=folder / "audit.html",
             search_log=folder / Path(contract("search_log").file).name,
-            figures={name: folder / "figures" / f"studies_by_{name}.svg" for name in FIGURES},
+            figures_dir=folder / "figures",
         )

@@ -1,10 +1,11 @@
 """Where a study took place, as a region, from the coders' free-text location.
 
-Coders write locations as they find them ("Ponggok village, Klaten, Central Java", "Wates
-(Yogyakarta)", "Jawa Timur"). The "studies by region" figure groups them by region, found by
-name (in any language the protocol lists) anywhere in the text; a study in several regions
-counts in each. The regions and their names are the review's own content: they come from the
-protocol (``synthesis.regions``), never from the engine.
+Coders write locations as they find them ("a village, a district, a region", "a town
+(region)", the region's name in another language). The "studies by region" figure groups them
+by region, found by name (in any language the protocol lists) anywhere in the text; a study in
+several regions counts in each. The regions and their names are the review's own content: they
+come from the protocol (``synthesis.regions``), never from the engine; the figure is drawn only
+when the protocol has them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Gazetteer:
         """The gazetteer of ``synthesis.regions`` (none: locations are grouped as written)."""
         config = config or {}
         places: Mapping[str, Sequence[str]] = config.get("places") or {}
-        # Longest names first, so "West Papua" is not also counted as "Papua".
+        # Longest names first, so "North X" is not also counted as "X".
         names = sorted(
             ((name, region) for region, names in places.items() for name in names),
             key=lambda pair: -len(pair[0]),

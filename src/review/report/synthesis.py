@@ -1,13 +1,15 @@
-"""The narrative synthesis: included studies grouped by the protocol's themes, the theme-by-outcome
-matrix, and the comparison with the published review's conclusions.
+"""The coded studies as the report tables them: their coded values, the protocol's themes, the
+theme-by-outcome matrix and the studies per region.
 
 Everything here is counting coded values of ``coded.csv``; the words around the counts are in the
-templates. Each group keeps the studies it rests on, so every statement can link to them.
+templates. Each group keeps the studies it rests on, so every statement can link to them. The
+synthesis proper (directions, votes, verdicts) is :mod:`review.synthesis`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from review.protocol import Protocol, field_values
@@ -34,60 +36,12 @@ class CodedStudy:
 
 
 @dataclass
-class Group:
-    """A value and the studies coded with it."""
-
-    value: str
-    label: str
-    studies: list[CodedStudy] = field(default_factory=list)
-
-    @property
-    def n(self) -> int:
-        return len(self.studies)
-
-
-@dataclass
 class Theme:
+    """A theme of ``synthesis.themes`` and the coded studies coded with it."""
+
     id: str
     label: str
     studies: list[CodedStudy]
-    approaches: list[Group]
-    actors: list[Group]
-    outcomes: list[Group]
-    barriers: list[Group]
-
-
-@dataclass
-class ConclusionPart:
-    kind: str  # theme | barrier | outcome
-    value: str
-    label: str
-    supporting: list[CodedStudy]
-    weak: list[CodedStudy] = field(default_factory=list)
-
-
-@dataclass
-class Conclusion:
-    id: str
-    text: str
-    parts: list[ConclusionPart]
-
-    @property
-    def verdict(self) -> str:
-        backed = [p for p in self.parts if p.supporting]
-        if not self.parts or not backed:
-            return "not supported by the evidence here"
-        if len(backed) == len(self.parts):
-            return "supported"
-        return "partly supported"
-
-    @property
-    def studies(self) -> list[CodedStudy]:
-        seen: dict[str, CodedStudy] = {}
-        for part in self.parts:
-            for s in part.supporting:
-                seen.setdefault(s.ref.study_id, s)
-        return sorted(seen.values(), key=lambda s: s.ref.cite)
 
 
 def coded_studies(
@@ -115,100 +69,37 @@ def coded_studies(
     return sorted(out, key=lambda s: (s.ref.cite.lower(), s.ref.study_id))
 
 
-def groups(protocol: Protocol, studies: list[CodedStudy], field_name: str | None) -> list[Group]:
-    """A group per allowed value of ``field_name`` that some study has, in protocol order."""
-    if not field_name:
-        return []
-    fdef = next((f for f in protocol.coding_fields if f["name"] == field_name), None)
-    allowed = field_values(fdef) if fdef else []
-    found = {v for s in studies for v in s.get(field_name)}
-    order = allowed + sorted(found - set(allowed))
-    out = []
-    for value in order:
-        members = [s for s in studies if value in s.get(field_name)]
-        if members:
-            out.append(Group(value=value, label=value_label(value), studies=members))
-    return out
-
-
 def themes(protocol: Protocol, studies: list[CodedStudy]) -> list[Theme]:
-    synth = protocol.data["synthesis"]
-    theme_field = synth.get("theme_field", "")
-    out = []
-    for theme in protocol.themes:
-        members = [s for s in studies if theme["id"] in s.get(theme_field)]
-        out.append(
-            Theme(
-                id=theme["id"],
-                label=theme.get("label", value_label(theme["id"])),
-                studies=members,
-                approaches=groups(
-                    protocol, members, "approach" if _has(protocol, "approach") else None
-                ),
-                actors=groups(protocol, members, "actors" if _has(protocol, "actors") else None),
-                outcomes=groups(protocol, members, synth.get("outcome_field")),
-                barriers=groups(protocol, members, synth.get("barrier_field")),
-            )
+    theme_field = protocol.data["synthesis"].get("theme_field", "")
+    return [
+        Theme(
+            id=theme["id"],
+            label=theme.get("label", value_label(theme["id"])),
+            studies=[s for s in studies if theme["id"] in s.get(theme_field)],
         )
-    return out
+        for theme in protocol.themes
+    ]
 
 
-def _has(protocol: Protocol, name: str) -> bool:
-    return any(f["name"] == name for f in protocol.coding_fields)
-
-
-def matrix(protocol: Protocol, theme_list: list[Theme]) -> dict[str, Any]:
-    """Theme by outcome: for each theme, the studies reporting each outcome (or none)."""
+def matrix(
+    protocol: Protocol, theme_list: list[Theme], synthesised: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Theme by outcome: for each theme, the studies reporting each value of
+    ``synthesis.outcome_field`` (or none). With ``synthesised`` (study ids), only those: a
+    version's window leaves later studies out of every synthesis table alike."""
     outcome_field = protocol.data["synthesis"].get("outcome_field")
     fdef = next((f for f in protocol.coding_fields if f["name"] == outcome_field), None)
     columns = field_values(fdef) if fdef else []
     rows = []
     for theme in theme_list:
+        studies = [s for s in theme.studies if synthesised is None or s.ref.study_id in synthesised]
         cells = []
         for value in columns:
-            cells.append([s for s in theme.studies if value in s.get(outcome_field or "")])
-        cells.append([s for s in theme.studies if not s.get(outcome_field or "")])
+            cells.append([s for s in studies if value in s.get(outcome_field or "")])
+        cells.append([s for s in studies if not s.get(outcome_field or "")])
         rows.append({"theme": theme, "cells": cells})
-    return {"columns": [value_label(c) for c in columns] + [NONE_REPORTED], "rows": rows}
-
-
-def conclusions(protocol: Protocol, studies: list[CodedStudy]) -> list[Conclusion]:
-    """Each published conclusion against the coded evidence.
-
-    A theme conclusion ("X is an effective strategy") is supported by studies coded with the
-    theme that report at least one outcome; studies coded with the theme but reporting no
-    outcome are listed apart, as weaker evidence. Barrier and outcome conclusions are supported
-    by studies coded with that barrier or outcome.
-    """
-    synth = protocol.data["synthesis"]
-    theme_field = synth.get("theme_field", "")
-    outcome_field = synth.get("outcome_field", "")
-    barrier_field = synth.get("barrier_field", "")
-    theme_labels = {t["id"]: t.get("label", value_label(t["id"])) for t in protocol.themes}
-    out = []
-    for item in (protocol.data.get("based_on") or {}).get("conclusions", []):
-        parts = []
-        for value in item.get("themes", []):
-            members = [s for s in studies if value in s.get(theme_field)]
-            parts.append(
-                ConclusionPart(
-                    kind="theme",
-                    value=value,
-                    label=theme_labels.get(value, value_label(value)),
-                    supporting=[s for s in members if s.get(outcome_field)],
-                    weak=[s for s in members if not s.get(outcome_field)],
-                )
-            )
-        for kind, name in (("barrier", barrier_field), ("outcome", outcome_field)):
-            for value in item.get(f"{kind}s", []):
-                members = [s for s in studies if value in s.get(name)]
-                parts.append(
-                    ConclusionPart(
-                        kind=kind, value=value, label=value_label(value), supporting=members
-                    )
-                )
-        out.append(Conclusion(id=item["id"], text=item["text"], parts=parts))
-    return out
+    labels = [protocol.value_label(outcome_field or "", c) for c in columns]
+    return {"columns": [*labels, NONE_REPORTED], "rows": rows}
 
 
 def regions(studies: list[CodedStudy], gazetteer: Gazetteer) -> list[tuple[str, int]]:

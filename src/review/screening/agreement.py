@@ -13,6 +13,10 @@ Statistics (nominal categories include / exclude / maybe; the measures are in
 
 A *conflict* is a study whose reviewers' current decisions differ. It is settled by the latest
 row for that study in the stage's ``_resolutions.csv``; until then the study waits (``maybe``).
+A study merged from studies that one reviewer decided differently is a conflict too (a *split
+mind*): that reviewer's latest decision on each of the merged studies is shown, and none wins
+by being the latest; it is settled like any conflict (the conflicts sheet, imported by that
+reviewer or an adjudicator).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from review.agreement import (
 )
 from review.protocol import Protocol
 from review.screening.carry import Attachment
-from review.screening.ledger import LedgerRow, current
+from review.screening.ledger import LedgerRow, current, order_key
 from review.states import DECISIONS, SCREENED_AT_TA, SOUGHT, STAGES, ScreeningState, Stage
 
 #: The studies whose decisions at a stage count: those that reached it.
@@ -108,6 +112,34 @@ def stage_agreement(rows: Sequence[LedgerRow]) -> dict[str, Any]:
     return out
 
 
+#: Per study, the reviewers whose decisions on the studies merged into it differ, with their
+#: latest row on each of those studies.
+SplitMinds = dict[str, dict[str, list[LedgerRow]]]
+
+
+def split_minds(rows: Sequence[LedgerRow]) -> SplitMinds:
+    """Studies on which one reviewer's decisions differ because carry-forward brought rows made
+    on different studies (now merged into one) together: each such reviewer's latest row per
+    study id the rows were made on, when their decisions differ."""
+    latest: dict[tuple[str, str, str], LedgerRow] = {}
+    for row in sorted(rows, key=order_key):
+        latest[(row.study_id, row.reviewer, row.ledger_study_id or row.study_id)] = row
+    by_study: SplitMinds = {}
+    for (sid, who, _made_on), row in latest.items():
+        by_study.setdefault(sid, {}).setdefault(who, []).append(row)
+    out: SplitMinds = {}
+    for sid, per_reviewer in by_study.items():
+        split = {w: rs for w, rs in per_reviewer.items() if len({r.decision for r in rs}) > 1}
+        if split:
+            out[sid] = split
+    return out
+
+
+def _shown(who: str, row: LedgerRow, split: bool) -> str:
+    """``reviewer`` (or ``reviewer on st-…`` for one of a split mind's rows)."""
+    return f"{who} on {row.ledger_study_id or row.study_id}" if split else who
+
+
 def conflicts(
     stage: str,
     rows: Sequence[LedgerRow],
@@ -115,14 +147,22 @@ def conflicts(
     *,
     titles: Mapping[str, str] | None = None,
 ) -> list[dict[str, str]]:
-    """One row per study whose reviewers disagree, with the resolution if there is one."""
+    """One row per study whose reviewers disagree (or one of whom decided the studies merged
+    into it differently), with the resolution if there is one."""
     by_study = per_study(rows)
+    minds = split_minds(rows)
     settled = {sid: row for (_r, sid), row in current(resolutions).items()}
     out = []
     for sid in sorted(by_study):
         decided = by_study[sid]
-        if len({r.decision for r in decided.values()}) < 2:
+        split = minds.get(sid, {})
+        if len({r.decision for r in decided.values()}) < 2 and not split:
             continue
+        shown = [
+            (_shown(who, row, who in split), row)
+            for who in sorted(decided)
+            for row in (split.get(who) or [decided[who]])
+        ]
         res = settled.get(sid)
         any_row = next(iter(decided.values()))
         out.append(
@@ -131,13 +171,9 @@ def conflicts(
                 "study_id": sid,
                 "fingerprint": any_row.fingerprint,
                 "title": (titles or {}).get(sid, ""),
-                "decisions": "; ".join(f"{r}={decided[r].decision}" for r in sorted(decided)),
-                "reasons": "; ".join(
-                    f"{r}={decided[r].reason}" for r in sorted(decided) if decided[r].reason
-                ),
-                "notes": " | ".join(
-                    f"{r}: {decided[r].note}" for r in sorted(decided) if decided[r].note
-                ),
+                "decisions": "; ".join(f"{who}={row.decision}" for who, row in shown),
+                "reasons": "; ".join(f"{who}={row.reason}" for who, row in shown if row.reason),
+                "notes": " | ".join(f"{who}: {row.note}" for who, row in shown if row.note),
                 "resolved": "yes" if res else "no",
                 "resolution": res.decision if res else "",
                 "resolution_reason": res.reason if res else "",

@@ -1,13 +1,9 @@
 """Carry-forward: attach every ledger row to a current study, on every rerun and update.
 
-Ledgers name studies by id *and* fingerprint. Every row is attached to a current study:
-
-1. ``id``: its study id still exists;
-2. ``merged``: its study id is the id of a record that is now in another study (the study was
-   merged into one with an earlier anchor record);
-3. ``fingerprint``: its fingerprint (DOI, else folded title + year) is that of exactly one study;
-4. otherwise it is *unmatched*: listed in ``screening_unmatched.csv`` and the events, and
-   counted in the agreement file, never silently dropped.
+Ledgers name studies by id *and* fingerprint. Every row is attached to a current study by the
+rules every decision stage shares (:mod:`review.carry`: by id, merged anchor, fingerprint);
+a row that matches none is *unmatched*: listed in ``screening_unmatched.csv`` and the events,
+and counted in the agreement file, never silently dropped.
 
 When a cluster is split, the side that kept the id keeps the decisions, and the side whose
 fingerprint is the one the reviewer saw inherits them too (``split``), unless that reviewer
@@ -21,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from review.records import split_list, study_id_for
+from review.carry import Locator, carry_note
+from review.records import run_order, split_list
 from review.screening.ledger import LedgerRow, Ledgers
 from review.states import STAGES
 
@@ -41,39 +38,18 @@ class Attachment:
 def attach(
     ledgers: Ledgers, studies: Sequence[Mapping[str, str]], clusters: Mapping[str, str]
 ) -> Attachment:
-    ids = {s["study_id"] for s in studies}
-    by_anchor = {study_id_for(rid): sid for rid, sid in clusters.items()}
-    by_fp: dict[str, list[str]] = {}
-    for s in studies:
-        if s.get("fingerprint"):
-            by_fp.setdefault(s["fingerprint"], []).append(s["study_id"])
+    locator = Locator(studies, clusters)
     out = Attachment(ledgers=Ledgers({s: [] for s in STAGES}, {s: [] for s in STAGES}))
 
     def place(row: LedgerRow) -> LedgerRow | None:
-        def moved(to: str, how: str) -> LedgerRow:
-            out.how[(row.source, row.row, to)] = how
-            return (
-                row
-                if to == row.study_id
-                else replace(row, study_id=to, ledger_study_id=row.study_id)
-            )
-
-        if row.study_id in ids:
-            return moved(row.study_id, "id")
-        if row.study_id in by_anchor:
-            return moved(by_anchor[row.study_id], "merged")
-        matches = by_fp.get(row.fingerprint, []) if row.fingerprint else []
-        if len(matches) == 1:
-            return moved(matches[0], "fingerprint")
-        problem = (
-            f"fingerprint {row.fingerprint!r} matches {len(matches)} studies "
-            f"({', '.join(sorted(matches)[:3])})"
-            if matches
-            else "neither its study id nor its fingerprint matches a current study"
-        )
-        out.how[(row.source, row.row, row.study_id)] = "unmatched"
-        out.unmatched.append((row, problem))
-        return None
+        where = locator.place(row.study_id, row.fingerprint)
+        out.how[(row.source, row.row, where.study_id or row.study_id)] = where.how
+        if not where.matched:
+            out.unmatched.append((row, where.problem))
+            return None
+        if where.study_id == row.study_id:
+            return row
+        return replace(row, study_id=where.study_id, ledger_study_id=row.study_id)
 
     for stage in STAGES:
         for src, dst in (
@@ -82,29 +58,20 @@ def attach(
         ):
             placed = [p for p in (place(row) for row in src.get(stage, [])) if p is not None]
             dst[stage].extend(placed)
-            dst[stage].extend(_split_copies(placed, by_fp, out.how))
+            dst[stage].extend(_split_copies(placed, locator, out.how))
     return out
 
 
 def _split_copies(
-    placed: Sequence[LedgerRow],
-    by_fp: Mapping[str, list[str]],
-    how: dict[tuple[str, int, str], str],
+    placed: Sequence[LedgerRow], locator: Locator, how: dict[tuple[str, int, str], str]
 ) -> list[LedgerRow]:
-    """Decisions a split-off study inherits: the decision's fingerprint is now that study's.
-
-    When a cluster is split, the decision stays on the side that kept the study id; the side
-    that carries the fingerprint the reviewer saw (its DOI, or its title and year) is the same
-    work and inherits the decision too, unless that reviewer decided it directly.
-    """
+    """Decisions a split-off study inherits (:meth:`review.carry.Locator.split_to`), unless
+    that reviewer decided it directly."""
     direct = {(r.reviewer, r.study_id) for r in placed}
     out = []
     for row in placed:
-        matches = by_fp.get(row.fingerprint, []) if row.fingerprint else []
-        if len(matches) != 1 or matches[0] == row.study_id:
-            continue
-        target = matches[0]
-        if (row.reviewer, target) in direct:
+        target = locator.split_to(row.study_id, row.fingerprint)
+        if not target or (row.reviewer, target) in direct:
             continue
         how[(row.source, row.row, target)] = "split"
         out.append(
@@ -125,23 +92,10 @@ def carry_notes(
     for row in rows:
         how = attachment.attached_by(row)
         who = f"{row.reviewer} ({row.stage}, {row.timestamp})"
-        if how == "merged":
-            notes.append(
-                f"decision of {who} on study {row.ledger_study_id}, now merged into this study, "
-                "re-attached via its anchor record"
-            )
-        elif how == "split":
-            notes.append(
-                f"decision of {who} on study {row.ledger_study_id} inherited by fingerprint "
-                f"{row.fingerprint}: this study, split from it, carries the DOI or title the "
-                "reviewer saw"
-            )
-        elif how == "fingerprint":
-            notes.append(
-                f"decision of {who} on study {row.ledger_study_id} (id no longer exists) "
-                f"re-attached by fingerprint {row.fingerprint}"
-            )
-        elif row.fingerprint and fp_now and row.fingerprint != fp_now:
+        note = carry_note(how, who, row.ledger_study_id, row.fingerprint)
+        if note:
+            notes.append(note)
+        elif how == "id" and row.fingerprint and fp_now and row.fingerprint != fp_now:
             notes.append(
                 f"study changed since the decision of {who} (fingerprint then {row.fingerprint}, "
                 f"now {fp_now}); decision carried forward"
@@ -149,10 +103,16 @@ def carry_notes(
     if record_runs and rows:
         members = split_list(study.get("record_ids", ""))
         runs = {rid: record_runs.get(rid, "") for rid in members}
-        anchor_run = min((r, rid) for rid, r in runs.items())[0] if runs else ""
-        later = sorted(rid for rid, run in runs.items() if run and run > anchor_run)
+        # Runs in the order they were made (review.records.run_order): an undated run, or an
+        # export file without a run id, comes after every dated one.
+        first = min(run_order(r) for r in runs.values()) if runs else run_order("")
+        anchor_run = first[2]
+        later = sorted(rid for rid, run in runs.items() if run_order(run) > first)
         if later:
-            shown = ", ".join(f"{rid} (run {runs[rid]})" for rid in later[:5])
+            shown = ", ".join(
+                f"{rid} (run {runs[rid]})" if runs[rid] else f"{rid} (a file without a run id)"
+                for rid in later[:5]
+            )
             more = f" and {len(later) - 5} more" if len(later) > 5 else ""
             notes.append(
                 f"record(s) {shown}{more} joined this study after its first run {anchor_run}; "

@@ -5,7 +5,7 @@ A rule names a field of ``studies.csv`` and what it must satisfy::
     rule: {field: year, min: 2015}                        # numeric range (min and/or max)
     rule: {field: language, allowed: [id, en]}            # value must be one of these
     rule: {field: doc_type, forbidden: [editorial]}       # value must not be one of these
-    rule: {field: title+abstract, required_terms: [umkm, msme]}   # at least one term appears
+    rule: {field: title+abstract, required_terms: [malaria, plasmodium]}   # a term appears
     rule: {field: venue, forbidden_terms: [predatory]}    # no term appears
 
 ``field`` may join several columns with ``+`` (their texts are searched together). Values and

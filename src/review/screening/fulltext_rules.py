@@ -14,6 +14,10 @@ that would, each with its row and the reason. A ledger is never changed.
   With ``record_and_summary`` (a declared deviation) it is allowed and counted on that basis.
 - **Retired criteria**: a criterion the protocol has ``retired`` stays readable in old ledgers
   and is set aside; it is refused in new rows.
+- **Reviewers set aside** (:mod:`review.setaside`): every row of a reviewer the protocol's
+  amendment sets aside at that stage, and every resolution such a reviewer made there, is set
+  aside first, at both stages: the state is then built as if those rows did not exist (a
+  conflict a set-aside adjudicator settled is open again, for a new resolver).
 
 A protocol that declares no ``fulltext`` block and no criterion needing the full text has no
 basis: the retrieval rules do not apply to it (nothing about its reports is known).
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from review.protocol import Protocol
 from review.screening.ledger import LedgerRow, Ledgers, current
 from review.screening.verdict import verdict
+from review.setaside import PROBLEM, SetAside, set_aside_at
 from review.states import HAS_FULL_TEXT, Decision, FullTextBasis, Stage
 
 BASIS_WORDS = {
@@ -37,7 +42,8 @@ BASIS_WORDS = {
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # out_of_order | needs_full_text | not_retrieved | retired_criterion
+    kind: str  # out_of_order | needs_full_text | not_retrieved | retired_criterion |
+    # reviewer_set_aside
     detail: str
 
 
@@ -49,6 +55,8 @@ class FullTextRules:
     needs_full_text: frozenset[str] = frozenset()
     retired: Mapping[str, str] = field(default_factory=dict)
     retrieval: Mapping[str, str] | None = None
+    #: Per stage, the reviewers whose decisions there a protocol amendment set aside.
+    set_aside: Mapping[str, Mapping[str, SetAside]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, protocol: Protocol, retrieval: Mapping[str, str] | None = None) -> FullTextRules:
@@ -57,6 +65,7 @@ class FullTextRules:
             frozenset(protocol.needs_full_text),
             protocol.retired_criteria,
             retrieval,
+            {s: set_aside_at(protocol, s) for s in Stage},
         )
 
     @property
@@ -77,6 +86,12 @@ class FullTextRules:
         if not self.active:
             return ""
         return FullTextBasis.FULL_TEXT if self.has_text(study_id) else self.basis or ""
+
+    def reviewer_problem(self, row: LedgerRow) -> Problem | None:
+        """The row's reviewer (the resolver, for a resolution) is set aside at its stage."""
+        who = row.resolver or row.reviewer
+        aside = self.set_aside.get(row.stage, {}).get(who)
+        return Problem(PROBLEM, aside.detail()) if aside is not None else None
 
     def retired_problem(self, row: LedgerRow) -> Problem | None:
         used = [c for c in row.reasons if c in self.retired]
@@ -158,23 +173,23 @@ def filter_ledgers(
     """Split the (carried-forward) ledgers into rows that count and rows set aside."""
     set_aside: list[tuple[LedgerRow, Problem]] = []
 
-    def keep_unretired(rows: list[LedgerRow]) -> list[LedgerRow]:
+    def keep(rows: list[LedgerRow], stage: str) -> list[LedgerRow]:
+        """Rows of reviewers not set aside (both stages); at title/abstract, also unretired
+        (at full text, retired criteria are checked with the order of work below)."""
         out = []
         for row in rows:
-            problem = rules.retired_problem(row)
+            problem = rules.reviewer_problem(row)
+            if problem is None and stage == Stage.TITLE_ABSTRACT:
+                problem = rules.retired_problem(row)
             if problem is None:
                 out.append(row)
             else:
                 set_aside.append((row, problem))
         return out
 
-    ta = Stage.TITLE_ABSTRACT
     first = Ledgers(
-        {s: keep_unretired(list(r)) if s == ta else list(r) for s, r in ledgers.decisions.items()},
-        {
-            s: keep_unretired(list(r)) if s == ta else list(r)
-            for s, r in ledgers.resolutions.items()
-        },
+        {s: keep(list(r), s) for s, r in ledgers.decisions.items()},
+        {s: keep(list(r), s) for s, r in ledgers.resolutions.items()},
     )
     included, words = ta_outcomes(first, auto_excluded)
     ft = Stage.FULL_TEXT

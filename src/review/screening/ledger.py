@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from review import atomic
+from review.decisions import append_csv, check_person, parse_timestamp
 from review.errors import DecisionError
+from review.names import decision_files, safe_name
 from review.protocol import Protocol
 from review.states import DECISIONS, STAGES
 from review.tables import contract, read_cells, unquote_cell
@@ -32,8 +33,6 @@ RESOLUTIONS_FILE = "_resolutions.csv"
 RESOLUTIONS_REVIEWER = "_resolutions"
 #: At most this many problems are listed in one error message; the count says how many more.
 MAX_LISTED = 20
-
-_REVIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,29 +64,6 @@ class LedgerRow:
         return out
 
 
-def now_utc() -> str:
-    """The current time as the ledgers write it (ISO 8601, UTC, seconds, ``Z``)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def parse_timestamp(value: str) -> datetime | None:
-    """An ISO 8601 timestamp with a UTC offset of zero, else ``None``.
-
-    Local times without a zone are refused: decisions from reviewers in different time zones
-    must sort in the order they were made.
-    """
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
-        return None
-    return parsed
-
-
 def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: str) -> list[str]:
     """Reason codes a reviewer may give at ``stage``, in protocol order.
 
@@ -107,12 +83,9 @@ def stage_reasons(protocol: Protocol | Sequence[Mapping[str, object]], stage: st
 
 
 def check_reviewer(name: str) -> str:
-    if not _REVIEWER.match(name or "") or name == "automation":
-        raise DecisionError(
-            f"reviewer name {name!r} is not usable as a ledger file name; use letters, digits, "
-            "'.', '_' or '-' (not starting with '_'; 'automation' is reserved)"
-        )
-    return name
+    """The shared name check (:func:`review.names.safe_name`, through
+    :func:`review.decisions.check_person`)."""
+    return check_person(name, what="reviewer")
 
 
 def validate_rows(
@@ -188,7 +161,7 @@ def validate_numbered(
                 study_id=cell["study_id"],
                 fingerprint=fingerprint,
                 decision=cell["decision"].lower(),
-                reason="; ".join(_split_reasons(cell["reason"])),
+                reason="; ".join(split_reasons(cell["reason"])),
                 note=cell["note"],
                 timestamp=ts,
                 stage=stage,
@@ -209,7 +182,8 @@ def validate_numbered(
     return out
 
 
-def _split_reasons(text: str) -> list[str]:
+def split_reasons(text: str) -> list[str]:
+    """Criterion codes of a reason cell (separated by ';' or ',')."""
     return [r.strip() for r in re.split(r"[;,]", text) if r.strip()]
 
 
@@ -236,7 +210,7 @@ def _row_problems(
             f"{where}, field 'decision': {cell['decision']!r} is not allowed; "
             f"allowed: {', '.join(DECISIONS)}"
         )
-    codes = _split_reasons(cell["reason"])
+    codes = split_reasons(cell["reason"])
     for code in codes:
         if code not in allowed:
             out.append(
@@ -305,7 +279,7 @@ def read_ledgers(folder: str | Path, protocol: Protocol) -> Ledgers:
         if not stage_dir.is_dir():
             continue
         reasons = stage_reasons(protocol, stage)
-        for path in sorted(stage_dir.glob("*.csv")):
+        for path in decision_files(stage_dir, suffixes=(".csv",), recursive=False):
             rows = read_ledger_file(path, stage=stage, reasons=reasons)
             (resolutions if path.name == RESOLUTIONS_FILE else decisions)[stage].extend(rows)
     return Ledgers(decisions=decisions, resolutions=resolutions)
@@ -324,23 +298,18 @@ def current(rows: Iterable[LedgerRow]) -> dict[tuple[str, str], LedgerRow]:
     return latest
 
 
-def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: bool = False) -> int:
-    """Append ``rows`` to the ledger at ``path``; the existing bytes are kept exactly.
+def ledger_path(
+    folder: str | Path, stage: str, reviewer: str, *, resolutions: bool = False
+) -> Path:
+    """``<folder>/<stage>/<reviewer>.csv`` (or the stage's ``_resolutions.csv``); the name is
+    checked, so no name can point outside the folder."""
+    if stage not in STAGES:
+        raise DecisionError(f"stage {stage!r} is not a screening stage ({', '.join(STAGES)})")
+    name = RESOLUTIONS_FILE if resolutions else f"{safe_name(reviewer)}.csv"
+    return Path(folder) / stage / name
 
-    The new file (old bytes + new lines) replaces the old one atomically, so a crash never leaves
-    a ledger half-written. A file without a final newline gets one before the new rows.
-    """
-    path = Path(path)
+
+def append_rows(path: str | Path, rows: Sequence[LedgerRow], *, resolutions: bool = False) -> int:
+    """Append ``rows`` to the ledger at ``path``, keeping its bytes (:func:`append_csv`)."""
     columns = RESOLUTION_COLUMNS if resolutions else LEDGER_COLUMNS
-    old = path.read_bytes() if path.is_file() else b""
-    body = atomic.csv_text(
-        ({**r.to_ledger(), "resolver": r.resolver} for r in rows), columns
-    ).split("\n", 1)[1]
-    if old:
-        if not old.endswith(b"\n") and not old.endswith(b"\r"):
-            old += b"\n"
-        data = old + body.encode("utf-8")
-    else:
-        data = (",".join(columns) + "\n" + body).encode("utf-8")
-    atomic.write_bytes(path, data)
-    return len(rows)
+    return append_csv(path, ({**r.to_ledger(), "resolver": r.resolver} for r in rows), columns)

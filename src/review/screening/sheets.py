@@ -17,34 +17,35 @@ it again.
 
 from __future__ import annotations
 
-import csv
+import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from review import atomic
+from review import workbook
+from review.carry import Locator
+from review.decisions import now_utc, read_rows, text
 from review.errors import DecisionError
+from review.names import safe_name
 from review.protocol import Protocol
 from review.records import normalise_doi
 from review.screening import priority
 from review.screening.ledger import (
+    MAX_LISTED,
     LedgerRow,
     Ledgers,
-    check_reviewer,
     current,
-    now_utc,
+    split_reasons,
     stage_reasons,
     validate_numbered,
 )
 from review.screening.state import Screening
-from review.spreadsheet import safe_cell
+from review.sheetguard import Unimported, existing_rows
 from review.states import DECISIONS, SOUGHT, STAGES, ScreeningState
-from review.tables import contract, write_table
+from review.tables import Contract, contract, unquote_cell, write_table
 
 SUMMARY_LABEL = "reviewer summary (not the abstract)"
 #: A reviewer's sheet: the studies still to decide, most relevant first (blind).
@@ -148,109 +149,126 @@ def write_sheet(
     reviewer: str,
     conflicts: bool = False,
     extra: Sequence[str] = (),
+    criteria: Sequence[Mapping[str, Any]] = (),
+    definitions: Sequence[Mapping[str, Any]] = (),
+    table: Contract | None = None,
+    how: str = "",
 ) -> None:
     """Write the sheet as CSV and as XLSX with drop-downs for decision and reason; ``extra``
-    columns (a full-text sheet's file and page columns) follow the contract's."""
-    table = CONFLICT_SHEET if conflicts else SHEET
+    columns (a full-text sheet's file and page columns) follow the contract's. The XLSX also
+    carries the stage's ``criteria`` and the protocol's operational ``definitions`` on sheets
+    of their own, so every reviewer applies the same wording while deciding.
+
+    ``table`` names another sheet's contract (a verification sheet has the same cells to
+    fill), and ``how`` its instructions on the ``about`` tab.
+    """
+    table = table or (CONFLICT_SHEET if conflicts else SHEET)
     columns = [*table.names, *extra]
     write_table(csv_path, rows, table, columns=columns)
-    safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows]
-    wb = Workbook()
-    ws = wb.worksheets[0]
-    ws.title = "screening"
-    ws.append(list(columns))
-    for row in safe:
-        ws.append([row.get(c, "") for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.freeze_panes = ws.cell(row=2, column=columns.index("note") + 2).coordinate
-    for i, name in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = _WIDTHS.get(name, 14)
-    last = max(len(rows) + 1, 2)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row_cells in ws.iter_rows(min_row=2, max_row=last):
-        for cell in row_cells:
-            cell.alignment = wrap
-    doi_col = list(columns).index("doi") + 1
-    for r in range(2, len(rows) + 2):
-        cell = ws.cell(row=r, column=doi_col)
-        if cell.value:
-            cell.hyperlink = str(cell.value)
-            cell.style = "Hyperlink"
-    lists = wb.create_sheet("lists")
-    lists.append(["decision", "reason"])
-    for i in range(max(len(DECISIONS), len(reasons))):
-        lists.append(
-            [DECISIONS[i] if i < len(DECISIONS) else None, reasons[i] if i < len(reasons) else None]
-        )
-    lists.sheet_state = "hidden"
-    dcol = get_column_letter(list(columns).index("decision") + 1)
-    rcol = get_column_letter(list(columns).index("reason") + 1)
-    dv_decision = _drop_down(
-        f"=lists!$A$2:$A${len(DECISIONS) + 1}", "decision", f"Choose one of: {', '.join(DECISIONS)}"
+    wb, ws = workbook.new_workbook("screening")
+    # Frozen after ``note``: the id and the cells to fill stay in view while the text scrolls.
+    freeze = f"{get_column_letter(list(columns).index('note') + 2)}2"
+    last = workbook.write_table_sheet(ws, columns, rows, widths=_WIDTHS, freeze=freeze)
+    workbook.link_column(ws, list(columns).index("doi") + 1, last)
+    lists = workbook.hidden_lists(wb, "lists", {"decision": DECISIONS, "reason": reasons})
+    dcol, rcol = workbook.letter(columns, "decision"), workbook.letter(columns, "reason")
+    workbook.drop_down(
+        ws,
+        lists["decision"],
+        f"{dcol}2:{dcol}{last}",
+        title="decision",
+        error=f"Choose one of: {', '.join(DECISIONS)}",
     )
-    dv_reason = _drop_down(
-        f"=lists!$B$2:$B${max(len(reasons), 1) + 1}",
-        "reason",
-        f"Choose a criterion code of stage {stage}",
+    workbook.drop_down(
+        ws,
+        lists["reason"],
+        f"{rcol}2:{rcol}{last}",
+        title="reason",
+        error=f"Choose a criterion code of stage {stage}",
     )
-    ws.add_data_validation(dv_decision)
-    ws.add_data_validation(dv_reason)
-    dv_decision.add(f"{dcol}2:{dcol}{last}")
-    dv_reason.add(f"{rcol}2:{rcol}{last}")
     info = wb.create_sheet("about")
     info.append(["reviewer", reviewer])
     info.append(["stage", stage])
     info.append(
         [
             "how",
-            "fill decision (include/exclude/maybe), reason (a criterion code; "
+            how
+            or "fill decision (include/exclude/maybe), reason (a criterion code; "
             "required for full-text exclusions) and note; then run "
             f"`review screen --import FILE --reviewer {reviewer} --stage {stage}`",
         ]
     )
     info.append([SUMMARY_LABEL, "written by the review team, not the published abstract"])
-    with atomic.atomic_path(xlsx_path) as tmp:
-        wb.save(tmp)
+    _guide_sheets(wb, criteria, definitions)
+    workbook.save(wb, xlsx_path)
 
 
-def _drop_down(formula: str, title: str, error: str) -> DataValidation:
-    """A list validation: the cell offers the values of ``formula`` and refuses others."""
-    return DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=title,
-        error=error,
-    )
+def _guide_sheets(
+    wb: Any, criteria: Sequence[Mapping[str, Any]], definitions: Sequence[Mapping[str, Any]]
+) -> None:
+    """The ``criteria`` sheet (each reason code the reviewer may give, with the definitions
+    that apply to it) and the ``definitions`` sheet (the protocol's operational definitions)."""
+    uses: dict[str, list[str]] = {}
+    for d in definitions:
+        for code in d.get("criteria") or []:
+            uses.setdefault(code, []).append(str(d["id"]))
+    guides = {
+        "criteria": [
+            {
+                "code": c["code"],
+                "label": c["label"],
+                "description": " ".join(str(c.get("description", "")).split()),
+                "definitions": "; ".join(uses.get(c["code"], [])),
+            }
+            for c in criteria
+        ],
+        "definitions": [
+            {
+                "id": d["id"],
+                "term": d["term"],
+                "text": " ".join(str(d["text"]).split()),
+                "criteria": "; ".join(d.get("criteria") or []),
+            }
+            for d in definitions
+        ],
+    }
+    widths = {"code": 28, "label": 40, "description": 80, "term": 30, "text": 100, "criteria": 30}
+    for name, rows in guides.items():
+        if rows:
+            ws = wb.create_sheet(name)
+            workbook.write_table_sheet(ws, list(rows[0]), rows, widths=widths)
 
 
-def read_sheet(path: str | Path) -> tuple[list[dict[str, str]], int]:
-    """Rows of a filled sheet or ledger-shaped file (CSV or XLSX), and the first data row number."""
-    path = Path(path)
-    if not path.is_file():
-        raise DecisionError(f"{path}: file not found")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb["screening"] if "screening" in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(it, [])]
-        rows = []
-        for values in it:
-            rows.append(
-                {h: "" if v is None else str(v) for h, v in zip(header, values, strict=False) if h}
+def read_sheet(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and numbered rows (as a spreadsheet counts them) of a filled sheet or
+    ledger-shaped file (CSV or XLSX; its ``screening`` sheet, else the first), as text, read by
+    :func:`review.decisions.read_rows`: a note keeps its line breaks, a semicolon-separated CSV
+    is read as such, a damaged workbook is a clear error, and a row with more cells than the
+    header is refused (a value with a comma lost its quotes), never cut."""
+    header, numbered = read_rows(path, sheet="screening")
+    out = []
+    for n, cells in numbered:
+        extra = [str(v) for v in cells.get(None) or [] if v is not None and str(v).strip()]
+        if extra:
+            raise DecisionError(
+                f"{path}, row {n}: more cells than the header's {len(header)} columns "
+                "(a value with a comma needs quotes; a value needs a column with a header)"
             )
-        wb.close()
-        return rows, 2
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start}); save as UTF-8") from exc
-    reader = csv.DictReader(text.splitlines())
-    return [dict(r) for r in reader], 2
+        row = {str(h): text(v) for h, v in cells.items() if h is not None}
+        if any(row.values()):
+            out.append((n, row))
+    return header, out
+
+
+@dataclass
+class FromSheet:
+    """A filled sheet's rows to append, and what happened to rows naming earlier study ids."""
+
+    rows: list[LedgerRow]
+    #: rows whose study id names no current study, even by anchor or fingerprint: not appended
+    stale: list[str] = field(default_factory=list)
+    #: rows whose study id changed since the sheet was made, appended under the current id
+    moved: list[str] = field(default_factory=list)
 
 
 def rows_from_sheet(
@@ -260,29 +278,54 @@ def rows_from_sheet(
     reviewer: str,
     protocol: Protocol,
     known_studies: Mapping[str, str],
+    index: Locator,
     resolver: str = "",
-) -> list[LedgerRow]:
+) -> FromSheet:
     """Validated ledger rows from a filled sheet: rows without a decision are skipped (undecided).
 
-    Every row is checked first; any problem raises and nothing is returned (so nothing is
+    ``known_studies`` maps every current study id to its fingerprint. A row naming a study id
+    that no longer exists is attached as carry-forward would attach it
+    (:mod:`review.carry`: the id of a record now in another study, else the row's fingerprint)
+    and appended under the current id; one that matches no study is listed in ``stale`` and not
+    appended, while the rest of the sheet is (a sheet made before a rerun must not be refused
+    whole for a few studies that changed). A sheet none of whose decisions names a current
+    study is refused: it was made for another project or run.
+
+    Every other row is checked first; any problem raises and nothing is returned (so nothing is
     appended). A row without a timestamp gets the import time. With ``resolver`` the sheet is a
     conflicts sheet and the rows are resolutions settled by that person.
     """
     if stage not in STAGES:
         raise DecisionError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
-    check_reviewer(resolver or reviewer)
-    rows, first = read_sheet(path)
-    if rows and "decision" not in rows[0]:
+    safe_name(resolver or reviewer)
+    header, rows = read_sheet(path)
+    if "decision" not in header:
         raise DecisionError(
-            f"{path}, row 1: no 'decision' column; expected a screening sheet or a ledger "
+            f"{path}, row 1: no 'decision' column (columns: {', '.join(header) or 'none'}); "
+            "expected a screening sheet or a ledger "
             "(study_id,fingerprint,decision,reason,note,timestamp)"
         )
-    filled = [
-        (first + i, {**row, "resolver": resolver} if resolver else row)
-        for i, row in enumerate(rows)
-        if str(row.get("decision") or "").strip()
-    ]
-    return validate_numbered(
+    out = FromSheet([])
+    filled = []
+    for n, row in rows:
+        if not unquote_cell(row.get("decision")):
+            continue
+        sid = unquote_cell(row.get("study_id"))
+        if sid and sid not in index.ids:
+            where = index.place(sid, unquote_cell(row.get("fingerprint")))
+            if not where.matched:
+                out.stale.append(f"{path}, row {n}: study {sid}: {where.problem}")
+                continue
+            out.moved.append(f"{path}, row {n}: study {sid} is now {where.study_id} ({where.how})")
+            row = {**row, "study_id": where.study_id}
+        filled.append((n, {**row, "resolver": resolver} if resolver else row))
+    if out.stale and not filled:
+        raise DecisionError(
+            f"{path}: none of its {len(out.stale)} decision(s) names a current study (was the "
+            "sheet made for another project?); nothing was appended:\n"
+            + "\n".join(out.stale[:MAX_LISTED])
+        )
+    out.rows = validate_numbered(
         filled,
         source=str(path),
         stage=stage,
@@ -292,3 +335,43 @@ def rows_from_sheet(
         fill_timestamp=now_utc(),
         resolutions=bool(resolver),
     )
+    return out
+
+
+class _Decided(typing.Protocol):
+    """A current decision a filled sheet row is compared with (a ledger row, a check)."""
+
+    @property
+    def decision(self) -> str: ...
+    @property
+    def reasons(self) -> Sequence[str]: ...
+    @property
+    def note(self) -> str: ...
+
+
+def unimported_rows(
+    paths: Sequence[Path], current: Mapping[str, _Decided], index: Locator | None = None
+) -> list[Unimported]:
+    """Rows of the existing sheet at ``paths`` (CSV and XLSX) whose filled decision is not the
+    current one of the ledger (``current``: study id -> row), i.e. work an import has not
+    saved yet. A sheet that cannot be read is reported too: it may hold work. With ``index``
+    a row's study id is placed as an import would place it (a study merged since the sheet
+    was made)."""
+    out: list[Unimported] = []
+    for path, n, row in existing_rows(paths, lambda p: read_sheet(p)[1], out):
+        decision = unquote_cell(row.get("decision")).lower()
+        if not decision:
+            continue
+        sid = unquote_cell(row.get("study_id"))
+        now = current.get(sid)
+        if index is not None:
+            placed = index.place(sid, unquote_cell(row.get("fingerprint")))
+            now = current.get(placed.study_id) if placed.matched else None
+        if now is not None and (now.decision, list(now.reasons), now.note) == (
+            decision,
+            split_reasons(unquote_cell(row.get("reason"))),
+            unquote_cell(row.get("note")),
+        ):
+            continue
+        out.append((path, f"{path}, row {n}: {sid} {decision}"))
+    return out

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from review.carry import read_clusters
 from review.protocol import Protocol
 from review.screening import agreement as agr
 from review.screening import criteria as crit
@@ -60,10 +61,6 @@ def read_studies(path: str | Path) -> list[Row]:
     return read_table(path, contract("studies"))
 
 
-def read_clusters(path: str | Path) -> dict[str, str]:
-    return {r["record_id"]: r["study_id"] for r in read_table(path, contract("clusters"))}
-
-
 def read_fulltext(path: str | Path) -> dict[str, Row]:
     """``fulltext.csv`` (review fulltext) by study id."""
     return {r["study_id"]: r for r in read_table(path, contract("fulltext"))}
@@ -103,6 +100,7 @@ def build_state(
     attachment.ledgers = filtered.kept
     att = attachment.ledgers
     stage_rows = {s: agr.per_study(att.decisions[s]) for s in STAGES}
+    minds = {s: agr.split_minds(att.decisions[s]) for s in STAGES}
     resolved = {s: {sid: r for (_w, sid), r in current(att.resolutions[s]).items()} for s in STAGES}
 
     rows: list[dict[str, Any]] = []
@@ -126,7 +124,12 @@ def build_state(
                     "attached_by": "criteria",
                 }
             )
-        verdicts = {s: verdict(s, stage_rows[s].get(sid, {}), resolved[s].get(sid)) for s in STAGES}
+        verdicts = {
+            s: verdict(
+                s, stage_rows[s].get(sid, {}), resolved[s].get(sid), sorted(minds[s].get(sid, {}))
+            )
+            for s in STAGES
+        }
         for s, v in verdicts.items():
             a = _ABBR[s]
             row[f"{a}_decision"], row[f"{a}_reason"] = v.decision, v.reason

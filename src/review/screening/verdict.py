@@ -35,15 +35,29 @@ def ordered_reasons(rows: Sequence[LedgerRow]) -> list[str]:
 
 
 def verdict(
-    stage: str, decided: Mapping[str, LedgerRow], resolution: LedgerRow | None
+    stage: str,
+    decided: Mapping[str, LedgerRow],
+    resolution: LedgerRow | None,
+    split: Sequence[str] = (),
 ) -> StageVerdict:
-    """One stage's outcome for one study from the reviewers' current rows and a resolution."""
+    """One stage's outcome for one study from the reviewers' current rows and a resolution.
+
+    ``split`` names reviewers who decided the studies merged into this one differently
+    (:func:`review.screening.agreement.split_minds`): a conflict, whatever their latest row.
+    """
     reviewers = sorted(decided)
     decisions = {r.decision for r in decided.values()}
     conflict = ""
-    if len(decisions) > 1:
+    if len(decisions) > 1 or split:
+        why = (
+            f" ({', '.join(split)} decided the merged studies differently)"
+            if split and len(decisions) < 2
+            else ""
+        )
         conflict = (
-            f"{stage}: resolved by {resolution.resolver}" if resolution else f"{stage}: unresolved"
+            f"{stage}: resolved by {resolution.resolver}{why}"
+            if resolution
+            else f"{stage}: unresolved{why}"
         )
     if resolution is not None:
         return StageVerdict(
@@ -54,7 +68,7 @@ def verdict(
         )
     if not decided:
         return StageVerdict("", "", [], "")
-    if len(decisions) > 1:
+    if len(decisions) > 1 or split:
         return StageVerdict("conflict", "", reviewers, conflict)
     decision = decisions.pop()
     reason = "; ".join(ordered_reasons(list(decided.values()))) if decision != "include" else ""

@@ -2,8 +2,13 @@
 
 bibtexparser 2 splits the file and decodes LaTeX (``{\\"u}`` → ``ü``, protective braces
 dropped); names are split into parts with its BibTeX name rules, so ``Jos\\'e Garc\\'ia`` and
-``Garc\\'ia, Jos\\'e`` both become ``García, José``. A block the parser cannot read stops the
-import with its line, instead of silently losing a record.
+``Garc\\'ia, Jos\\'e`` both become ``García, José``. The author field is split into people,
+and names into parts, before its LaTeX is decoded, as BibTeX reads it: a name in braces
+(``{Economic Research Institute for ASEAN and East Asia}``, a corporate author) is one
+organisation, kept as written, its ``and`` no separator. A block the parser cannot read stops
+the import with its line, instead of silently losing a record. Addresses and identifiers (``url``,
+``doi``, ``file``) are not LaTeX: they are read as written, so a URL's ``&`` or ``%`` survives
+(decoded, ``&`` would become a space and ``%`` would cut the rest off as a comment).
 """
 
 from __future__ import annotations
@@ -14,9 +19,14 @@ from typing import ClassVar
 
 import bibtexparser
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
-from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares.names import (
+    InvalidNameError,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
 from bibtexparser.model import (
+    Block,
     DuplicateBlockKeyBlock,
     Entry,
     ImplicitComment,
@@ -46,6 +56,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
         "publisher",
         "school",
         "institution",
+        "howpublished",
     ),
     "volume": ("volume",),
     "issue": ("number", "issue"),
@@ -108,20 +119,32 @@ class BibtexReader(ExportReader):
 
         line = (entry.start_line or 0) + 1
         authors: list[str] = []
+        organisations: list[str] = []
         if "author" in fields:
-            raw = fields["author"].value
-            for name in raw if isinstance(raw, list) else [raw]:
-                try:
-                    parts = parse_single_name_into_parts(name, strict=False)
-                except InvalidNameError as exc:
-                    raise InputFormatError(
-                        f"author {name!r} cannot be split into parts: {exc.reason}",
-                        path=path,
-                        line=(fields["author"].start_line or entry.start_line or 0) + 1,
-                        record=position,
-                        field="author",
-                    ) from exc
-                authors.append(parts.merge_last_name_first)
+            field = fields["author"]
+
+            def refuse(name: str, reason: str) -> InputFormatError:
+                return InputFormatError(
+                    f"author {name!r} {reason}",
+                    path=path,
+                    line=(field.start_line or entry.start_line or 0) + 1,
+                    record=position,
+                    field="author",
+                )
+
+            for name in split_multiple_persons_names(str(field.value)):
+                if (inside := _braced_whole(name)) is not None:  # an organisation
+                    text, error = _decode_latex(inside)
+                    organisations.append(text)
+                else:
+                    try:
+                        parts = parse_single_name_into_parts(name, strict=False)
+                    except InvalidNameError as exc:
+                        raise refuse(name, f"cannot be split into parts: {exc.reason}") from exc
+                    text, error = _decode_latex(parts.merge_last_name_first)
+                if error:
+                    raise refuse(name, f"cannot be decoded from LaTeX: {error}")
+                authors.append(text)
         return ExportEntry(
             position=position,
             line=line,
@@ -130,6 +153,7 @@ class BibtexReader(ExportReader):
             title=first("title"),
             abstract=first("abstract"),
             authors=authors,
+            group_authors=organisations,
             year=first("year"),
             venue=first("venue"),
             volume=first("volume"),
@@ -175,10 +199,54 @@ def _refuse_cut_entry(block: ImplicitComment, entry: Entry, *, path: Path) -> No
     )
 
 
+#: Fields that hold an address or an identifier, never LaTeX.
+VERBATIM_FIELDS = frozenset({"url", "doi", "file"})
+#: Fields decoded by the reader itself, after it has split them (the people of ``author``).
+SPLIT_FIELDS = frozenset({"author"})
+
+
+class _DecodeText(LatexDecodingMiddleware):
+    """LaTeX decoding of every field except :data:`VERBATIM_FIELDS` and :data:`SPLIT_FIELDS`."""
+
+    def transform_entry(self, entry: Entry, library: Library) -> Block:
+        kept = {
+            f.key: f.value for f in entry.fields if f.key.lower() in VERBATIM_FIELDS | SPLIT_FIELDS
+        }
+        block = super().transform_entry(entry, library)
+        for f in entry.fields:
+            if f.key in kept:
+                f.value = kept[f.key]
+        return block
+
+
+_DECODER = _DecodeText()
+
+
+def _decode_latex(text: str) -> tuple[str, str]:
+    """``text`` decoded as the other fields are (a name's accents, its protective braces),
+    and the decoder's error ("" when none)."""
+    return _DECODER._transform_python_value_string(text)
+
+
+def _braced_whole(name: str) -> str | None:
+    """What is inside the braces when one brace group is the whole name, else ``None``."""
+    name = name.strip()
+    if not (name.startswith("{") and name.endswith("}")):
+        return None
+    depth, i = 0, 0
+    while i < len(name):
+        if name[i] == "\\":
+            i += 2  # an escaped character (``\\{``) opens or closes nothing
+            continue
+        depth += {"{": 1, "}": -1}.get(name[i], 0)
+        if depth == 0 and i < len(name) - 1:
+            return None  # ``{\\"U}nal, A.``: the first group closes before the end
+        i += 1
+    return name[1:-1].strip()
+
+
 def _parse(text: str) -> Library:
-    return bibtexparser.parse_string(
-        text, append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors()]
-    )
+    return bibtexparser.parse_string(text, append_middleware=[_DecodeText()])
 
 
 def _at_line(entry: Entry, start_line: int | None) -> Entry:

@@ -33,10 +33,10 @@ from review.sources.export_record import (
     ExportReader,
     database_from_url,
     join_pages,
+    name_separator,
     split_names,
     surname_first,
     surname_initials,
-    uses_name_separators,
 )
 from review.sources.export_text import decode_export, line_list, split_lines
 
@@ -263,6 +263,7 @@ GENERIC = CsvLayout(
         "native_id": (
             "record_id",
             "record id",
+            "study_id",
             "id",
             "an",
             "accession number",
@@ -383,15 +384,15 @@ class CsvExportReader(ExportReader):
         if inner:
             warnings.append(f"{path}: blank {line_list(inner)} between rows skipped")
         columns = {c for c, _style in layout.authors}
-        separated = uses_name_separators([v for _, r in rows for c, v in r.items() if c in columns])
+        separator = name_separator([v for _, r in rows for c, v in r.items() if c in columns])
         out = [
-            self._entry(row, position=i, line=line, separated=separated)
+            self._entry(row, position=i, line=line, separator=separator)
             for i, (line, row) in enumerate(rows, 1)
         ]
         return ExportRead(out, decoded.encoding, warnings)
 
     def _entry(
-        self, row: dict[str, str], *, position: int, line: int, separated: bool
+        self, row: dict[str, str], *, position: int, line: int, separator: str
     ) -> ExportEntry:
         layout = self.layout
 
@@ -402,7 +403,7 @@ class CsvExportReader(ExportReader):
         for column, style in layout.authors:
             if row.get(column) and not _NO_AUTHOR.match(row[column]):
                 if style == "auto":
-                    authors = split_names(row[column], one_person_without_separator=separated)
+                    authors = split_names(row[column], column_separator=separator)
                 else:
                     authors = AUTHOR_STYLES[style](row[column])
                 break

@@ -41,8 +41,9 @@ class ExportEntry:
     title_alt: str = ""
     abstract: str = ""
     authors: list[str] = field(default_factory=list)
-    #: Organisations named as authors (MEDLINE ``CN``, Web of Science ``CA``): kept as written,
-    #: after the people, never split into surname and given names.
+    #: Organisations named as authors (MEDLINE ``CN``, Web of Science ``CA``, a BibTeX name in
+    #: braces): kept as written, never split into surname and given names; in their place when
+    #: also listed in ``authors``, else after the people.
     group_authors: list[str] = field(default_factory=list)
     year: str = ""
     venue: str = ""
@@ -56,6 +57,12 @@ class ExportEntry:
     doc_type: str = ""
     database: str = ""
     notes: list[str] = field(default_factory=list)
+    #: A summary written by a review team (``review export`` writes it apart from the abstract,
+    #: labelled), never a published abstract.
+    summary: str = ""
+    #: A document type to keep as written, not normalised: the exact type ``review export``
+    #: wrote beside a ``TY`` code that would read back as another.
+    exact_doc_type: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,6 +124,8 @@ DOC_TYPES: dict[str, str] = {
 _PLACEHOLDER_ABSTRACTS = {"[no abstract available]", "no abstract available", "n/a", "-"}
 _INITIALS = re.compile(r"^(?:[A-Z]\.-?){1,4}$|^[A-Z]{1,2}$")
 _AND = re.compile(r"\s+and\s+")
+#: "and" (any case, as BibTeX reads it) or "&" between words: in one name, an organisation.
+_ORGANISATION = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 _SUFFIX = re.compile(r"^(?:jr\.?|sr\.?|[2-9](?:nd|rd|th)|i{2,3}|iv)$", re.IGNORECASE)
 _DOI_INSIDE = re.compile(r"10\.\d{4,9}/\S+")
 _PAGE_DASH = re.compile(r"\s*[-\u2010-\u2015]+\s*")
@@ -153,8 +162,22 @@ def join_pages(start: str, end: str) -> str:
     return _PAGE_DASH.sub("-", start or end)
 
 
+def is_organisation(name: str) -> bool:
+    """Whether one author's name is an organisation's (``"Economic Research Institute for
+    ASEAN and East Asia"``): it holds ``and`` or ``&`` between words.
+
+    Every reader has split the people of a cell apart before a name gets here, so a name that
+    still holds ``and`` cannot be a person's; it must be kept whole and as written, never
+    turned surname-first nor split again (BibTeX separates people with ``and``, so its writer
+    braces such a name). Organisations without such a word ("World Bank") cannot be told
+    from a person's name and are treated as one.
+    """
+    return bool(_ORGANISATION.search(clean_text(name)))
+
+
 def surname_first(name: str) -> str:
-    """One person's name as ``"Surname, Given"``.
+    """One person's name as ``"Surname, Given"``; an organisation's (:func:`is_organisation`)
+    as written.
 
     A name with a comma is already surname-first and is only tidied. Otherwise the last word is
     taken as the surname (``"C O'Connor"`` → ``"O'Connor, C"``), unless the name ends in initials
@@ -162,8 +185,8 @@ def surname_first(name: str) -> str:
     it is.
     """
     name = _SPACE.sub(" ", clean_text(name)).strip(" ;,")
-    if not name:
-        return ""
+    if not name or is_organisation(name):
+        return name
     if "," in name:
         surname, _, given = name.partition(",")
         given = given.strip()
@@ -186,25 +209,26 @@ def surname_initials(name: str) -> str:
     return f"{surname}, {given}"
 
 
-def split_names(cell: str, *, one_person_without_separator: bool = False) -> list[str]:
+def split_names(cell: str, *, column_separator: str = "") -> list[str]:
     """Split a cell that holds several people, in whatever way the export joined them.
 
     ``;`` and `` and `` are unambiguous separators. With commas only, the cell is either a list
     of given-first names (``"C O'Connor, S Kelly"``, Publish or Perish, Garuda) or
     ``Surname, Given`` pairs (``"Priyono, Anjar, Moin, Abdul"``): when every comma-separated part
     has two or more words it is the first; otherwise parts are paired up. A name suffix
-    (``Jr.``, ``2nd``, ``III``) stays with its person. When the rest of the column uses ``;`` or
-    `` and ``, a cell without them is one person (``"Rodriguez Portal, Jose Antonio"``): pass
-    ``one_person_without_separator``.
+    (``Jr.``, ``2nd``, ``III``) stays with its person. ``column_separator`` is the separator the
+    rest of the column uses (:func:`name_separator`): with one, a cell without it is one person
+    (``"Rodriguez Portal, Jose Antonio"``); in a column separated by ``;``, `` and `` separates
+    no one (``"Economic Research Institute for ASEAN and East Asia"`` is one organisation).
     """
     cell = clean_text(cell)
     if not cell:
         return []
     if ";" in cell:
         return [p.strip() for p in cell.split(";") if p.strip()]
-    if _AND.search(cell):
+    if _AND.search(cell) and column_separator != ";":
         return [p.strip() for p in re.split(r"\s*,?\s+and\s+", cell) if p.strip()]
-    if one_person_without_separator:
+    if column_separator:
         return [cell]
     parts: list[str] = []
     for part in (p.strip() for p in cell.split(",")):
@@ -217,9 +241,12 @@ def split_names(cell: str, *, one_person_without_separator: bool = False) -> lis
     return [", ".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
 
 
-def uses_name_separators(cells: list[str]) -> bool:
-    """Whether a column of author cells separates people with ``;`` or `` and ``."""
-    return any(";" in c or _AND.search(c) for c in cells)
+def name_separator(cells: list[str]) -> str:
+    """The separator a column of author cells puts between people: ``";"`` when any cell
+    holds one (it then separates them all), ``"and"``, or ``""`` when neither occurs."""
+    if any(";" in c for c in cells):
+        return ";"
+    return "and" if any(_AND.search(c) for c in cells) else ""
 
 
 def split_keywords(values: list[str]) -> list[str]:
@@ -325,9 +352,10 @@ def to_record(entry: ExportEntry, prov: Provenance) -> Record:
     abstract = clean_text(entry.abstract)
     if abstract.lower() in _PLACEHOLDER_ABSTRACTS:
         abstract = ""
-    authors = [a for a in (surname_first(n) for n in entry.authors) if a]
-    authors += [g for g in (clean_text(n) for n in entry.group_authors) if g]
-    authors = list(dict.fromkeys(authors))
+    # An organisation a reader found among the people keeps its place; the others follow them.
+    groups = [g for g in (clean_text(n) for n in entry.group_authors) if g]
+    people = [clean_text(n) if clean_text(n) in groups else surname_first(n) for n in entry.authors]
+    authors = list(dict.fromkeys(a for a in [*people, *groups] if a))
     local_id = clean_text(entry.native_id) or content_id(
         normalise_title(title),
         "; ".join(authors),
@@ -344,6 +372,7 @@ def to_record(entry: ExportEntry, prov: Provenance) -> Record:
         title=title,
         title_alt=clean_text(entry.title_alt),
         abstract=abstract,
+        summary=clean_text(entry.summary),
         authors=authors,
         year=year,
         venue=clean_text(entry.venue),
@@ -354,7 +383,7 @@ def to_record(entry: ExportEntry, prov: Provenance) -> Record:
         url=clean_text(entry.url),
         keywords=split_keywords(entry.keywords),
         language=normalise_language(entry.language),
-        doc_type=normalise_doc_type(entry.doc_type),
+        doc_type=clean_text(entry.exact_doc_type) or normalise_doc_type(entry.doc_type),
         prov_file=prov.prov_file,
         prov_sha256=prov.prov_sha256,
         prov_position=entry.position,

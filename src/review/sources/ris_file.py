@@ -58,6 +58,13 @@ FIELD_TAGS: dict[str, tuple[str, ...]] = {
     "native_id": ("ID", "AN"),
     "database": ("DB", "DP"),
 }
+#: Notes (``N1``) that ``review export`` writes for values RIS has no tag for, read back into
+#: their fields: the review team's summary (never an abstract) and the exact document type
+#: when the ``TY`` code alone would read back as another (``TY  - JOUR`` is "journal article";
+#: the study's type may be "journal article (SLR)").
+SUMMARY_NOTE = "Summary by the review team (not the published abstract): "
+DOC_TYPE_NOTE = "Document type (review): "
+
 #: Tags whose every occurrence is used.
 AUTHOR_TAGS = ("AU", "A1")
 KEYWORD_TAGS = ("KW", "DE")
@@ -130,6 +137,12 @@ class RisReader(TaggedReader):
         native_id = first("native_id")
         if not native_id:
             native_id = scopus_eid(" ".join(tags.get("UR", [])))
+        labelled = {
+            label: value.removeprefix(label).strip()
+            for value in tags.get("N1", [])
+            for label in (SUMMARY_NOTE, DOC_TYPE_NOTE)
+            if value.startswith(label)
+        }
         return ExportEntry(
             position=position,
             line=line,
@@ -150,4 +163,6 @@ class RisReader(TaggedReader):
             doc_type=first("doc_type"),
             database=database,
             notes=notes,
+            summary=labelled.get(SUMMARY_NOTE, ""),
+            exact_doc_type=labelled.get(DOC_TYPE_NOTE, ""),
         )

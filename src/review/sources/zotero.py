@@ -208,8 +208,8 @@ def export_studies(
 ) -> dict[str, Any]:
     """Create ``collection_name`` in the library and add one item per study (50 per request).
 
-    Returns ``{"collection": key, "created": n, "failed": {...}}``. Needs ``ZOTERO_API_KEY``
-    with write access; the base URL follows ``REVIEW_ZOTERO_BASE_URL``.
+    Returns ``{"collection": key, "created": n, "failed": {study id: Zotero's reason}}``.
+    Needs ``ZOTERO_API_KEY`` with write access; the base URL follows ``REVIEW_ZOTERO_BASE_URL``.
     """
     from review.http import base_url
 
@@ -227,13 +227,17 @@ def export_studies(
         coll_key = coll.get("key") or (coll.get("data") or {}).get("key")
         if not coll_key:
             raise SearchError(f"zotero: collection {collection_name!r} was not created: {made}")
-        items = [zotero_item(s) | {"collections": [coll_key]} for s in studies]
+        rows = list(studies)
         created: int = 0
         failed: dict[str, Any] = {}
-        for i in range(0, len(items), 50):
-            resp = zot.create_items(items[i : i + 50])
+        for i in range(0, len(rows), 50):
+            batch = rows[i : i + 50]
+            resp = zot.create_items([zotero_item(s) | {"collections": [coll_key]} for s in batch])
             created += len(resp.get("successful") or resp.get("success") or {})
-            failed.update(resp.get("failed") or {})
+            # Zotero names a failed item by its index in the request: name the study instead.
+            for index, why in (resp.get("failed") or {}).items():
+                n = int(index) if str(index).isdigit() else -1
+                failed[str(batch[n].get("study_id")) if 0 <= n < len(batch) else index] = why
     except (*CLIENT_ERRORS, *RETRYABLE) as exc:
         raise SearchError(f"zotero export: {redact(str(exc).strip(), [key])}") from None
     return {"collection": coll_key, "created": created, "failed": failed}

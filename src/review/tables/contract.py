@@ -16,7 +16,9 @@ A contract file::
     read_by: [review screen state, review report]
     description: One row per study ...
     key: study_id                         # optional: non-empty and unique in every row
-    spreadsheet_safe: false               # cells neutralised against formula injection
+    spreadsheet_safe: true                # cells neutralised against formula injection; the
+                                          # default for CSV: false only for a file no person
+                                          # opens, with the reason in the description
     extra_columns: ...                    # optional: columns beyond these are allowed (why)
     columns:
       - name: study_id
@@ -255,7 +257,9 @@ def contract(name: str) -> Contract:
         read_by=tuple(raw.get("read_by") or ()),
         key=str(raw.get("key") or ""),
         format=str(raw.get("format", "csv")),
-        spreadsheet_safe=bool(raw.get("spreadsheet_safe", False)),
+        # Every CSV may be opened in a spreadsheet (reviewers open studies.csv and their
+        # ledgers): formula-safe unless its contract says otherwise.
+        spreadsheet_safe=bool(raw.get("spreadsheet_safe", raw.get("format", "csv") == "csv")),
         extra_columns=" ".join(str(raw.get("extra_columns") or "").split()),
     )
     if out.key and out.key not in out.names:

@@ -20,7 +20,10 @@ STAGES = {
     "dedup": "Deduplication",
     "screen": "Screening",
     "fulltext": "Full text",
+    "group": "Studies and their reports",
     "extract": "Extraction (coding)",
+    "appraise": "Appraisal",
+    "synthesise": "Synthesis (findings and narrative written by people)",
     "report": "Report",
     "version": "Versions",
 }

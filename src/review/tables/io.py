@@ -11,24 +11,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from review import atomic
-from review.spreadsheet import safe_row
+from review.spreadsheet import FORMULA_PREFIXES, safe_row
 from review.tables.contract import Column, Contract
 
 Row = dict[str, str]
 
-_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
-
 
 def unquote_cell(value: object) -> str:
     """A cell as text, without the ``'`` that neutralised a formula when the file was written."""
-    text = "" if value is None else str(value)
-    return _FORMULA.sub("", text.strip())
+    text = ("" if value is None else str(value)).strip()
+    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
 
 
 def _text(path: Path, contract: Contract) -> str:

@@ -10,6 +10,7 @@ from review import prisma
 from review.prisma.update import PreviousVersion, check_update, compute_update
 from review.protocol import Protocol
 from review.records import Record
+from review.states import ScreeningState
 from review.versions.identity import match_studies
 from review.versions.store import Version
 
@@ -44,6 +45,9 @@ def flow_counts(
 ) -> prisma.PrismaCounts:
     """The checked counts; with a previous version, its update flow attached and checked."""
     counts = prisma.counts_of(protocol, records, studies, screening)
+    if main_of and screening is not None and counts.included is not None:
+        included = {r["study_id"] for r in screening if r["state"] == ScreeningState.INCLUDED_FT}
+        counts.included_studies = len({main_of.get(s, s) for s in included})
     if previous is None:
         return counts
     update = compute_update(

@@ -10,6 +10,7 @@ from review.versions.amendments import amendments, new_amendments, protocol_diff
 
 ORDER = 390
 TOC = "Protocol amendments"
+PRISMA = ("24c",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,12 @@ from review.versions.changes import compute_changes
 
 ORDER = 305
 TOC = "What changed since the previous version"
+ABSENT = "no earlier version of the review to compare with"
+
+
+def applies(base: dict[str, Any]) -> bool:
+    """Only a review that follows a published version has changes to show."""
+    return base["inputs"].previous is not None
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:

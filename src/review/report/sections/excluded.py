@@ -8,6 +8,7 @@ from review.states import ScreeningState
 
 ORDER = 360
 TOC = "Excluded studies"
+PRISMA = ("16b",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
@@ -36,3 +37,9 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
             }
         )
     return {"excluded_ft": excluded}
+
+
+def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
+    if base["counts"].excluded_ft is None:
+        return {"16b": "no full-text assessment has been made yet"}
+    return {}

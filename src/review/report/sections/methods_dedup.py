@@ -8,6 +8,7 @@ from review.report.methods import dedup_summary
 
 ORDER = 240
 PARENT = "methods"
+ANCHOR = "dedup"
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:

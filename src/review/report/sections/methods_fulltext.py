@@ -22,6 +22,8 @@ PROBLEM_LABELS = {
     "needs_full_text": "used a criterion that needs the full text, for a study without one",
     "not_retrieved": "made on a report not retrieved, while the basis is the full text",
     "retired_criterion": "used a retired criterion",
+    "reviewer_set_aside": "made by a reviewer whose decisions a protocol amendment set aside "
+    "(see the selection process)",
 }
 
 

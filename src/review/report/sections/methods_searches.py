@@ -8,6 +8,8 @@ from review.report.methods import search_table
 
 ORDER = 230
 PARENT = "methods"
+ANCHOR = "searches"
+PRISMA = ("7",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:

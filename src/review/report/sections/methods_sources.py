@@ -8,6 +8,8 @@ from review.report.methods import sources_table
 
 ORDER = 220
 PARENT = "methods"
+ANCHOR = "sources"
+PRISMA = ("6",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""1. Research questions: as the protocol states them."""
+"""Research questions (PRISMA item 4): as the protocol states them, the second section of the
+introduction, after the rationale."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 ORDER = 100
 TOC = "Research questions"
+PRISMA = ("4",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:

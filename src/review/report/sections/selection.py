@@ -10,6 +10,7 @@ from review.states import ScreeningState
 
 ORDER = 300
 TOC = "Study selection (PRISMA 2020)"
+PRISMA = ("16a",)
 
 
 def context(base: dict[str, Any]) -> dict[str, Any]:
@@ -22,3 +23,9 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
         "prisma_data": prisma.prisma_data(base["counts"]),
         "ta_reasons": sorted(ta_reasons.items(), key=lambda kv: (-kv[1], kv[0])),
     }
+
+
+def gaps(base: dict[str, Any], own: dict[str, Any]) -> dict[str, str]:
+    if base["inputs"].screening is None:
+        return {"16a": "screening has not run yet: the flow stops before selection"}
+    return {}
