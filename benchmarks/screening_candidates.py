@@ -56,6 +56,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from screening_simulation import discover_sets  # noqa: E402
 
 from review.screening import features as feats  # noqa: E402
+from review.screening.fusion import reciprocal_rank_fusion  # noqa: E402
 from review.screening.l2svm import IncrementalL2SVM  # noqa: E402
 from review.screening.simulate import (  # noqa: E402
     LabelOracle,
@@ -134,13 +135,6 @@ def _rank01(scores: np.ndarray) -> np.ndarray:
     return rankdata(scores, method="average") / len(scores)
 
 
-def _rrf(score_sets: list[np.ndarray], k: float = 60.0) -> np.ndarray:
-    """Reciprocal rank fusion: sum over models of 1 / (k + rank), rank 1 = highest score."""
-    from scipy.stats import rankdata
-
-    return sum(1.0 / (k + rankdata(-s, method="min")) for s in score_sets)
-
-
 class CandidateRanker:
     """Scores every row from the screened labels, as the candidate says (``scores`` = scorer)."""
 
@@ -148,7 +142,7 @@ class CandidateRanker:
         self.cand = cand
         self.n = blocks[0][0].shape[0]
         if cand.fusion == "rrf":
-            self.svms = [IncrementalL2SVM([x], [1.0]) for x, _ in blocks]
+            self.svms = [IncrementalL2SVM([x], [1.0], keep_columns=True) for x, _ in blocks]
         else:
             norm = float(np.sqrt(sum(w * w for _, w in blocks)))
             self.svms = [IncrementalL2SVM([x for x, _ in blocks], [w / norm for _, w in blocks])]
@@ -173,7 +167,7 @@ class CandidateRanker:
             fit_rows, fit_y = fit_rows[o], fit_y[o]
         c = self.cand.c * class_weights(fit_y, self.cand)
         outs = [svm.decision(fit_rows, svm.fit(fit_rows, fit_y, c)) for svm in self.svms]
-        out = outs[0] if len(outs) == 1 else _rrf(outs)
+        out = outs[0] if len(outs) == 1 else reciprocal_rank_fusion(outs)
         if self.cand.cold:
             w = max(0.0, 1.0 - len(rows) / self.cand.cold)
             if w > 0:
@@ -278,9 +272,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         if cname not in CANDIDATES:
             raise SystemExit(f"unknown candidate {cname!r}; known: {', '.join(CANDIDATES)}")
     for name in names:
-        todo = {
-            c: [s for s in args.seeds if (name, s) not in _done(c)] for c in args.candidates
-        }
+        todo = {c: [s for s in args.seeds if (name, s) not in _done(c)] for c in args.candidates}
         if not any(todo.values()):
             continue
         data = read_labelled_set(sets[name])

@@ -53,9 +53,23 @@ class IncrementalL2SVM:
     ``scale`` (so the Gram matrix is ``sum_k scale_k^2 X_k X_k'``: joining feature sets without
     building the joined matrix). The Gram matrix of every row ever fitted is kept, so a later fit
     on the same rows plus a few new ones only computes the new rows' products.
+
+    ``keep_columns`` also keeps those products with EVERY row (within ``_COLUMNS_BUDGET``), in
+    the Gram matrix's single precision: scoring is then one dense product over the fitted rows
+    instead of two sparse passes over all features. Measured (benchmarks/RESULTS.md, "Issue 18,
+    second attempt"): 25-45 % less CPU in the loop of ``svm``, more on blocks with many non-zeros
+    (character n-grams); but scores then differ from the float64 sparse path by float32 rounding,
+    which reorders near-ties, so the default ``svm`` (equal to ASReview's ranking record for
+    record) does not use it.
     """
 
-    def __init__(self, blocks: Sequence[sp.csr_matrix | np.ndarray], scales: Sequence[float]):
+    def __init__(
+        self,
+        blocks: Sequence[sp.csr_matrix | np.ndarray],
+        scales: Sequence[float],
+        *,
+        keep_columns: bool = False,
+    ):
         if len(blocks) != len(scales) or not blocks:
             raise ValueError("one scale per feature block, at least one block")
         self.blocks = [sp.csr_matrix(b) if sp.issparse(b) else np.asarray(b) for b in blocks]
@@ -67,7 +81,9 @@ class IncrementalL2SVM:
         self._gamma = np.zeros(0)  # last solution, by position (warm start)
         # Products of every fitted row with ALL rows (position x row), kept while they fit in
         # _COLUMNS_BUDGET: scoring is then one dense product instead of two sparse passes.
-        self._columns: np.ndarray | None = np.empty((0, self.n_rows), dtype=_GRAM_DTYPE)
+        self._columns: np.ndarray | None = (
+            np.empty((0, self.n_rows), dtype=_GRAM_DTYPE) if keep_columns else None
+        )
 
     # -- Gram matrix ---------------------------------------------------------------------------
     def _ensure(self, rows: np.ndarray) -> None:
@@ -108,7 +124,9 @@ class IncrementalL2SVM:
         self._rows = all_rows
 
     def _store_columns(self, start: int, rows_products: np.ndarray) -> None:
-        assert self._columns is not None
+        """Append rows to the kept products (called only while ``_columns`` is kept)."""
+        if self._columns is None:
+            raise RuntimeError("the products with every row are no longer kept")
         end = start + rows_products.shape[0]
         if end > self._columns.shape[0]:  # grow geometrically, within the budget
             most = _COLUMNS_BUDGET // (self.n_rows * _GRAM_DTYPE.itemsize)

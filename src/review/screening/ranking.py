@@ -18,6 +18,11 @@ Models (``model=``, the protocol's ``screening.ranking.model``), deterministic f
     Mean of the rank-normalised SVM and naive Bayes scores.
 ``"svm_char"``
     The SVM on word TF-IDF joined with character 3-5-gram TF-IDF (inflections, spellings).
+``"svm_rrf_char"``
+    Two SVMs (as ``svm``), one on word TF-IDF and one on character 3-5-gram TF-IDF, whose
+    rankings are merged by reciprocal rank fusion (:mod:`review.screening.fusion`). Higher
+    WSS@95 than ``svm`` on most benchmark sets but not on all, at about twice its CPU
+    (``benchmarks/RESULTS.md``, "Issue 18, second attempt").
 ``"svm_minilm"`` / ``"svm_e5"``
     The SVM on word TF-IDF joined with sentence embeddings: all-MiniLM-L6-v2 (English; extra
     ``embeddings``) or multilingual E5-small (bridges Indonesian and English; extra
@@ -47,6 +52,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from review.screening.features import char_tfidf, embed, word_tfidf
+from review.screening.fusion import reciprocal_rank_fusion
 from review.screening.l2svm import IncrementalL2SVM
 
 # scikit-learn and scipy.stats take about 0.6 s to import. Every `review` command (and so every
@@ -58,11 +64,19 @@ MODELS: tuple[str, ...] = (
     "svm",
     "ensemble",
     "svm_char",
+    "svm_rrf_char",
     "svm_minilm",
     "svm_e5",
 )
 #: The SVM models' feature blocks beside the word TF-IDF (joined with equal weight).
-_EXTRA_BLOCKS: dict[str, str] = {"svm_char": "char", "svm_minilm": "minilm", "svm_e5": "e5"}
+_EXTRA_BLOCKS: dict[str, str] = {
+    "svm_char": "char",
+    "svm_rrf_char": "char",
+    "svm_minilm": "minilm",
+    "svm_e5": "e5",
+}
+#: Models whose blocks each get their own SVM, merged by reciprocal rank fusion (not joined).
+_FUSED: frozenset[str] = frozenset({"svm_rrf_char"})
 ALIASES: dict[str, str] = {"nb": "naive_bayes", "lr": "logistic_regression"}
 DEFAULT_MODEL = "svm"
 
@@ -134,9 +148,11 @@ class Ranker:
             self._blocks.append((char_tfidf(texts), 1.0))
         elif extra is not None:
             self._blocks.append((embed(texts, model=extra), 1.0))
-        norm = float(np.sqrt(len(self._blocks)))
-        self._blocks = [(x, w / norm) for x, w in self._blocks]
+        if model not in _FUSED:  # joined: rescale so the joined rows keep unit length
+            norm = float(np.sqrt(len(self._blocks)))
+            self._blocks = [(x, w / norm) for x, w in self._blocks]
         self._l2svm: IncrementalL2SVM | None = None
+        self._fused: list[IncrementalL2SVM] = []
 
     @classmethod
     def from_blocks(
@@ -159,6 +175,7 @@ class Ranker:
         norm = float(np.sqrt(sum(w * w for _, w in blocks)))
         ranker._blocks = [(x, w / norm) for x, w in blocks]
         ranker._l2svm = None
+        ranker._fused = []
         return ranker
 
     def scores(self, labels: Mapping[int, int]) -> np.ndarray | None:
@@ -178,6 +195,8 @@ class Ranker:
             rows, y = self._cap_irrelevant(rows, y)
         if self.model == "naive_bayes":
             out = self._nb(rows, y)
+        elif self.model in _FUSED:
+            out = self._svm_fused(rows, y)
         elif self.model == "svm" or self.model in _EXTRA_BLOCKS:
             out = self._svm(rows, y)
         elif self.model == "logistic_regression":
@@ -215,6 +234,17 @@ class Ranker:
             )
         gamma = self._l2svm.fit(rows, y, _SVM_C * _balanced_weights(y))
         return self._l2svm.decision(rows, gamma)
+
+    def _svm_fused(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+        # One SVM per block with the default's C and weights; each keeps the products of its
+        # fitted rows with every row, so scoring the character block (about ten times the
+        # word block's non-zeros) is a dense product, not two sparse passes per retraining.
+        if not self._fused:
+            self._fused = [IncrementalL2SVM([x], [1.0], keep_columns=True) for x, _ in self._blocks]
+        c = _SVM_C * _balanced_weights(y)
+        return reciprocal_rank_fusion(
+            [svm.decision(rows, svm.fit(rows, y, c)) for svm in self._fused]
+        )
 
     def _lr(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         x = self.features
