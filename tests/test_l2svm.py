@@ -10,6 +10,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.svm import LinearSVC
 
+from review.screening import l2svm
 from review.screening.features import word_tfidf
 from review.screening.l2svm import IncrementalL2SVM
 from review.screening.ranking import record_text
@@ -113,3 +114,51 @@ def test_full_fit_after_a_subset_fit_equals_a_fresh_fit() -> None:
     fresh = IncrementalL2SVM([x], [1.0])
     want = fresh.decision(rows, fresh.fit(rows, labels[rows], c))
     np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def _fit_row_by_row(svm: IncrementalL2SVM, labels: np.ndarray, order: list[int]) -> list:
+    """Scores after every fit with both classes, adding one row at a time (as a simulation)."""
+    out = []
+    for end in range(2, len(order) + 1):
+        rows = np.array(order[:end])
+        y = labels[rows]
+        if 0 < y.sum() < len(y):
+            c = 0.11 * np.where(y == 1, 3.0, 0.4)
+            out.append(svm.decision(rows, svm.fit(rows, y, c)))
+    return out
+
+
+def test_kept_columns_score_as_the_sparse_products_and_rank_alike() -> None:
+    # keep_columns scores by one dense product with float32 products; the scores must agree
+    # with the float64 sparse path to the solver's tolerance, and the rankings may differ only
+    # between rows whose scores are that close (near-ties).
+    x, labels = _fixture()
+    order = [0, 5, 11, 2, 30, 7, 19, 23, 36, 3, 8, 14, 25, 21]
+    assert labels[order].sum() > 1
+    kept = _fit_row_by_row(IncrementalL2SVM([x], [1.0], keep_columns=True), labels, order)
+    sparse = _fit_row_by_row(IncrementalL2SVM([x], [1.0]), labels, order)
+    assert len(kept) == len(sparse) > 5
+    for a, b in zip(kept, sparse, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+        rank_a, rank_b = np.argsort(-a, kind="stable"), np.argsort(-b, kind="stable")
+        moved = rank_a != rank_b
+        # Wherever the orders differ, the rows there have scores within 1e-5 of each other.
+        assert np.all(np.abs(b[rank_a[moved]] - b[rank_b[moved]]) < 1e-5)
+
+
+def test_kept_columns_past_their_budget_fall_back_to_sparse_products(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Room for 6 rows' products: past that the model drops them and keeps scoring correctly.
+    x, labels = _fixture()
+    monkeypatch.setattr(l2svm, "_COLUMNS_BUDGET", 6 * x.shape[0] * 4)
+    svm = IncrementalL2SVM([x], [1.0], keep_columns=True)
+    rows = np.array([labels.tolist().index(1), *np.flatnonzero(labels == 0)[:3]])
+    c = np.full(len(rows), 0.11)
+    svm.fit(rows, labels[rows], c)
+    assert svm._columns is not None  # within the budget: kept
+    rows = np.array([*rows, *np.flatnonzero(labels == 0)[3:9]])
+    c = np.full(len(rows), 0.11)
+    got = svm.decision(rows, svm.fit(rows, labels[rows], c))
+    assert svm._columns is None  # 10 rows exceed the budget of 6
+    np.testing.assert_allclose(got, _liblinear(x, rows, labels[rows], c), atol=1e-4)

@@ -149,3 +149,23 @@ def test_many_irrelevant_labels_are_subsampled_deterministically(
     assert full is not None
     np.testing.assert_array_equal(capped, ranker.scores(known))
     assert not np.allclose(capped, full)
+
+
+def test_svm_rrf_char_fuses_a_word_svm_and_a_char_svm_by_rank() -> None:
+    # The fused model must be exactly the two single-block SVMs (the default's C and weights)
+    # merged by reciprocal rank fusion: not one SVM on the joined blocks (svm_char).
+    from review.screening.features import char_tfidf, word_tfidf
+    from review.screening.fusion import reciprocal_rank_fusion
+
+    texts, labels = _fixture()
+    known = {i: labels[i] for i in (0, 2, 5, 8, 11, 13, 17, 20)}
+    fused = Ranker(texts, model="svm_rrf_char").scores(known)
+    word = Ranker.from_blocks([(word_tfidf(texts), 1.0)]).scores(known)
+    char = Ranker.from_blocks([(char_tfidf(texts), 1.0)]).scores(known)
+    assert fused is not None
+    assert word is not None
+    assert char is not None
+    np.testing.assert_allclose(fused, reciprocal_rank_fusion([word, char]), rtol=1e-9)
+    joined = Ranker(texts, model="svm_char").scores(known)
+    assert joined is not None
+    assert not np.allclose(fused, joined)
