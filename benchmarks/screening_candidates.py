@@ -29,10 +29,17 @@ see nothing else. Results: one JSON line per (set, seed) in ``benchmarks/work/ca
 ``table`` prints WSS@95 per set as the difference to ASReview's own runs on the same seeds
 (``benchmarks/work/screening/asreview``, from ``screening_simulation.py run --tool asreview``).
 
-Usage (repository root)::
+The candidate that came out best, ``rrf_char``, is the optional model ``svm_rrf_char`` of
+:mod:`review.screening.ranking`; its numbers beside ASReview (time included) come from
+``screening_simulation.py run --model svm_rrf_char``, which runs ``review simulate`` itself.
+``columns`` measures what ``IncrementalL2SVM(keep_columns=True)`` saves, paired.
 
+Usage (repository root; single-threaded BLAS, as the side-by-side runs)::
+
+    export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
     nice -n 19 .venv/bin/python benchmarks/screening_candidates.py run svm w_full --seeds 0 1 2
     .venv/bin/python benchmarks/screening_candidates.py table svm w_full
+    nice -n 19 .venv/bin/python benchmarks/screening_candidates.py columns --repeats 3
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ import statistics
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +91,7 @@ class Candidate:
     uncertain_every: int = 0
     uncertain_until: int = 0
     cold: int = 0
+    keep_columns: bool = False  # IncrementalL2SVM's kept products (always on for "rrf")
 
 
 CANDIDATES: dict[str, Candidate] = {
@@ -142,10 +150,17 @@ class CandidateRanker:
         self.cand = cand
         self.n = blocks[0][0].shape[0]
         if cand.fusion == "rrf":
+            # As the model svm_rrf_char: one SVM per block, each keeping its products.
             self.svms = [IncrementalL2SVM([x], [1.0], keep_columns=True) for x, _ in blocks]
         else:
             norm = float(np.sqrt(sum(w * w for _, w in blocks)))
-            self.svms = [IncrementalL2SVM([x for x, _ in blocks], [w / norm for _, w in blocks])]
+            self.svms = [
+                IncrementalL2SVM(
+                    [x for x, _ in blocks],
+                    [w / norm for _, w in blocks],
+                    keep_columns=cand.keep_columns,
+                )
+            ]
         self.word = blocks[0][0]
         rng = np.random.default_rng(10_000 + seed)
         self.pseudo = np.sort(rng.choice(self.n, min(cand.pseudo, self.n), replace=False))
@@ -374,6 +389,45 @@ def cmd_table(args: argparse.Namespace) -> None:
         print(f"- `{c}`: {summary(c)}")
 
 
+def cmd_columns(args: argparse.Namespace) -> None:
+    """The ``svm`` (on ``--block``) with and without kept columns, alternately: CPU, same order?
+
+    Paired (the two variants one after the other per repetition, so both see the same load);
+    the TF-IDF is built before the clock starts, so only the screening loop is timed. Orders
+    are compared with the sparse path's first run; where they differ, the WSS@95 of both.
+    """
+    sets = discover_sets()
+    names = args.sets or sorted(sets, key=lambda s: sets[s].stat().st_size)
+    print("| set | records | loop CPU s, sparse | loop CPU s, kept | kept / sparse | same order |")
+    print("|---|---|---|---|---|---|")
+    for name in names:
+        data = read_labelled_set(sets[name])
+        cache: dict = {}
+        cpu: dict[bool, list[float]] = {False: [], True: []}
+        orders: dict[bool, list[int]] = {}
+        labels: dict[bool, list[int]] = {}
+        for _ in range(args.repeats):
+            for keep in (False, True):
+                cand = replace(CANDIDATES["svm"], keep_columns=keep)
+                blocks = [(make_block(args.block, name, sets[name], data.texts, cache), 1.0)]
+                ranker = CandidateRanker(blocks, cand, args.seed)
+                start = time.process_time()
+                result = simulate(
+                    data.texts, LabelOracle(data.labels), seed=args.seed, scorer=ranker.scores
+                )
+                cpu[keep].append(time.process_time() - start)
+                orders.setdefault(keep, result.order)
+                labels.setdefault(keep, result.labels)
+        same = orders[False] == orders[True]
+        note = (
+            "yes"
+            if same
+            else (f"no (WSS@95 {100 * wss(labels[False]):.1f} / {100 * wss(labels[True]):.1f})")
+        )
+        a, b = statistics.median(cpu[False]), statistics.median(cpu[True])
+        print(f"| {name} | {data.n} | {a:.2f} | {b:.2f} | {b / a:.2f} | {note} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -386,6 +440,12 @@ def main() -> None:
     p.add_argument("candidates", nargs="+")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.set_defaults(func=cmd_table)
+    p = sub.add_parser("columns")
+    p.add_argument("--sets", nargs="*")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--block", default="word", help="feature block: word (the default svm), char")
+    p.set_defaults(func=cmd_columns)
     args = parser.parse_args()
     args.func(args)
 

@@ -276,11 +276,16 @@ def cmd_timing(args: argparse.Namespace) -> None:
 
 
 def _runs(tool: str, name: str) -> list[dict]:
-    return [
-        json.loads(p.read_text())
-        for p in sorted((WORK / tool).glob(f"{name}__seed*.json"))
-        if p.stem.rsplit("seed", 1)[1].isdigit()
-    ]
+    """The runs of one set in a results folder, or in several joined by ``+`` (e.g. the seeds of
+    a paired run and of an unpaired one; a seed found twice is counted once, first folder first).
+    """
+    runs: dict[int, dict] = {}
+    for folder in tool.split("+"):
+        for p in sorted((WORK / folder).glob(f"{name}__seed*.json")):
+            if p.stem.rsplit("seed", 1)[1].isdigit():
+                run = json.loads(p.read_text())
+                runs.setdefault(run["seed"], run)
+    return [runs[s] for s in sorted(runs)]
 
 
 def cmd_table(args: argparse.Namespace) -> None:
@@ -376,7 +381,7 @@ def stop_table(tool: str = "ours", rules: list[str] | None = None) -> None:
     per_set: dict[str, dict[str, tuple[float, float]]] = {}
     sets = discover_sets()
     for name in sets:
-        runs = [json.loads(p.read_text()) for p in sorted((WORK / tool).glob(f"{name}__seed*"))]
+        runs = _runs(tool, name)
         if not runs:
             continue
         if rules:
@@ -430,7 +435,9 @@ def main() -> None:
     p.add_argument("--model", default=DEFAULT_MODEL)
     p.set_defaults(func=cmd_timing)
     p = sub.add_parser("table")
-    p.add_argument("--ours", default="ours", help="our results folder, e.g. ours-svm_char")
+    p.add_argument(
+        "--ours", default="ours", help="our results folder(s), e.g. ours-svm_char or A+B"
+    )
     p.add_argument("--asreview", default="asreview", help="ASReview's folder, e.g. paired-asreview")
     p.add_argument("--rules", nargs="*", help="replay the orders with these stopping rules")
     p.set_defaults(func=cmd_table)
