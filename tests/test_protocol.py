@@ -130,3 +130,22 @@ def test_set_aside_and_definitions_are_checked(tmp_path: Path, default_data: dic
     default_data["definitions"].append(dict(default_data["definitions"][0]))
     with pytest.raises(ProtocolError, match=r"definitions\[1\]\.id: 'D1' is used twice"):
         load_protocol(write(tmp_path, default_data))
+
+
+def test_every_ranking_model_is_a_protocol_choice_and_no_other(
+    tmp_path: Path, default_data: dict
+) -> None:
+    # The schema spells the models out; a model added to the ranking (svm_rrf_char) must be
+    # selectable in the protocol, and a name the ranking does not know must be refused.
+    from review.protocol import protocol_schema
+    from review.screening.ranking import MODELS
+
+    ranking = protocol_schema()["properties"]["screening"]["properties"]["ranking"]
+    assert sorted(ranking["properties"]["model"]["enum"]) == sorted(MODELS)
+    default_data["screening"]["ranking"]["model"] = "svm_rrf_char"
+    assert load_protocol(write(tmp_path, default_data)).data["screening"]["ranking"]["model"] == (
+        "svm_rrf_char"
+    )
+    default_data["screening"]["ranking"]["model"] = "svm_rrf"
+    with pytest.raises(ProtocolError, match="svm_rrf_char"):
+        load_protocol(write(tmp_path, default_data))
