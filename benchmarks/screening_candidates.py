@@ -32,7 +32,8 @@ see nothing else. Results: one JSON line per (set, seed) in ``benchmarks/work/ca
 The candidate that came out best, ``rrf_char``, is the optional model ``svm_rrf_char`` of
 :mod:`review.screening.ranking`; its numbers beside ASReview (time included) come from
 ``screening_simulation.py run --model svm_rrf_char``, which runs ``review simulate`` itself.
-``columns`` measures what ``IncrementalL2SVM(keep_columns=True)`` saves, paired.
+``columns`` measures what ``IncrementalL2SVM(keep_columns=True)`` saves, paired; ``unchanged``
+checks that the default's order is still the one an earlier run stored.
 
 Usage (repository root; single-threaded BLAS, as the side-by-side runs)::
 
@@ -40,6 +41,7 @@ Usage (repository root; single-threaded BLAS, as the side-by-side runs)::
     nice -n 19 .venv/bin/python benchmarks/screening_candidates.py run svm w_full --seeds 0 1 2
     .venv/bin/python benchmarks/screening_candidates.py table svm w_full
     nice -n 19 .venv/bin/python benchmarks/screening_candidates.py columns --repeats 3
+    .venv/bin/python benchmarks/screening_candidates.py unchanged --sets Cohen_Opiods
 """
 
 from __future__ import annotations
@@ -428,6 +430,23 @@ def cmd_columns(args: argparse.Namespace) -> None:
         print(f"| {name} | {data.n} | {a:.2f} | {b:.2f} | {b / a:.2f} | {note} |", flush=True)
 
 
+def cmd_unchanged(args: argparse.Namespace) -> None:
+    """``review simulate`` (default model) now vs orders stored by an earlier run: the same?
+
+    Checks that a change to the solver left the default's screening order as it was, record
+    for record (``--against`` names a results folder of ``screening_simulation.py run``).
+    """
+    from screening_simulation import WORK as RUNS
+    from screening_simulation import run_ours
+
+    sets = discover_sets()
+    for name in args.sets:
+        stored = json.loads((RUNS / args.against / f"{name}__seed{args.seed}.json").read_text())
+        now = run_ours(sets[name], args.seed, "svm")
+        same = now["order"] == stored["order"]
+        print(f"{name} seed={args.seed}: same order as {args.against}: {same}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -446,6 +465,11 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--block", default="word", help="feature block: word (the default svm), char")
     p.set_defaults(func=cmd_columns)
+    p = sub.add_parser("unchanged")
+    p.add_argument("--sets", nargs="+", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--against", default="paired-ours")
+    p.set_defaults(func=cmd_unchanged)
     args = parser.parse_args()
     args.func(args)
 
