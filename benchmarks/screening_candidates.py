@@ -33,7 +33,8 @@ The candidate that came out best, ``rrf_char``, is the optional model ``svm_rrf_
 :mod:`review.screening.ranking`; its numbers beside ASReview (time included) come from
 ``screening_simulation.py run --model svm_rrf_char``, which runs ``review simulate`` itself.
 ``columns`` measures what ``IncrementalL2SVM(keep_columns=True)`` saves, paired; ``unchanged``
-checks that the default's order is still the one an earlier run stored.
+checks that the default's order is still the one an earlier run stored; ``target`` states the
+issue's target per set from ``screening_simulation.py`` runs.
 
 Usage (repository root; single-threaded BLAS, as the side-by-side runs)::
 
@@ -447,6 +448,43 @@ def cmd_unchanged(args: argparse.Namespace) -> None:
         print(f"{name} seed={args.seed}: same order as {args.against}: {same}", flush=True)
 
 
+def cmd_target(args: argparse.Namespace) -> None:
+    """Issue 18's target per set: WSS@95 >= ASReview's + 2 points (mean over the seeds both
+    ran) at no more CPU than ASReview's in the paired run (``run --tool both``).
+
+    Folders are ``screening_simulation.py`` result folders; ``--ours`` may join several by ``+``.
+    """
+    from screening_simulation import _runs
+
+    print(
+        "| set | WSS@95 diff | better in seeds | CPU s ours / ASReview (paired) | +2 points "
+        "| time | target |\n|---|---|---|---|---|---|---|"
+    )
+    met = total = 0
+    for name in discover_sets():
+        ours = {r["seed"]: r for r in _runs(args.ours, name)}
+        asr = {r["seed"]: r for r in _runs(args.asreview, name)}
+        seeds = sorted(set(ours) & set(asr))
+        p_ours = {r["seed"]: r for r in _runs(args.paired_ours, name)}
+        p_asr = {r["seed"]: r for r in _runs(args.paired_asreview, name)}
+        paired = sorted(set(p_ours) & set(p_asr))
+        if not seeds or not paired:
+            continue
+        diffs = [100 * (ours[s]["wss95"] - asr[s]["wss95"]) for s in seeds]
+        cpu_o = statistics.mean(p_ours[s]["cpu_seconds"] for s in paired)
+        cpu_a = statistics.mean(p_asr[s]["cpu_seconds"] for s in paired)
+        accurate, fast = statistics.mean(diffs) >= 2.0, cpu_o <= cpu_a
+        met += accurate and fast
+        total += 1
+        print(
+            f"| {name} | {statistics.mean(diffs):+.1f} ({len(seeds)} seeds) | "
+            f"{sum(d > 0.05 for d in diffs)} of {len(seeds)} | {cpu_o:.1f} / {cpu_a:.1f} "
+            f"({len(paired)} seeds) | {'yes' if accurate else 'no'} | {'yes' if fast else 'no'} | "
+            f"{'**met**' if accurate and fast else 'unmet'} |"
+        )
+    print(f"| **sets met** | | | | | | **{met} of {total}** |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -470,6 +508,12 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--against", default="paired-ours")
     p.set_defaults(func=cmd_unchanged)
+    p = sub.add_parser("target")
+    p.add_argument("--ours", required=True, help="e.g. ours-svm_rrf_char+paired-ours-svm_rrf_char")
+    p.add_argument("--asreview", default="asreview")
+    p.add_argument("--paired-ours", required=True)
+    p.add_argument("--paired-asreview", default="paired-asreview")
+    p.set_defaults(func=cmd_target)
     args = parser.parse_args()
     args.func(args)
 

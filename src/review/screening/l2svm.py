@@ -57,10 +57,10 @@ class IncrementalL2SVM:
     ``keep_columns`` also keeps those products with EVERY row (within ``_COLUMNS_BUDGET``), in
     the Gram matrix's single precision: scoring is then one dense product over the fitted rows
     instead of two sparse passes over all features. Measured (benchmarks/RESULTS.md, "Issue 18,
-    second attempt"): 25-45 % less CPU in the loop of ``svm``, more on blocks with many non-zeros
-    (character n-grams); but scores then differ from the float64 sparse path by float32 rounding,
-    which reorders near-ties, so the default ``svm`` (equal to ASReview's ranking record for
-    record) does not use it.
+    second attempt"): 16-56 % less CPU in the loop of ``svm``, 52-60 % on character n-grams
+    (5-10 times the non-zeros); but scores then differ from the float64 sparse path by float32
+    rounding, which reorders near-ties, so the default ``svm`` (equal to ASReview's ranking
+    record for record) does not use it.
     """
 
     def __init__(

@@ -35,8 +35,9 @@ All start from one word uni+bigram TF-IDF (sublinear tf, max_df 0.95). What we m
 choosing (``benchmarks/RESULTS.md``, "Screening (active learning)"): the default ``svm`` gives
 ASReview's screening order seed for seed at about a third of its CPU; adding character n-grams
 gained on 10 of 17 sets but lost up to 10.8 WSS@95 points on others, adding MiniLM embeddings
-gained up to 15.8 and lost up to 20.8, and the SVM+NB ensemble lost 8.5 on one set; so they are
-offered, not the default.
+gained up to 15.8 and lost up to 20.8, and the SVM+NB ensemble lost 8.5 on one set; the word and
+character SVMs fused by rank (``svm_rrf_char``) gained 2 points or more over ASReview on 7 of 18
+sets (seeds 0-4) and lost up to 6.1 (Opiods); so they are offered, not the default.
 
 An optional ``prior`` (e.g. a lexical score for the protocol's query terms) is blended in while
 few labels exist and fades out as labels accumulate, so the first screens are not random.
@@ -237,7 +238,7 @@ class Ranker:
 
     def _svm_fused(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         # One SVM per block with the default's C and weights; each keeps the products of its
-        # fitted rows with every row, so scoring the character block (about ten times the
+        # fitted rows with every row, so scoring the character block (5-10 times the
         # word block's non-zeros) is a dense product, not two sparse passes per retraining.
         if not self._fused:
             self._fused = [IncrementalL2SVM([x], [1.0], keep_columns=True) for x, _ in self._blocks]
