@@ -246,3 +246,22 @@ def test_cli_evaluates_the_stopping_rules_it_is_given(
     assert "consecutive_irrelevant" not in printed
     assert main([*args[:-1], "buscar:recall=2"]) == DATA_ERROR
     assert "'recall' must be a number in (0, 1), got 2" in capsys.readouterr().err
+
+
+def test_cli_runs_the_optional_rank_fusion_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--model svm_rrf_char` screens with the fused model: the written order is the one the
+    # library's simulation gives for that model (and not the default's on this fixture).
+    out = tmp_path / "order.csv"
+    assert (
+        main(["simulate", str(SMALL), "-o", str(out), "--seed", "1", "--model", "svm_rrf_char"])
+        == 0
+    )
+    assert "model svm_rrf_char" in capsys.readouterr().out
+    got = [int(r["row"]) for r in _read_order(out)]
+    data = read_labelled_set(SMALL)
+    fused = simulate(data.texts, LabelOracle(data.labels), seed=1, model="svm_rrf_char").order
+    default = simulate(data.texts, LabelOracle(data.labels), seed=1, model="svm").order
+    assert got == fused
+    assert fused != default
