@@ -49,13 +49,16 @@ report: $(VENV)/.installed-run
 	@echo "Report: reports/review.html (audit trail: reports/audit.html)"
 
 ## Run the whole test suite: ruff, mypy, then pytest (the workflow's lint included) with the
-## coverage floor of pyproject.toml
+## coverage floor of pyproject.toml, on every core (pytest-xdist; worksteal, as the tests that
+## run the workflow take seconds and the others milliseconds)
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	@$(COMPILE_SRC)
-	$(BIN)/python -m pytest --cov --cov-report=term
+	@# pytest caches each test module with its assertions rewritten only where Python may write
+	@# bytecode: without this, every worker rewrote and compiled all of tests/ on each run.
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist worksteal --cov --cov-report=term
 
 # Backups of filled sheets (*.backup-*, kept by --force) hold people's work: never removed.
 clean:
