@@ -624,3 +624,71 @@ def test_a_wrong_doi_does_not_split_one_title_at_one_locus():
     # two DOIs at two loci stay two works, however alike the titles
     other = dataclasses.replace(b, record_id="cu:x", pages="69-80")
     assert len(deduplicate([a, other]).studies) == 2
+
+
+def test_an_untitled_sighting_whose_address_spells_the_title_joins_it():
+    from review.dedup.prepare import url_title_slug
+
+    # UMKM corpus S288 / S368 / S369: the R Discovery page shows no title, its slug spells it
+    result, by_work = _quirk("url_slug_title")
+    assert all(len(studies) == 1 for studies in by_work.values()), by_work
+    assert "url_slug_title" in {
+        link_rule(result, "umkm_web:S369", f"umkm_web:{x}") for x in ("S288", "S368")
+    }
+    records = read_records(QUIRKS / "url_slug_title.csv")
+    titled, untitled = records[0], records[2]
+    # one word of the title spelt otherwise in the slug: no merge (letter for letter only)
+    other = dataclasses.replace(
+        untitled, record_id="x", url=untitled.url.replace("-perspective/", "-perspectives/")
+    )
+    assert len(deduplicate([titled, other]).studies) == 2
+    # a DOI on the untitled page that differs from the titled record's still vetoes
+    doi = dataclasses.replace(untitled, record_id="d", doi="10.3390/joitmc8010060")
+    assert len(deduplicate([titled, doi]).studies) == 2
+    # a mirror's trailing id is not part of the title; short slugs give none
+    slug = (
+        "https://arxivlens.com/PaperView/Details/digital-innovation-in-microenterprises-"
+        "current-trends-and-new-research-avenues-6014-c60c388b"
+    )
+    assert url_title_slug(slug) == (
+        "digitalinnovationinmicroenterprisescurrenttrendsandnewresearchavenues"
+    )
+    assert url_title_slug("https://example.org/umkm-digital-training.html") == ""
+    assert url_title_slug("not a url-with-enough-words-to-count-as-a-title") == ""
+
+
+ASYSD = SHARED / "asysd_diabetes" / "labelled_test_set.csv"
+
+
+@pytest.mark.skipif(not ASYSD.is_file(), reason="../shared is not present")
+def test_one_long_abstract_printed_twice_with_two_dois_is_one_record():
+    from review.importers import read_file
+
+    # ASySD diabetes set 1610/1782 and 599/1347: one meeting abstract (Hansen 2012, p. e24)
+    # with two DOIs (Regul Pept / Appetite); the published abstract stays in ../shared
+    abstracts = {
+        r.record_id.split(":", 1)[1]: r.abstract for r in read_file(ASYSD, source_id="diabetes")
+    }
+    bare = read_records(QUIRKS / "abstract_exact_long.csv")
+    assert len(deduplicate(bare).studies) == 2  # titles, authors and pages alone: two DOIs
+    records = [
+        dataclasses.replace(r, abstract=abstracts[str(int(r.record_id.rsplit("_", 1)[1]))])
+        for r in bare
+    ]
+    result = deduplicate(records)
+    assert len(result.studies) == 1
+    assert "abstract_exact_long" in {link["rule"] for link in result.links}
+    regpep, appet = records[0], records[2]
+    text = regpep.abstract
+
+    def pair(**change) -> int:
+        return len(deduplicate([regpep, dataclasses.replace(appet, **change)]).studies)
+
+    assert pair() == 1
+    assert pair(abstract=text[:-12] + " (abridged)") == 2  # the whole text must agree
+    short = dataclasses.replace(regpep, abstract=text[:300])  # both below the 400 floor
+    assert len(deduplicate([short, dataclasses.replace(appet, abstract=text[:300])]).studies) == 2
+    assert pair(title="Erratum: " + appet.title) == 2  # a notice never joins its paper
+    assert pair(year=2014) == 2  # years more than 1 apart
+    assert pair(authors=["Someone, Else"]) == 2  # authors conflict
+    assert pair(title="") == 1  # an untitled record with the same long abstract joins

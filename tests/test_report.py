@@ -242,11 +242,16 @@ def test_synthesis_links_and_comparison(proj: Path) -> None:
     c2 = comparison[comparison.index("C2-clinics:") : comparison.index("C3-smart-village:")]
     # the clinic study has no coded direction: no eligible evidence, not evidence against
     assert "no eligible evidence" in visible(c2)
+    assert "No eligible evidence: no included study enters the test." in visible(c2)
     c6 = comparison[comparison.index("C6-barriers:") : comparison.index("C7-impacts:")]
     # one named barrier is reported by no study: no eligible evidence, not "inconsistent"
     assert "no eligible evidence" in visible(c6)
     assert "inconsistent" not in visible(c6)
     assert "reported by no eligible study" in visible(c6)
+    # studies do report barriers: the reason says so, unlike "nothing could test it"
+    assert "No eligible evidence: studies enter the test, but a named value is reported" in (
+        visible(c6)
+    )
     assert f"audit.html#{b}" in c6  # infrastructure: the clinic study
     assert "consistent 0, inconsistent 0, no eligible evidence 7" in text
     assert "team summary" not in visible(narrative)

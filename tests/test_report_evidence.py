@@ -180,6 +180,11 @@ def test_comparison_verdicts_with_studies_for_and_against(quant: Path) -> None:
     p4 = visible(comparison[comparison.index('id="conclusion-P4"') :].split("</div>")[0])
     assert "no eligible evidence" in p4
     assert "none stated in the protocol" in p4
+    assert "No eligible evidence: the protocol states no test." in p4
+    assert "no eligible evidence 1 (the protocol states no test: 1)." in text
+    markdown = render(quant)["review.md"]
+    assert "**P4**" in markdown
+    assert "— **no eligible evidence**: the protocol states no test (" in markdown
     assert "supported" not in text
 
 

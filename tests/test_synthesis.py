@@ -8,7 +8,15 @@ from math import comb
 
 import pytest
 
-from review.synthesis.comparison import CONSISTENT, INCONSISTENT, NO_ELIGIBLE, judge
+from review.synthesis.comparison import (
+    CONSISTENT,
+    INCONSISTENT,
+    NO_ELIGIBLE,
+    NO_STUDY,
+    NO_TEST,
+    VALUE_UNREPORTED,
+    judge,
+)
 from review.synthesis.direction import effect_table, size_band, vote_count
 from review.synthesis.grouping import group_studies
 from review.synthesis.heterogeneity import heterogeneity_table
@@ -220,9 +228,11 @@ def test_direction_verdicts() -> None:
     mixed = study("b", theme=("x",), fit="improved", bmi="worsened")  # not every domain
     other_theme = study("c", theme=("y",), fit="worsened")
     unmeasured = study("d", theme=("x",), fit="not_measured")
-    assert judge(DIRECTION, [unmeasured, other_theme], **options).verdict == NO_ELIGIBLE
+    nothing = judge(DIRECTION, [unmeasured, other_theme], **options)
+    assert (nothing.verdict, nothing.reason) == (NO_ELIGIBLE, NO_STUDY)
     tie = judge(DIRECTION, [for_, mixed, other_theme], **options)
     assert tie.verdict == INCONSISTENT  # 1 for, 1 against: not more for than against
+    assert tie.reason == ""  # a reason only says why there is no eligible evidence
     assert [s.id for s in tie.for_] == ["a"]
     assert [s.id for s in tie.against] == ["b"]
     more = judge(DIRECTION, [for_, mixed, study("e", theme=("x",), bmi="improved")], **options)
@@ -280,16 +290,19 @@ def test_presence_verdicts_and_a_conclusion_without_test() -> None:
 
     none = judge(conclusion, [with_barriers("x")])
     assert none.verdict == NO_ELIGIBLE  # nobody reports any barrier: no evidence either way
+    assert none.reason == NO_STUDY
     partly = judge(conclusion, [with_barriers("x", "a"), with_barriers("y", "c")])
     # b is reported by nobody: missing evidence, never evidence against (coding what studies
     # report cannot show that a barrier was absent)
     assert partly.verdict == NO_ELIGIBLE
+    # ... which is not the same as "nothing could test it": studies enter, b is unreported
+    assert partly.reason == VALUE_UNREPORTED
     assert partly.missing_values == ("b",)
     assert [s.id for s in partly.against] == ["y"]
     both = judge(conclusion, [with_barriers("x", "a"), with_barriers("y", "b", "c")])
-    assert both.verdict == CONSISTENT
+    assert (both.verdict, both.reason) == (CONSISTENT, "")
     untested = judge({"id": "C9", "text": "Untested."}, [with_barriers("x", "a")])
-    assert untested.verdict == NO_ELIGIBLE
+    assert (untested.verdict, untested.reason) == (NO_ELIGIBLE, NO_TEST)
     assert untested.kind == ""
 
 

@@ -11,6 +11,8 @@ duplicate from all of them:
 - ``tr:``  the two rarest words of the title (word order, typos elsewhere);
 - ``au:``  first-author name token + year (translated titles with no alternative title);
 - ``url:`` the folded URL (two copies of one landing page);
+- ``ab:`` the digest of a long abstract (one text printed twice, an untitled sighting);
+- the title keys of the title an untitled record's URL slug spells (an R Discovery page);
 - ``lc:``  year + volume + page range, the article's locus whatever language its title and
   venue are in (a translated title of a record that lists no authors).
 
@@ -73,6 +75,11 @@ def block_keys(features: Features) -> tuple[list[int], list[str]]:
             own.append(f"au:{features.first_author[i]}|{features.year[i]}")
         if features.url[i]:
             own.append(f"url:{features.url[i]}")
+        if features.url_slug[i]:
+            # packed already: the same tp:/ts: key space as a title's (the slug has no spaces)
+            own.extend(_title_keys(features.url_slug[i], doc_freq)[:2])
+        if features.abstract_key[i]:
+            own.append(f"ab:{features.abstract_key[i]}")
         if features.page_range[i] and features.volume[i] and features.year[i]:
             own.append(f"lc:{features.year[i]}|{features.volume[i]}|{features.page_range[i]}")
         for key in dict.fromkeys(own):

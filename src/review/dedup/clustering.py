@@ -3,8 +3,8 @@
 Pairwise links are transitive once clustered: A~B and B~C put A and C in one study even if A and
 C share nothing. One bad link can so chain two different studies. Links are therefore joined
 strongest first, and a join is refused when *any* two records of the resulting study would be
-incompatible: different DOIs (a preprint and its published version aside, and one title at one
-article's locus: a database's wrong DOI), years more than one
+incompatible: different DOIs (a preprint and its published version aside, one title at one
+article's locus: a database's wrong DOI, and one long abstract printed twice), years more than one
 apart, unrelated titles (unless both are printed at the same year, volume and page range: a
 translated title), a notice beside the paper it may concern, one recurring heading
 ("Editorial") from two issues, or a reviewer's split. A refused join is reported, never dropped.
@@ -73,7 +73,10 @@ def incompatibility(f: Features, a: int, b: int, splits: set[frozenset[int]]) ->
         return "reviewer split"
     preprint_pair = f.preprint[a] != f.preprint[b]
     if f.doi[a] and f.doi[b] and f.doi[a] != f.doi[b] and not preprint_pair:
-        if not (_same_locus(f, a, b) and fuzz.ratio(f.title[a], f.title[b]) >= 97):
+        same_text = bool(f.abstract_key[a]) and f.abstract_key[a] == f.abstract_key[b]
+        if not same_text and not (
+            _same_locus(f, a, b) and fuzz.ratio(f.title[a], f.title[b]) >= 97
+        ):
             return f"different DOIs ({f.doi[a]} / {f.doi[b]})"
     if f.year[a] and f.year[b] and abs(f.year[a] - f.year[b]) > (3 if preprint_pair else 1):
         return f"years {f.year[a]} / {f.year[b]}"

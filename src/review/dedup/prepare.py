@@ -12,6 +12,7 @@ they never stop the run, they are always reported, and they never make a merge e
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -26,6 +27,12 @@ from review.records import Record, anchor_key, normalise_doi, normalise_title
 #: Longest title and abstract text compared; longer values are cut (and reported as huge).
 MAX_TITLE_CHARS = 400
 MAX_ABSTRACT_CHARS = 600
+#: Shortest folded abstract whose exact identity counts as evidence (rule ``abstract_exact_long``):
+#: below it sit the boilerplate texts databases put in the field ("Abstract not available",
+#: a copyright line, a one-sentence meeting note) that many different records share.
+MIN_ABSTRACT_KEY_CHARS = 400
+#: Fewest words a web address's slug must spell for it to count as a title (``url_slug_title``).
+MIN_SLUG_WORDS = 6
 #: A field longer than this is reported as huge: it is most likely two fields run together.
 HUGE_FIELD_CHARS = {"title": 1000, "title_alt": 1000, "venue": 500, "abstract": 20000}
 HUGE_AUTHOR_COUNT = 500
@@ -144,7 +151,9 @@ class Features:
     pages_raw: list[str]
     doi: list[str]
     url: list[str]
+    url_slug: list[str]  # an untitled record's URL slug, spelt as a packed title ("" if none)
     abstract: list[str]
+    abstract_key: list[str]  # digest of the whole folded abstract when long enough, else ""
     title_numbers: list[str]
     title_head: list[str]  # main title before a subtitle separator ("" when none)
     title_tail: list[str]  # the rest after it (subtitle, or the title after a lead-in)
@@ -418,6 +427,48 @@ def url_identity(url: str, found_at: str = "") -> str:
     return ""
 
 
+_SLUG_EXT = re.compile(r"\.(?:html?|php|aspx?|pdf)$")
+
+
+def url_title_slug(url: str) -> str:
+    """The title an address spells in its slug, packed (no spaces), or "".
+
+    Article pages name themselves by their title ("/article/what-shapes-innovation-capability-
+    in-microenterprises-newtothemarket-product-and-process-perspective/8c36dd..."): the slug of
+    a record that shows no title then spells the title of another sighting of the same work.
+    The longest path segment of at least :data:`MIN_SLUG_WORDS` hyphenated words is taken,
+    without a file extension and without trailing tokens that carry digits (a mirror's id:
+    "...-avenues-6014-c60c388b"). A slug keeps only letters and digits, as a packed folded
+    title does, so "Micro-Enterprises" and "microenterprises" agree.
+    """
+    if not url or not _URL_SCHEME.match(url.strip()):
+        return ""
+    path = _URL_SCHEME.sub("", url.strip()).split("#", 1)[0].split("?", 1)[0]
+    best: list[str] = []
+    for segment in path.split("/")[1:]:
+        words = [w for w in _SLUG_EXT.sub("", _fold(segment)).split("-") if w]
+        while words and any(c.isdigit() for c in words[-1]):
+            words.pop()
+        if len(words) >= MIN_SLUG_WORDS and len(words) > len(best):
+            best = words
+    return "".join(re.sub(r"[\W_]", "", w) for w in best)
+
+
+def abstract_key(abstract: str) -> str:
+    """A digest of the whole folded abstract, or "" when it is shorter than the floor.
+
+    Exact identity of a long abstract is kept as a digest rather than the text: the whole text
+    must agree (two abstracts of one study that share their first paragraph are not one text),
+    and a digest costs the same memory however long the abstract is.
+    """
+    if not abstract:
+        return ""
+    folded = fast_normalise_title(abstract[: HUGE_FIELD_CHARS["abstract"]])
+    if len(folded) < MIN_ABSTRACT_KEY_CHARS:
+        return ""
+    return hashlib.blake2b(folded.encode("utf-8"), digest_size=12).hexdigest()
+
+
 _VENUE_STOP = {"of", "and", "the", "for", "in", "on", "de", "la", "le", "der", "und", "dan"}
 #: Words of a conference's name that change from year to year or between databases:
 #: "ICIS 2015 Proceedings", "Proceedings of the 36th International Conference on ...".
@@ -502,7 +553,9 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
             "pages_raw",
             "doi",
             "url",
+            "url_slug",
             "abstract",
+            "abstract_key",
             "title_numbers",
             "title_head",
             "title_tail",
@@ -575,9 +628,11 @@ def build_features(records: Sequence[Record], *, today: _dt.date | None = None) 
         cols["pages_raw"].append(roman or (rec.pages or "").strip()[:40])
         cols["doi"].append(doi)
         cols["url"].append(url_identity(rec.url, rec.found_at))
+        cols["url_slug"].append("" if title else url_title_slug(rec.url))
         cols["abstract"].append(
             fast_normalise_title(rec.abstract[: MAX_ABSTRACT_CHARS * 2])[:MAX_ABSTRACT_CHARS]
         )
+        cols["abstract_key"].append(abstract_key(rec.abstract))
         cols["preprint"].append(
             is_preprint_doi(doi)
             or bool(_PREPRINT_WORDS.search(rec.doc_type or ""))

@@ -309,6 +309,30 @@ RULES: tuple[Rule, ...] = (
         _ALL,
     ),
     Rule(
+        "url_slug_title",
+        "a record that shows no title has a web address whose slug spells the other record's "
+        "whole title, letter for letter (>= 40 letters over >= 6 words; an article page named "
+        "by its title, e.g. R Discovery), nothing conflicts",
+        lambda s: s.slug_title,
+        _ALL,
+    ),
+    Rule(
+        "abstract_exact_long",
+        "the whole abstracts are identical after folding (>= 400 characters) and the titles "
+        "agree (>= 0.95) or one is missing: one text printed twice (a meeting abstract in "
+        "two journals' supplements, each with its own DOI), so two DOIs, venues, volumes or "
+        "pages do not separate them; years within 1, authors and title numbers must not "
+        "conflict, and a notice never joins its paper",
+        lambda s: (s.abstract_same == 1) & (_ge(s.title, 0.95) | _unknown(s.title)),
+        (
+            "notice_mismatch",
+            "year_far",
+            "title_numbers_differ",
+            "authors_conflict",
+            "generic_title",
+        ),
+    ),
+    Rule(
         "authors+year+venue+pages",
         "titles differ (e.g. translated) but both exist, authors >= 0.9, same year, "
         "venue >= 0.9, same volume and the same page range (one-page abstracts share pages)",
@@ -405,7 +429,8 @@ def explain() -> str:
     lines.append(
         "Clustering: links are joined strongest first; a join is refused when any two records of "
         "the joined study would have different DOIs (preprint pairs aside, and one title at one "
-        "year, volume and page range: a wrong DOI), years more than 1 "
+        "year, volume and page range: a wrong DOI; and one long abstract printed twice), "
+        "years more than 1 "
         "apart, unrelated titles (< 0.5, alternative titles included, unless both give the "
         "same year, volume and page range), a notice and a non-notice, two recurring "
         "headings in different issues, or a reviewer's split."

@@ -39,6 +39,8 @@ class PairScores:
     doi: np.ndarray
     url: np.ndarray
     abstract: np.ndarray
+    abstract_same: np.ndarray  # 1/0: the whole long abstracts are identical; NaN: not both long
+    slug_title: np.ndarray  # bool: an untitled record's URL slug spells the other's whole title
     title_len: np.ndarray  # the shorter folded title, in characters
     title_words: np.ndarray
     preprint_pair: np.ndarray
@@ -171,6 +173,9 @@ def score_pairs(
         fuzz.ratio,
         workers,
     )
+    abstract_same = _equal(
+        _take(features.array("abstract_key"), left), _take(features.array("abstract_key"), right)
+    )
     pre = features.array("preprint")
     notice = features.array("notice")
     parts = {
@@ -208,6 +213,8 @@ def score_pairs(
         doi=doi,
         url=url,
         abstract=abstract,
+        abstract_same=abstract_same,
+        slug_title=_slug_title(features, left, right),
         title_len=shorter,
         title_words=words,
         preprint_pair=pre[left] != pre[right],
@@ -228,6 +235,25 @@ def score_pairs(
         & ((page_rng == 1) | ((pages == 1) & (np.char.str_len(pa.astype(str)) >= 5))),
         total=total,
     )
+
+
+#: Shortest title a URL slug may match (``url_slug_title``): a short slug says little.
+MIN_SLUG_TITLE_CHARS = 40
+
+
+def _slug_title(features: Features, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Whether one record, untitled, has a URL slug that spells the other's whole title.
+
+    Letters and digits only on both sides (the packed folded title), exactly, over at least
+    :data:`MIN_SLUG_TITLE_CHARS` characters.
+    """
+    slug, title = features.array("url_slug"), features.array("title")
+    out = np.zeros(len(left), dtype=bool)
+    for a, b in ((left, right), (right, left)):
+        for k in np.flatnonzero((slug[a] != "") & (title[b] != "")):
+            packed = title[b[k]].replace(" ", "")
+            out[k] |= len(packed) >= MIN_SLUG_TITLE_CHARS and packed == slug[a[k]]
+    return out
 
 
 def _title_part(

@@ -18,6 +18,12 @@ The three verdicts (never "not supported" for absence of evidence):
 
 A conclusion without a test has no eligible evidence by definition (nothing says what would
 test it), and the report says so.
+
+"No eligible evidence" covers three situations a reader must be able to tell apart, so each such
+verdict carries its ``reason``: the protocol states no test (``no_test``); no included study
+enters the test (``no_study``: none matches it with a counted direction, or none reports any
+value of the field); or studies enter a presence test but a named value is reported by none of
+them (``value_unreported``: the evidence is there for the other values).
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ from review.synthesis.studies import Study
 
 CONSISTENT, INCONSISTENT, NO_ELIGIBLE = "consistent", "inconsistent", "no_eligible_evidence"
 VERDICTS = (CONSISTENT, INCONSISTENT, NO_ELIGIBLE)
+#: Why a verdict is "no eligible evidence" (``Verdict.reason``), in the order the report lists them.
+NO_TEST, NO_STUDY, VALUE_UNREPORTED = "no_test", "no_study", "value_unreported"
+REASONS = (NO_STUDY, VALUE_UNREPORTED, NO_TEST)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,8 @@ class Verdict:
     values: tuple[str, ...] = ()
     reported: Mapping[str, tuple[Study, ...]] = field(default_factory=dict)
     findings: tuple[str, ...] = ()
+    #: For ``no_eligible_evidence`` only: one of :data:`REASONS`; empty for the other verdicts.
+    reason: str = ""
 
     @property
     def missing_values(self) -> tuple[str, ...]:
@@ -104,6 +115,7 @@ def judge(
         return Verdict(
             kind=kind,
             verdict=verdict,
+            reason="" if eligible else NO_STUDY,
             eligible=tuple(eligible),
             for_=tuple(for_),
             against=tuple(against),
@@ -120,9 +132,11 @@ def judge(
         # A value no eligible study reports is absence of evidence, never evidence against:
         # coding what a study reports cannot show that something was absent.
         verdict = CONSISTENT if eligible and all(reported.values()) else NO_ELIGIBLE
+        reason = "" if verdict == CONSISTENT else VALUE_UNREPORTED if eligible else NO_STUDY
         return Verdict(
             kind=kind,
             verdict=verdict,
+            reason=reason,
             eligible=tuple(eligible),
             for_=tuple(s for s in eligible if s.id in hit),
             against=tuple(s for s in eligible if s.id not in hit),
@@ -131,7 +145,7 @@ def judge(
             reported=reported,
             **base,
         )
-    return Verdict(kind="", verdict=NO_ELIGIBLE, **base)
+    return Verdict(kind="", verdict=NO_ELIGIBLE, reason=NO_TEST, **base)
 
 
 def judge_all(

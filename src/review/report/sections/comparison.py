@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from review.synthesis.comparison import VERDICTS
+from review.synthesis.comparison import (
+    NO_ELIGIBLE,
+    NO_STUDY,
+    NO_TEST,
+    REASONS,
+    VALUE_UNREPORTED,
+    VERDICTS,
+)
 
 ORDER = 360
 TOC = "Comparison with the published review"
@@ -20,8 +27,17 @@ RULE = (
     "evidence; more eligible studies with the expected direction in every such domain than "
     "not: consistent; otherwise inconsistent. presence: the eligible studies are the included "
     "studies that report any value of the field; none: no eligible evidence; every named value "
-    "reported by at least one: consistent; otherwise inconsistent."
+    "reported by at least one: consistent; otherwise no eligible evidence (a value no study "
+    "reports is missing evidence, never evidence against), so a presence test is never "
+    "inconsistent."
 )
+#: Why a verdict is "no eligible evidence", in words: a reader must tell "nothing could test it"
+#: from "the studies that could test it name some values and not this one".
+REASON_LABELS = {
+    NO_STUDY: "no included study enters the test",
+    VALUE_UNREPORTED: "studies enter the test, but a named value is reported by none of them",
+    NO_TEST: "the protocol states no test",
+}
 
 
 def applies(base: dict[str, Any]) -> bool:
@@ -61,4 +77,15 @@ def context(base: dict[str, Any]) -> dict[str, Any]:
             }
         )
     tally = {k: sum(1 for v in evidence.verdicts if v.verdict == k) for k in VERDICTS}
-    return {"comparison": rows, "comparison_tally": tally, "comparison_rule": RULE}
+    reasons = [
+        (REASON_LABELS[r], n)
+        for r in REASONS
+        if (n := sum(1 for v in evidence.verdicts if v.verdict == NO_ELIGIBLE and v.reason == r))
+    ]
+    return {
+        "comparison": rows,
+        "comparison_tally": tally,
+        "comparison_reasons": reasons,
+        "comparison_rule": RULE,
+        "reason_labels": REASON_LABELS,
+    }
