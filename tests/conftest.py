@@ -8,6 +8,7 @@ of the built project, so only the rules downstream of their change run again.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -88,13 +89,34 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-@pytest.fixture(scope="session")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default review, built once per session by the real engine: read it, never change it."""
+def _build(root: Path) -> Path:
     from review.cli import main
 
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    copy_project(root)
     assert main(["run", "-d", str(root), "--cores", "2"]) == 0  # as a user runs it
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default review, built once per test run by the real engine: read it, never change it.
+
+    Under pytest-xdist (``make test`` runs ``-n auto``) every worker has its own session, so the
+    first worker to ask builds it, holding a lock, in the run's temporary folder they share;
+    the others wait and read the same project. A build that failed is not reused: the next
+    worker to ask builds again (and fails with its own message).
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _build(tmp_path_factory.mktemp("built") / "project")
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's
+    root = shared / "built" / "project"
+    done = shared / "built" / "done"
+    with (shared / "built.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(root.parent, ignore_errors=True)
+            _build(root)
+            done.touch()
     return root
 
 

@@ -99,6 +99,36 @@ def test_states_from_criteria_decisions_and_resolutions(tmp_path: Path) -> None:
     assert resolution_events[0]["reviewer"] == "adj"
 
 
+def test_states_without_the_ranking_are_the_same_states(tmp_path: Path) -> None:
+    """The full-text stage asks for the states only (``rank=False``): every column is what the
+    ranked state says, less the relevance and rank it did not compute."""
+    write_ledger(
+        tmp_path,
+        "title_abstract",
+        "r1",
+        [
+            ("st-a", "doi:10.1000/a", "include", "", "", T1),
+            ("st-b", "", "exclude", "E3-not-indonesia", "Vietnam", T1),
+        ],
+    )
+    studies = read_studies(FIXTURES / "studies.csv")
+    clusters = read_clusters(FIXTURES / "clusters.csv")
+    ledgers = read_ledgers(tmp_path, protocol())
+    ranked = build_state(studies, clusters, ledgers, protocol())
+    unranked = build_state(studies, clusters, ledgers, protocol(), rank=False)
+    assert ranked.ranking
+    assert unranked.ranking == ""
+    assert {r["rank"] for r in ranked.rows} > {""}
+    assert {(r["relevance"], r["rank"]) for r in unranked.rows} == {("", "")}
+    blank = {"relevance": "", "rank": ""}
+    assert [{**r, **blank} for r in ranked.rows] == unranked.rows
+    assert (ranked.events, ranked.conflicts, ranked.agreement) == (
+        unranked.events,
+        unranked.conflicts,
+        unranked.agreement,
+    )
+
+
 def test_full_text_states(tmp_path: Path) -> None:
     write_ledger(
         tmp_path,

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from review import yamlload
 from review.appraisal.tool import appraisal_config
 from review.errors import DecisionError
 from review.protocol import Protocol, validate
@@ -36,7 +37,7 @@ FINDINGS = contract("findings")
 @functools.cache
 def findings_schema() -> dict[str, Any]:
     text = resources.files("review").joinpath("schemas", "findings.schema.yaml")
-    schema: dict[str, Any] = yaml.safe_load(text.read_text("utf-8"))
+    schema: dict[str, Any] = yamlload.safe_load(text.read_text("utf-8"))
     return schema
 
 
@@ -61,7 +62,7 @@ def load_findings(
         return []
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlload.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise DecisionError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except yaml.YAMLError as exc:

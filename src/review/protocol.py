@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from review import yamlload
 from review.errors import ProtocolError, ReviewError
 
 DEFAULT_PROTOCOL = Path("config/protocol.yaml")
@@ -25,7 +26,7 @@ DEFAULT_PROTOCOL = Path("config/protocol.yaml")
 def protocol_schema() -> dict[str, Any]:
     """The protocol's JSON Schema, shipped inside the package (``review/schemas/``)."""
     text = resources.files("review").joinpath("schemas", "protocol.schema.yaml").read_text("utf-8")
-    schema: dict[str, Any] = yaml.safe_load(text)
+    schema: dict[str, Any] = yamlload.safe_load(text)
     return schema
 
 
@@ -166,7 +167,7 @@ def read_protocol_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
         raise ProtocolError(f"{path}: protocol file not found")
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = yamlload.safe_load(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ProtocolError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except yaml.YAMLError as exc:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from review import yamlload
 from review.errors import ProtocolError
 from review.protocol import Protocol, validate
 
@@ -141,7 +142,7 @@ def _choices(raw: list[dict[str, Any]]) -> tuple[Choice, ...]:
 @functools.cache
 def tool_schema() -> dict[str, Any]:
     text = resources.files("review").joinpath("schemas", "appraisal_tool.schema.yaml")
-    schema: dict[str, Any] = yaml.safe_load(text.read_text("utf-8"))
+    schema: dict[str, Any] = yamlload.safe_load(text.read_text("utf-8"))
     return schema
 
 
@@ -228,7 +229,7 @@ def load_tool(name: str, *, root: Path | None = None) -> AppraisalTool:
     builtin = resources.files("review").joinpath("appraisal_tools", f"{name}.yaml")
     if "/" not in name and not name.endswith((".yaml", ".yml")) and builtin.is_file():
         where = f"built-in appraisal tool {name}"
-        return parse_tool(yaml.safe_load(builtin.read_text("utf-8")), where=where)
+        return parse_tool(yamlload.safe_load(builtin.read_text("utf-8")), where=where)
     path = Path(name)
     if root is not None and not path.is_absolute():
         path = root / path
@@ -238,7 +239,7 @@ def load_tool(name: str, *, root: Path | None = None) -> AppraisalTool:
             f"nor a file ({path} not found)"
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlload.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"{path}: not a readable YAML appraisal tool ({exc})") from exc
     return parse_tool(data, where=str(path))

@@ -149,6 +149,7 @@ def _sought(protocol: object, args: argparse.Namespace) -> set[str]:
         studies=args.studies,
         clusters=args.clusters,
         decisions=args.decisions,
+        rank=False,  # only the states are needed here
     )
     return {r["study_id"] for r in state.rows if r["state"] in SOUGHT}
 

@@ -12,15 +12,20 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from review import atomic
 from review.commands._options import add_searched, add_table, layout, print_searched
 from review.errors import SearchError
 from review.exitcodes import DATA_ERROR, PARTIAL
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
-from review.searchlog import search_log, write_search_log
-from review.searchruns import RunResult, connector_class, search
 from review.tables import contract, read_table
+
+if TYPE_CHECKING:
+    from review.searchruns import RunResult
+
+# The search machinery (requests, pyzotero, every connector) is imported by the functions that
+# search: the CLI builds this parser for every `review` command, and each workflow rule is one.
 
 RAW_ROOT = Path("data/raw")
 
@@ -107,6 +112,8 @@ def _setup_logging() -> None:
 def _run_one(
     protocol: Protocol, source_id: str, args: argparse.Namespace, *, update: bool
 ) -> RunResult:
+    from review.searchruns import connector_class, search
+
     source = protocol.source(source_id)
     connector_class(source)  # a file or web source is a protocol error before any request
     result = search(
@@ -121,6 +128,8 @@ def _run_one(
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from review.searchruns import connector_class
+
     protocol = load_protocol(args.protocol)
     source = protocol.source(args.source_id)
     connector_class(source)
@@ -168,6 +177,8 @@ def run_update(args: argparse.Namespace) -> int:
 
 
 def run_search_log(args: argparse.Namespace) -> int:
+    from review.searchlog import search_log, write_search_log
+
     protocol = load_protocol(args.protocol)
     print_searched(args.searched)
     # Not given: the project's own (beside its protocol), when normalise has written it.

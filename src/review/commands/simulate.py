@@ -5,17 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review.screening.ranking import ALIASES, DEFAULT_MODEL, MODELS
-from review.screening.simulate import (
-    LabelOracle,
-    read_labelled_set,
-    recall_at,
-    records_to_reach,
-    simulate,
-    write_order,
-    wss,
-)
-from review.screening.stopping import DEFAULT_RULES, evaluate_rules, parse_rule
+from review.screening.models import ALIASES, DEFAULT_MODEL, MODELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,6 +46,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # pandas, numpy and scipy: imported when a simulation runs, not by every `review` command.
+    from review.screening.simulate import (
+        LabelOracle,
+        read_labelled_set,
+        recall_at,
+        records_to_reach,
+        simulate,
+        write_order,
+        wss,
+    )
+    from review.screening.stopping import DEFAULT_RULES, evaluate_rules, parse_rule
+
     rules = [parse_rule(r) for r in args.stopping_rule] if args.stopping_rule else DEFAULT_RULES
     data = read_labelled_set(args.dataset, label=args.label)
     result = simulate(

@@ -14,8 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from review import yamlload
 from review.errors import DecisionError
 from review.fulltext import content
 from review.fulltext.store import Store, now_utc, sha256
@@ -151,7 +150,7 @@ def added_files(store: Store) -> tuple[list[AddedFile], list[str]]:
         else:
             side = folder / f"{path.stem}{SIDECAR}"
             if side.is_file():
-                data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+                data = yamlload.safe_load(side.read_text(encoding="utf-8")) or {}
                 if not isinstance(data, dict) or not data.get("reviewer"):
                     problems.append(f"{side}: expected 'reviewer: NAME' (and optionally note:)")
                 else:

@@ -55,20 +55,11 @@ import scipy.sparse as sp
 from review.screening.features import char_tfidf, embed, word_tfidf
 from review.screening.fusion import reciprocal_rank_fusion
 from review.screening.l2svm import IncrementalL2SVM
+from review.screening.models import ALIASES, DEFAULT_MODEL, MODELS
 
-# scikit-learn and scipy.stats take about 0.6 s to import. Every `review` command (and so every
-# workflow rule) imports this module for its model names, so the heavy imports wait until a model
-# is actually fitted.
-MODELS: tuple[str, ...] = (
-    "naive_bayes",
-    "logistic_regression",
-    "svm",
-    "ensemble",
-    "svm_char",
-    "svm_rrf_char",
-    "svm_minilm",
-    "svm_e5",
-)
+# scikit-learn and scipy.stats take about 0.6 s to import, so they wait until a model is
+# actually fitted. The model names are data of their own (review.screening.models): the CLI
+# lists them for every command without importing numpy and scipy.
 #: The SVM models' feature blocks beside the word TF-IDF (joined with equal weight).
 _EXTRA_BLOCKS: dict[str, str] = {
     "svm_char": "char",
@@ -78,8 +69,6 @@ _EXTRA_BLOCKS: dict[str, str] = {
 }
 #: Models whose blocks each get their own SVM, merged by reciprocal rank fusion (not joined).
 _FUSED: frozenset[str] = frozenset({"svm_rrf_char"})
-ALIASES: dict[str, str] = {"nb": "naive_bayes", "lr": "logistic_regression"}
-DEFAULT_MODEL = "svm"
 
 #: Weight ratio ASReview tuned on SYNERGY for its balanced sample weights (relevant : irrelevant).
 _BALANCE_RATIO = 9.8

@@ -85,11 +85,14 @@ def build_state(
     record_runs: Mapping[str, str] | None = None,
     retrieval: Mapping[str, str] | None = None,
     why: Mapping[str, str] | None = None,
+    rank: bool = True,
 ) -> Screening:
     """Derive ``screening.csv`` rows, events, conflicts and agreement from the inputs.
 
     ``retrieval`` is each study's retrieval status (``fulltext.csv``), ``None`` when not given;
-    ``why`` the reason of those not retrieved.
+    ``why`` the reason of those not retrieved. ``rank=False`` leaves ``relevance`` and ``rank``
+    empty, for a caller that needs only the states (the full-text stage): training the ranking
+    costs a second of CPU, most of it importing scikit-learn.
     """
     columns = contract("screening").names
     auto = crit.apply_criteria(studies, crit.automatic_criteria(protocol))
@@ -171,7 +174,7 @@ def build_state(
     events.extend(_ledger_events(ledgers, attachment))
     event_columns = contract("screening_events").names
     events = [{c: e.get(c, "") for c in event_columns} for e in events]
-    ranking = rank_studies(rows, studies, protocol)
+    ranking = rank_studies(rows, studies, protocol) if rank else ""
     titles = {s["study_id"]: s.get("title", "") for s in studies}
     conflict_rows = [
         c
@@ -251,8 +254,10 @@ def build_from_files(
     decisions: str | Path,
     records: str | Path | None = None,
     fulltext: str | Path | None = None,
+    rank: bool = True,
 ) -> tuple[Screening, list[Row]]:
-    """Read the inputs and build the state; also return the studies."""
+    """Read the inputs and build the state (``rank``: see :func:`build_state`); also return
+    the studies."""
     study_rows = read_studies(studies)
     runs = read_record_runs(records) if records is not None else None
     table = read_fulltext(fulltext) if fulltext is not None else None
@@ -264,6 +269,7 @@ def build_from_files(
         record_runs=runs,
         retrieval={k: r["status"] for k, r in table.items()} if table is not None else None,
         why={k: r["reason"] for k, r in table.items()} if table is not None else None,
+        rank=rank,
     )
     return state, study_rows
 

@@ -43,8 +43,7 @@ from enum import Enum
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from review import yamlload
 from review.errors import DecisionError, ReviewError, SchemaError
 
 TYPES = ("string", "integer", "number", "list", "enum", "timestamp")
@@ -237,7 +236,7 @@ def contract(name: str) -> Contract:
     if not source.is_file():
         known = ", ".join(sorted(contract_names()))
         raise SchemaError(f"no table contract named {name!r} (contracts: {known})")
-    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    raw = yamlload.safe_load(source.read_text(encoding="utf-8"))
     unknown = sorted(set(raw) - TABLE_KEYS)
     if unknown:
         raise SchemaError(f"contract {name}.yaml: unknown key(s) {', '.join(unknown)}")

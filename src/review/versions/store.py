@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from review import yamlload
 from review.errors import ReviewError
 from review.records import sha256_file
 from review.tables import Row, contract, read_json, read_table
@@ -53,7 +53,7 @@ def check_name(name: str) -> str:
 @functools.cache
 def manifest_schema() -> dict[str, Any]:
     text = resources.files("review").joinpath("schemas", "version_manifest.schema.yaml")
-    return dict(yaml.safe_load(text.read_text(encoding="utf-8")))
+    return dict(yamlload.safe_load(text.read_text(encoding="utf-8")))
 
 
 def validate_manifest(data: dict[str, Any], where: str) -> None:
@@ -117,7 +117,7 @@ class Version:
         """The protocol as it was (its copy, checked against the sha256 the version froze)."""
         p = self.manifest["protocol"]
         path = self._checked(self.folder / str(p["copy"]), str(p["sha256"]))
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlload.safe_load(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
 
     def record_ids(self) -> frozenset[str]:
