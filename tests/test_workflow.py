@@ -249,6 +249,8 @@ def test_review_run_unlock_after_a_killed_run(project: Path) -> None:
         [*run, "--unlock"], capture_output=True, text=True, check=False, env=tool_env()
     )
     assert unlock.returncode == 0, unlock.stderr[-2000:]
+    # The jobs the kill cut short left their files marked incomplete (which job that was
+    # depends on the machine's speed): the next run writes them again, unasked.
     again = subprocess.run(
         [*run, target], capture_output=True, text=True, check=False, env=tool_env()
     )

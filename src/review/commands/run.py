@@ -11,7 +11,9 @@ rules' ``review ...`` commands are the ones of this install.
 
 A run that crashed or was killed leaves Snakemake's lock on the folder: the next run ends by
 saying so (exit status 2, usage) and ``review run --unlock`` removes the lock (without checks:
-unlocking reads no data).
+unlocking reads no data). The files its jobs were writing are marked incomplete; every output is
+derived (people's decisions are inputs, never outputs), so the next run writes them again
+(``--rerun-incomplete``) instead of asking the user for a Snakemake option.
 
 A project made by ``review init`` holds no workflow of its own: it runs the workflow of the
 ``review`` installation (its source tree's ``Snakefile``) in the project's folder.
@@ -135,7 +137,7 @@ def snakemake_command(args: argparse.Namespace) -> list[str]:
         cmd += ["--printshellcmds", "--show-failed-logs"]
     if args.dry_run:
         cmd.append("--dry-run")
-    return [*cmd, *args.targets]
+    return [*cmd, "--rerun-incomplete", *args.targets]
 
 
 @dataclass
