@@ -26,6 +26,11 @@ define install
 	fi
 endef
 
+# Two test processes per core (at most 8): the tests that run the engine spend much of their
+# time waiting for its processes, and a second worker per core runs other tests meanwhile
+# (on 2 cores: 127-128 s against 138-140 s with one per core; docs/developing.md).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1; print(min(2 * n, 8))')
+
 # The package itself is installed editable (src/), so it is compiled here, on each call: only
 # what changed since is compiled again (a fraction of a second), for the reason above.
 COMPILE_SRC := $(BIN)/python -m compileall -q src
@@ -58,7 +63,7 @@ test: $(VENV)/.installed-test
 	@$(COMPILE_SRC)
 	@# pytest caches each test module with its assertions rewritten only where Python may write
 	@# bytecode: without this, every worker rewrote and compiled all of tests/ on each run.
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist worksteal --cov --cov-report=term
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov --cov-report=term
 
 # Backups of filled sheets (*.backup-*, kept by --force) hold people's work: never removed.
 clean:
