@@ -28,7 +28,8 @@ endef
 
 # Two test processes per core (at most 8): the tests that run the engine spend much of their
 # time waiting for its processes, and a second worker per core runs other tests meanwhile
-# (on 2 cores: 127-128 s against 138-140 s with one per core; docs/developing.md).
+# (on 2 cores, pytest: 127-139 s in 5 runs against 138-141 s in 3 with one per core;
+# docs/developing.md).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1; print(min(2 * n, 8))')
 
 # The package itself is installed editable (src/), so it is compiled here, on each call: only
