@@ -58,8 +58,15 @@ class Verdict:
     values: tuple[str, ...] = ()
     reported: Mapping[str, tuple[Study, ...]] = field(default_factory=dict)
     findings: tuple[str, ...] = ()
-    #: For ``no_eligible_evidence`` only: one of :data:`REASONS`; empty for the other verdicts.
-    reason: str = ""
+
+    @property
+    def reason(self) -> str:
+        """For ``no_eligible_evidence`` only: one of :data:`REASONS`; empty for the others."""
+        if self.verdict != NO_ELIGIBLE:
+            return ""
+        if not self.kind:
+            return NO_TEST
+        return VALUE_UNREPORTED if self.eligible else NO_STUDY
 
     @property
     def missing_values(self) -> tuple[str, ...]:
@@ -115,7 +122,6 @@ def judge(
         return Verdict(
             kind=kind,
             verdict=verdict,
-            reason="" if eligible else NO_STUDY,
             eligible=tuple(eligible),
             for_=tuple(for_),
             against=tuple(against),
@@ -132,11 +138,9 @@ def judge(
         # A value no eligible study reports is absence of evidence, never evidence against:
         # coding what a study reports cannot show that something was absent.
         verdict = CONSISTENT if eligible and all(reported.values()) else NO_ELIGIBLE
-        reason = "" if verdict == CONSISTENT else VALUE_UNREPORTED if eligible else NO_STUDY
         return Verdict(
             kind=kind,
             verdict=verdict,
-            reason=reason,
             eligible=tuple(eligible),
             for_=tuple(s for s in eligible if s.id in hit),
             against=tuple(s for s in eligible if s.id not in hit),
@@ -145,7 +149,7 @@ def judge(
             reported=reported,
             **base,
         )
-    return Verdict(kind="", verdict=NO_ELIGIBLE, reason=NO_TEST, **base)
+    return Verdict(kind="", verdict=NO_ELIGIBLE, **base)
 
 
 def judge_all(
