@@ -7,6 +7,8 @@ import csv
 import shutil
 from pathlib import Path
 
+from yaml_helpers import dump_yaml, load_yaml
+
 from review.cli import main
 
 EVIDENCE = Path(__file__).parent / "fixtures" / "evidence"
@@ -138,10 +140,9 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def set_aside(root: Path, *entries: tuple[str, list[str]]) -> None:
     """Declare ``(reviewer, stages)`` set aside in the project's protocol (an amendment of
     2026-12-05: a protocol change like any other)."""
-    import yaml
 
     path = root / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["reviewers"] = [
         {
             "id": who,
@@ -150,4 +151,4 @@ def set_aside(root: Path, *entries: tuple[str, list[str]]) -> None:
         }
         for who, stages in entries
     ]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")

@@ -14,7 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
-import yaml
+from yaml_helpers import dump_yaml
 
 from review.tables import contract, write_table
 
@@ -87,7 +87,7 @@ def sha(data: bytes) -> str:
 def build(root: Path, base: str) -> Path:
     """Write the project under ``root``; every fixture address points at ``base``."""
     (root / "config").mkdir(parents=True)
-    (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(PROTOCOL), encoding="utf-8")
+    (root / "config" / "protocol.yaml").write_text(dump_yaml(PROTOCOL), encoding="utf-8")
     page = (FIXTURES / "openalex_works_oa.json").read_text(encoding="utf-8")
     body = page.replace(FAKE_HOST, base).encode("utf-8")
     run = root / PAGE

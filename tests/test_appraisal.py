@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from evidence_helpers import (
     EVIDENCE,
     appraise_args,
@@ -21,6 +20,7 @@ from evidence_helpers import (
     set_aside,
 )
 from openpyxl import load_workbook
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.appraisal.tool import builtin_tools, load_tool, parse_tool
 from review.cli import main
@@ -66,7 +66,7 @@ def test_a_custom_checklist_uses_the_same_schema() -> None:
 
 
 def _tool(**changes: object) -> dict:
-    data = yaml.safe_load((EVIDENCE / "quantitative/tools/checklist.yaml").read_text("utf-8"))
+    data = load_yaml((EVIDENCE / "quantitative/tools/checklist.yaml").read_text("utf-8"))
     data.update(changes)
     return data
 
@@ -740,15 +740,14 @@ def test_a_set_aside_coders_older_file_is_not_asked_for_fields_added_since(
 ) -> None:
     """An amendment that sets a coder aside often also adds required fields: the old file,
     made before them, is still read (and listed), not refused for lacking them."""
-    import yaml
 
     root = evidence_project(tmp_path, "qualitative")
     path = root / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["coding"]["fields"].append(
         {"name": "support_duration", "type": "single", "required": True, "values": ["a", "b"]}
     )
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     # coder-a's file lacks the new required field too: refused while it counts ...
     assert extract(root) != 0
     # ... while coder-b, set aside, is read and listed; coder-a's file is fixed to count.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.agreement import cohen_kappa_interval, wilson_interval
 from review.audit import verification as v
@@ -716,17 +717,16 @@ def test_a_coder_set_aside_by_amendment_is_shown_on_the_study_page(proj: Path) -
     """A protocol amendment sets the second coder aside: coding_events lists their values as
     ``set_aside``; the study page shows them as set aside, not counted (as the single audit
     page did), and the methods say where they are listed, as code, not as escaped markup."""
-    import yaml
     from test_report import render, visible
 
     path = proj / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     for reviewer in data["reviewers"]:
         if reviewer["id"] == "ai-reviewer-2":
             reviewer["set_aside"] = [
                 {"stages": ["coding"], "date": "2026-12-01", "reason": "saw the conclusions"}
             ]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     events = proj / "data/extracted/coding_events.csv"
     with events.open("a", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerow(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.checks import Context, Problem, check_project, registry, run_checks
 from review.cli import main
@@ -26,13 +26,13 @@ def _project(tmp_path: Path, repo_root: Path, data: dict[str, Any] | None = None
     if data is None:
         shutil.copy2(repo_root / "config" / "protocol.yaml", root / "config" / "protocol.yaml")
     else:
-        (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+        (root / "config" / "protocol.yaml").write_text(dump_yaml(data), encoding="utf-8")
     return root
 
 
 @pytest.fixture
 def default_data(repo_root: Path) -> dict[str, Any]:
-    return yaml.safe_load((repo_root / "config" / "protocol.yaml").read_text(encoding="utf-8"))
+    return load_yaml((repo_root / "config" / "protocol.yaml").read_text(encoding="utf-8"))
 
 
 def _found(problems: list[Problem]) -> list[str]:
@@ -253,10 +253,10 @@ def test_a_project_file_of_an_appraisal_tool_is_read(
 ) -> None:
     """A tool file of the project is read by the tool loader the stages use (its schema
     checked), and its categories and overall levels are what the protocol may name."""
-    tool = yaml.safe_load(
+    tool = load_yaml(
         (EVIDENCE / "quantitative" / "tools" / "checklist.yaml").read_text(encoding="utf-8")
     )
-    (tmp_path / "tool.yaml").write_text(yaml.safe_dump(tool), encoding="utf-8")
+    (tmp_path / "tool.yaml").write_text(dump_yaml(tool), encoding="utf-8")
     data = default_data
     data["appraisal"] = {
         "tool": "tool.yaml",
@@ -271,7 +271,7 @@ def test_a_project_file_of_an_appraisal_tool_is_read(
     assert "category_map.quantitative: 'quant' is not a category of quasi-checklist" in found[0]
     assert "appraisal_overall[1]: 'serious' is not an overall level" in found[1]
     tool["categories"][0].pop("label")
-    (tmp_path / "tool.yaml").write_text(yaml.safe_dump(tool), encoding="utf-8")
+    (tmp_path / "tool.yaml").write_text(dump_yaml(tool), encoding="utf-8")
     found = _found(run_checks(_context(tmp_path, data), scopes=("protocol",)))
     assert "appraisal.tool:" in found[0]
     assert "categories[0]: 'label' is a required property" in found[0]
@@ -300,7 +300,7 @@ def test_declared_names_and_coding_files(
     assert "coding/zed.csv: file name: 'zed' is not a reviewer declared in the protocol" in text
 
     del data["reviewers"]
-    (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (root / "config" / "protocol.yaml").write_text(dump_yaml(data), encoding="utf-8")
     found = _found(check_project(root / "config" / "protocol.yaml", root=root))
     assert any("names 'zed', but the protocol declares no reviewers" in f for f in found)
 
@@ -512,7 +512,7 @@ def test_source_files_may_be_empty_when_the_protocol_says_so(
     found = _found(check_project(root / "config" / "protocol.yaml", root=root))
     assert any("data/raw/files is an empty folder" in f for f in found)
     default_data["sources"][5]["may_be_empty"] = True
-    (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(default_data), encoding="utf-8")
+    (root / "config" / "protocol.yaml").write_text(dump_yaml(default_data), encoding="utf-8")
     assert check_project(root / "config" / "protocol.yaml", root=root) == []
     (root / "data" / "raw" / "files" / "export.bin").write_bytes(b"\x00\x01")
     found = _found(check_project(root / "config" / "protocol.yaml", root=root))
@@ -556,6 +556,6 @@ def test_coding_files_are_checked_as_the_rule_reads_them(
     found = _found(check_project(root / "config" / "protocol.yaml", root=root))
     assert not [f for f in found if "coding/" in f], found
     del data["reviewers"][1]["set_aside"]
-    (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (root / "config" / "protocol.yaml").write_text(dump_yaml(data), encoding="utf-8")
     found = _found(check_project(root / "config" / "protocol.yaml", root=root))
     assert any(f"coding/ai-reviewer-2.csv: row 1, field '{fields[-1]}'" in f for f in found)

@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import tool_env
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.checks import check_project
 from review.cli import main
@@ -41,7 +41,7 @@ def fill_template(root: Path, sources: int) -> None:
     ):
         text = text.replace(old, new)
     text = re.sub(r'"TODO: ([^"]*)"', lambda m: '"Small firms: ' + m.group(1) + '"', text)
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     data["sources"] = [
         {
             "id": f"export_{i}",
@@ -51,7 +51,7 @@ def fill_template(root: Path, sources: int) -> None:
         }
         for i in range(1, sources + 1)
     ]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
 
 
 def test_init_writes_an_empty_review_that_loads(tmp_path: Path) -> None:
@@ -114,6 +114,15 @@ def test_the_project_root_is_found_from_a_subfolder(
     assert main(["dictionary", "-o", str(out)]) == 0
     assert (deep / "dictionary.md").is_file()
     assert Path.cwd() == deep
+    # The parser is built once per process: each later call re-points the paths by where
+    # that call was typed, another subfolder and the root itself.
+    monkeypatch.chdir(root / "config")
+    assert main(["dictionary", "-o", str(out)]) == 0
+    assert (root / "config" / "dictionary.md").is_file()
+    monkeypatch.chdir(root)
+    assert main(["dictionary", "-o", str(out)]) == 0
+    assert (root / "dictionary.md").is_file()
+    assert not (root / "data" / "decisions" / "dictionary.md").exists()
 
 
 def test_run_outside_a_project_is_a_usage_error(

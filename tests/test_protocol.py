@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.errors import ProtocolError
 from review.protocol import field_keywords, field_values, load_protocol
@@ -12,13 +12,13 @@ from review.protocol import field_keywords, field_values, load_protocol
 
 @pytest.fixture
 def default_data(repo_root: Path) -> dict:
-    return yaml.safe_load((repo_root / "config" / "protocol.yaml").read_text(encoding="utf-8"))
+    return load_yaml((repo_root / "config" / "protocol.yaml").read_text(encoding="utf-8"))
 
 
 def write(tmp_path: Path, data: dict) -> Path:
     path = tmp_path / "config" / "protocol.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     return path
 
 

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from yaml_helpers import dump_yaml, load_yaml
 
 from review import prisma
 from review.cli import main
@@ -721,12 +722,11 @@ def test_a_new_section_is_a_module_and_a_template(
 
 
 def test_operational_definitions_are_listed_with_the_criteria(proj: Path) -> None:
-    import yaml
 
     path = proj / "config" / "protocol.yaml"
     before = render(proj)
     assert "Operational definitions" not in before["review.html"]
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     code = data["criteria"][1]["code"]
     data["definitions"] = [
         {
@@ -736,7 +736,7 @@ def test_operational_definitions_are_listed_with_the_criteria(proj: Path) -> Non
             "criteria": [code],
         }
     ]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     out = render(proj)
     text = visible(out["review.html"])
     assert f"D1 MSME &lt;beneficiary&gt; A firm the action supports. {code}" in text
@@ -748,17 +748,16 @@ def test_operational_definitions_are_listed_with_the_criteria(proj: Path) -> Non
 
 
 def test_set_aside_statements_count_rows_per_reviewer_stage_and_file(proj: Path) -> None:
-    import yaml
 
     from review.report.inputs import ReportInputs
     from review.report.setaside import set_aside_statements
 
     path = proj / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["reviewers"][0]["set_aside"] = [
         {"stages": ["full_text", "appraisal"], "date": "2026-12-01", "reason": "too early"}
     ]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     who = data["reviewers"][0]["id"]
     inputs = ReportInputs(
         protocol=load_protocol(path),

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from test_report import render as render_project
 from test_report import visible
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.cli import main
 from review.errors import ProtocolError, ReviewError
@@ -290,9 +290,9 @@ def test_deviations_are_detected_and_counted(quant: Path) -> None:
 
 def test_declared_basis_of_full_text_assessment_is_a_deviation(quant: Path, qual: Path) -> None:
     protocol = quant / "config" / "protocol.yaml"
-    data = yaml.safe_load(protocol.read_text(encoding="utf-8"))
+    data = load_yaml(protocol.read_text(encoding="utf-8"))
     data["fulltext"] = {"assessment_basis": "record_and_summary", "deviation_reason": "No access."}
-    protocol.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    protocol.write_text(dump_yaml(data, sort_keys=False), encoding="utf-8")
     text = visible(section(render(quant)["review.html"], "discussion"))
     assert (
         "1 of 8 full-text decisions were made on the record and any summary, not on the full "
@@ -326,12 +326,12 @@ def test_checklist_of_the_full_review(quant: Path) -> None:
 
 def _drop_key(root: Path, *keys: str) -> None:
     protocol = root / "config" / "protocol.yaml"
-    data = yaml.safe_load(protocol.read_text(encoding="utf-8"))
+    data = load_yaml(protocol.read_text(encoding="utf-8"))
     node = data
     for key in keys[:-1]:
         node = node[key]
     del node[keys[-1]]
-    protocol.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    protocol.write_text(dump_yaml(data, sort_keys=False), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -519,7 +519,7 @@ def test_every_optional_key_of_the_protocol_may_be_left_out(quant: Path, tmp_pat
     """The fullest protocol with each optional key removed in turn: the report renders, or the
     protocol is refused with a message naming the key that needed it; never a crash."""
     source = quant / "config" / "protocol.yaml"
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data = load_yaml(source.read_text(encoding="utf-8"))
     keys = optional_keys(data, protocol_schema())
     assert len(keys) > 60
     assert ("criteria", 0, "description") in keys
@@ -532,7 +532,7 @@ def test_every_optional_key_of_the_protocol_may_be_left_out(quant: Path, tmp_pat
         for part in keypath[:-1]:
             node = node[part]
         del node[keypath[-1]]
-        (root / "config" / "protocol.yaml").write_text(yaml.safe_dump(variant), encoding="utf-8")
+        (root / "config" / "protocol.yaml").write_text(dump_yaml(variant), encoding="utf-8")
         try:
             out = render(root)
         except ProtocolError as exc:

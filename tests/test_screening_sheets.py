@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from screening_helpers import project, read_csv, write_ledger
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.cli import main
 from review.exitcodes import DATA_ERROR
@@ -382,10 +383,9 @@ def test_a_filled_csv_sheet_and_a_filled_conflicts_sheet_are_kept_too(
 
 
 def test_xlsx_shows_the_stages_criteria_and_the_operational_definitions(proj: Path) -> None:
-    import yaml
 
     path = proj / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["definitions"] = [
         {
             "id": "D1",
@@ -395,7 +395,7 @@ def test_xlsx_shows_the_stages_criteria_and_the_operational_definitions(proj: Pa
         },
         {"id": "D2", "term": "=cmd|' /C calc'!A0", "text": "A hostile term stays text."},
     ]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     assert _screen("sheet", "--reviewer", "r1") == 0
     wb = load_workbook(proj / "data" / "screening_sheets" / "title_abstract" / "r1.xlsx")
     criteria = [[c.value for c in row] for row in wb["criteria"].iter_rows()]

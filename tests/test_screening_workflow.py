@@ -12,6 +12,7 @@ import pytest
 from conftest import snakemake
 from openpyxl import load_workbook
 from screening_helpers import read_csv, write_ledger
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.audit.names import page_stem
 from review.names import register
@@ -163,7 +164,6 @@ def test_a_reviewer_set_aside_by_amendment_is_listed_and_stated(
     stages, counts none of its resolutions, lists them, and the report and audit pages say
     so. (The default review already sets its first adjudicator aside: the one set aside here
     is the adjudicator whose resolutions the default review counts.)"""
-    import yaml
 
     protocol = load_protocol(built_project / "config" / "protocol.yaml")
     already = set_aside_at(protocol, "title_abstract")
@@ -172,13 +172,13 @@ def test_a_reviewer_set_aside_by_amendment_is_listed_and_stated(
     adjudicator = sorted({r["resolver"] for r in resolutions} - set(already))[0]
     mine = [r for r in resolutions if r["resolver"] == adjudicator]
     path = built_copy / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     amendment = {"date": "2026-12-01", "reason": "cited the published conclusions"}
     for reviewer in data["reviewers"]:
         if reviewer["id"] == adjudicator:
             name = reviewer["name"]
             reviewer["set_aside"] = [{"stages": ["title_abstract"], **amendment}]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     before_ledger = ledger.read_bytes()
     # The default review's synthesis texts cite its included studies; the conflicts reopened
     # here take some out, which check_narrative rightly refuses: the copy goes without them.

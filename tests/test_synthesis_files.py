@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from evidence_helpers import build, evidence_project, read_csv
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.cli import main
 from review.errors import DecisionError
@@ -99,13 +99,13 @@ def test_findings_are_checked_and_profiled(root: Path) -> None:
 
 def _write(root: Path, data: object) -> Path:
     path = root / "data/decisions/synthesis/findings.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data, sort_keys=False), encoding="utf-8")
     return path
 
 
 def _base(root: Path) -> dict:
     path = root / "data/decisions/synthesis/findings.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_yaml(path.read_text(encoding="utf-8"))
 
 
 BAD_FINDINGS = {
@@ -190,7 +190,7 @@ def test_template_prefills_what_is_computed_and_leaves_the_statement(root: Path,
     args = ["synthesis", "template", *_paths(root), *_evidence(root), "--group", "mentoring"]
     assert main([*args, "--domain", "social"]) == 0
     text = capsys.readouterr().out
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     finding = data["findings"][0]
     assert finding["studies"] == ["st-a100000001"]  # the studies coded with the theme
     assert finding["statement"] == ""

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from test_prisma import svg_boxes, svg_text
+from yaml_helpers import dump_yaml, load_yaml
 
 from review import prisma
 from review.cli import main
@@ -403,9 +403,9 @@ def test_the_report_follows_the_version(proj: Path) -> None:
 # ---- amendments ---------------------------------------------------------------------------------
 def amend(root: Path, change: Any) -> Any:
     path = root / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return load_protocol(path)
 
 

@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import SHARED, snakemake
 from test_prisma import svg_text
+from yaml_helpers import dump_yaml, load_yaml
 
 from review.cli import main
 from review.records import sha256_file, split_list
@@ -53,7 +53,7 @@ def _before_the_update_round(root: Path) -> None:
     freezes v1 and imports the round itself, removes from the copy the round's source, its
     recorded run, every decision about a study only the round found and the synthesis texts
     (they cite such studies). (The copy has no versions folder: conftest copies none.)"""
-    source = yaml.safe_load(SOURCE)[0]["id"]
+    source = load_yaml(SOURCE)[0]["id"]
     new = {
         s["study_id"]
         for s in rows(root / "data/interim/studies.csv")
@@ -61,9 +61,9 @@ def _before_the_update_round(root: Path) -> None:
     }
     assert new, "the built review holds studies of the update round"
     path = root / "config" / "protocol.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["sources"] = [s for s in data["sources"] if s["id"] != source]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.rmtree(root / "data/raw/websites" / source)
     shutil.rmtree(root / "data/decisions/synthesis")
     # one authored text that cites nothing, so the frozen pages name a project file
@@ -122,11 +122,11 @@ def test_update_loop_end_to_end(
 
     # 2. The second round is a new source of the protocol, its file a recorded run.
     protocol = root / "config" / "protocol.yaml"
-    data = yaml.safe_load(protocol.read_text(encoding="utf-8"))
-    data["sources"].extend(yaml.safe_load(SOURCE))
+    data = load_yaml(protocol.read_text(encoding="utf-8"))
+    data["sources"].extend(load_yaml(SOURCE))
 
     def write_protocol() -> None:
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        text = dump_yaml(data, allow_unicode=True, sort_keys=False)
         protocol.write_text(text, encoding="utf-8")
 
     write_protocol()

@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import REPO, copy_project, derived_files, snakemake, tool_env
+from yaml_helpers import load_yaml
 
 from review.audit.names import page_stem
 from review.exitcodes import USAGE
@@ -170,7 +170,7 @@ def test_full_run_offline_writes_the_report(built_project: Path) -> None:
     # as set aside and shown so, never counted (since amendment A1 their reviewer's whole
     # second stage is set aside, which is what the listing names; tests/test_audit.py checks
     # the wording of each reason)
-    protocol = yaml.safe_load((built_project / "config/protocol.yaml").read_text(encoding="utf-8"))
+    protocol = load_yaml((built_project / "config/protocol.yaml").read_text(encoding="utf-8"))
     retired = {c["code"] for c in protocol["criteria"] if c.get("retired")}
     ledgers = built_project / "data" / "decisions" / "screening"
     used = set()

@@ -18,6 +18,7 @@ its traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import os
 import pkgutil
@@ -58,20 +59,43 @@ def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     return out
 
 
-def rebase_paths(parser: argparse.ArgumentParser, here: Path, root: Path) -> None:
+def _path_actions(parser: argparse.ArgumentParser) -> tuple[argparse.Action, ...]:
+    return tuple(a for p in _parsers(parser) for a in p._actions if a.type is Path)
+
+
+@functools.cache
+def _cached_parser() -> tuple[argparse.ArgumentParser, tuple[argparse.Action, ...]]:
+    """The parser and its path options, built once per process.
+
+    Building it costs ~8 ms of CPU (argparse looks up its message catalogue for every
+    option); a program or a test that calls :func:`main` many times paid that on each call.
+    The path options are remembered here because :func:`main` re-points their types on every
+    call, by where that call was typed.
+    """
+    parser = build_parser()
+    return parser, _path_actions(parser)
+
+
+def rebase_paths(
+    actions: Sequence[argparse.Action], here: Path | None = None, root: Path | None = None
+) -> None:
     """Make every path option typed in ``here`` name the same file once the command runs in
-    ``root`` (defaults, written relative to the project, are left alone)."""
+    ``root`` (defaults, written relative to the project, are left alone); without ``here``,
+    paths are taken as typed."""
+    if here is None or root is None:
+        for action in actions:
+            action.type = Path
+        return
+    start, project = here, root
 
     def rebased(text: str) -> Path:
         path = Path(text)
         if path.is_absolute():
             return path
-        return Path(os.path.relpath(here / path, root))
+        return Path(os.path.relpath(start / path, project))
 
-    for p in _parsers(parser):
-        for action in p._actions:
-            if action.type is Path:
-                action.type = rebased
+    for action in actions:
+        action.type = rebased
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,10 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     here = Path.cwd()
     root = find_root(here)
-    parser = build_parser()
+    parser, path_actions = _cached_parser()
     moved = root is not None and root != here.resolve()
     if moved and root is not None:
-        rebase_paths(parser, here.resolve(), root)
+        rebase_paths(path_actions, here.resolve(), root)
+    else:
+        rebase_paths(path_actions)
     args = parser.parse_args(argv)
     try:
         if moved and root is not None:

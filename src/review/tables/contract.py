@@ -131,12 +131,12 @@ class Contract:
     extra_columns: str = ""
     _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @functools.cached_property
     def names(self) -> tuple[str, ...]:
-        """Every column, in the order the writer writes them."""
+        """Every column, in the order the writer writes them (kept: readers ask once a row)."""
         return tuple(c.name for c in self.columns)
 
-    @property
+    @functools.cached_property
     def required(self) -> tuple[str, ...]:
         """The columns a file must have for its readers to work."""
         return tuple(c.name for c in self.columns if c.required)

@@ -96,23 +96,30 @@ def read_numbered(path: str | Path, contract: Contract) -> list[tuple[int, Row]]
     _header, numbered = read_cells(path, contract)
     checked = [c for c in contract.columns if c.checked]
     key = contract.key
+    unquote = contract.spreadsheet_safe
+    skip_empty = contract.kind == "decisions"
     seen: dict[str, int] = {}
     out: list[tuple[int, Row]] = []
     for number, raw in numbered:
-        row = {
-            k: (unquote_cell(v) if contract.spreadsheet_safe else v.strip()) for k, v in raw.items()
-        }
-        if contract.kind == "decisions" and not any(row.values()):
+        # Stripped first, unquoted only where a cell starts with the quote: most cells don't,
+        # and a ledger or a studies table can hold millions of cells.
+        row = {k: v.strip() for k, v in raw.items()}
+        if unquote:
+            for k, v in row.items():
+                if v[:1] == "'":
+                    row[k] = unquote_cell(v)
+        if skip_empty and not any(row.values()):
             continue  # an empty spreadsheet row
-        where = contract.where(path, number)
-        _check_cells(row, checked, contract, where)
+        _check_cells(row, checked, contract, path, number)
         if key:
             value = row[key]
             if not value:
-                raise contract.error(f"{where}: field '{key}' is empty; every row needs one")
+                raise contract.error(
+                    f"{contract.where(path, number)}: field '{key}' is empty; every row needs one"
+                )
             if value in seen:
                 raise contract.error(
-                    f"{where}: {key} {value!r} repeats "
+                    f"{contract.where(path, number)}: {key} {value!r} repeats "
                     f"{'row' if contract.kind == 'decisions' else 'line'} {seen[value]}"
                 )
             seen[value] = number
@@ -120,14 +127,17 @@ def read_numbered(path: str | Path, contract: Contract) -> list[tuple[int, Row]]
     return out
 
 
-def _check_cells(row: Row, checked: Sequence[Column], contract: Contract, where: str) -> None:
+def _check_cells(
+    row: Row, checked: Sequence[Column], contract: Contract, path: str | Path, number: int
+) -> None:
     for col in checked:
         value = row.get(col.name, "")
         if col.type == "enum" and value and value not in col.values:
             value = row[col.name] = _canonical(value, col.values)
         if col.problem(value) is not None:
             raise contract.error(
-                f"{where}: field '{col.name}' is {value!r}; expected {col.expected()}"
+                f"{contract.where(path, number)}: field '{col.name}' is {value!r}; "
+                f"expected {col.expected()}"
             )
 
 
@@ -142,7 +152,7 @@ def check_rows(rows: Iterable[Mapping[str, Any]], contract: Contract, *, path: s
             raise contract.error(
                 f"{contract.where(path, number)}: missing field(s) {', '.join(missing)}"
             )
-        _check_cells(cells, checked, contract, contract.where(path, number))
+        _check_cells(cells, checked, contract, path, number)
 
 
 def _canonical(value: str, allowed: Sequence[str]) -> str:
@@ -246,6 +256,6 @@ def read_jsonl(path: str | Path, contract: Contract) -> list[dict[str, Any]]:
         if missing:
             raise contract.error(f"{where}: missing key(s) {', '.join(missing)}")
         cells = {k: "" if v is None else str(v) for k, v in data.items()}
-        _check_cells(cells, checked, contract, where)
+        _check_cells(cells, checked, contract, path, number)
         out.append(data)
     return out
