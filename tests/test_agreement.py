@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sklearn.metrics import cohen_kappa_score
 
 from review.agreement import (
     cohen_kappa,
@@ -25,6 +24,10 @@ def test_cohen_kappa_textbook() -> None:
     assert cohen_kappa(a, b) == pytest.approx(0.4)
     a, b = _yes_no(45, 15, 25, 15)  # p_o 0.6, p_e 0.54: k = 0.1304
     assert cohen_kappa(a, b) == pytest.approx(0.06 / 0.46)
+    # Imported here, not at the top: scikit-learn's metrics cost every test worker ~1 s of
+    # collection, for this one comparison.
+    from sklearn.metrics import cohen_kappa_score
+
     assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b))
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.svm import LinearSVC
 
 from review.screening import l2svm
 from review.screening.features import word_tfidf
@@ -26,6 +25,9 @@ def _fixture() -> tuple[sp.csr_matrix, np.ndarray]:
 
 
 def _liblinear(x: sp.csr_matrix, rows: np.ndarray, y: np.ndarray, c: np.ndarray) -> np.ndarray:
+    # Imported here: scikit-learn costs every test worker ~1 s of collection otherwise.
+    from sklearn.svm import LinearSVC
+
     # LinearSVC multiplies C by the sample weight: C=1 with weights c is the same objective.
     clf = LinearSVC(C=1.0, loss="squared_hinge", tol=1e-10, max_iter=100_000, random_state=0)
     clf.fit(x[rows], y, sample_weight=c)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import hypergeom
 
 from review.errors import ProtocolError
 from review.screening.stopping import (
@@ -130,6 +129,8 @@ def test_buscar_needs_more_evidence_for_a_higher_target_or_confidence() -> None:
 
 def _buscar_all_windows(labels: list[int], n_total: int, recall: float) -> float:
     """The test as published: the smallest p over every window of recent records."""
+    from scipy.stats import hypergeom  # here: scipy.stats costs every test worker ~0.5 s
+
     y = np.asarray(labels)
     s, found, best = len(y), int(y.sum()), 1.0
     for n in range(1, s + 1):
