@@ -13,7 +13,9 @@ on a set; ``svm`` is the default (= ASReview ELAS u4, same ranking seed for seed
 * **features**: word TF-IDF with min_df 2, unigrams only, 1-3-grams, BM25 tf saturation instead
   of log tf, a title block, character n-grams, an LSA (truncated SVD) block of the word TF-IDF;
 * **fusion**: ``join`` = one SVM on blocks joined column-wise; ``rrf`` = one SVM per block,
-  reciprocal rank fusion (Cormack et al. 2009, k = 60) of their rankings;
+  reciprocal rank fusion (Cormack et al. 2009, k = 60) of their rankings; ``adaptive`` (third
+  attempt) = the same, weighted by each SVM's prequential gain on the records screened since
+  its previous ranking (:mod:`review.screening.adaptive`, the model ``svm_adaptive``);
 * **pseudo-negatives** (``pseudo``): a seeded random sample of unscreened records joins the fit
   as irrelevant while unscreened (AutoTAR, Cormack & Grossman 2015: with prevalence of a few per
   cent a random record is almost surely irrelevant; no label is read);
@@ -66,6 +68,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from screening_simulation import discover_sets  # noqa: E402
 
 from review.screening import features as feats  # noqa: E402
+from review.screening.adaptive import PrequentialFusion  # noqa: E402
 from review.screening.fusion import reciprocal_rank_fusion  # noqa: E402
 from review.screening.l2svm import IncrementalL2SVM  # noqa: E402
 from review.screening.simulate import (  # noqa: E402
@@ -86,7 +89,7 @@ class Candidate:
     """One fixed configuration of the ranking (the default's values unless stated)."""
 
     blocks: tuple[tuple[str, float], ...] = (("word", 1.0),)
-    fusion: str = "join"  # "join" | "rrf"
+    fusion: str = "join"  # "join" | "rrf" | "adaptive"
     ratio: float | str = 9.8  # relevant : irrelevant class totals, or "full" / "double"
     cap: float = 50.0  # most a relevant row may weigh per irrelevant row ("full" only)
     c: float = 0.11
@@ -114,6 +117,8 @@ CANDIDATES: dict[str, Candidate] = {
     "rrf_char": Candidate(blocks=(("word", 1.0), ("char", 1.0)), fusion="rrf"),
     "rrf_lsa": Candidate(blocks=(("word", 1.0), ("lsa", 1.0)), fusion="rrf"),
     "rrf_minilm": Candidate(blocks=(("word", 1.0), ("minilm", 1.0)), fusion="rrf"),
+    # third attempt: the rrf_char SVMs, weighted by their prequential gains (svm_adaptive)
+    "adaptive_char": Candidate(blocks=(("word", 1.0), ("char", 1.0)), fusion="adaptive"),
     # query strategy, cold start
     "pseudo100": Candidate(pseudo=100),
     "unc10_100": Candidate(uncertain_every=10, uncertain_until=100),
@@ -152,8 +157,9 @@ class CandidateRanker:
     def __init__(self, blocks: list[tuple[object, float]], cand: Candidate, seed: int) -> None:
         self.cand = cand
         self.n = blocks[0][0].shape[0]
-        if cand.fusion == "rrf":
-            # As the model svm_rrf_char: one SVM per block, each keeping its products.
+        self.adaptive = PrequentialFusion(len(blocks)) if cand.fusion == "adaptive" else None
+        if cand.fusion in ("rrf", "adaptive"):
+            # As svm_rrf_char / svm_adaptive: one SVM per block, each keeping its products.
             self.svms = [IncrementalL2SVM([x], [1.0], keep_columns=True) for x, _ in blocks]
         else:
             norm = float(np.sqrt(sum(w * w for _, w in blocks)))
@@ -185,7 +191,10 @@ class CandidateRanker:
             fit_rows, fit_y = fit_rows[o], fit_y[o]
         c = self.cand.c * class_weights(fit_y, self.cand)
         outs = [svm.decision(fit_rows, svm.fit(fit_rows, fit_y, c)) for svm in self.svms]
-        out = outs[0] if len(outs) == 1 else reciprocal_rank_fusion(outs)
+        if self.adaptive is not None:  # learns from the screened labels only, as the model
+            out = self.adaptive.fuse(rows, y, outs)
+        else:
+            out = outs[0] if len(outs) == 1 else reciprocal_rank_fusion(outs)
         if self.cand.cold:
             w = max(0.0, 1.0 - len(rows) / self.cand.cold)
             if w > 0:

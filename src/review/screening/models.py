@@ -14,6 +14,7 @@ MODELS: tuple[str, ...] = (
     "ensemble",
     "svm_char",
     "svm_rrf_char",
+    "svm_adaptive",
     "svm_minilm",
     "svm_e5",
 )
