@@ -15,7 +15,7 @@ on a set; ``svm`` is the default (= ASReview ELAS u4, same ranking seed for seed
 * **fusion**: ``join`` = one SVM on blocks joined column-wise; ``rrf`` = one SVM per block,
   reciprocal rank fusion (Cormack et al. 2009, k = 60) of their rankings; ``adaptive`` (third
   attempt) = the same, weighted by each SVM's prequential gain on the records screened since
-  its previous ranking (:mod:`review.screening.adaptive`, the model ``svm_adaptive``);
+  its previous ranking (``screening_adaptive.py``; it was the model ``svm_adaptive``);
 * **pseudo-negatives** (``pseudo``): a seeded random sample of unscreened records joins the fit
   as irrelevant while unscreened (AutoTAR, Cormack & Grossman 2015: with prevalence of a few per
   cent a random record is almost surely irrelevant; no label is read);
@@ -36,7 +36,8 @@ The candidate that came out best, ``rrf_char``, is the optional model ``svm_rrf_
 ``screening_simulation.py run --model svm_rrf_char``, which runs ``review simulate`` itself.
 ``columns`` measures what ``IncrementalL2SVM(keep_columns=True)`` saves, paired; ``unchanged``
 checks that the default's order is still the one an earlier run stored; ``target`` states the
-issue's target per set from ``screening_simulation.py`` runs.
+issue's target per set from ``screening_simulation.py`` runs; ``versus`` sets two models' runs
+side by side (the third attempt's ``svm_adaptive`` against ``svm_rrf_char``).
 
 Usage (repository root; single-threaded BLAS, as the side-by-side runs)::
 
@@ -65,10 +66,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from screening_adaptive import PrequentialFusion  # noqa: E402
 from screening_simulation import discover_sets  # noqa: E402
 
 from review.screening import features as feats  # noqa: E402
-from review.screening.adaptive import PrequentialFusion  # noqa: E402
 from review.screening.fusion import reciprocal_rank_fusion  # noqa: E402
 from review.screening.l2svm import IncrementalL2SVM  # noqa: E402
 from review.screening.simulate import (  # noqa: E402
@@ -329,6 +330,10 @@ def cmd_run(args: argparse.Namespace) -> None:
                     "feature_cpu_seconds": feat_cpu,
                     "n_screened": result.n_screened,
                 }
+                if ranker.adaptive is not None:  # where the learnt weights ended
+                    row["weights"] = ranker.adaptive.weights().tolist()
+                    row["gains"] = ranker.adaptive.gains().tolist()
+                    row["judged"] = ranker.adaptive.counts.tolist()
                 with (OUT / f"{cname}.jsonl").open("a") as fh:
                     fh.write(json.dumps(row) + "\n")
                 print(
@@ -494,6 +499,61 @@ def cmd_target(args: argparse.Namespace) -> None:
     print(f"| **sets met** | | | | | | **{met} of {total}** |")
 
 
+def cmd_versus(args: argparse.Namespace) -> None:
+    """Two models side by side per set: each one's WSS@95 minus ASReview's (same seeds), and
+    in how many seeds the first beats the second (``screening_simulation.py`` result folders)."""
+    from screening_simulation import _runs
+
+    a_name, b_name = args.first.split("+")[0], args.second.split("+")[0]
+    print(
+        f"| set | seeds | ASReview | {a_name} vs ASReview | {b_name} vs ASReview | "
+        f"{a_name} vs {b_name} | {a_name} better in seeds |\n|---|---|---|---|---|---|---|"
+    )
+    deltas: list[float] = []
+    for name in discover_sets():
+        one = {r["seed"]: r["wss95"] for r in _runs(args.first, name)}
+        two = {r["seed"]: r["wss95"] for r in _runs(args.second, name)}
+        asr = {r["seed"]: r["wss95"] for r in _runs(args.asreview, name)}
+        seeds = sorted(set(one) & set(two) & set(asr))
+        if not seeds:
+            continue
+        base = statistics.mean(asr[s] for s in seeds)
+        da = 100 * (statistics.mean(one[s] for s in seeds) - base)
+        db = 100 * (statistics.mean(two[s] for s in seeds) - base)
+        deltas.append(da - db)
+        wins = sum(one[s] - two[s] > 0.0005 for s in seeds)
+        print(
+            f"| {name} | {len(seeds)} | {100 * base:.1f} | {da:+.1f} | {db:+.1f} | "
+            f"{da - db:+.1f} | {wins} of {len(seeds)} |"
+        )
+    if deltas:
+        better, worse = sum(d > 0.05 for d in deltas), sum(d < -0.05 for d in deltas)
+        print(
+            f"| **mean over {len(deltas)} sets** | | | | | {statistics.mean(deltas):+.2f} | "
+            f"better on {better}, worse on {worse} |"
+        )
+
+
+def cmd_weights(args: argparse.Namespace) -> None:
+    """Where an adaptive candidate's learnt weights ended, per set (mean over its seeds)."""
+    runs = load(args.candidate)
+    print(
+        "| set | seeds | judged relevant / irrelevant | gain word SVM | gain char SVM | "
+        "weight char SVM, end |\n|---|---|---|---|---|---|"
+    )
+    for name in discover_sets():
+        rows = [runs[k] for k in sorted(runs) if k[0] == name and "weights" in runs[k]]
+        if not rows:
+            continue
+        judged = np.mean([r["judged"] for r in rows], axis=0)
+        gains = np.mean([r["gains"] for r in rows], axis=0)
+        char_weight = statistics.mean(r["weights"][1] for r in rows)
+        print(
+            f"| {name} | {len(rows)} | {judged[1]:.0f} / {judged[0]:.0f} | {gains[0]:.4f} | "
+            f"{gains[1]:.4f} | {char_weight:.2f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -523,6 +583,14 @@ def main() -> None:
     p.add_argument("--paired-ours", required=True)
     p.add_argument("--paired-asreview", default="paired-asreview")
     p.set_defaults(func=cmd_target)
+    p = sub.add_parser("weights")
+    p.add_argument("candidate", nargs="?", default="adaptive_char")
+    p.set_defaults(func=cmd_weights)
+    p = sub.add_parser("versus")
+    p.add_argument("first", help="e.g. ours-svm_adaptive+third-ours-svm_adaptive")
+    p.add_argument("second", help="e.g. ours-svm_rrf_char+paired-ours-svm_rrf_char")
+    p.add_argument("--asreview", default="asreview")
+    p.set_defaults(func=cmd_versus)
     args = parser.parse_args()
     args.func(args)
 

@@ -5,8 +5,7 @@ different scales (the character block has many more, smaller features), so avera
 would let one model dominate. Reciprocal rank fusion (Cormack, Clarke & Buettcher 2009,
 "Reciprocal rank fusion outperforms Condorcet and individual rank learning methods", SIGIR)
 sums ``1 / (k + rank)`` over the models, rank 1 = highest score; ``k = 60`` is the paper's value,
-used as is (not tuned on our benchmark sets). ``weights`` scale each model's term (weighted RRF),
-which :mod:`review.screening.adaptive` sets from how well each model has ranked so far.
+used as is (not tuned on our benchmark sets).
 """
 
 from __future__ import annotations
@@ -19,23 +18,13 @@ import numpy as np
 RRF_K = 60.0
 
 
-def reciprocal_rank_fusion(
-    scores: Sequence[np.ndarray],
-    k: float = RRF_K,
-    *,
-    weights: Sequence[float] | None = None,
-) -> np.ndarray:
-    """``sum_m w_m / (k + rank_m)`` per row (``w_m`` = 1 unless ``weights`` are given); tied
-    scores share the best (lowest) rank."""
+def reciprocal_rank_fusion(scores: Sequence[np.ndarray], k: float = RRF_K) -> np.ndarray:
+    """``sum_m 1 / (k + rank_m)`` per row; tied scores share the best (lowest) rank."""
     from scipy.stats import rankdata
 
     if not scores:
         raise ValueError("reciprocal rank fusion needs at least one score vector")
-    if weights is None:
-        weights = [1.0] * len(scores)
-    if len(weights) != len(scores):
-        raise ValueError(f"{len(weights)} weights for {len(scores)} score vectors")
     out = np.zeros(len(scores[0]))
-    for s, w in zip(scores, weights, strict=True):
-        out += w / (k + rankdata(-np.asarray(s, dtype=float), method="min"))
+    for s in scores:
+        out += 1.0 / (k + rankdata(-np.asarray(s, dtype=float), method="min"))
     return out

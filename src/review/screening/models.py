@@ -14,7 +14,6 @@ MODELS: tuple[str, ...] = (
     "ensemble",
     "svm_char",
     "svm_rrf_char",
-    "svm_adaptive",
     "svm_minilm",
     "svm_e5",
 )

@@ -23,11 +23,6 @@ Models (``model=``, the protocol's ``screening.ranking.model``), deterministic f
     rankings are merged by reciprocal rank fusion (:mod:`review.screening.fusion`). Higher
     WSS@95 than ``svm`` on most benchmark sets but not on all, at about twice its CPU
     (``benchmarks/RESULTS.md``, "Issue 18, second attempt").
-``"svm_adaptive"``
-    The same two SVMs, merged by *weighted* reciprocal rank fusion whose weights follow how
-    well each SVM ranked the records screened since its previous ranking
-    (:mod:`review.screening.adaptive`); starts as ``svm_rrf_char`` (equal weights).
-    ``benchmarks/RESULTS.md``, "Issue 18, third attempt", has its numbers.
 ``"svm_minilm"`` / ``"svm_e5"``
     The SVM on word TF-IDF joined with sentence embeddings: all-MiniLM-L6-v2 (English; extra
     ``embeddings``) or multilingual E5-small (bridges Indonesian and English; extra
@@ -42,7 +37,9 @@ ASReview's screening order seed for seed at about a third of its CPU; adding cha
 gained on 10 of 17 sets but lost up to 10.8 WSS@95 points on others, adding MiniLM embeddings
 gained up to 15.8 and lost up to 20.8, and the SVM+NB ensemble lost 8.5 on one set; the word and
 character SVMs fused by rank (``svm_rrf_char``) gained 2 points or more over ASReview on 7 of 18
-sets (seeds 0-4) and lost up to 6.1 (Opiods); so they are offered, not the default.
+sets (seeds 0-4) and lost up to 6.1 (Opiods); so they are offered, not the default. Weighting
+that fusion by each SVM's prequential gain during screening (third attempt) was no better where
+fusion lost, and was not added.
 
 An optional ``prior`` (e.g. a lexical score for the protocol's query terms) is blended in while
 few labels exist and fades out as labels accumulate, so the first screens are not random.
@@ -57,7 +54,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from review.screening.adaptive import PrequentialFusion
 from review.screening.features import char_tfidf, embed, word_tfidf
 from review.screening.fusion import reciprocal_rank_fusion
 from review.screening.l2svm import IncrementalL2SVM
@@ -70,14 +66,11 @@ from review.screening.models import ALIASES, DEFAULT_MODEL, MODELS
 _EXTRA_BLOCKS: dict[str, str] = {
     "svm_char": "char",
     "svm_rrf_char": "char",
-    "svm_adaptive": "char",
     "svm_minilm": "minilm",
     "svm_e5": "e5",
 }
 #: Models whose blocks each get their own SVM, merged by reciprocal rank fusion (not joined).
-_FUSED: frozenset[str] = frozenset({"svm_rrf_char", "svm_adaptive"})
-#: How each block-per-SVM model of ``from_blocks`` is named.
-_FUSION_MODELS: dict[str, str] = {"join": "svm", "rrf": "svm_rrf_char", "adaptive": "svm_adaptive"}
+_FUSED: frozenset[str] = frozenset({"svm_rrf_char"})
 
 #: Weight ratio ASReview tuned on SYNERGY for its balanced sample weights (relevant : irrelevant).
 _BALANCE_RATIO = 9.8
@@ -152,7 +145,6 @@ class Ranker:
             self._blocks = [(x, w / norm) for x, w in self._blocks]
         self._l2svm: IncrementalL2SVM | None = None
         self._fused: list[IncrementalL2SVM] = []
-        self._adaptive: PrequentialFusion | None = None
 
     @classmethod
     def from_blocks(
@@ -160,19 +152,14 @@ class Ranker:
         blocks: Sequence[tuple[sp.csr_matrix | np.ndarray, float]],
         *,
         seed: int = 0,
-        fusion: str = "join",
     ) -> Ranker:
         """The SVM on precomputed feature blocks ``(matrix, weight)``, joined column-wise.
 
         Each block's rows should have unit length; the joined rows are rescaled to unit length
         (weights ``w_k / sqrt(sum w^2)``), so C keeps its meaning. Used to compare feature sets.
-        ``fusion="rrf"`` / ``"adaptive"`` fits one SVM per block instead and merges them as
-        ``svm_rrf_char`` / ``svm_adaptive`` do (weights ignored).
         """
-        if fusion not in _FUSION_MODELS:
-            raise ValueError(f"fusion must be one of {', '.join(_FUSION_MODELS)}, got {fusion!r}")
         ranker = cls.__new__(cls)
-        ranker.model = _FUSION_MODELS[fusion]
+        ranker.model = "svm"
         ranker.seed = seed
         ranker.n_rows = blocks[0][0].shape[0]
         ranker.features = blocks[0][0]
@@ -181,7 +168,6 @@ class Ranker:
         ranker._blocks = [(x, w / norm) for x, w in blocks]
         ranker._l2svm = None
         ranker._fused = []
-        ranker._adaptive = None
         return ranker
 
     def scores(self, labels: Mapping[int, int]) -> np.ndarray | None:
@@ -196,14 +182,13 @@ class Ranker:
             return None
         order = np.argsort(rows, kind="stable")  # the fit must not depend on dict order
         rows, y = rows[order], y[order]
-        all_rows, all_y = rows, y  # the adaptive fusion learns from every label, capped or not
         capped = int((y == 0).sum()) > _MAX_IRRELEVANT
         if capped:
             rows, y = self._cap_irrelevant(rows, y)
         if self.model == "naive_bayes":
             out = self._nb(rows, y)
         elif self.model in _FUSED:
-            out = self._svm_fused(rows, y, all_rows, all_y)
+            out = self._svm_fused(rows, y)
         elif self.model == "svm" or self.model in _EXTRA_BLOCKS:
             out = self._svm(rows, y)
         elif self.model == "logistic_regression":
@@ -242,21 +227,16 @@ class Ranker:
         gamma = self._l2svm.fit(rows, y, _SVM_C * _balanced_weights(y))
         return self._l2svm.decision(rows, gamma)
 
-    def _svm_fused(
-        self, rows: np.ndarray, y: np.ndarray, all_rows: np.ndarray, all_y: np.ndarray
-    ) -> np.ndarray:
+    def _svm_fused(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         # One SVM per block with the default's C and weights; each keeps the products of its
         # fitted rows with every row, so scoring the character block (5-10 times the
         # word block's non-zeros) is a dense product, not two sparse passes per retraining.
         if not self._fused:
             self._fused = [IncrementalL2SVM([x], [1.0], keep_columns=True) for x, _ in self._blocks]
         c = _SVM_C * _balanced_weights(y)
-        outs = [svm.decision(rows, svm.fit(rows, y, c)) for svm in self._fused]
-        if self.model == "svm_adaptive":
-            if self._adaptive is None:
-                self._adaptive = PrequentialFusion(len(outs))
-            return self._adaptive.fuse(all_rows, all_y, outs)
-        return reciprocal_rank_fusion(outs)
+        return reciprocal_rank_fusion(
+            [svm.decision(rows, svm.fit(rows, y, c)) for svm in self._fused]
+        )
 
     def _lr(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
         x = self.features

@@ -1,4 +1,8 @@
-"""Adaptive rank fusion: each ranker weighted by how well it ranked what was screened since.
+"""Adaptive rank fusion (issue 18, third attempt): each ranker weighted by how well it ranked
+what was screened since. A benchmark candidate (``adaptive_char`` of
+``screening_candidates.py``), not a model of the package: it was the model ``svm_adaptive``
+(commit 6c1eab1) until it measured no better than ``svm_rrf_char`` (``benchmarks/RESULTS.md``,
+"Issue 18, third attempt"), and is kept here so that result can be reproduced.
 
 Why: fusing a word SVM and a character SVM by rank (``svm_rrf_char``) finds relevant records
 sooner on some benchmark sets and later on others (``benchmarks/RESULTS.md``, "Issue 18, second
@@ -23,7 +27,8 @@ halved per class, has the variance of a plain mean over ``t = 4 / (1/n1 + 1/n0)`
 handful of relevant records cannot swing the weights as hundreds would. While a class has no
 scored record its term is 1/2 for every ranker and ``t = 0``: equal weights, which is exactly
 ``svm_rrf_char``'s ranking. Nothing here is tuned on a benchmark set: M, t and eta follow from
-the above, and the fusion's k = 60 is Cormack et al.'s (:mod:`review.screening.fusion`).
+the above, and the fusion's k = 60 is Cormack et al.'s (:mod:`review.screening.fusion`;
+weighted here as ``sum_m w_m * RRF(ranker m alone)``).
 
 Only the labels passed in are used (the screened records'); the rankings judged are the ones
 this object was given at the previous retraining, so a fresh object (one ``review screen`` run)
@@ -38,6 +43,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from review.screening.fusion import reciprocal_rank_fusion
+
+
+def weighted_rank_fusion(scores: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+    """``sum_m w_m / (k + rank_m)``: reciprocal rank fusion with one weight per ranker."""
+    return sum(
+        (w * reciprocal_rank_fusion([s]) for s, w in zip(scores, weights, strict=True)),
+        start=np.zeros(len(scores[0])),
+    )
 
 
 class PrequentialFusion:
@@ -89,7 +102,7 @@ class PrequentialFusion:
         if len(scores) != self.n_arms:
             raise ValueError(f"{len(scores)} score vectors for {self.n_arms} rankers")
         self._learn(np.asarray(rows, dtype=np.int64), np.asarray(y, dtype=np.int64))
-        fused = reciprocal_rank_fusion(scores, weights=list(self.weights()))
+        fused = weighted_rank_fusion(scores, list(self.weights()))
         self._last = [np.asarray(s, dtype=float).copy() for s in scores]
         labelled = np.zeros(len(self._last[0]), dtype=bool)
         labelled[rows] = True
