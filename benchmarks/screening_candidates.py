@@ -13,7 +13,9 @@ on a set; ``svm`` is the default (= ASReview ELAS u4, same ranking seed for seed
 * **features**: word TF-IDF with min_df 2, unigrams only, 1-3-grams, BM25 tf saturation instead
   of log tf, a title block, character n-grams, an LSA (truncated SVD) block of the word TF-IDF;
 * **fusion**: ``join`` = one SVM on blocks joined column-wise; ``rrf`` = one SVM per block,
-  reciprocal rank fusion (Cormack et al. 2009, k = 60) of their rankings;
+  reciprocal rank fusion (Cormack et al. 2009, k = 60) of their rankings; ``adaptive`` (third
+  attempt) = the same, weighted by each SVM's prequential gain on the records screened since
+  its previous ranking (``screening_adaptive.py``; it was the model ``svm_adaptive``);
 * **pseudo-negatives** (``pseudo``): a seeded random sample of unscreened records joins the fit
   as irrelevant while unscreened (AutoTAR, Cormack & Grossman 2015: with prevalence of a few per
   cent a random record is almost surely irrelevant; no label is read);
@@ -34,7 +36,8 @@ The candidate that came out best, ``rrf_char``, is the optional model ``svm_rrf_
 ``screening_simulation.py run --model svm_rrf_char``, which runs ``review simulate`` itself.
 ``columns`` measures what ``IncrementalL2SVM(keep_columns=True)`` saves, paired; ``unchanged``
 checks that the default's order is still the one an earlier run stored; ``target`` states the
-issue's target per set from ``screening_simulation.py`` runs.
+issue's target per set from ``screening_simulation.py`` runs; ``versus`` sets two models' runs
+side by side (the third attempt's ``svm_adaptive`` against ``svm_rrf_char``).
 
 Usage (repository root; single-threaded BLAS, as the side-by-side runs)::
 
@@ -63,6 +66,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from screening_adaptive import PrequentialFusion  # noqa: E402
 from screening_simulation import discover_sets  # noqa: E402
 
 from review.screening import features as feats  # noqa: E402
@@ -86,7 +90,7 @@ class Candidate:
     """One fixed configuration of the ranking (the default's values unless stated)."""
 
     blocks: tuple[tuple[str, float], ...] = (("word", 1.0),)
-    fusion: str = "join"  # "join" | "rrf"
+    fusion: str = "join"  # "join" | "rrf" | "adaptive"
     ratio: float | str = 9.8  # relevant : irrelevant class totals, or "full" / "double"
     cap: float = 50.0  # most a relevant row may weigh per irrelevant row ("full" only)
     c: float = 0.11
@@ -114,6 +118,8 @@ CANDIDATES: dict[str, Candidate] = {
     "rrf_char": Candidate(blocks=(("word", 1.0), ("char", 1.0)), fusion="rrf"),
     "rrf_lsa": Candidate(blocks=(("word", 1.0), ("lsa", 1.0)), fusion="rrf"),
     "rrf_minilm": Candidate(blocks=(("word", 1.0), ("minilm", 1.0)), fusion="rrf"),
+    # third attempt: the rrf_char SVMs, weighted by their prequential gains (svm_adaptive)
+    "adaptive_char": Candidate(blocks=(("word", 1.0), ("char", 1.0)), fusion="adaptive"),
     # query strategy, cold start
     "pseudo100": Candidate(pseudo=100),
     "unc10_100": Candidate(uncertain_every=10, uncertain_until=100),
@@ -152,8 +158,9 @@ class CandidateRanker:
     def __init__(self, blocks: list[tuple[object, float]], cand: Candidate, seed: int) -> None:
         self.cand = cand
         self.n = blocks[0][0].shape[0]
-        if cand.fusion == "rrf":
-            # As the model svm_rrf_char: one SVM per block, each keeping its products.
+        self.adaptive = PrequentialFusion(len(blocks)) if cand.fusion == "adaptive" else None
+        if cand.fusion in ("rrf", "adaptive"):
+            # As svm_rrf_char / svm_adaptive: one SVM per block, each keeping its products.
             self.svms = [IncrementalL2SVM([x], [1.0], keep_columns=True) for x, _ in blocks]
         else:
             norm = float(np.sqrt(sum(w * w for _, w in blocks)))
@@ -185,7 +192,10 @@ class CandidateRanker:
             fit_rows, fit_y = fit_rows[o], fit_y[o]
         c = self.cand.c * class_weights(fit_y, self.cand)
         outs = [svm.decision(fit_rows, svm.fit(fit_rows, fit_y, c)) for svm in self.svms]
-        out = outs[0] if len(outs) == 1 else reciprocal_rank_fusion(outs)
+        if self.adaptive is not None:  # learns from the screened labels only, as the model
+            out = self.adaptive.fuse(rows, y, outs)
+        else:
+            out = outs[0] if len(outs) == 1 else reciprocal_rank_fusion(outs)
         if self.cand.cold:
             w = max(0.0, 1.0 - len(rows) / self.cand.cold)
             if w > 0:
@@ -320,6 +330,10 @@ def cmd_run(args: argparse.Namespace) -> None:
                     "feature_cpu_seconds": feat_cpu,
                     "n_screened": result.n_screened,
                 }
+                if ranker.adaptive is not None:  # where the learnt weights ended
+                    row["weights"] = ranker.adaptive.weights().tolist()
+                    row["gains"] = ranker.adaptive.gains().tolist()
+                    row["judged"] = ranker.adaptive.counts.tolist()
                 with (OUT / f"{cname}.jsonl").open("a") as fh:
                     fh.write(json.dumps(row) + "\n")
                 print(
@@ -485,6 +499,61 @@ def cmd_target(args: argparse.Namespace) -> None:
     print(f"| **sets met** | | | | | | **{met} of {total}** |")
 
 
+def cmd_versus(args: argparse.Namespace) -> None:
+    """Two models side by side per set: each one's WSS@95 minus ASReview's (same seeds), and
+    in how many seeds the first beats the second (``screening_simulation.py`` result folders)."""
+    from screening_simulation import _runs
+
+    a_name, b_name = args.first.split("+")[0], args.second.split("+")[0]
+    print(
+        f"| set | seeds | ASReview | {a_name} vs ASReview | {b_name} vs ASReview | "
+        f"{a_name} vs {b_name} | {a_name} better in seeds |\n|---|---|---|---|---|---|---|"
+    )
+    deltas: list[float] = []
+    for name in discover_sets():
+        one = {r["seed"]: r["wss95"] for r in _runs(args.first, name)}
+        two = {r["seed"]: r["wss95"] for r in _runs(args.second, name)}
+        asr = {r["seed"]: r["wss95"] for r in _runs(args.asreview, name)}
+        seeds = sorted(set(one) & set(two) & set(asr))
+        if not seeds:
+            continue
+        base = statistics.mean(asr[s] for s in seeds)
+        da = 100 * (statistics.mean(one[s] for s in seeds) - base)
+        db = 100 * (statistics.mean(two[s] for s in seeds) - base)
+        deltas.append(da - db)
+        wins = sum(one[s] - two[s] > 0.0005 for s in seeds)
+        print(
+            f"| {name} | {len(seeds)} | {100 * base:.1f} | {da:+.1f} | {db:+.1f} | "
+            f"{da - db:+.1f} | {wins} of {len(seeds)} |"
+        )
+    if deltas:
+        better, worse = sum(d > 0.05 for d in deltas), sum(d < -0.05 for d in deltas)
+        print(
+            f"| **mean over {len(deltas)} sets** | | | | | {statistics.mean(deltas):+.2f} | "
+            f"better on {better}, worse on {worse} |"
+        )
+
+
+def cmd_weights(args: argparse.Namespace) -> None:
+    """Where an adaptive candidate's learnt weights ended, per set (mean over its seeds)."""
+    runs = load(args.candidate)
+    print(
+        "| set | seeds | judged relevant / irrelevant | gain word SVM | gain char SVM | "
+        "weight char SVM, end |\n|---|---|---|---|---|---|"
+    )
+    for name in discover_sets():
+        rows = [runs[k] for k in sorted(runs) if k[0] == name and "weights" in runs[k]]
+        if not rows:
+            continue
+        judged = np.mean([r["judged"] for r in rows], axis=0)
+        gains = np.mean([r["gains"] for r in rows], axis=0)
+        char_weight = statistics.mean(r["weights"][1] for r in rows)
+        print(
+            f"| {name} | {len(rows)} | {judged[1]:.0f} / {judged[0]:.0f} | {gains[0]:.4f} | "
+            f"{gains[1]:.4f} | {char_weight:.2f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -514,6 +583,14 @@ def main() -> None:
     p.add_argument("--paired-ours", required=True)
     p.add_argument("--paired-asreview", default="paired-asreview")
     p.set_defaults(func=cmd_target)
+    p = sub.add_parser("weights")
+    p.add_argument("candidate", nargs="?", default="adaptive_char")
+    p.set_defaults(func=cmd_weights)
+    p = sub.add_parser("versus")
+    p.add_argument("first", help="e.g. ours-svm_adaptive+third-ours-svm_adaptive")
+    p.add_argument("second", help="e.g. ours-svm_rrf_char+paired-ours-svm_rrf_char")
+    p.add_argument("--asreview", default="asreview")
+    p.set_defaults(func=cmd_versus)
     args = parser.parse_args()
     args.func(args)
 

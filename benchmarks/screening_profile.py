@@ -2,7 +2,8 @@
 
 Usage (repository root)::
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/screening_profile.py SET.csv [--src DIR]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/screening_profile.py SET.csv [--src DIR] \
+        [--model svm_rrf_char]
 
 ``--src`` profiles another checkout's ``src`` (e.g. the code before a change:
 ``git worktree add /tmp/before <commit>`` then ``--src /tmp/before/src``). The simulation retrains
@@ -24,6 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 PARTS = [
     ("whole simulate()", "simulate.py:simulate"),
     ("TF-IDF once (incl. importing scikit-learn)", "ranking.py:featurise"),
+    ("character TF-IDF once (fused models)", "features.py:char_tfidf"),
     ("retrainings (fit + score every row)", "ranking.py:scores"),
     ("  liblinear fit", "_base.py:_fit_liblinear"),
     ("  scikit-learn input validation", "validation.py:check_array"),
@@ -31,6 +33,7 @@ PARTS = [
     ("  new rows' products (Gram matrix)", "l2svm.py:_ensure"),
     ("  conjugate-gradient solve", "l2svm.py:_pcg"),
     ("  scoring every row", "l2svm.py:decision"),
+    ("  rank fusion", "fusion.py:reciprocal_rank_fusion"),
     ("progress bar", "std.py:update"),
 ]
 
@@ -39,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--src", type=Path, default=REPO / "src")
+    parser.add_argument("--model", default="svm", help="ranking model (default: svm)")
     args = parser.parse_args()
     sys.path.insert(0, str(args.src))
     from review.screening.simulate import LabelOracle, read_labelled_set, simulate, wss
@@ -46,9 +50,12 @@ def main() -> None:
     data = read_labelled_set(args.dataset)
     profile = cProfile.Profile(timer=time.process_time)
     profile.enable()
-    result = simulate(data.texts, LabelOracle(data.labels), seed=0, batch_fraction=0.0)
+    result = simulate(
+        data.texts, LabelOracle(data.labels), seed=0, batch_fraction=0.0, model=args.model
+    )
     profile.disable()
-    out = REPO / "benchmarks" / "work" / "prof" / f"{args.dataset.stem}.{args.src.parent.name}.prof"
+    tag = f"{args.src.parent.name}.{args.model}"
+    out = REPO / "benchmarks" / "work" / "prof" / f"{args.dataset.stem}.{tag}.prof"
     out.parent.mkdir(parents=True, exist_ok=True)
     profile.dump_stats(out)
     stats = pstats.Stats(profile)

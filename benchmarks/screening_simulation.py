@@ -207,7 +207,8 @@ def _run_one(args: argparse.Namespace, tool: str, name: str, path: Path, seed: i
     if tool == "ours" and args.batch_fraction != 0.0:
         tool_dir = f"{tool_dir}-bf{args.batch_fraction:g}"
     if args.tool == "both":
-        tool_dir = f"paired-{tool_dir}"
+        # A new --paired name gives ASReview fresh runs beside ours (same load, same session).
+        tool_dir = f"{args.paired}-{tool_dir}"
     out = result_path(tool_dir, name, seed)
     if out.exists():
         return
@@ -429,6 +430,12 @@ def main() -> None:
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--model", default=DEFAULT_MODEL)
     p.add_argument("--batch-fraction", type=float, default=0.0)
+    p.add_argument(
+        "--paired",
+        default="paired",
+        help="with --tool both: folder prefix (NAME-asreview, NAME-ours-MODEL); a new name "
+        "reruns ASReview beside ours instead of reusing an earlier session's paired runs",
+    )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("timing")
     p.add_argument("--n", type=int, default=10_000)

@@ -37,7 +37,9 @@ ASReview's screening order seed for seed at about a third of its CPU; adding cha
 gained on 10 of 17 sets but lost up to 10.8 WSS@95 points on others, adding MiniLM embeddings
 gained up to 15.8 and lost up to 20.8, and the SVM+NB ensemble lost 8.5 on one set; the word and
 character SVMs fused by rank (``svm_rrf_char``) gained 2 points or more over ASReview on 7 of 18
-sets (seeds 0-4) and lost up to 6.1 (Opiods); so they are offered, not the default.
+sets (seeds 0-4) and lost up to 6.1 (Opiods); so they are offered, not the default. Weighting
+that fusion by each SVM's prequential gain during screening (third attempt) was no better where
+fusion lost, and was not added.
 
 An optional ``prior`` (e.g. a lexical score for the protocol's query terms) is blended in while
 few labels exist and fades out as labels accumulate, so the first screens are not random.
