@@ -36,3 +36,14 @@ def test_run_builds_a_snakemake_command_with_our_options(tmp_path) -> None:
 def test_run_outside_a_project_is_a_clear_error(tmp_path, capsys) -> None:
     assert main(["run", "-d", str(tmp_path)]) == 2
     assert "not a review project" in capsys.readouterr().err
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    """review.__version__ is the one place the version is written; the build reads it from
+    there, so what pip installed and what the program says must agree."""
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"review {version('review')}"
