@@ -101,8 +101,8 @@ def _build(root: Path) -> Path:
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default review, built once per test run by the real engine: read it, never change it.
 
-    Under pytest-xdist (``make test`` runs ``-n auto``) every worker has its own session, so the
-    first worker to ask builds it, holding a lock, in the run's temporary folder they share;
+    Under pytest-xdist (``make test`` runs several workers) every worker has its own session, so
+    the first worker to ask builds it, holding a lock, in the run's temporary folder they share;
     the others wait and read the same project. A build that failed is not reused: the next
     worker to ask builds again (and fails with its own message).
     """
