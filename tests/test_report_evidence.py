@@ -7,6 +7,7 @@ by the protocol (every optional key may be left out; no word of the default revi
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from copy import deepcopy
@@ -140,6 +141,28 @@ def test_appraisal_traffic_lights_and_summary_figure(quant: Path) -> None:
     methods = visible(section(out["review.html"], "methods"))
     assert "The protocol asks for 2 appraisers per study" in methods
     assert "5 of 6 included studies appraised by Reviewer One, Reviewer Two: 1 by 1 appraiser" in (
+        methods
+    )
+
+
+def test_a_study_whose_category_was_settled_counts_every_appraiser(quant: Path) -> None:
+    """Two appraisers placed st-a4 in different categories; adjudication settled one, so its
+    item rows list only the appraiser who answered in that category, while the summary names
+    both. The study was appraised twice: no deviation, and the methods count it with two."""
+    summary = quant / "data/extracted/appraisal_summary.csv"
+    with summary.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if row["study_id"] == "st-a4":
+            row["appraisers"], row["status"] = "r1; r2", "resolved"
+    with summary.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    html = render(quant)["review.html"]
+    assert "fewer appraisers than" not in visible(section(html, "discussion"))
+    methods = visible(section(html, "methods"))
+    assert "5 of 6 included studies appraised by Reviewer One, Reviewer Two: 5 by 2 appraisers" in (
         methods
     )
 

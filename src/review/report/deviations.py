@@ -192,9 +192,7 @@ def detect(
     # Appraisers per study
     wanted_appraisers = int((p.get("appraisal") or {}).get("appraisers_per_study", 1))
     if inputs.appraisal and wanted_appraisers > 1:
-        appraisers: dict[str, set[str]] = defaultdict(set)
-        for r in inputs.appraisal:
-            appraisers[r["study_id"]].update(split_list(r.get("appraisers", "")))
+        appraisers = inputs.appraisers_by_study()
         fewer = [s for s, who in appraisers.items() if len(who) < wanted_appraisers]
         if fewer:
             out.append(

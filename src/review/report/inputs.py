@@ -85,6 +85,16 @@ class ReportInputs:
     def studies_by_id(self) -> dict[str, Row]:
         return self._index("studies", lambda s: s["study_id"])
 
+    def appraisers_by_study(self) -> dict[str, set[str]]:
+        """Who appraised each study: the summary's list (everyone who appraised it, whatever
+        category each placed it in) and whoever answered one of its items. The item rows alone
+        undercount: where the category was settled by adjudication, the rows under the settled
+        category list only the appraisers who answered in it."""
+        out: dict[str, set[str]] = {}
+        for row in [*(self.appraisal_summary or []), *(self.appraisal or [])]:
+            out.setdefault(row["study_id"], set()).update(split_list(row.get("appraisers", "")))
+        return out
+
     def screening_by_id(self) -> dict[str, Row]:
         return self._index("screening", lambda s: s["study_id"])
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from review.records import split_list
 from review.report.setaside import set_aside_statements
 
 ORDER = 265
@@ -24,9 +23,7 @@ def applies(base: dict[str, Any]) -> bool:
 def context(base: dict[str, Any]) -> dict[str, Any]:
     evidence = base["evidence"]
     rows = base["inputs"].appraisal
-    per_study: dict[str, set[str]] = {}
-    for row in rows or []:
-        per_study.setdefault(row["study_id"], set()).update(split_list(row.get("appraisers", "")))
+    per_study = base["inputs"].appraisers_by_study()
     counts = Counter(len(v) for v in per_study.values())
     appraisers = sorted({a for v in per_study.values() for a in v})
     declared = {r["id"]: r for r in base["p"].get("reviewers", [])}
